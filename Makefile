@@ -1,0 +1,57 @@
+# Treatycraft. `make run` serves a game on http://127.0.0.1:8000; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+export POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-fast test-slow lint types bench clean help
+
+help:
+	@echo "make run   - install, migrate, load scenarios and serve on http://$(HOST):$(PORT)"
+	@echo "make test  - lint, types and every test (starts Redis, installs Chromium if missing)"
+	@echo "make bench - the benchmark suite (docs/performance.md)"
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Treatycraft needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bootstrap
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+types: $(VENV)/.dev
+	$(VENV)/bin/mypy game_engine negotiation config
+
+test: $(VENV)/.dev
+	@scripts/ensure-services.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy game_engine negotiation config
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
+	$(PY) -m pytest -m "not browser and not slow" -q
+	$(PY) -m pytest -m "browser" -q -p no:randomly
+	$(PY) -m pytest -m "slow and not browser" -q
+
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not browser and not slow" -q -x
+
+bench: $(VENV)/.dev
+	@scripts/ensure-services.sh
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles .test-db.sqlite3*

@@ -1,0 +1,33 @@
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (Daphne serves both)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Django must be set up before the routing imports the consumers (they import models).
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddleware  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
+
+from negotiation.origin import OriginAllowlistMiddleware  # noqa: E402
+from negotiation.routing import websocket_urlpatterns  # noqa: E402
+
+application: Any = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": OriginAllowlistMiddleware(
+            CookieMiddleware(SessionMiddleware(AuthMiddleware(URLRouter(websocket_urlpatterns))))
+        ),
+    }
+)
+
+if os.environ.get("TREATYCRAFT_CLOCK") == "inprocess":
+    from negotiation.clock import InProcessClock
+
+    application = InProcessClock(application)
