@@ -1,0 +1,84 @@
+"""The only module that talks to the channel layer. Call it only from transaction.on_commit.
+
+The layer is a doorbell that may drop messages: clients resync from the database whenever they
+(re)connect. Public fragments are rendered once per change and sent as HTML to the game's public
+group (public data only). Private fragments never travel through a shared group: a player's or the
+facilitator's socket gets a doorbell naming fragments, and renders them for its own viewer.
+
+Groups:  game.<id>.public   every socket of the game (players, facilitator, observers)
+         game.<id>.players  every seated player's socket (doorbells only)
+         game.<id>.fac      the facilitator's sockets (doorbells only)
+         seat.<id>          one seat's sockets (doorbells only)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger("treatycraft.broadcasts")
+
+# Fragment names equal DOM ids (see templates/negotiation/_public.html and _private.html).
+PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard")
+PRIVATE_ALL = ("my-forces", "order-panel", "private-report")
+
+
+def public_group(game_id: int) -> str:
+    return f"game.{game_id}.public"
+
+
+def players_group(game_id: int) -> str:
+    return f"game.{game_id}.players"
+
+
+def facilitator_group(game_id: int) -> str:
+    return f"game.{game_id}.fac"
+
+
+def seat_group(seat_id: int) -> str:
+    return f"seat.{seat_id}"
+
+
+def _send(group: str, message: Mapping[str, object]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, dict(message))
+    except Exception:
+        # A dead Redis must not undo a committed action; clients resync when they reconnect.
+        logger.warning("channel layer unavailable; push to %s dropped", group, exc_info=True)
+
+
+def game_changed(
+    *,
+    game_id: int,
+    public: tuple[str, ...] = (),
+    private: tuple[str, ...] = (),
+    seats: tuple[int, ...] | None = None,
+) -> None:
+    """Push public fragments to everyone; ring private doorbells for `seats` (None = all players).
+    The facilitator's console is rung on every change."""
+    from negotiation import rendering  # rendering imports selectors and models
+
+    if public:
+        html = rendering.public_fragments_html(game_id, public)
+        _send(public_group(game_id), {"type": "push.html", "html": html})
+    if private:
+        bell = {"type": "push.refresh", "fragments": list(private)}
+        if seats is None:
+            _send(players_group(game_id), bell)
+        else:
+            for seat_id in seats:
+                _send(seat_group(seat_id), bell)
+    _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
+
+
+def message_posted(*, game_id: int, message_id: int) -> None:
+    from negotiation import rendering
+
+    html = rendering.chat_message_push_html(message_id)
+    _send(public_group(game_id), {"type": "push.html", "html": html})

@@ -1,0 +1,77 @@
+"""The clock: resolves turns whose deadline has passed.
+
+Deadlines live in the database (Game.deadline_at), so a restarted clock finds overdue turns and
+resolves them; turn_resolve's claim makes a second clock, or a facilitator's click, a no-op.
+With the in-memory channel layer the clock runs inside the Daphne process (an asyncio task, so
+its pushes reach that process's sockets); with Redis it can run as its own process
+(`manage.py clock`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.db import close_old_connections
+from django.utils import timezone
+
+from negotiation import services
+from negotiation.models import Game, Phase
+
+logger = logging.getLogger("treatycraft.clock")
+
+
+def tick() -> list[int]:
+    """Resolve every turn that is due now. Returns the ids of the games it resolved."""
+    resolved = []
+    due = Game.objects.filter(phase=Phase.ORDERS, deadline_at__lte=timezone.now()).values_list("pk", "turn")
+    for game_id, turn in list(due):
+        try:
+            record = services.turn_resolve(game_id=game_id, expected_turn=turn, actor="clock")
+        except Exception:
+            logger.exception("clock: resolving game %s turn %s failed", game_id, turn)
+            continue
+        if record is not None:
+            logger.info("clock: resolved game %s turn %s", game_id, turn)
+            resolved.append(game_id)
+    return resolved
+
+
+def run_forever(interval: float = 1.0, *, iterations: int | None = None) -> None:
+    """The clock as its own process."""
+    count = 0
+    while iterations is None or count < iterations:
+        close_old_connections()
+        try:
+            tick()
+        except Exception:
+            logger.exception("clock tick failed; retrying")
+        count += 1
+        time.sleep(interval)
+
+
+async def run_in_loop(interval: float = 1.0) -> None:
+    """The clock as a task inside the Daphne process (single-process deployments)."""
+    logger.info("clock: running inside this server process")
+    while True:
+        try:
+            await database_sync_to_async(tick)()
+        except Exception:
+            logger.exception("clock tick failed; retrying")
+        await asyncio.sleep(interval)
+
+
+class InProcessClock:
+    """ASGI wrapper that starts the clock task on the server's event loop at the first request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.task: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(run_in_loop())
+        return await self.app(scope, receive, send)

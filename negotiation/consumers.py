@@ -1,0 +1,101 @@
+"""The game socket: identify the viewer, join its groups, resync from the database, relay pushes.
+
+Commands arrive over HTTP; the socket only receives pushes. Every inbound frame and every private
+doorbell makes exactly one sync hop, in which all database and template work happens.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from negotiation import rendering, sockets
+from negotiation.viewer import Viewer
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_FLOOD = 4429
+
+
+class GameConsumer(AsyncWebsocketConsumer):
+    viewer: Viewer | None = None
+    joined: tuple[str, ...] = ()
+
+    async def connect(self) -> None:
+        game_id = int(self.scope["url_route"]["kwargs"]["game_id"])
+        self.viewer = await database_sync_to_async(sockets.identify)(self.scope, game_id)
+        if self.viewer is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.frames: list[float] = []
+        self.joined = sockets.groups_for(self.viewer)
+        live = await self._join_groups()
+        await self.accept()
+        html = await database_sync_to_async(sockets.on_connect)(self.viewer)
+        if not live:
+            html += rendering.notice_html(
+                "Live updates are unavailable right now; your actions are still saved. "
+                "Reload the page in a moment.", level="warning")
+        await self.send(text_data=html)
+
+    async def _join_groups(self) -> bool:
+        try:
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # the layer (Redis) is down: serve the page from the database anyway
+            return False
+        return True
+
+    async def disconnect(self, code: int) -> None:
+        if self.viewer is None:
+            return
+        for group in self.joined:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                break
+        await database_sync_to_async(sockets.on_disconnect)(self.viewer)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        now = time.monotonic()
+        self.frames = [t for t in self.frames if now - t < 10.0] + [now]
+        if len(self.frames) > settings.TREATYCRAFT["WS_FRAMES_PER_10S"]:
+            await self.close(code=CLOSE_FLOOD)
+            return
+        if text_data is None:
+            await self.send(text_data=rendering.notice_html("Binary frames are not accepted."))
+            return
+        if len(text_data) > settings.TREATYCRAFT["WS_MAX_FRAME_BYTES"]:
+            await self.send(text_data=rendering.notice_html("That message was too large and was ignored."))
+            return
+        try:
+            frame: Any = json.loads(text_data)
+        except ValueError:
+            frame = None
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        if kind == "resync" and self.viewer is not None:
+            html = await database_sync_to_async(rendering.resync_html)(self.viewer.game_id, self.viewer)
+            await self.send(text_data=html)
+        elif kind != "ping":
+            await self.send(text_data=rendering.notice_html(
+                "The server did not understand that message; nothing was changed."))
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Public pushes carry pre-rendered HTML and touch no database, so they skip Channels'
+        # per-message close_old_connections() thread hop (see docs/performance.md).
+        if message["type"] == "push.html":
+            await self.send(text_data=message["html"])
+            return
+        await super().dispatch(message)
+
+    async def push_refresh(self, event: dict[str, Any]) -> None:
+        if self.viewer is None:
+            return
+        html = await database_sync_to_async(rendering.private_fragments_html)(
+            self.viewer.game_id, self.viewer, list(event.get("fragments", [])))
+        if html:
+            await self.send(text_data=html)

@@ -1,0 +1,152 @@
+"""Persistence for Treatycraft. The database is the truth; the channel layer only rings the bell.
+
+Engine state is stored as the engine's own JSON (game_engine.state_to_json); these models are
+adapters around it plus the append-only records a facilitator or researcher reviews later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Phase(models.TextChoices):
+    LOBBY = "lobby", "Lobby"
+    ORDERS = "orders", "Negotiation and orders"
+    FINISHED = "finished", "Finished"
+
+
+class Game(models.Model):
+    code = models.CharField(max_length=12, unique=True)
+    title = models.CharField(max_length=120)
+    scenario_slug = models.SlugField(max_length=60)
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="games")
+    mode = models.CharField(max_length=12, default="expected")
+    seed = models.CharField(max_length=64)
+    seed_commit = models.CharField(max_length=64)
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.LOBBY)
+    turn = models.PositiveIntegerField(default=1)
+    state = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    last_seq = models.PositiveIntegerField(default=0)
+    # Seconds a turn stays open; None means the facilitator resolves each turn by hand.
+    turn_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # When the open turn resolves by itself. Lives here so it survives restarts; the clock reads it.
+    deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class Seat(models.Model):
+    """One state of the scenario, claimed by a player (or later a team or a bot)."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="seats")
+    state_id = models.SlugField(max_length=40)
+    display_name = models.CharField(max_length=40)
+    token = models.CharField(max_length=64, unique=True)
+    is_ready = models.BooleanField(default=False)
+    connections = models.IntegerField(default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["state_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["game", "state_id"], name="one_player_per_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} as {self.state_id}"
+
+
+class Message(models.Model):
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    channel = models.CharField(max_length=60, default="plenary")
+    author_seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.SET_NULL)
+    author_label = models.CharField(max_length=80)
+    body = models.TextField()
+    client_token = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["game", "seq"], name="message_seq_unique"),
+            # A double-clicked or retried post carries the same token and is stored once.
+            models.UniqueConstraint(fields=["game", "client_token"], name="message_posted_once"),
+        ]
+        indexes = [models.Index(fields=["game", "channel", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.author_label}: {self.body[:30]}"
+
+
+class OrderSubmission(models.Model):
+    """A seat's orders for one turn; revised freely until the phase closes."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="order_submissions")
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="order_submissions")
+    turn = models.PositiveIntegerField()
+    orders = models.JSONField(default=list)
+    revision = models.PositiveIntegerField(default=0)
+    # Tokens of the form posts already applied, so a retried post is applied once.
+    applied_tokens = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seat", "turn"], name="one_submission_per_turn")]
+
+    def __str__(self) -> str:
+        return f"orders of seat {self.seat_id} for turn {self.turn} (revision {self.revision})"
+
+
+class TurnRecord(models.Model):
+    """The resolution of one turn. Its unique (game, turn) row is the exactly-once claim."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="turns")
+    turn = models.PositiveIntegerField()
+    seed = models.CharField(max_length=64)
+    state_before = models.JSONField()
+    orders = models.JSONField()
+    state_after = models.JSONField()
+    events = models.JSONField()
+    public_report = models.JSONField()
+    private_reports = models.JSONField()
+    explanation = models.JSONField()
+    audit = models.JSONField()
+    resolved_by = models.CharField(max_length=80)
+    resolved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["turn"]
+        constraints = [models.UniqueConstraint(fields=["game", "turn"], name="resolve_turn_once")]
+
+    def __str__(self) -> str:
+        return f"game {self.game_id} turn {self.turn}"
+
+
+class GameEvent(models.Model):
+    """Append-only log: who did what, when, and who may see it (audience None = public)."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40)
+    actor = models.CharField(max_length=80)
+    audience = models.JSONField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["game", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} by {self.actor}"

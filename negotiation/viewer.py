@@ -1,0 +1,32 @@
+"""Who is looking: every selector and private fragment takes a Viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from game_engine import FACILITATOR
+
+
+class Role(StrEnum):
+    PLAYER = "player"
+    FACILITATOR = "facilitator"
+    OBSERVER = "observer"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    role: Role
+    game_id: int
+    seat_id: int | None = None
+    state_id: str | None = None
+    label: str = ""
+
+    @property
+    def engine_viewer(self) -> str | None:
+        """The identity the engine's view_for understands."""
+        if self.role is Role.FACILITATOR:
+            return FACILITATOR
+        if self.role is Role.PLAYER:
+            return self.state_id
+        return None
