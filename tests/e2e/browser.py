@@ -1,0 +1,53 @@
+"""Playwright on Debian's Chromium, for live-server tests (pip playwright cannot download a browser here)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import suppress
+
+from channels.testing import ChannelsLiveServerTestCase
+from playwright.sync_api import Page, sync_playwright
+
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    """A Daphne child process serving the test database, and one Chromium for the class."""
+
+    serve_static = True
+
+    @classmethod
+    def setUpClass(cls):
+        # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
+        # test makes (and the teardown flush) are safe because nothing else uses this connection.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        cls._pw = sync_playwright().start()
+        cls.browser = cls._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        with suppress(Exception):
+            cls.browser.close()
+        with suppress(Exception):
+            cls._pw.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def new_page(self, width: int = 1280, height: int = 900) -> Page:
+        context = self.browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("dialog", lambda dialog: dialog.accept())
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors  # type: ignore[attr-defined]
+        return page
+
+    def snapshot(self, page: Page, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with suppress(Exception):
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def url(self, path: str) -> str:
+        return f"{self.live_server_url}{path}"

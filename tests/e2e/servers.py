@@ -1,0 +1,115 @@
+"""Real server processes for multi-process tests: Daphne on free loopback ports, sharing Redis
+and PostgreSQL, exactly as a deployment runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import suppress
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES_TEST_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def postgres_available() -> bool:
+    try:
+        psycopg.connect(POSTGRES_TEST_URL, connect_timeout=2).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create database `name` on the test server; return its URL."""
+    with psycopg.connect(POSTGRES_TEST_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(POSTGRES_TEST_URL)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class Cluster:
+    """N Daphne processes + the database + Redis, configured through the environment only."""
+
+    def __init__(self, database_url: str, processes: int = 2, redis_url: str = REDIS_TEST_URL) -> None:
+        self.ports = [free_port() for _ in range(processes)]
+        origins = ",".join(f"http://127.0.0.1:{p}" for p in self.ports)
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DJANGO_DEBUG": "0",
+            "WEBSOCKET_ALLOWED_ORIGINS": origins,
+            "TREATYCRAFT_TESTING": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def manage(self, *args: str, stdin: str | None = None) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, input=stdin,
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def script(self, code: str) -> dict:
+        """Run Python inside Django (through the real settings) and return the JSON it prints last."""
+        out = self.manage("shell", "-c", code)
+        return json.loads(out.strip().splitlines()[-1])
+
+    def start(self) -> Cluster:
+        self.manage("migrate", "--noinput")
+        for port in self.ports:
+            self.procs.append(self.start_one(port))
+        for port in self.ports:
+            wait_http(f"http://127.0.0.1:{port}/healthz")
+        return self
+
+    def start_one(self, port: int) -> subprocess.Popen[bytes]:
+        log = open(ROOT / f".run-daphne-{port}.log", "wb")  # noqa: SIM115 - lives as long as the process
+        return subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-v", "0", "-e", f"tcp:port={port}:interface=127.0.0.1",
+             "config.asgi:application"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            with suppress(Exception):
+                proc.terminate()
+        for proc in self.procs:
+            with suppress(Exception):
+                proc.wait(timeout=10)
+        for port in self.ports:
+            with suppress(FileNotFoundError):
+                (ROOT / f".run-daphne-{port}.log").unlink()
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in {timeout} s")

@@ -1,0 +1,86 @@
+"""A facilitator and two players play one turn in real browsers, on the real stack."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from tests.e2e.browser import BrowserTestCase
+
+pytestmark = pytest.mark.browser
+
+
+class PlayOneTurnTests(BrowserTestCase):
+    def join(self, code: str, name: str, state: str):
+        page = self.new_page()
+        page.goto(self.url("/"))
+        page.get_by_label("Join code").fill(code.lower())
+        page.get_by_role("button", name="Join").click()
+        page.get_by_label("Your name").fill(name)
+        page.locator(f"input[name=state_id][value={state}]").check()
+        page.get_by_role("button", name="Take my seat").click()
+        expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        return page
+
+    def test_facilitator_and_two_players_play_a_turn_live(self):
+        get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
+        fac = self.new_page()
+        fac.goto(self.url("/facilitate/"))
+        fac.get_by_label("Username").fill("teacher")
+        fac.get_by_label("Password").fill("pw-teacher-123")
+        fac.get_by_role("button", name="Log in").click()
+        fac.get_by_label("Title").fill("Period 3")
+        fac.get_by_test_id("create-game").click()
+        code = fac.get_by_test_id("join-code").inner_text().strip()
+        assert re.fullmatch(r"[A-Z0-9]{8}", code)
+        expect(fac.locator("body")).to_have_attribute("data-ws", "open")
+
+        ana = self.join(code, "Ana", "aurel")
+        bo = self.join(code, "Bo", "borun")
+        # Seats appear live on the console.
+        expect(fac.locator("#console-controls tr[data-state=borun]")).to_contain_text("Bo")
+        expect(fac.locator("#console-controls tr[data-state=borun]")).to_contain_text("online")
+
+        # Public chat reaches everyone without a reload, and is escaped.
+        ana.get_by_label("Message to the plenary").fill("Hello from Aurel <b>bold</b>")
+        ana.get_by_role("button", name="Send").click()
+        for page in (ana, bo, fac):
+            expect(page.locator("#chat-log")).to_contain_text("Hello from Aurel <b>bold</b>")
+        expect(bo.locator("#chat-log li")).to_have_count(1)
+        bo.get_by_label("Message to the plenary").fill("Borun hears you")
+        bo.get_by_role("button", name="Send").click()
+        expect(ana.locator("#chat-log")).to_contain_text("Borun hears you")
+        expect(ana.locator("#chat-log li")).to_have_count(2)
+
+        # The facilitator starts the game; the order forms open for the players.
+        fac.get_by_test_id("start-game").click()
+        expect(bo.locator("#game-status")).to_contain_text("Turn 1")
+        build = bo.get_by_role("form", name="Build missiles")
+        expect(build).to_be_visible()
+        before = int(bo.get_by_test_id("missiles-MRBM").inner_text())
+        build.locator("select[name=class]").select_option("MRBM")
+        build.locator("input[name=qty]").fill("2")
+        build.get_by_role("button", name="Add build").click()
+        expect(bo.locator("#order-panel .order-list")).to_contain_text("Build 2 MRBM")
+        # An illegal order explains itself and loses nothing.
+        build = bo.get_by_role("form", name="Build missiles")
+        build.locator("input[name=qty]").fill("500")
+        build.get_by_role("button", name="Add build").click()
+        expect(bo.get_by_test_id("order-error")).to_be_visible()
+        expect(bo.locator("#order-panel .order-list li")).to_have_count(1)
+        bo.get_by_test_id("ready-button").click()
+        expect(ana.get_by_test_id("ready-borun")).to_be_visible()
+        # Aurel never sees Borun's orders.
+        expect(ana.locator("body")).not_to_contain_text("Build 2 MRBM")
+
+        fac.get_by_test_id("resolve-turn").click()
+        for page in (ana, bo, fac):
+            expect(page.locator("#public-results")).to_contain_text("Turn 1 resolved")
+            expect(page.locator("#game-status")).to_contain_text("Turn 2")
+        expect(bo.get_by_test_id("missiles-MRBM")).to_have_text(str(before + 2))
+        self.snapshot(bo, "player-after-turn")
+        for page in (ana, bo, fac):
+            assert page.js_errors == []
