@@ -9,6 +9,7 @@ Groups:  game.<id>.public   every socket of the game (players, facilitator, obse
          game.<id>.players  every seated player's socket (doorbells only)
          game.<id>.fac      the facilitator's sockets (doorbells only)
          seat.<id>          one seat's sockets (doorbells only)
+         member.<id>        one member's sockets (closed when the member is removed)
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger("treatycraft.broadcasts")
 
 # Fragment names equal DOM ids (see templates/negotiation/_public.html and _private.html).
-PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard")
-PRIVATE_ALL = ("my-forces", "order-panel", "private-report")
+PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard", "news")
+PRIVATE_ALL = ("my-forces", "order-panel", "private-report", "news-private")
 
 
 def public_group(game_id: int) -> str:
@@ -40,6 +41,10 @@ def facilitator_group(game_id: int) -> str:
 
 def seat_group(seat_id: int) -> str:
     return f"seat.{seat_id}"
+
+
+def member_group(member_id: int) -> str:
+    return f"member.{member_id}"
 
 
 def _send(group: str, message: Mapping[str, object]) -> None:
@@ -82,3 +87,8 @@ def message_posted(*, game_id: int, message_id: int) -> None:
 
     html = rendering.chat_message_push_html(message_id)
     _send(public_group(game_id), {"type": "push.html", "html": html})
+
+
+def member_revoked(*, member_id: int) -> None:
+    """Close every socket of a removed member."""
+    _send(member_group(member_id), {"type": "session.revoked"})

@@ -19,25 +19,28 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from negotiation import services
-from negotiation.models import Game, Phase
+from negotiation.models import OPEN_PHASES, Game
 
 logger = logging.getLogger("treatycraft.clock")
 
 
-def tick() -> list[int]:
-    """Resolve every turn that is due now. Returns the ids of the games it resolved."""
-    resolved = []
-    due = Game.objects.filter(phase=Phase.ORDERS, deadline_at__lte=timezone.now()).values_list("pk", "turn")
-    for game_id, turn in list(due):
+def tick() -> list[tuple[int, str]]:
+    """Advance every phase whose deadline has passed (or extend it after a long outage).
+    Returns (game id, what happened) for each game it acted on."""
+    acted = []
+    due = Game.objects.filter(
+        phase__in=OPEN_PHASES, paused_at__isnull=True, deadline_at__lte=timezone.now()
+    ).values_list("pk", "phase", "turn")
+    for game_id, phase, turn in list(due):
         try:
-            record = services.turn_resolve(game_id=game_id, expected_turn=turn, actor="clock")
+            outcome = services.clock_due(game_id=game_id, expected_phase=phase, expected_turn=turn)
         except Exception:
-            logger.exception("clock: resolving game %s turn %s failed", game_id, turn)
+            logger.exception("clock: game %s %s of turn %s failed", game_id, phase, turn)
             continue
-        if record is not None:
-            logger.info("clock: resolved game %s turn %s", game_id, turn)
-            resolved.append(game_id)
-    return resolved
+        if outcome != "skipped":
+            logger.info("clock: game %s %s of turn %s: %s", game_id, phase, turn, outcome)
+            acted.append((game_id, outcome))
+    return acted
 
 
 def run_forever(interval: float = 1.0, *, iterations: int | None = None) -> None:

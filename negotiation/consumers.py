@@ -92,6 +92,9 @@ class GameConsumer(AsyncWebsocketConsumer):
             return
         await super().dispatch(message)
 
+    async def session_revoked(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_FORBIDDEN)
+
     async def push_refresh(self, event: dict[str, Any]) -> None:
         if self.viewer is None:
             return

@@ -12,8 +12,19 @@ from django.db import models
 
 class Phase(models.TextChoices):
     LOBBY = "lobby", "Lobby"
-    ORDERS = "orders", "Negotiation and orders"
-    FINISHED = "finished", "Finished"
+    NEGOTIATION = "negotiation", "Negotiation"
+    ORDERS = "orders", "Orders"
+    REPORT = "report", "Turn report"
+    FINISHED = "finished", "Debrief"
+
+
+OPEN_PHASES = (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT)
+
+
+class MissedOrders(models.TextChoices):
+    HOLD = "hold", "Hold: the state keeps its posture"
+    REPEAT = "repeat", "Repeat the state's last orders"
+    BOT = "bot", "A reference bot plays the state"
 
 
 class Game(models.Model):
@@ -29,10 +40,23 @@ class Game(models.Model):
     state = models.JSONField()
     version = models.PositiveIntegerField(default=1)
     last_seq = models.PositiveIntegerField(default=0)
-    # Seconds a turn stays open; None means the facilitator resolves each turn by hand.
-    turn_seconds = models.PositiveIntegerField(null=True, blank=True)
-    # When the open turn resolves by itself. Lives here so it survives restarts; the clock reads it.
+    # Seconds each phase stays open; None means the facilitator advances that phase by hand.
+    negotiation_seconds = models.PositiveIntegerField(null=True, blank=True)
+    orders_seconds = models.PositiveIntegerField(null=True, blank=True)
+    report_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # When the open phase ends by itself. Lives here so it survives restarts; the clock reads it.
     deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Time left on the deadline when the game was paused (None: no deadline was running).
+    paused_remaining = models.FloatField(null=True, blank=True)
+    # Seconds the facilitator added to the current phase (capped; see services.deadline_extend).
+    extension_seconds = models.PositiveIntegerField(default=0)
+    missed_orders = models.CharField(max_length=10, choices=MissedOrders.choices, default=MissedOrders.HOLD)
+    bot_policy = models.CharField(max_length=20, default="reciprocator")
+    # Whether a second person may join a taken state as a team member (the first is captain).
+    allow_teams = models.BooleanField(default=False)
+    # Secret key of the observer and projector links.
+    observer_key = models.CharField(max_length=64, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -45,12 +69,13 @@ class Game(models.Model):
 
 
 class Seat(models.Model):
-    """One state of the scenario, claimed by a player (or later a team or a bot)."""
+    """One state of the scenario, played by a team of members (often one) or by a bot."""
 
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="seats")
     state_id = models.SlugField(max_length=40)
-    display_name = models.CharField(max_length=40)
-    token = models.CharField(max_length=64, unique=True)
+    display_name = models.CharField(max_length=80)
+    # A reference bot of the engine plays this seat while set (a dropped player, or a bot seat).
+    bot_policy = models.CharField(max_length=20, blank=True, default="")
     is_ready = models.BooleanField(default=False)
     connections = models.IntegerField(default=0)
     last_seen_at = models.DateTimeField(null=True, blank=True)
@@ -66,11 +91,31 @@ class Seat(models.Model):
         return f"{self.display_name} as {self.state_id}"
 
 
+class Member(models.Model):
+    """A person at a seat. The captain submits orders; every member reads and talks."""
+
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(max_length=40)
+    token = models.CharField(max_length=64, unique=True)
+    is_captain = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Set when the facilitator removes the member (kick or reassignment); the token stops working.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.seat}"
+
+
 class Message(models.Model):
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="messages")
     seq = models.PositiveIntegerField()
     channel = models.CharField(max_length=60, default="plenary")
     author_seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.SET_NULL)
+    author_member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL)
     author_label = models.CharField(max_length=80)
     body = models.TextField()
     client_token = models.CharField(max_length=64, null=True, blank=True)
@@ -150,3 +195,32 @@ class GameEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind} by {self.actor}"
+
+
+class Inject(models.Model):
+    """News the facilitator (or the scenario's schedule) sends into the game."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="injects")
+    seq = models.PositiveIntegerField()
+    turn = models.PositiveIntegerField()
+    title = models.CharField(max_length=120)
+    text = models.TextField()
+    # None: everyone; otherwise the state ids that receive it.
+    audience = models.JSONField(null=True, blank=True)
+    effect = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=80)
+    scenario_key = models.CharField(max_length=80, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["game", "seq"], name="inject_seq_unique"),
+            # A scheduled inject fires once even if two clocks look at it.
+            models.UniqueConstraint(
+                fields=["game", "scenario_key"], condition=~models.Q(scenario_key=""), name="scheduled_inject_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (turn {self.turn})"

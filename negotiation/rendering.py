@@ -25,8 +25,8 @@ from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
 PRIVATE_TEMPLATE = "negotiation/_private.html"
-PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard")
-PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report")
+PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news")
+PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
 OTHER_FRAGMENTS = ("chat-form", "chat-log", "chat-older", "console-controls")
 
@@ -80,9 +80,15 @@ def room_context(game: Game, viewer: Viewer) -> dict[str, Any]:
 
 def console_context(game: Game, viewer: Viewer) -> dict[str, Any]:
     context = room_context(game, viewer)
-    context["fac_seats"] = selectors.facilitator_seat_rows(game)
-    context["console_error"] = None
+    context |= _console_extras(game)
     return context
+
+
+def _console_extras(game: Game) -> dict[str, Any]:
+    from negotiation.services import BOT_POLICIES
+
+    return {"fac_seats": selectors.facilitator_seat_rows(game), "console_error": None, "console_notice": None,
+            "bot_policies": BOT_POLICIES}
 
 
 def partial_html(name: str, context: dict[str, Any], request: HttpRequest | None = None,
@@ -112,7 +118,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
         return "".join(partial_html(n, context) for n in names if n in PLAYER_FRAGMENTS)
     if viewer.role is Role.FACILITATOR:
         context |= public_context(game)
-        context |= {"fac_seats": selectors.facilitator_seat_rows(game), "console_error": None}
+        context |= _console_extras(game)
         return partial_html("truth-panel", context) + partial_html(
             "console-controls", context, template="negotiation/console.html")
     return ""
@@ -132,6 +138,10 @@ def chat_message_push_html(message_id: int) -> str:
     message = Message.objects.get(pk=message_id)
     row = selectors.chat_row(message)
     return render_to_string(f"{PRIVATE_TEMPLATE}#chat-push", {"m": row})
+
+
+def catch_up_html(summary: dict[str, Any]) -> str:
+    return render_to_string(f"{PRIVATE_TEMPLATE}#catch-up", {"summary": summary})
 
 
 def notice_html(text: str, level: str = "error") -> str:

@@ -3,6 +3,7 @@ the engine's view_for(state, viewer): nothing private reaches a template any oth
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 
 import game_engine
-from negotiation.models import Game, Message, OrderSubmission, Phase, Seat, TurnRecord
+from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, Seat, TurnRecord
 from negotiation.scenarios import scenario, state_infos
 from negotiation.viewer import Role, Viewer
 
@@ -21,31 +22,42 @@ SESSION_SEATS = "treatycraft_seats"
 # --- Who is asking -------------------------------------------------------------------------------
 
 
-def seat_for_session(session: Any, game: Game) -> Seat | None:
-    """The seat this browser holds in the game, if any (the session keeps seat id and token)."""
+def member_for_session(session: Any, game: Game) -> Member | None:
+    """The member this browser is in the game, if any (the session keeps member id and token;
+    a removed member's token no longer works)."""
     held = (session.get(SESSION_SEATS) or {}).get(str(game.pk))
-    if not isinstance(held, dict) or not isinstance(held.get("seat"), int):
+    if not isinstance(held, dict) or not isinstance(held.get("member"), int):
         return None
-    return Seat.objects.filter(pk=held["seat"], game=game, token=str(held.get("token"))).first()
+    return (Member.objects.select_related("seat")
+            .filter(pk=held["member"], seat__game=game, token=str(held.get("token")), removed_at=None).first())
+
+
+def remember_member(session: Any, member: Member) -> None:
+    seats = dict(session.get(SESSION_SEATS) or {})
+    seats[str(member.seat.game_id)] = {"member": member.pk, "token": member.token}
+    session[SESSION_SEATS] = seats
 
 
 def is_facilitator(user: User | AnonymousUser, game: Game) -> bool:
     return bool(user.is_authenticated and (game.facilitator_id == user.pk or user.is_superuser))
 
 
-def viewer_for(*, user: User | AnonymousUser, session: Any, game: Game) -> Viewer | None:
+def viewer_for(*, user: User | AnonymousUser, session: Any, game: Game, observer_key: str = "") -> Viewer | None:
     """The viewer a request or socket acts as: the game's facilitator, its seated player, or nobody."""
     if is_facilitator(user, game):
         return Viewer(role=Role.FACILITATOR, game_id=game.pk, label=f"Facilitator ({user.get_username()})")
-    seat = seat_for_session(session, game)
-    if seat is not None:
-        return Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat.pk, state_id=seat.state_id,
-                      label=seat.display_name)
+    member = member_for_session(session, game)
+    if member is not None:
+        return Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=member.seat_id, state_id=member.seat.state_id,
+                      label=member.name, member_id=member.pk, is_captain=member.is_captain)
+    if observer_key and secrets.compare_digest(observer_key, game.observer_key):
+        return Viewer(role=Role.OBSERVER, game_id=game.pk, label="Observer")
     return None
 
 
 def viewer_for_request(request: HttpRequest, game: Game) -> Viewer | None:
-    return viewer_for(user=request.user, session=request.session, game=game)
+    return viewer_for(user=request.user, session=request.session, game=game,
+                      observer_key=str(request.GET.get("key", "")))
 
 
 # --- View models ---------------------------------------------------------------------------------
@@ -68,6 +80,15 @@ class OrderRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NewsRow:
+    seq: int
+    turn: int
+    title: str
+    text: str
+    private: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ChatRow:
     seq: int
     author: str
@@ -85,6 +106,8 @@ class PublicView:
     title: str
     seats: list[SeatRow]
     phase_label: str
+    phase_help: str
+    news: list[NewsRow]
     last_turn: int | None
     report: dict[str, Any] | None
     explanation: list[dict[str, Any]]
@@ -107,6 +130,11 @@ class PublicView:
         return " ".join(f"{i * step:.1f},{60 - 0.6 * v:.1f}" for i, v in enumerate(values))
 
     @property
+    def paused_remaining_text(self) -> str:
+        seconds = int(self.game.paused_remaining or 0)
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    @property
     def rsi_history_text(self) -> str:
         return ", ".join(f"{v:.0f}" for v in self.rsi_history)
 
@@ -122,6 +150,11 @@ class PrivateView:
     private_report: dict[str, Any] | None
     private_events: list[str]
     can_order: bool
+    can_ready: bool = False
+    is_captain: bool = False
+    bot_playing: bool = False
+    news: list[NewsRow] = field(default_factory=list)
+    teammates: list[str] = field(default_factory=list)
     truth: dict[str, Any] | None = None
     names: dict[str, str] = field(default_factory=dict)
 
@@ -172,12 +205,25 @@ class PrivateView:
         return rows
 
 
+PHASE_HELP = {
+    Phase.LOBBY: "Waiting for the facilitator to start the game.",
+    Phase.NEGOTIATION: "Talk, bargain and draft your orders. Press “I'm ready” when you are.",
+    Phase.ORDERS: "Finish your secret orders. They are resolved together when the phase closes.",
+    Phase.REPORT: "Read what happened and why. The next turn opens soon.",
+    Phase.FINISHED: "The game is over: scores, the revealed seed and the debrief.",
+}
+
+
 def _phase_label(game: Game) -> str:
     if game.phase == Phase.LOBBY:
         return "Lobby: waiting for the facilitator to start"
     if game.phase == Phase.FINISHED:
         return "Game over"
-    return f"Turn {game.turn}: negotiation and orders"
+    if game.phase == Phase.REPORT:
+        label = f"Turn {game.turn - 1}: report"
+    else:
+        label = f"Turn {game.turn}: {'negotiation' if game.phase == Phase.NEGOTIATION else 'orders'}"
+    return label + (" (paused)" if game.paused_at else "")
 
 
 def seat_rows(game: Game) -> list[SeatRow]:
@@ -190,8 +236,8 @@ def seat_rows(game: Game) -> list[SeatRow]:
             state_id=state_id,
             state_name=info.name,
             color=info.color,
-            player=seat.display_name if seat else None,
-            online=bool(seat and seat.connections > 0),
+            player=(f"bot ({seat.bot_policy})" if seat.bot_policy else seat.display_name or None) if seat else None,
+            online=bool(seat and (seat.connections > 0 or seat.bot_policy)),
             ready=bool(seat and seat.is_ready),
         ))
     return rows
@@ -219,6 +265,8 @@ def public_view(game: Game) -> PublicView:
         title=scenario(game.scenario_slug).info.title,
         seats=seat_rows(game),
         phase_label=_phase_label(game),
+        phase_help=PHASE_HELP[Phase(game.phase)],
+        news=news_rows(game, None),
         last_turn=record.turn if record else None,
         report=record.public_report if record else None,
         explanation=list(record.explanation) if record else [],
@@ -278,6 +326,8 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
     orders: list[OrderRow] = []
     revision = 0
     ready = False
+    bot_playing = False
+    teammates: list[str] = []
     report = None
     private_events: list[str] = []
     if viewer.role is Role.PLAYER and viewer.seat_id is not None:
@@ -285,7 +335,10 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         if submission is not None:
             orders = [OrderRow(i, describe_order(o)) for i, o in enumerate(submission.orders)]
             revision = submission.revision
-        ready = Seat.objects.filter(pk=viewer.seat_id, is_ready=True).exists()
+        seat = Seat.objects.get(pk=viewer.seat_id)
+        ready = seat.is_ready
+        bot_playing = bool(seat.bot_policy)
+        teammates = [m.name for m in seat.members.filter(removed_at=None) if m.pk != viewer.member_id]
         record = _last_record(game)
         if record is not None and viewer.state_id:
             report = record.private_reports.get(viewer.state_id)
@@ -303,10 +356,28 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         ready=ready,
         private_report=report,
         private_events=private_events,
-        can_order=viewer.role is Role.PLAYER and game.phase == Phase.ORDERS,
+        can_order=(viewer.role is Role.PLAYER and viewer.is_captain and not bot_playing
+                   and game.phase in (Phase.NEGOTIATION, Phase.ORDERS)),
+        can_ready=(viewer.role is Role.PLAYER and viewer.is_captain and not bot_playing
+                   and game.phase in (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT)),
+        is_captain=viewer.is_captain,
+        bot_playing=bot_playing,
+        teammates=teammates,
+        news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
         truth=truth if isinstance(truth, dict) else None,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
     )
+
+
+def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[NewsRow]:
+    """Injects: the public ones (viewer None), or those addressed to the viewer's state only."""
+    if viewer is None:
+        qs = Inject.objects.filter(game=game, audience__isnull=True)
+        rows = list(qs.order_by("-seq")[:limit])
+    else:
+        rows = [i for i in Inject.objects.filter(game=game, audience__isnull=False).order_by("-seq")
+                if viewer.state_id in (i.audience or [])][:limit]
+    return [NewsRow(seq=i.seq, turn=i.turn, title=i.title, text=i.text, private=i.audience is not None) for i in rows]
 
 
 def chat_rows(game: Game, viewer: Viewer | None, *, before_seq: int | None = None) -> list[ChatRow]:
@@ -335,12 +406,69 @@ def facilitator_seat_rows(game: Game) -> list[dict[str, Any]]:
         s.seat_id: len(s.orders) for s in OrderSubmission.objects.filter(game=game, turn=game.turn)
     }
     rows = []
-    by_state = {s.state_id: s for s in game.seats.all()}
+    by_state = {s.state_id: s for s in game.seats.prefetch_related("members")}
     for row in seat_rows(game):
         seat = by_state.get(row.state_id)
+        members = [m for m in seat.members.all() if m.removed_at is None] if seat else []
         rows.append({
             "row": row,
+            "seat": seat,
+            "members": members,
             "orders": counts.get(seat.pk, 0) if seat else 0,
             "last_seen": seat.last_seen_at if seat else None,
         })
     return rows
+
+
+def catch_up(game: Game, viewer: Viewer, since: Any) -> dict[str, Any] | None:
+    """What happened while a player was away (since their last socket closed)."""
+    if since is None or viewer.role is not Role.PLAYER:
+        return None
+    events = GameEvent.objects.filter(game=game, created_at__gt=since)
+    turns = sorted({int(e.data.get("turn", 0)) for e in events.filter(kind="turn.resolved")})
+    messages = Message.objects.filter(game=game, channel="plenary", created_at__gt=since).count()
+    news = Inject.objects.filter(game=game, created_at__gt=since).filter(audience__isnull=True).count()
+    if not turns and not messages and not news:
+        return None
+    return {"turns": turns, "messages": messages, "news": news, "since": since}
+
+
+@dataclass(frozen=True, slots=True)
+class JoinChoice:
+    info: game_engine.StateInfo
+    open: bool
+    players: str
+    team_joinable: bool
+
+
+def join_choices(game: Game) -> list[JoinChoice]:
+    seats = {s.state_id: s for s in game.seats.prefetch_related("members")}
+    choices = []
+    for state_id, info in state_infos(game.scenario_slug).items():
+        seat = seats.get(state_id)
+        members = [m for m in seat.members.all() if m.removed_at is None] if seat else []
+        played = bool(members) or bool(seat and seat.bot_policy)
+        choices.append(JoinChoice(
+            info=info,
+            open=not played,
+            players=", ".join(m.name for m in members) or ("a bot" if seat and seat.bot_policy else ""),
+            team_joinable=game.allow_teams and bool(members),
+        ))
+    return choices
+
+
+def games_for_session(session: Any) -> list[tuple[Game, str]]:
+    """The games this browser has a seat in, newest first, with the state it plays."""
+    held = session.get(SESSION_SEATS) or {}
+    ids = [int(k) for k in held if str(k).isdigit()]
+    result = []
+    for game in Game.objects.filter(pk__in=ids).order_by("-created_at")[:20]:
+        member = member_for_session(session, game)
+        if member is not None:
+            info = state_infos(game.scenario_slug).get(member.seat.state_id)
+            result.append((game, info.name if info else member.seat.state_id))
+    return result
+
+
+def state_names(game: Game) -> dict[str, str]:
+    return {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from negotiation import broadcasts, rendering, selectors, services
-from negotiation.models import Game
+from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
 
 
@@ -15,24 +15,38 @@ def identify(scope: Any, game_id: int) -> Viewer | None:
     user = scope.get("user")
     if game is None or session is None or user is None:
         return None
-    return selectors.viewer_for(user=user, session=session, game=game)
+    key = ""
+    for part in scope.get("query_string", b"").decode("latin1").split("&"):
+        if part.startswith("key="):
+            key = part[4:]
+    return selectors.viewer_for(user=user, session=session, game=game, observer_key=key)
 
 
 def groups_for(viewer: Viewer) -> tuple[str, ...]:
     groups = [broadcasts.public_group(viewer.game_id)]
-    if viewer.role is Role.PLAYER and viewer.seat_id is not None:
-        groups += [broadcasts.players_group(viewer.game_id), broadcasts.seat_group(viewer.seat_id)]
+    if viewer.role is Role.PLAYER and viewer.seat_id is not None and viewer.member_id is not None:
+        groups += [broadcasts.players_group(viewer.game_id), broadcasts.seat_group(viewer.seat_id),
+                   broadcasts.member_group(viewer.member_id)]
     elif viewer.role is Role.FACILITATOR:
         groups.append(broadcasts.facilitator_group(viewer.game_id))
     return tuple(groups)
 
 
 def on_connect(viewer: Viewer) -> str:
+    """Resync the page from the database, with a catch-up note for a returning player."""
+    away_since = None
+    if viewer.member_id is not None:
+        away_since = Member.objects.filter(pk=viewer.member_id).values_list("last_seen_at", flat=True).first()
     if viewer.seat_id is not None:
-        services.seat_presence(seat_id=viewer.seat_id, delta=+1)
-    return rendering.resync_html(viewer.game_id, viewer)
+        services.seat_presence(seat_id=viewer.seat_id, member_id=viewer.member_id, delta=+1)
+    html = rendering.resync_html(viewer.game_id, viewer)
+    game = Game.objects.get(pk=viewer.game_id)
+    summary = selectors.catch_up(game, viewer, away_since)
+    if summary:
+        html += rendering.catch_up_html(summary)
+    return html
 
 
 def on_disconnect(viewer: Viewer) -> None:
     if viewer.seat_id is not None:
-        services.seat_presence(seat_id=viewer.seat_id, delta=-1)
+        services.seat_presence(seat_id=viewer.seat_id, member_id=viewer.member_id, delta=-1)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from negotiation import views
+from negotiation import views, views_console
 
 app_name = "negotiation"
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("join/", views.join_lookup, name="join-lookup"),
     path("join/<str:code>/", views.join, name="join"),
+    path("seat/<str:token>/", views.seat_link, name="seat-link"),
     path("play/<str:code>/", views.room, name="room"),
+    path("projector/<str:code>/", views.projector, name="projector"),
     path("rules/", views.rules, name="rules"),
     path("healthz", views.healthz, name="healthz"),
     path("g/<int:game_id>/chat/", views.chat_post, name="chat-post"),
@@ -18,9 +20,17 @@ urlpatterns = [
     path("g/<int:game_id>/orders/add/", views.order_add, name="order-add"),
     path("g/<int:game_id>/orders/remove/", views.order_remove, name="order-remove"),
     path("g/<int:game_id>/ready/", views.ready, name="ready"),
-    path("facilitate/", views.dashboard, name="dashboard"),
-    path("facilitate/new/", views.game_new, name="game-new"),
-    path("facilitate/<int:game_id>/", views.console, name="console"),
-    path("facilitate/<int:game_id>/start/", views.game_start, name="game-start"),
-    path("facilitate/<int:game_id>/resolve/", views.turn_resolve, name="turn-resolve"),
+    path("facilitate/", views_console.dashboard, name="dashboard"),
+    path("facilitate/new/", views_console.game_new, name="game-new"),
+    path("facilitate/<int:game_id>/", views_console.console, name="console"),
+    path("facilitate/<int:game_id>/join-sheet/", views_console.join_sheet, name="join-sheet"),
+    path("facilitate/<int:game_id>/start/", views_console.game_start, name="game-start"),
+    path("facilitate/<int:game_id>/advance/", views_console.phase_advance, name="phase-advance"),
+    path("facilitate/<int:game_id>/pause/", views_console.game_pause, name="game-pause"),
+    path("facilitate/<int:game_id>/extend/", views_console.deadline_extend, name="deadline-extend"),
+    path("facilitate/<int:game_id>/rollback/", views_console.phase_rollback, name="phase-rollback"),
+    path("facilitate/<int:game_id>/end/", views_console.game_end, name="game-end"),
+    path("facilitate/<int:game_id>/seats/", views_console.seat_action, name="seat-action"),
+    path("facilitate/<int:game_id>/inject/preview/", views_console.inject_preview, name="inject-preview"),
+    path("facilitate/<int:game_id>/inject/", views_console.inject_send, name="inject-send"),
 ]

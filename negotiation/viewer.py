@@ -21,6 +21,8 @@ class Viewer:
     seat_id: int | None = None
     state_id: str | None = None
     label: str = ""
+    member_id: int | None = None
+    is_captain: bool = False
 
     @property
     def engine_viewer(self) -> str | None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,20 +16,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-import game_engine
 from negotiation import rendering, selectors, services
 from negotiation.errors import RateLimited, UserError
-from negotiation.models import Game, Phase
-from negotiation.scenarios import state_infos
+from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user of a @login_required view."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def _client_key(request: HttpRequest) -> str:
@@ -63,7 +50,8 @@ def _require_viewer(request: HttpRequest, game: Game) -> Viewer:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "negotiation/home.html", {"error": None, "code": ""})
+    return render(request, "negotiation/home.html",
+                  {"error": None, "code": "", "my_games": selectors.games_for_session(request.session)})
 
 
 @require_POST
@@ -97,29 +85,38 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             {"error": "No game has that code. Check the code your facilitator gave you.", "code": code},
             status=404,
         )
-    if selectors.seat_for_session(request.session, game) is not None:
+    if selectors.member_for_session(request.session, game) is not None:
         return redirect("negotiation:room", code=game.code)
     error = None
     name = ""
     if request.method == "POST":
         name = str(request.POST.get("display_name", ""))
-        state_id = str(request.POST.get("state_id", ""))
+        choice = str(request.POST.get("state_id", ""))
+        as_team = choice.startswith("team:")
         try:
-            seat = services.seat_claim(game_id=game.pk, state_id=state_id, display_name=name)
+            member = services.seat_claim(game_id=game.pk, state_id=choice.removeprefix("team:"),
+                                         display_name=name, as_team_member=as_team)
         except UserError as exc:
             error = exc.message
         else:
-            seats = dict(request.session.get(selectors.SESSION_SEATS) or {})
-            seats[str(game.pk)] = {"seat": seat.pk, "token": seat.token}
-            request.session[selectors.SESSION_SEATS] = seats
+            selectors.remember_member(request.session, member)
             return redirect("negotiation:room", code=game.code)
-    taken = set(game.seats.values_list("state_id", flat=True))
-    states = [(info, info.id in taken) for info in state_infos(game.scenario_slug).values()]
     return render(
         request, "negotiation/join.html",
-        {"game": game, "states": states, "error": error, "name": name},
+        {"game": game, "states": selectors.join_choices(game), "error": error, "name": name},
         status=422 if error else 200,
     )
+
+
+@never_cache
+@require_GET
+def seat_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A personal link the facilitator handed out: it puts this browser in that member's seat."""
+    member = Member.objects.select_related("seat__game").filter(token=token, removed_at=None).first()
+    if member is None:
+        raise Http404("This link is no longer valid; ask your facilitator for a new one.")
+    selectors.remember_member(request.session, member)
+    return redirect("negotiation:room", code=member.seat.game.code)
 
 
 @never_cache
@@ -133,7 +130,23 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("negotiation:join", code=game.code)
     if viewer.role is Role.FACILITATOR:
         return redirect("negotiation:console", game_id=game.pk)
+    if viewer.role is Role.OBSERVER:
+        return redirect(f"{reverse('negotiation:projector', kwargs={'code': game.code})}?key={game.observer_key}")
     return render(request, "negotiation/room.html", rendering.room_context(game, viewer))
+
+
+@never_cache
+@require_GET
+def projector(request: HttpRequest, code: str) -> HttpResponse:
+    """The public-only view for the front of a classroom (and for observers)."""
+    game = _game_by_code(code)
+    if game is None:
+        raise Http404("No such game.")
+    viewer = selectors.viewer_for_request(request, game)
+    if viewer is None:
+        raise Http404("This view needs the observer link from the facilitator.")
+    context = rendering.public_context(game) | {"game": game, "viewer": viewer, "observer_key": game.observer_key}
+    return render(request, "negotiation/projector.html", context)
 
 
 @require_GET
@@ -202,12 +215,13 @@ def _order_raw(request: HttpRequest) -> dict[str, Any]:
     return raw
 
 
-def _seat_viewer(request: HttpRequest, game_id: int) -> tuple[Game, Viewer]:
+def _seat_viewer(request: HttpRequest, game_id: int) -> tuple[Game, Viewer, int, int]:
+    """The game and the seated player posting, with their seat and member ids."""
     game = get_object_or_404(Game, pk=game_id)
     viewer = _require_viewer(request, game)
-    if viewer.role is not Role.PLAYER or viewer.seat_id is None:
+    if viewer.role is not Role.PLAYER or viewer.seat_id is None or viewer.member_id is None:
         raise Http404("Only a seated player gives orders.")
-    return game, viewer
+    return game, viewer, viewer.seat_id, viewer.member_id
 
 
 def _order_panel(request: HttpRequest, game: Game, viewer: Viewer, error: str | None, status: int = 200) -> HttpResponse:
@@ -219,10 +233,9 @@ def _order_panel(request: HttpRequest, game: Game, viewer: Viewer, error: str | 
 
 @require_POST
 def order_add(request: HttpRequest, game_id: int) -> HttpResponse:
-    game, viewer = _seat_viewer(request, game_id)
-    assert viewer.seat_id is not None
+    game, viewer, seat_id, member_id = _seat_viewer(request, game_id)
     try:
-        services.order_add(game_id=game.pk, seat_id=viewer.seat_id, raw=_order_raw(request),
+        services.order_add(game_id=game.pk, seat_id=seat_id, member_id=member_id, raw=_order_raw(request),
                            client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
         return _order_panel(request, game, viewer, exc.message, _status(exc))
@@ -231,16 +244,15 @@ def order_add(request: HttpRequest, game_id: int) -> HttpResponse:
 
 @require_POST
 def order_remove(request: HttpRequest, game_id: int) -> HttpResponse:
-    game, viewer = _seat_viewer(request, game_id)
-    assert viewer.seat_id is not None
+    game, viewer, seat_id, member_id = _seat_viewer(request, game_id)
     try:
         index = int(request.POST.get("index", "-1"))
         revision = int(request.POST.get("revision", "-1"))
     except ValueError:
         return _order_panel(request, game, viewer, "That request was malformed; nothing changed.", 422)
     try:
-        services.order_remove(game_id=game.pk, seat_id=viewer.seat_id, index=index, revision=revision,
-                              client_token=str(request.POST.get("client_token", "")))
+        services.order_remove(game_id=game.pk, seat_id=seat_id, member_id=member_id, index=index,
+                              revision=revision, client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
         return _order_panel(request, game, viewer, exc.message, _status(exc))
     return _order_panel(request, game, viewer, None)
@@ -248,106 +260,10 @@ def order_remove(request: HttpRequest, game_id: int) -> HttpResponse:
 
 @require_POST
 def ready(request: HttpRequest, game_id: int) -> HttpResponse:
-    game, viewer = _seat_viewer(request, game_id)
-    assert viewer.seat_id is not None
+    game, viewer, seat_id, member_id = _seat_viewer(request, game_id)
     try:
-        services.seat_set_ready(game_id=game.pk, seat_id=viewer.seat_id,
+        services.seat_set_ready(game_id=game.pk, seat_id=seat_id, member_id=member_id,
                                 ready=request.POST.get("ready") == "1")
     except UserError as exc:
         return _order_panel(request, game, viewer, exc.message, _status(exc))
     return _order_panel(request, game, viewer, None)
-
-
-# --- Facilitator ---------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "negotiation/dashboard.html", {
-        "games": selectors.games_for_facilitator(_user(request)),
-        "scenarios": game_engine.list_scenarios(),
-        "error": None,
-    })
-
-
-@login_required
-@require_POST
-def game_new(request: HttpRequest) -> HttpResponse:
-    try:
-        game = services.game_create(
-            facilitator=_user(request),
-            scenario_slug=str(request.POST.get("scenario", "")),
-            title=str(request.POST.get("title", ""))[:120],
-            mode=str(request.POST.get("mode", "expected")),
-            turn_minutes=_int_or_none(request.POST.get("turn_minutes")),
-        )
-    except UserError as exc:
-        return render(request, "negotiation/dashboard.html", {
-            "games": selectors.games_for_facilitator(_user(request)),
-            "scenarios": game_engine.list_scenarios(),
-            "error": exc.message,
-        }, status=422)
-    return redirect("negotiation:console", game_id=game.pk)
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value)) if str(value or "").strip() else None
-    except ValueError:
-        return None
-
-
-def _facilitated_game(request: HttpRequest, game_id: int) -> Game:
-    game = get_object_or_404(Game, pk=game_id)
-    if not selectors.is_facilitator(request.user, game):
-        raise Http404("No such game among yours.")
-    return game
-
-
-@never_cache
-@login_required
-@require_GET
-def console(request: HttpRequest, game_id: int) -> HttpResponse:
-    game = _facilitated_game(request, game_id)
-    viewer = services.viewer_for_facilitator(game, _user(request))
-    context = rendering.console_context(game, viewer)
-    context["join_url"] = request.build_absolute_uri(reverse("negotiation:join", kwargs={"code": game.code}))
-    return render(request, "negotiation/console.html", context)
-
-
-def _console_reply(request: HttpRequest, game: Game, error: str | None, status: int = 200) -> HttpResponse:
-    game.refresh_from_db()
-    viewer = services.viewer_for_facilitator(game, _user(request))
-    context = rendering.console_context(game, viewer)
-    context["console_error"] = error
-    return rendering.render_partial(request, "console-controls", context, status=status,
-                                    template="negotiation/console.html")
-
-
-@login_required
-@require_POST
-def game_start(request: HttpRequest, game_id: int) -> HttpResponse:
-    game = _facilitated_game(request, game_id)
-    try:
-        services.game_start(game_id=game.pk, actor=f"facilitator:{request.user.get_username()}")
-    except UserError as exc:
-        return _console_reply(request, game, exc.message, _status(exc))
-    return _console_reply(request, game, None)
-
-
-@login_required
-@require_POST
-def turn_resolve(request: HttpRequest, game_id: int) -> HttpResponse:
-    game = _facilitated_game(request, game_id)
-    try:
-        expected = int(request.POST.get("turn", "0"))
-    except ValueError:
-        expected = 0
-    if game.phase != Phase.ORDERS:
-        return _console_reply(request, game, "There is no open turn to resolve.", 422)
-    record = services.turn_resolve(game_id=game.pk, expected_turn=expected,
-                                   actor=f"facilitator:{request.user.get_username()}")
-    if record is None:
-        return _console_reply(request, game, "That turn was already resolved; the page is up to date now.", 409)
-    return _console_reply(request, game, None)

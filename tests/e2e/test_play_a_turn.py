@@ -55,9 +55,9 @@ class PlayOneTurnTests(BrowserTestCase):
         expect(ana.locator("#chat-log")).to_contain_text("Borun hears you")
         expect(ana.locator("#chat-log li")).to_have_count(2)
 
-        # The facilitator starts the game; the order forms open for the players.
+        # The facilitator starts the game; players can draft orders while they negotiate.
         fac.get_by_test_id("start-game").click()
-        expect(bo.locator("#game-status")).to_contain_text("Turn 1")
+        expect(bo.get_by_test_id("phase")).to_have_text("Turn 1: negotiation")
         build = bo.get_by_role("form", name="Build missiles")
         expect(build).to_be_visible()
         before = int(bo.get_by_test_id("missiles-MRBM").inner_text())
@@ -76,10 +76,14 @@ class PlayOneTurnTests(BrowserTestCase):
         # Aurel never sees Borun's orders.
         expect(ana.locator("body")).not_to_contain_text("Build 2 MRBM")
 
-        fac.get_by_test_id("resolve-turn").click()
+        fac.get_by_test_id("advance").click()  # open orders
+        expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: orders")
+        fac.get_by_test_id("advance").click()  # resolve (the confirm dialog is accepted)
         for page in (ana, bo, fac):
             expect(page.locator("#public-results")).to_contain_text("Turn 1 resolved")
-            expect(page.locator("#game-status")).to_contain_text("Turn 2")
+            expect(page.get_by_test_id("phase")).to_have_text("Turn 1: report")
+        fac.get_by_test_id("advance").click()  # next turn
+        expect(bo.get_by_test_id("phase")).to_have_text("Turn 2: negotiation")
         expect(bo.get_by_test_id("missiles-MRBM")).to_have_text(str(before + 2))
         self.snapshot(bo, "player-after-turn")
         for page in (ana, bo, fac):

@@ -27,9 +27,9 @@ game = services.game_create(facilitator=user, scenario_slug="meridian-sea", titl
 services.game_start(game_id=game.pk, actor="test")
 cookies = {}
 for state, name in (("aurel", "Ana"), ("borun", "Bo")):
-    seat = services.seat_claim(game_id=game.pk, state_id=state, display_name=name)
+    member = services.seat_claim(game_id=game.pk, state_id=state, display_name=name)
     session = SessionStore()
-    session[SESSION_SEATS] = {str(game.pk): {"seat": seat.pk, "token": seat.token}}
+    session[SESSION_SEATS] = {str(game.pk): {"member": member.pk, "token": member.token}}
     session.create()
     cookies[state] = session.session_key
 print(json.dumps({"game": game.pk, "code": game.code, "cookies": cookies}))

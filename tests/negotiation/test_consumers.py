@@ -42,11 +42,16 @@ def make_game():
 
 @database_sync_to_async
 def seat_cookie(game, state_id, name):
-    seat = services.seat_claim(game_id=game.pk, state_id=state_id, display_name=name)
+    member = services.seat_claim(game_id=game.pk, state_id=state_id, display_name=name)
     session = SessionStore()
-    session[SESSION_SEATS] = {str(game.pk): {"seat": seat.pk, "token": seat.token}}
+    session[SESSION_SEATS] = {str(game.pk): {"member": member.pk, "token": member.token}}
     session.create()
-    return seat, f"sessionid={session.session_key}".encode()
+    return member, f"sessionid={session.session_key}".encode()
+
+
+def as_viewer(member) -> Viewer:
+    return Viewer(role=Role.PLAYER, game_id=member.seat.game_id, seat_id=member.seat_id,
+                  state_id=member.seat.state_id, label=member.name, member_id=member.pk, is_captain=member.is_captain)
 
 
 def communicator(game, cookie: bytes | None, origin=ORIGIN):
@@ -95,14 +100,15 @@ async def test_chat_reaches_every_player_and_private_data_stays_private(layers):
         await drain(a)
         await drain(b)
 
-        viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=borun.pk, state_id="borun", label="Bo")
-        await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=viewer, body="hello from borun")
+        await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=as_viewer(borun),
+                                                            body="hello from borun")
         assert "hello from borun" in await receive_until(a, "hello from borun")
         assert "hello from borun" in await receive_until(b, "hello from borun")
 
         # A private change for Borun rings only Borun's bell; Aurel's socket gets nothing private.
         await database_sync_to_async(services.order_add)(
-            game_id=game.pk, seat_id=borun.pk, raw={"type": "BUILD", "class": "SRBM", "qty": "2", "covert": True})
+            game_id=game.pk, seat_id=borun.seat_id, member_id=borun.pk,
+            raw={"type": "BUILD", "class": "SRBM", "qty": "2", "covert": True})
         assert "Build 2 SRBM covertly" in await receive_until(b, "Build 2 SRBM covertly")
         assert "covertly" not in await drain(a, quiet=0.5)
         await a.disconnect()
@@ -169,9 +175,8 @@ async def test_a_flooding_socket_is_closed():
 @pytest.mark.django_db(transaction=True)
 async def test_reconnecting_resyncs_what_was_missed_from_the_database():
     game = await make_game()
-    seat, cookie = await seat_cookie(game, "aurel", "Ana")
-    viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat.pk, state_id="aurel", label="Ana")
-    await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=viewer, body="said while away")
+    ana, cookie = await seat_cookie(game, "aurel", "Ana")
+    await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=as_viewer(ana), body="said while away")
     comm = communicator(game, cookie)
     assert (await comm.connect())[0]
     assert "said while away" in await receive_until(comm, "said while away")
@@ -187,13 +192,12 @@ async def test_an_idle_redis_socket_survives_past_redis_py_timeouts():
                           "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)]}}}
     with override_settings(CHANNEL_LAYERS=layers):
         game = await make_game()
-        seat, cookie = await seat_cookie(game, "aurel", "Ana")
+        ana, cookie = await seat_cookie(game, "aurel", "Ana")
         comm = communicator(game, cookie)
         assert (await comm.connect())[0]
         await drain(comm)
         await asyncio.sleep(6.5)
-        viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat.pk, state_id="aurel", label="Ana")
-        await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=viewer, body="still here")
+        await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=as_viewer(ana), body="still here")
         assert "still here" in await receive_until(comm, "still here")
         await comm.disconnect()
         await get_channel_layer().flush()

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from negotiation import services
-from negotiation.models import Message, OrderSubmission, Seat
+from negotiation.models import Member, Message, OrderSubmission
 from tests.negotiation.conftest import seat_client
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ class TestJoining:
         url = reverse("negotiation:join", kwargs={"code": game.code})
         response = client.post(url, {"display_name": "Ana", "state_id": "calla"})
         assert response.status_code == 302
-        assert Seat.objects.get(game=game, state_id="calla").display_name == "Ana"
+        assert Member.objects.get(seat__game=game, seat__state_id="calla").name == "Ana"
         again = client.get(url)
         assert again.status_code == 302
         assert again["Location"] == reverse("negotiation:room", kwargs={"code": game.code})
@@ -45,7 +45,7 @@ class TestJoining:
         response = Client().post(url, {"display_name": "Ben", "state_id": "calla"})
         assert response.status_code == 422
         assert b"already been taken" in response.content
-        assert Seat.objects.filter(game=game).count() == 1
+        assert Member.objects.filter(seat__game=game).count() == 1
 
     def test_guessing_codes_is_rate_limited(self, client, game, settings):
         settings.TREATYCRAFT = {**settings.TREATYCRAFT, "JOIN_ATTEMPTS_PER_MINUTE": 5}
@@ -63,12 +63,12 @@ class TestJoining:
 class TestHiddenInformation:
     def test_a_player_never_sees_another_states_briefing_true_forces_or_orders(self, started_game):
         aurel_client, _ = seat_client(started_game, "aurel", "Ana")
-        borun_client, borun = seat_client(started_game, "borun", "Bo")
+        borun_client, bo = seat_client(started_game, "borun", "Bo")
         # Unique markers: Borun's secret briefing, and an order only Borun gave.
         from negotiation.scenarios import state_infos
 
         borun_secret = state_infos("meridian-sea")["borun"].secret_briefing
-        services.order_add(game_id=started_game.pk, seat_id=borun.pk,
+        services.order_add(game_id=started_game.pk, seat_id=bo.seat_id, member_id=bo.pk,
                            raw={"type": "BUILD", "class": "SRBM", "qty": "3", "covert": True})
         own = borun_client.get(reverse("negotiation:room", kwargs={"code": started_game.code})).content.decode()
         other = aurel_client.get(reverse("negotiation:room", kwargs={"code": started_game.code})).content.decode()
@@ -96,7 +96,8 @@ class TestHiddenInformation:
         client = Client()
         client.force_login(other_facilitator)
         assert client.get(reverse("negotiation:console", args=[started_game.pk])).status_code == 404
-        assert client.post(reverse("negotiation:turn-resolve", args=[started_game.pk]), {"turn": 1}).status_code == 404
+        assert client.post(reverse("negotiation:phase-advance", args=[started_game.pk]),
+                           {"phase": "negotiation", "turn": 1}).status_code == 404
 
 
 class TestChatOverHttp:
@@ -141,12 +142,12 @@ class TestChatOverHttp:
 
 class TestOrdersOverHttp:
     def test_an_illegal_order_explains_the_rule_in_the_panel(self, started_game):
-        client, seat = seat_client(started_game, "dresk", "Di")
+        client, di = seat_client(started_game, "dresk", "Di")
         response = client.post(reverse("negotiation:order-add", args=[started_game.pk]),
                                {"type": "BUILD", "class": "MRBM", "qty": "-2"}, **HX)
         assert response.status_code == 422
         assert b'data-testid="order-error"' in response.content
-        assert not OrderSubmission.objects.filter(seat=seat).exclude(orders=[]).exists()
+        assert not OrderSubmission.objects.filter(seat=di.seat).exclude(orders=[]).exists()
 
     def test_garbage_numbers_are_a_clear_error_not_a_crash(self, started_game):
         client, _ = seat_client(started_game, "dresk", "Di")
@@ -164,7 +165,7 @@ class TestOrdersOverHttp:
         assert b"Orders are closed" in response.content
 
     def test_ready_flag_is_shown_to_everyone(self, started_game):
-        client, _seat = seat_client(started_game, "dresk", "Di")
+        client, _di = seat_client(started_game, "dresk", "Di")
         other, _ = seat_client(started_game, "aurel", "Ana")
         client.post(reverse("negotiation:ready", args=[started_game.pk]), {"ready": "1"}, **HX)
         page = other.get(reverse("negotiation:room", kwargs={"code": started_game.code})).content.decode()
@@ -180,13 +181,15 @@ class TestFacilitator:
         game = console.context["game"]
         assert game.code.encode() in console.content
         fac_client.post(reverse("negotiation:game-start", args=[game.pk]), **HX)
-        reply = fac_client.post(reverse("negotiation:turn-resolve", args=[game.pk]), {"turn": 1}, **HX)
+        advance = reverse("negotiation:phase-advance", args=[game.pk])
+        assert fac_client.post(advance, {"phase": "negotiation", "turn": 1}, **HX).status_code == 200
+        reply = fac_client.post(advance, {"phase": "orders", "turn": 1}, **HX)
         assert reply.status_code == 200
         game.refresh_from_db()
-        assert game.turn == 2
-        again = fac_client.post(reverse("negotiation:turn-resolve", args=[game.pk]), {"turn": 1}, **HX)
+        assert (game.phase, game.turn) == ("report", 2)
+        again = fac_client.post(advance, {"phase": "orders", "turn": 1}, **HX)
         assert again.status_code == 409
-        assert b"already resolved" in again.content
+        assert b"already moved on" in again.content
 
     def test_the_console_needs_a_login(self, client, game):
         response = client.get(reverse("negotiation:console", args=[game.pk]))

@@ -1,0 +1,58 @@
+"""Writes. Each service runs in one transaction, takes the game row lock first, persists, logs,
+and rings the bell (broadcasts) only after commit. Services are synchronous: Django transactions
+do not run in async code. Modules by entity: games, seats, orders, chat, turns, injects."""
+
+from __future__ import annotations
+
+from negotiation.services.chat import message_post
+from negotiation.services.games import (
+    clock_due,
+    deadline_extend,
+    game_create,
+    game_end,
+    game_pause,
+    game_resume,
+    game_start,
+    phase_advance,
+    phase_rollback,
+    phase_set_length,
+)
+from negotiation.services.injects import inject_send
+from negotiation.services.orders import order_add, order_remove
+from negotiation.services.seats import (
+    BOT_POLICIES,
+    join_attempt_check,
+    member_make_captain,
+    member_remove,
+    seat_assign,
+    seat_claim,
+    seat_presence,
+    seat_set_bot,
+    seat_set_ready,
+)
+
+__all__ = [
+    "BOT_POLICIES",
+    "clock_due",
+    "deadline_extend",
+    "game_create",
+    "game_end",
+    "game_pause",
+    "game_resume",
+    "game_start",
+    "inject_send",
+    "join_attempt_check",
+    "member_make_captain",
+    "member_remove",
+    "message_post",
+    "order_add",
+    "order_remove",
+    "phase_advance",
+    "phase_rollback",
+    "phase_set_length",
+    "seat_assign",
+    "seat_claim",
+    "seat_presence",
+    "seat_set_bot",
+    "seat_set_ready",
+]

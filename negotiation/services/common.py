@@ -1,0 +1,102 @@
+"""Shared machinery of the write services: the game lock, the sequence counter, the log, the
+after-commit doorbell and rate limits. Only services call these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from negotiation import broadcasts
+from negotiation.errors import RateLimited
+from negotiation.models import Game, GameEvent, Phase
+
+
+def cfg(name: str) -> int:
+    return int(settings.TREATYCRAFT[name])
+
+
+def lock_game(game_id: int) -> Game:
+    """Take the game's write lock and return the fresh row.
+
+    On PostgreSQL this is a row lock; on SQLite the IMMEDIATE transaction already holds the
+    database write lock, so two writers are serialised either way."""
+    return Game.objects.select_for_update().get(pk=game_id)
+
+
+def next_seq(game: Game) -> int:
+    game.last_seq += 1
+    Game.objects.filter(pk=game.pk).update(last_seq=game.last_seq)
+    return game.last_seq
+
+
+def log(
+    game: Game,
+    kind: str,
+    actor: str,
+    data: Mapping[str, Any] | None = None,
+    audience: list[str] | None = None,
+    seq: int | None = None,
+) -> GameEvent:
+    """Append to the game's log. audience None = public; a list of state ids and/or
+    "@facilitator" otherwise."""
+    return GameEvent.objects.create(
+        game=game,
+        seq=seq if seq is not None else next_seq(game),
+        kind=kind,
+        actor=actor,
+        audience=audience,
+        data=dict(data or {}),
+    )
+
+
+def bump_version(game: Game) -> None:
+    game.version += 1
+    Game.objects.filter(pk=game.pk).update(version=game.version)
+
+
+def notify(
+    game_id: int,
+    *,
+    public: tuple[str, ...] = (),
+    private: tuple[str, ...] = (),
+    seats: tuple[int, ...] | None = None,
+) -> None:
+    """Ring the bell after commit: public fragments for everyone, private ones for `seats`
+    (None = every player), and always the facilitator's console."""
+    transaction.on_commit(
+        partial(broadcasts.game_changed, game_id=game_id, public=public, private=private, seats=seats)
+    )
+
+
+def rate_limit(key: str, limit: int, window_seconds: int = 60) -> None:
+    bucket = f"rl:{key}:{int(timezone.now().timestamp()) // window_seconds}"
+    try:
+        count = cache.get_or_set(bucket, 0, timeout=window_seconds * 2) or 0
+        if count >= limit:
+            raise RateLimited(f"Too many attempts; wait a minute and try again (limit {limit} per minute).")
+        cache.incr(bucket)
+    except (ValueError, ConnectionError, OSError):
+        # The cache is a guard, not the truth: when it is down, let the request through.
+        return
+
+
+def phase_seconds(game: Game, phase: str) -> int | None:
+    return {
+        Phase.NEGOTIATION: game.negotiation_seconds,
+        Phase.ORDERS: game.orders_seconds,
+        Phase.REPORT: game.report_seconds,
+    }.get(Phase(phase))
+
+
+def deadline_for(game: Game, phase: str, now: datetime | None = None) -> datetime | None:
+    seconds = phase_seconds(game, phase)
+    if not seconds:
+        return None
+    return (now or timezone.now()) + timedelta(seconds=seconds)

@@ -1,0 +1,183 @@
+"""Seats (a state's place in the game) and their members (the people playing it)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+import game_engine
+from negotiation import broadcasts
+from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
+from negotiation.models import Member, Phase, Seat
+from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
+
+BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater")
+
+
+def join_attempt_check(client_key: str) -> None:
+    """Rate-limit join-code guesses per client address."""
+    rate_limit(f"join:{client_key}", cfg("JOIN_ATTEMPTS_PER_MINUTE"))
+
+
+def _clean_name(name: str) -> str:
+    clean = " ".join(name.split())
+    if not clean:
+        raise InvalidInput("Please type a display name.")
+    if len(clean) > 40:
+        raise InvalidInput("Display names are at most 40 characters.")
+    return clean
+
+
+def _active(seat: Seat) -> list[Member]:
+    return list(seat.members.filter(removed_at=None))
+
+
+def _seat_label(seat: Seat) -> None:
+    names = [m.name for m in _active(seat)]
+    seat.display_name = ", ".join(names)[:80]
+    seat.save(update_fields=["display_name"])
+
+
+def _new_member(seat: Seat, name: str, captain: bool) -> Member:
+    return Member.objects.create(seat=seat, name=name, token=secrets.token_urlsafe(32), is_captain=captain)
+
+
+@transaction.atomic
+def seat_claim(*, game_id: int, state_id: str, display_name: str, as_team_member: bool = False) -> Member:
+    """Take a state for a player. An open state makes the player its captain; joining a played
+    state as a team member needs the game to allow teams."""
+    game = lock_game(game_id)
+    name = _clean_name(display_name)
+    if game.phase == Phase.FINISHED:
+        raise PhaseClosed("This game has ended.")
+    seat = Seat.objects.filter(game=game, state_id=state_id).first()
+    if seat is None:
+        raise InvalidInput("That state is not part of this scenario.")
+    members = _active(seat)
+    if members or seat.bot_policy:
+        if not (as_team_member and game.allow_teams and members):
+            raise SeatTaken("That state has already been taken; please choose another.")
+        member = _new_member(seat, name, captain=False)
+    else:
+        member = _new_member(seat, name, captain=True)
+    _seat_label(seat)
+    log(game, "seat.claimed", f"player:{name}",
+        {"state": state_id, "seat": seat.pk, "member": member.pk, "captain": member.is_captain})
+    notify(game.pk, public=("seat-list",), seats=())
+    return member
+
+
+@transaction.atomic
+def seat_assign(*, game_id: int, state_id: str, name: str, actor: str) -> Member:
+    """The facilitator gives an open (or bot-played) state to a named student; returns the
+    member whose personal link the facilitator hands out."""
+    game = lock_game(game_id)
+    seat = Seat.objects.filter(game=game, state_id=state_id).first()
+    if seat is None:
+        raise InvalidInput("That state is not part of this scenario.")
+    clean = _clean_name(name)
+    captain = not _active(seat)
+    member = _new_member(seat, clean, captain=captain)
+    if seat.bot_policy and captain:
+        seat.bot_policy = ""
+        seat.save(update_fields=["bot_policy"])
+    _seat_label(seat)
+    log(game, "seat.assigned", actor, {"state": state_id, "member": member.pk, "name": clean},
+        audience=[game_engine.FACILITATOR])
+    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
+    return member
+
+
+@transaction.atomic
+def member_remove(*, game_id: int, member_id: int, actor: str, reason: str = "") -> Member:
+    """Kick a member: the token stops working and open sockets close within seconds. If the
+    captain leaves, the longest-serving remaining member becomes captain."""
+    game = lock_game(game_id)
+    member = Member.objects.select_related("seat").get(pk=member_id, seat__game=game)
+    if member.removed_at is None:
+        member.removed_at = timezone.now()
+        member.is_captain = False
+        member.save(update_fields=["removed_at", "is_captain"])
+        rest = _active(member.seat)
+        if rest and not any(m.is_captain for m in rest):
+            Member.objects.filter(pk=rest[0].pk).update(is_captain=True)
+        _seat_label(member.seat)
+        log(game, "member.removed", actor, {"member": member.pk, "state": member.seat.state_id, "reason": reason},
+            audience=[game_engine.FACILITATOR])
+        transaction.on_commit(lambda: broadcasts.member_revoked(member_id=member.pk))
+        notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(member.seat_id,))
+    return member
+
+
+@transaction.atomic
+def member_make_captain(*, game_id: int, member_id: int, actor: str) -> Member:
+    game = lock_game(game_id)
+    member = Member.objects.select_related("seat").get(pk=member_id, seat__game=game, removed_at=None)
+    Member.objects.filter(seat=member.seat).update(is_captain=False)
+    Member.objects.filter(pk=member.pk).update(is_captain=True)
+    log(game, "member.captain", actor, {"member": member.pk, "state": member.seat.state_id},
+        audience=[game_engine.FACILITATOR])
+    notify(game.pk, private=("order-panel",), seats=(member.seat_id,))
+    member.refresh_from_db()
+    return member
+
+
+@transaction.atomic
+def seat_set_bot(*, game_id: int, state_id: str, policy: str, actor: str) -> Seat:
+    """Let a reference bot play a state (policy in BOT_POLICIES), or hand it back (policy "")."""
+    game = lock_game(game_id)
+    if policy and policy not in BOT_POLICIES:
+        raise InvalidInput(f"Unknown bot policy {policy!r}.")
+    seat = Seat.objects.get(game=game, state_id=state_id)
+    seat.bot_policy = policy
+    seat.is_ready = bool(policy)
+    seat.save(update_fields=["bot_policy", "is_ready"])
+    bump_version(game)
+    log(game, "seat.bot" if policy else "seat.handed_back", actor, {"state": state_id, "policy": policy})
+    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
+    from negotiation.services.games import advance_if_all_ready
+
+    advance_if_all_ready(game)
+    return seat
+
+
+def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
+    """Count a socket opening (+1) or closing (-1) for a seat, and show it to the room."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Seat.objects.filter(pk=seat_id).update(connections=F("connections") + delta, last_seen_at=now)
+        if not updated:
+            return
+        Seat.objects.filter(pk=seat_id, connections__lt=0).update(connections=0)
+        if member_id is not None:
+            Member.objects.filter(pk=member_id).update(last_seen_at=now)
+        game_id = Seat.objects.values_list("game_id", flat=True).get(pk=seat_id)
+        notify(game_id, public=("seat-list",), seats=())
+
+
+@transaction.atomic
+def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -> Seat:
+    game = lock_game(game_id)
+    if game.phase not in (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT):
+        raise PhaseClosed("There is nothing to be ready for right now.")
+    seat = Seat.objects.get(pk=seat_id, game=game)
+    if not Member.objects.filter(pk=member_id, seat=seat, is_captain=True, removed_at=None).exists():
+        raise InvalidInput("Only your team's captain can say the team is ready.")
+    if seat.is_ready != ready:
+        seat.is_ready = ready
+        seat.save(update_fields=["is_ready"])
+        log(game, "seat.ready" if ready else "seat.unready", f"player:{seat.state_id}",
+            {"turn": game.turn, "phase": game.phase})
+        notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
+        if ready:
+            from negotiation.services.games import advance_if_all_ready
+
+            advance_if_all_ready(game)
+    return seat
+
+
+def seat_is_played(seat: Seat) -> bool:
+    return bool(seat.bot_policy) or Member.objects.filter(seat=seat, removed_at=None).exists()

@@ -1,0 +1,287 @@
+"""The facilitator's side: dashboard, console and every console action. Each action is a
+CSRF-protected POST into a service, logged with who, when and why, and answered with the
+console-controls partial (the socket updates everything else)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+import game_engine
+from negotiation import rendering, selectors, services
+from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
+from negotiation.models import Game, Member, MissedOrders
+
+# (label, negotiation, orders, report) seconds; None = the facilitator advances by hand.
+TIMING_PRESETS: dict[str, tuple[str, int | None, int | None, int | None]] = {
+    "manual": ("No deadlines: I advance every phase", None, None, None),
+    "class": ("Classroom: 3 min talks, 2 min orders, 1 min report", 180, 120, 60),
+    "relaxed": ("Relaxed class: 6 min talks, 3 min orders, 2 min report", 360, 180, 120),
+    "remote": ("Remote: 1 day talks, 12 h orders, 2 h report", 86400, 43200, 7200),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _actor(request: HttpRequest) -> str:
+    return f"facilitator:{_user(request).get_username()}"
+
+
+def _status(exc: UserError) -> int:
+    if isinstance(exc, StaleVersion):
+        return 409
+    return 429 if isinstance(exc, RateLimited) else 422
+
+
+def _facilitated_game(request: HttpRequest, game_id: int) -> Game:
+    game = get_object_or_404(Game, pk=game_id)
+    if not selectors.is_facilitator(request.user, game):
+        raise Http404("No such game among yours.")
+    return game
+
+
+def _join_url(request: HttpRequest, game: Game) -> str:
+    return request.build_absolute_uri(reverse("negotiation:join", kwargs={"code": game.code}))
+
+
+def _projector_url(request: HttpRequest, game: Game) -> str:
+    path = reverse("negotiation:projector", kwargs={"code": game.code})
+    return request.build_absolute_uri(f"{path}?key={game.observer_key}")
+
+
+def qr_svg(url: str) -> str:
+    """A QR code of `url` as inline SVG (no script, no external image; CSP-safe)."""
+    return str(segno.make(url, error="m").svg_inline(scale=5, border=2))
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "negotiation/dashboard.html", _dashboard_context(request, None))
+
+
+def _dashboard_context(request: HttpRequest, error: str | None) -> dict[str, Any]:
+    return {
+        "games": selectors.games_for_facilitator(_user(request)),
+        "scenarios": game_engine.list_scenarios(),
+        "presets": TIMING_PRESETS,
+        "missed_choices": MissedOrders.choices,
+        "bot_policies": services.BOT_POLICIES,
+        "error": error,
+    }
+
+
+@login_required
+@require_POST
+def game_new(request: HttpRequest) -> HttpResponse:
+    preset = TIMING_PRESETS.get(str(request.POST.get("timing", "manual")), TIMING_PRESETS["manual"])
+    try:
+        game = services.game_create(
+            facilitator=_user(request),
+            scenario_slug=str(request.POST.get("scenario", "")),
+            title=str(request.POST.get("title", ""))[:120],
+            mode=str(request.POST.get("mode", "expected")),
+            negotiation_seconds=preset[1],
+            orders_seconds=preset[2],
+            report_seconds=preset[3],
+            missed_orders=str(request.POST.get("missed_orders", MissedOrders.HOLD)),
+            bot_policy=str(request.POST.get("bot_policy", "reciprocator")),
+        )
+    except UserError as exc:
+        return render(request, "negotiation/dashboard.html", _dashboard_context(request, exc.message), status=422)
+    if request.POST.get("allow_teams") == "on":
+        Game.objects.filter(pk=game.pk).update(allow_teams=True)
+    return redirect("negotiation:console", game_id=game.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def console(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = _facilitated_game(request, game_id)
+    viewer = selectors.viewer_for_request(request, game)
+    assert viewer is not None
+    context = rendering.console_context(game, viewer)
+    join_url = _join_url(request, game)
+    context |= {
+        "join_url": join_url,
+        "join_qr": qr_svg(join_url),
+        "projector_url": _projector_url(request, game),
+    }
+    return render(request, "negotiation/console.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def join_sheet(request: HttpRequest, game_id: int) -> HttpResponse:
+    """A printable page with the join code, link and QR code."""
+    game = _facilitated_game(request, game_id)
+    join_url = _join_url(request, game)
+    return render(request, "negotiation/join_sheet.html", {"game": game, "join_url": join_url, "join_qr": qr_svg(join_url)})
+
+
+def _console_reply(request: HttpRequest, game: Game, error: str | None = None, status: int = 200,
+                   notice: str | None = None) -> HttpResponse:
+    game.refresh_from_db()
+    viewer = selectors.viewer_for_request(request, game)
+    assert viewer is not None
+    context = rendering.console_context(game, viewer) | {"console_error": error, "console_notice": notice}
+    return rendering.render_partial(request, "console-controls", context, status=status,
+                                    template="negotiation/console.html")
+
+
+def _action(request: HttpRequest, game_id: int, run: Callable[[Game, str], str | None]) -> HttpResponse:
+    game = _facilitated_game(request, game_id)
+    try:
+        notice = run(game, _actor(request))
+    except UserError as exc:
+        return _console_reply(request, game, exc.message, _status(exc))
+    return _console_reply(request, game, notice=notice)
+
+
+def _text(request: HttpRequest, name: str, limit: int = 500) -> str:
+    return str(request.POST.get(name, "")).strip()[:limit]
+
+
+def _int(request: HttpRequest, name: str) -> int:
+    try:
+        return int(str(request.POST.get(name, "")))
+    except ValueError as exc:
+        raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be a whole number.") from exc
+
+
+@login_required
+@require_POST
+def game_start(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        services.game_start(game_id=game.pk, actor=actor)
+        return "The game has started."
+    return _action(request, game_id, run)
+
+
+@login_required
+@require_POST
+def phase_advance(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str | None:
+        if not services.phase_advance(game_id=game.pk, expected_phase=_text(request, "phase"),
+                                      expected_turn=_int(request, "turn"), actor=actor,
+                                      reason=_text(request, "reason") or "facilitator"):
+            raise StaleVersion("The game had already moved on; the console is up to date now.")
+        return None
+    return _action(request, game_id, run)
+
+
+@login_required
+@require_POST
+def game_pause(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        if request.POST.get("resume") == "1":
+            services.game_resume(game_id=game.pk, actor=actor)
+            return "Resumed: the countdown runs again."
+        services.game_pause(game_id=game.pk, actor=actor, reason=_text(request, "reason"))
+        return "Paused: the countdown is frozen."
+    return _action(request, game_id, run)
+
+
+@login_required
+@require_POST
+def deadline_extend(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        minutes = _int(request, "minutes")
+        services.deadline_extend(game_id=game.pk, actor=actor, minutes=minutes, reason=_text(request, "reason"))
+        return f"Extended by {minutes} minute(s)."
+    return _action(request, game_id, run)
+
+
+@login_required
+@require_POST
+def phase_rollback(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        services.phase_rollback(game_id=game.pk, actor=actor, reason=_text(request, "reason"))
+        return "Back to negotiation; orders given so far are kept."
+    return _action(request, game_id, run)
+
+
+@login_required
+@require_POST
+def game_end(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        services.game_end(game_id=game.pk, actor=actor, reason=_text(request, "reason"))
+        return "The game has ended."
+    return _action(request, game_id, run)
+
+
+@login_required
+@require_POST
+def seat_action(request: HttpRequest, game_id: int) -> HttpResponse:
+    """Assign, kick, make captain, let a bot play, hand back."""
+    action = _text(request, "action")
+
+    def run(game: Game, actor: str) -> str:
+        state_id = _text(request, "state_id")
+        if action == "assign":
+            member = services.seat_assign(game_id=game.pk, state_id=state_id, name=_text(request, "name"), actor=actor)
+            link = request.build_absolute_uri(reverse("negotiation:seat-link", kwargs={"token": member.token}))
+            return f"Personal link for {member.name}: {link}"
+        if action == "kick":
+            member = get_object_or_404(Member, pk=_int(request, "member_id"), seat__game=game)
+            services.member_remove(game_id=game.pk, member_id=member.pk, actor=actor, reason=_text(request, "reason"))
+            return f"{member.name} was removed from the game."
+        if action == "captain":
+            member = services.member_make_captain(game_id=game.pk, member_id=_int(request, "member_id"), actor=actor)
+            return f"{member.name} now gives the orders."
+        if action == "bot":
+            policy = _text(request, "policy") or game.bot_policy
+            services.seat_set_bot(game_id=game.pk, state_id=state_id, policy=policy, actor=actor)
+            return f"A {policy} bot plays {state_id} until you hand it back."
+        if action == "handback":
+            services.seat_set_bot(game_id=game.pk, state_id=state_id, policy="", actor=actor)
+            return f"{state_id} is played by its players again."
+        raise InvalidInput("Unknown seat action.")
+    return _action(request, game_id, run)
+
+
+def _targets(request: HttpRequest) -> list[str] | None:
+    targets = [str(t) for t in request.POST.getlist("targets") if str(t).strip()]
+    return None if not targets or "all" in targets else targets
+
+
+@login_required
+@require_POST
+def inject_preview(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = _facilitated_game(request, game_id)
+    targets = _targets(request)
+    names = selectors.state_names(game)
+    audience = "everyone" if targets is None else ", ".join(names.get(t, t) for t in targets)
+    return rendering.render_partial(request, "inject-preview", {
+        "title": _text(request, "title", 120), "text": _text(request, "text", 4000), "audience": audience,
+    }, template="negotiation/console.html")
+
+
+@login_required
+@require_POST
+def inject_send(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        effect = None
+        if _text(request, "effect") == "radar_outage" and _text(request, "effect_site"):
+            effect = {"radar_outage": _text(request, "effect_site")}
+        inject = services.inject_send(game_id=game.pk, actor=actor, title=_text(request, "title", 120),
+                                      text=_text(request, "text", 4000), targets=_targets(request), effect=effect)
+        return f"Sent “{inject.title}”."
+    return _action(request, game_id, run)
