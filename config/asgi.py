@@ -18,6 +18,12 @@ from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from negotiation.origin import OriginAllowlistMiddleware  # noqa: E402
 from negotiation.routing import websocket_urlpatterns  # noqa: E402
 
+if os.environ.get("TREATYCRAFT_BENCH_ROUTES") == "1":
+    # The benchmark suite's bare Channels baseline, served by the same Daphne (bench/README.md).
+    from bench.routing import websocket_urlpatterns as bench_urlpatterns  # noqa: E402
+
+    websocket_urlpatterns = [*bench_urlpatterns, *websocket_urlpatterns]
+
 application: Any = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

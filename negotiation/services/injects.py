@@ -50,7 +50,9 @@ def _create(game: Game, *, title: str, text: str, audience: list[str] | None,
 
 
 def fire_scheduled_injects(game: Game) -> list[Inject]:
-    """Inside a locked service: send the scenario's injects scheduled for the game's turn (once)."""
+    """Inside a locked service: announce the scenario's injects scheduled for the game's turn
+    (once). The engine itself applies their effects when that turn resolves, so the news is
+    delivered here without an effect."""
     sent = []
     for index, item in enumerate(scenario(game.scenario_slug).injects):
         if item.turn != game.turn:
@@ -60,8 +62,8 @@ def fire_scheduled_injects(game: Game) -> list[Inject]:
             continue
         try:
             with transaction.atomic():
-                inject = _create(game, title=item.title, text=item.text, audience=_audience(game, list(item.target)),
-                                 effect=item.effect, source="scenario", key=key)
+                inject = _create(game, title=item.title, text=item.text, audience=_audience(game, list(item.targets)),
+                                 effect=None, source="scenario", key=key)
         except IntegrityError:
             continue
         _deliver(game, inject)

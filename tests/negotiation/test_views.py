@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from negotiation import services
 from negotiation.models import Member, Message, OrderSubmission
@@ -67,7 +68,7 @@ class TestHiddenInformation:
         # Unique markers: Borun's secret briefing, and an order only Borun gave.
         from negotiation.scenarios import state_infos
 
-        borun_secret = state_infos("meridian-sea")["borun"].secret_briefing
+        borun_secret = escape(state_infos("meridian-sea")["borun"].secret_briefing)
         services.order_add(game_id=started_game.pk, seat_id=bo.seat_id, member_id=bo.pk,
                            raw={"type": "BUILD", "class": "SRBM", "qty": "3", "covert": True})
         own = borun_client.get(reverse("negotiation:room", kwargs={"code": started_game.code})).content.decode()

@@ -1,0 +1,1 @@
+"""Review of a game after (or during) play: log, replay, charts, debrief, exports, what-if."""
