@@ -17,10 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-import game_engine
 from negotiation import selectors
 from negotiation.models import Game, Message
-from negotiation.scenarios import scenario
 from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
@@ -48,7 +46,6 @@ def private_context(game: Game, viewer: Viewer) -> dict[str, Any]:
         "game": game,
         "priv": selectors.private_view(game, viewer),
         "viewer": viewer,
-        "order_specs": order_form_specs(game),
         "client_token": _token(),
         "order_error": None,
     }
@@ -57,17 +54,6 @@ def private_context(game: Game, viewer: Viewer) -> dict[str, Any]:
 
 def _token() -> str:
     return secrets.token_urlsafe(12)
-
-
-def order_form_specs(game: Game) -> dict[str, Any]:
-    info = scenario(game.scenario_slug)
-    state = game_engine.state_from_json(game.state)
-    view = game_engine.view_for(state, None)
-    return {
-        "classes": list(view.get("classes", [])),
-        "interceptor_types": list(view.get("interceptor_types", [])),
-        "scenario": info.info,
-    }
 
 
 def room_context(game: Game, viewer: Viewer) -> dict[str, Any]:

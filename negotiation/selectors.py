@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 
 import game_engine
+from negotiation import orderforms
 from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, Seat, TurnRecord
 from negotiation.scenarios import scenario, state_infos
 from negotiation.viewer import Role, Viewer
@@ -130,6 +131,20 @@ class PublicView:
         return " ".join(f"{i * step:.1f},{60 - 0.6 * v:.1f}" for i, v in enumerate(values))
 
     @property
+    def compliance_rows(self) -> list[dict[str, str]]:
+        table = (self.report or {}).get("compliance") or {}
+        names = {s.state_id: s.state_name for s in self.seats}
+        rows = []
+        for entry in table.values():
+            scores = entry.get("scores") or {}
+            rows.append({
+                "name": str(entry.get("name", "")),
+                "status": str(entry.get("status", "")).replace("_", " "),
+                "scores": ", ".join(f"{names.get(sid, sid)} {float(v):.0f}" for sid, v in scores.items()),
+            })
+        return rows
+
+    @property
     def paused_remaining_text(self) -> str:
         seconds = int(self.game.paused_remaining or 0)
         return f"{seconds // 60}:{seconds % 60:02d}"
@@ -155,6 +170,7 @@ class PrivateView:
     bot_playing: bool = False
     news: list[NewsRow] = field(default_factory=list)
     teammates: list[str] = field(default_factory=list)
+    order_groups: tuple[orderforms.OrderGroup, ...] = ()
     truth: dict[str, Any] | None = None
     names: dict[str, str] = field(default_factory=dict)
 
@@ -186,6 +202,11 @@ class PrivateView:
     def rejected(self) -> list[str]:
         rows = (self.private_report or {}).get("rejected", [])
         return [str(r.get("message", r)) if isinstance(r, dict) else str(r) for r in rows]
+
+    @property
+    def budget_lines(self) -> str:
+        ledger = ((self.private_report or {}).get("budget") or {}).get("ledger") or {}
+        return ", ".join(f"{k.replace('_', ' ')} {v:+}" for k, v in ledger.items() if isinstance(v, int | float))
 
     @property
     def truth_rows(self) -> list[dict[str, Any]]:
@@ -295,27 +316,7 @@ def _ledger_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def describe_order(raw: dict[str, Any]) -> str:
-    kind = str(raw.get("type", "?"))
-    qty = raw.get("qty")
-    match kind:
-        case "BUILD":
-            covert = " covertly" if raw.get("covert") else ""
-            return f"Build {qty} {raw.get('class')}{covert}"
-        case "REDUCE":
-            return f"Reduce {raw.get('class')} by {qty}"
-        case "BUY_INTERCEPTORS":
-            return f"Buy {qty} {str(raw.get('itype', '')).lower()} interceptors"
-        case "DEPLOY":
-            return f"Deploy {qty} {str(raw.get('itype', '')).lower()} interceptors at {raw.get('site')}"
-        case "TEST":
-            notified = "notified" if raw.get("notify") else "unannounced"
-            return f"Test a {raw.get('class')} missile ({notified})"
-        case "DECLARE":
-            counts = raw.get("counts") or {}
-            listed = ", ".join(f"{v} {k}" for k, v in counts.items()) if isinstance(counts, dict) else ""
-            return f"Declare inventory: {listed or 'nothing'}"
-    spec = {s.type: s for s in game_engine.ORDER_SPECS}.get(kind)
-    return spec.label if spec else kind.replace("_", " ").title()
+    return orderforms.describe(raw)
 
 
 def private_view(game: Game, viewer: Viewer) -> PrivateView:
@@ -364,6 +365,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         bot_playing=bot_playing,
         teammates=teammates,
         news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
+        order_groups=orderforms.order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
         truth=truth if isinstance(truth, dict) else None,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
     )

@@ -7,7 +7,6 @@ message shown in place and status 422 (429 for rate limits), so nothing the user
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from negotiation import rendering, selectors, services
+from negotiation import orderforms, rendering, selectors, services
 from negotiation.errors import RateLimited, UserError
 from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
@@ -196,25 +195,6 @@ def chat_history(request: HttpRequest, game_id: int) -> HttpResponse:
     return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows})
 
 
-def _order_raw(request: HttpRequest) -> dict[str, Any]:
-    kind = str(request.POST.get("type", "")).strip().upper()
-    raw: dict[str, Any] = {"type": kind}
-    for name in ("class", "itype", "site", "qty"):
-        if name in request.POST:
-            raw[name] = str(request.POST.get(name, "")).strip()
-    if kind == "BUILD":
-        raw["covert"] = request.POST.get("covert") == "on"
-    if kind == "TEST":
-        raw["notify"] = request.POST.get("notify") == "on"
-    if kind == "DECLARE":
-        raw["counts"] = {
-            key.removeprefix("count_"): str(value).strip()
-            for key, value in request.POST.items()
-            if key.startswith("count_") and str(value).strip() != ""
-        }
-    return raw
-
-
 def _seat_viewer(request: HttpRequest, game_id: int) -> tuple[Game, Viewer, int, int]:
     """The game and the seated player posting, with their seat and member ids."""
     game = get_object_or_404(Game, pk=game_id)
@@ -235,7 +215,7 @@ def _order_panel(request: HttpRequest, game: Game, viewer: Viewer, error: str | 
 def order_add(request: HttpRequest, game_id: int) -> HttpResponse:
     game, viewer, seat_id, member_id = _seat_viewer(request, game_id)
     try:
-        services.order_add(game_id=game.pk, seat_id=seat_id, member_id=member_id, raw=_order_raw(request),
+        services.order_add(game_id=game.pk, seat_id=seat_id, member_id=member_id, raw=orderforms.raw_order(request.POST),
                            client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
         return _order_panel(request, game, viewer, exc.message, _status(exc))

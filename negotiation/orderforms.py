@@ -1,0 +1,146 @@
+"""Order forms built from the engine's ORDER_SPECS, so every order the engine knows has a form,
+and parsing web input back into a raw order dict for the engine to validate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import game_engine
+
+# The groups players use most come first and start open.
+GROUP_ORDER = ("Offense", "Defense", "Transparency", "Treaties", "Sovereignty", "Verification", "Economy")
+OPEN_GROUPS = ("Offense", "Defense")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    kind: str  # number | checkbox | select | text | counts
+    label: str
+    required: bool
+    min: int | None = None
+    max: int | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    counts: tuple[str, ...] = ()
+    default: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderForm:
+    type: str
+    label: str
+    group: str
+    help: str
+    fields: tuple[Field, ...]
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderGroup:
+    name: str
+    open: bool
+    forms: tuple[OrderForm, ...] = field(default_factory=tuple)
+
+
+def _options(kind: str, view: Mapping[str, Any], me: str | None, spec_choices: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    if spec_choices:
+        return tuple((c, c) for c in spec_choices)
+    if kind == "missile_class":
+        return tuple((c, c) for c in view.get("classes", []))
+    if kind == "interceptor_type":
+        return tuple((t, t.title()) for t in view.get("interceptor_types", []))
+    if kind == "state":
+        return tuple((s["id"], s["name"]) for s in view.get("states", []) if s["id"] != me)
+    if kind == "site":
+        seen: dict[str, str] = {}
+        for s in view.get("states", []):
+            for site in s.get("sites", []):
+                seen.setdefault(site["id"], f"{site['id']} ({site.get('host', '')})")
+        own = (view.get("me") or {}).get("sites", [])
+        for site in own:
+            seen.setdefault(site["id"], f"{site['id']} ({site.get('host', '')})")
+        return tuple(sorted(seen.items()))
+    if kind == "treaty":
+        return tuple((t["id"], f"{t['name']} ({t['status']})") for t in view.get("treaties", []))
+    return ()
+
+
+def order_groups(view: Mapping[str, Any], me: str | None) -> tuple[OrderGroup, ...]:
+    """Every order type as a form, grouped, with choices filled from what this viewer may know."""
+    by_group: dict[str, list[OrderForm]] = {}
+    for spec in game_engine.ORDER_SPECS:
+        fields = []
+        for p in spec.params:
+            if p.kind == "bool":
+                fields.append(Field(p.name, "checkbox", p.label, False))
+            elif p.kind == "int":
+                fields.append(Field(p.name, "number", p.label, p.required, p.min, p.max,
+                                    default=str(p.min) if p.required and p.min is not None and p.min > 0 else ""))
+            elif p.kind == "counts":
+                fields.append(Field(p.name, "counts", p.label, p.required, counts=tuple(view.get("classes", []))))
+            elif p.kind == "text" and not p.choices:
+                fields.append(Field(p.name, "text", p.label, p.required))
+            else:
+                fields.append(Field(p.name, "select", p.label, p.required,
+                                    options=_options(p.kind, view, me, p.choices)))
+        by_group.setdefault(spec.group, []).append(OrderForm(
+            type=spec.type, label=spec.label, group=spec.group, help=spec.help, fields=tuple(fields),
+            anchor=spec.type.lower().replace("_", "-"),
+        ))
+    names = [g for g in GROUP_ORDER if g in by_group] + sorted(g for g in by_group if g not in GROUP_ORDER)
+    return tuple(OrderGroup(name=g, open=g in OPEN_GROUPS, forms=tuple(by_group[g])) for g in names)
+
+
+def raw_order(post: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw order dict for the engine from a posted order form (the engine validates it)."""
+    kind = str(post.get("type", "")).strip().upper()
+    spec = {s.type: s for s in game_engine.ORDER_SPECS}.get(kind)
+    raw: dict[str, Any] = {"type": kind}
+    if spec is None:
+        return raw
+    for p in spec.params:
+        if p.kind == "bool":
+            raw[p.name] = post.get(p.name) == "on"
+        elif p.kind == "counts":
+            prefix = f"{p.name}__"
+            raw[p.name] = {
+                str(key)[len(prefix):]: str(value).strip()
+                for key, value in post.items()
+                if str(key).startswith(prefix) and str(value).strip() != ""
+            }
+        elif p.name in post and str(post.get(p.name, "")).strip() != "":
+            raw[p.name] = str(post.get(p.name, "")).strip()[:200]
+    return raw
+
+
+def describe(raw: Mapping[str, Any]) -> str:
+    """A plain-English line for an order (shown in the player's own order list)."""
+    kind = str(raw.get("type", "?"))
+    qty = raw.get("qty")
+    match kind:
+        case "BUILD":
+            return f"Build {qty} {raw.get('class')}" + (" covertly" if raw.get("covert") else "")
+        case "REDUCE":
+            return f"Reduce {raw.get('class')} by {qty}" + (" (verified)" if raw.get("verified") else "")
+        case "BUY_INTERCEPTORS":
+            return f"Buy {qty} {str(raw.get('itype', '')).lower()} interceptors"
+        case "DEPLOY":
+            return f"Deploy {qty} {str(raw.get('itype', '')).lower()} interceptors at {raw.get('site')}"
+        case "TEST":
+            return f"Test a {raw.get('class')} missile ({'notified' if raw.get('notify') else 'unannounced'})"
+        case "DECLARE":
+            counts = raw.get("counts") or {}
+            listed = ", ".join(f"{v} {k}" for k, v in counts.items()) if isinstance(counts, dict) else ""
+            return f"Declare inventory: {listed or 'nothing'}"
+    spec = {s.type: s for s in game_engine.ORDER_SPECS}.get(kind)
+    if spec is None:
+        return kind.replace("_", " ").title()
+    details = []
+    for p in spec.params:
+        value = raw.get(p.name)
+        if value in (None, "", False, {}):
+            continue
+        details.append(p.label.lower() if value is True else f"{p.label.lower()} {value}")
+    return spec.label + (f" ({', '.join(details)})" if details else "")
