@@ -10,6 +10,7 @@ Groups:  game.<id>.public   every socket of the game (players, facilitator, obse
          game.<id>.fac      the facilitator's sockets (doorbells only)
          seat.<id>          one seat's sockets (doorbells only)
          member.<id>        one member's sockets (closed when the member is removed)
+         game.<id>.observers observers' sockets (private channels, when the game lets them read)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ logger = logging.getLogger("treatycraft.broadcasts")
 
 # Fragment names equal DOM ids (see templates/negotiation/_public.html and _private.html).
 PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard", "news")
-PRIVATE_ALL = ("my-forces", "order-panel", "private-report", "news-private")
+PRIVATE_ALL = ("my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals")
 
 
 def public_group(game_id: int) -> str:
@@ -37,6 +38,10 @@ def players_group(game_id: int) -> str:
 
 def facilitator_group(game_id: int) -> str:
     return f"game.{game_id}.fac"
+
+
+def observers_group(game_id: int) -> str:
+    return f"game.{game_id}.observers"
 
 
 def seat_group(seat_id: int) -> str:
@@ -83,10 +88,32 @@ def game_changed(
 
 
 def message_posted(*, game_id: int, message_id: int) -> None:
+    """Render a message once and deliver it to everyone entitled to its channel: the public group
+    for public channels; otherwise each member state's seat group and the facilitator."""
     from negotiation import rendering
+    from negotiation.models import Channel, Message, Seat
 
+    message = Message.objects.get(pk=message_id)
     html = rendering.chat_message_push_html(message_id)
-    _send(public_group(game_id), {"type": "push.html", "html": html})
+    push = {"type": "push.html", "html": html}
+    channel = Channel.objects.filter(game_id=game_id, key=message.channel).first()
+    audience = None if channel is None else channel_audience(channel)
+    if audience is None:
+        _send(public_group(game_id), push)
+        return
+    for seat_id in Seat.objects.filter(game_id=game_id, state_id__in=audience).values_list("pk", flat=True):
+        _send(seat_group(seat_id), push)
+    _send(facilitator_group(game_id), push)
+    if channel is not None and channel.game.observers_read_all:
+        _send(observers_group(game_id), push)
+
+
+def channel_audience(channel: object) -> list[str] | None:
+    from negotiation.channels import PUBLIC_KINDS
+    from negotiation.models import Channel
+
+    assert isinstance(channel, Channel)
+    return None if channel.kind in PUBLIC_KINDS else list(channel.members or [])
 
 
 def member_revoked(*, member_id: int) -> None:

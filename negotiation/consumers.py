@@ -23,11 +23,12 @@ CLOSE_FLOOD = 4429
 
 class GameConsumer(AsyncWebsocketConsumer):
     viewer: Viewer | None = None
+    open_key: str = "plenary"
     joined: tuple[str, ...] = ()
 
     async def connect(self) -> None:
         game_id = int(self.scope["url_route"]["kwargs"]["game_id"])
-        self.viewer = await database_sync_to_async(sockets.identify)(self.scope, game_id)
+        self.viewer, self.open_key = await database_sync_to_async(sockets.identify)(self.scope, game_id)
         if self.viewer is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -35,7 +36,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         self.joined = sockets.groups_for(self.viewer)
         live = await self._join_groups()
         await self.accept()
-        html = await database_sync_to_async(sockets.on_connect)(self.viewer)
+        html = await database_sync_to_async(sockets.on_connect)(self.viewer, self.open_key)
         if not live:
             html += rendering.notice_html(
                 "Live updates are unavailable right now; your actions are still saved. "
@@ -78,7 +79,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             frame = None
         kind = frame.get("type") if isinstance(frame, dict) else None
         if kind == "resync" and self.viewer is not None:
-            html = await database_sync_to_async(rendering.resync_html)(self.viewer.game_id, self.viewer)
+            html = await database_sync_to_async(rendering.resync_html)(self.viewer.game_id, self.viewer, self.open_key)
             await self.send(text_data=html)
         elif kind != "ping":
             await self.send(text_data=rendering.notice_html(

@@ -55,6 +55,10 @@ class Game(models.Model):
     bot_policy = models.CharField(max_length=20, default="reciprocator")
     # Whether a second person may join a taken state as a team member (the first is captain).
     allow_teams = models.BooleanField(default=False)
+    # Press rules per phase (see Press): what players may say to whom, enforced by the server.
+    press = models.JSONField(default=dict)
+    # Observers read the public channels only unless this is set.
+    observers_read_all = models.BooleanField(default=False)
     # Secret key of the observer and projector links.
     observer_key = models.CharField(max_length=64, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -224,3 +228,141 @@ class Inject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (turn {self.turn})"
+
+
+class Press(models.TextChoices):
+    FULL = "full", "Full press: every channel"
+    PUBLIC = "public", "Public only: the plenary"
+    NONE = "none", "No press"
+
+
+class ChannelKind(models.TextChoices):
+    PLENARY = "plenary", "Plenary"
+    BILATERAL = "bilateral", "Bilateral"
+    COALITION = "coalition", "Coalition"
+    TEAM = "team", "Team"
+    BROADCAST = "broadcast", "Facilitator broadcast"
+    FACILITATOR = "facline", "Line to the facilitator"
+
+
+class Channel(models.Model):
+    """A conversation. Who may read it follows from its kind and, for coalitions, its members.
+
+    Keys: "plenary", "broadcast", "bi:<a>:<b>" (sorted), "team:<state>", "fac:<state>", "co:<n>"."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="channels")
+    key = models.CharField(max_length=100)
+    kind = models.CharField(max_length=12, choices=ChannelKind.choices)
+    title = models.CharField(max_length=80)
+    # The state ids that may read and post (coalitions: accepted members; None: everyone).
+    members = models.JSONField(null=True, blank=True)
+    invited = models.JSONField(default=list)
+    created_by = models.CharField(max_length=40, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["game", "key"], name="channel_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.key})"
+
+
+class ChannelRead(models.Model):
+    """How far a reader (a member, or the facilitator) has read a channel: for unread counts."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="reads")
+    reader = models.CharField(max_length=60)
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "reader"], name="one_read_mark")]
+
+    def __str__(self) -> str:
+        return f"{self.reader} read {self.channel.key} to {self.last_seq}"
+
+
+class ProposalKind(models.TextChoices):
+    TREATY = "treaty", "Treaty"
+    HOSTING = "hosting", "Host-nation agreement"
+
+
+class Proposal(models.Model):
+    """A structured proposal under negotiation: a treaty, or a host-nation agreement."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open for signature"
+        IN_FORCE = "in_force", "In force"
+        WITHDRAWN = "withdrawn", "Withdrawn by its author"
+        ENDED = "ended", "Ended"
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="proposals")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=ProposalKind.choices)
+    title = models.CharField(max_length=120)
+    parties = models.JSONField()
+    author = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    # The engine's treaty id, once the current version is tabled in the engine state.
+    engine_treaty_id = models.CharField(max_length=20, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["game", "number"], name="proposal_number_unique")]
+
+    def __str__(self) -> str:
+        return f"P{self.number} {self.title} v{self.version}"
+
+
+class ProposalVersion(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    author = models.CharField(max_length=40)
+    template = models.CharField(max_length=30, blank=True, default="")
+    clauses = models.JSONField(default=dict)
+    text = models.TextField(blank=True, default="")
+    terms_hash = models.CharField(max_length=80, blank=True, default="")
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "version"], name="proposal_version_unique")]
+
+    def __str__(self) -> str:
+        return f"P{self.proposal.number} v{self.version}"
+
+
+class Signature(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="signatures")
+    version = models.PositiveIntegerField()
+    state_id = models.CharField(max_length=40)
+    signed_by = models.CharField(max_length=40)
+    turn = models.PositiveIntegerField()
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "version", "state_id"], name="sign_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_id} signed P{self.proposal.number} v{self.version}"
+
+
+class ProposalComment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    version = models.PositiveIntegerField()
+    author = models.CharField(max_length=80)
+    state_id = models.CharField(max_length=40, blank=True, default="")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"comment on P{self.proposal.number} v{self.version}"

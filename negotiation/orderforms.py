@@ -144,3 +144,52 @@ def describe(raw: Mapping[str, Any]) -> str:
             continue
         details.append(p.label.lower() if value is True else f"{p.label.lower()} {value}")
     return spec.label + (f" ({', '.join(details)})" if details else "")
+
+
+def treaty_warnings(view: Mapping[str, Any], me: str, orders: list[Mapping[str, Any]]) -> dict[int, str]:
+    """Orders that would break a treaty in force for `me` (a warning, never a block: cheating is a
+    legal order). Keys are order indexes."""
+    mine = view.get("me") or {}
+    treaties = [t for t in view.get("treaties", []) if t.get("status") in ("in_force", "withdrawing")
+                and me in t.get("parties", [])]
+    if not treaties or not mine:
+        return {}
+    missiles = dict(mine.get("missiles", {}))
+    weights = {c: float(v.get("w", 1.0)) for c, v in (view.get("class_table") or {}).items()}
+    interceptors = sum(int(n) for n in (mine.get("interceptors_store") or {}).values())
+    interceptors += sum(int(n) for site in mine.get("sites", []) for n in (site.get("interceptors") or {}).values())
+    own_sites = {s["id"]: s for s in mine.get("sites", [])}
+    warnings: dict[int, str] = {}
+    for index, order in enumerate(orders):
+        kind = order.get("type")
+        qty = int(order.get("qty") or 0) if str(order.get("qty", "0")).lstrip("-").isdigit() else 0
+        cls = str(order.get("class", ""))
+        if kind == "BUILD":
+            missiles[cls] = int(missiles.get(cls, 0)) + qty
+        elif kind == "REDUCE":
+            missiles[cls] = max(0, int(missiles.get(cls, 0)) - qty)
+        elif kind == "BUY_INTERCEPTORS":
+            interceptors += qty
+        for t in treaties:
+            terms = t.get("terms") or {}
+            name = t.get("name", "a treaty")
+            caps = terms.get("caps") or {}
+            if kind == "BUILD" and cls in caps and missiles[cls] > int(caps[cls]):
+                warnings[index] = f"Would exceed the cap of {caps[cls]} {cls} under {name}."
+            elif kind == "BUILD" and cls in (terms.get("classes") or []):
+                warnings[index] = f"{cls} is banned under {name}."
+            elif kind == "BUILD" and terms.get("weighted_cap") is not None and weights:
+                total = sum(weights.get(c, 1.0) * int(n) for c, n in missiles.items())
+                if total > float(terms["weighted_cap"]):
+                    warnings[index] = f"Would exceed the weighted cap of {terms['weighted_cap']} under {name}."
+            elif kind == "BUY_INTERCEPTORS" and terms.get("max_interceptors") is not None \
+                    and interceptors > int(terms["max_interceptors"]):
+                warnings[index] = f"Would exceed {terms['max_interceptors']} interceptors under {name}."
+            elif kind == "DEPLOY" and terms.get("no_foreign_basing") and order.get("site") in own_sites \
+                    and own_sites[order["site"]].get("host") != me:
+                warnings[index] = f"Foreign basing is ruled out by {name}."
+            elif kind == "EXPORT" and t.get("template") == "EXPORT_CONTROL":
+                warnings[index] = f"Exports are controlled under {name}."
+            elif kind == "TEST" and terms.get("notification") and not order.get("notify"):
+                warnings[index] = f"Tests must be notified under {name}."
+    return warnings

@@ -17,22 +17,23 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from negotiation import selectors
+import game_engine
+from negotiation import channels, proposalforms, selectors
 from negotiation.models import Game, Message
 from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
 PRIVATE_TEMPLATE = "negotiation/_private.html"
 PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news")
-PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private")
+PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
-OTHER_FRAGMENTS = ("chat-form", "chat-log", "chat-older", "console-controls")
+CHAT_FRAGMENTS = ("channel-list", "chat-pane", "chat-form", "chat-older", "search-results")
 
 
 def _template_for(name: str) -> str:
     if name in PUBLIC_FRAGMENTS:
         return PUBLIC_TEMPLATE
-    if name in PRIVATE_FRAGMENTS or name in ("chat-form", "chat-log", "chat-older"):
+    if name in PRIVATE_FRAGMENTS or name in CHAT_FRAGMENTS:
         return PRIVATE_TEMPLATE
     raise KeyError(name)
 
@@ -56,16 +57,60 @@ def _token() -> str:
     return secrets.token_urlsafe(12)
 
 
-def room_context(game: Game, viewer: Viewer) -> dict[str, Any]:
-    context = public_context(game) | private_context(game, viewer)
-    context["chat"] = selectors.chat_rows(game, viewer)
-    context["chat_error"] = None
-    context["chat_body"] = ""
-    return context
+def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+    """The channel list and the open channel's pane (falls back to the plenary if the viewer may
+    not read `open_key`)."""
+    rows = selectors.channel_rows(game, viewer)
+    by_key = {r.key: r for r in rows}
+    open_row = by_key.get(open_key)
+    if open_row is None or open_row.invited:
+        open_row = by_key["plenary"]
+    names = selectors.state_names(game)
+    return {
+        "game": game,
+        "viewer": viewer,
+        "channels": rows,
+        "open_channel": open_row.key,
+        "open_row": open_row,
+        "chat": selectors.channel_page(game, viewer, open_row.key),
+        "chat_error": None,
+        "chat_body": "",
+        "client_token": _token(),
+        "channel_error": None,
+        "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
+    }
 
 
-def console_context(game: Game, viewer: Viewer) -> dict[str, Any]:
-    context = room_context(game, viewer)
+def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
+    view = game_engine.view_for(game_engine.state_from_json(game.state), viewer.engine_viewer)
+    names = selectors.state_names(game)
+    sites = sorted({site["id"] for s in view.get("states", []) for site in s.get("sites", [])})
+    return {
+        "game": game,
+        "viewer": viewer,
+        "proposals": selectors.proposals_for(game, viewer),
+        "templates": proposalforms.TEMPLATES,
+        "int_terms": proposalforms.INT_TERMS,
+        "bool_terms": proposalforms.BOOL_TERMS,
+        "hosting_int": proposalforms.HOSTING_INT,
+        "hosting_bool": proposalforms.HOSTING_BOOL,
+        "classes": list(view.get("classes", [])),
+        "all_states": list(names.items()),
+        "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
+        "sites": sites,
+        "proposal_error": None,
+        "proposal_notice": None,
+        "client_token": _token(),
+    }
+
+
+def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+    return (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
+            | proposals_context(game, viewer))
+
+
+def console_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+    context = room_context(game, viewer, open_key)
     context |= _console_extras(game)
     return context
 
@@ -95,35 +140,42 @@ def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
     return "".join(partial_html(name, context) for name in names if name in PUBLIC_FRAGMENTS)
 
 
-def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tuple[str, ...]) -> str:
+def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tuple[str, ...],
+                           open_key: str = "plenary") -> str:
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
     game = Game.objects.get(pk=game_id)
     context = private_context(game, viewer)
+    html = ""
+    if "channel-list" in names or viewer.role is Role.FACILITATOR:
+        html += partial_html("channel-list", context | chat_context(game, viewer, open_key))
+    if "proposals" in names or viewer.role is Role.FACILITATOR:
+        html += partial_html("proposals", context | proposals_context(game, viewer))
     if viewer.role is Role.PLAYER:
-        return "".join(partial_html(n, context) for n in names if n in PLAYER_FRAGMENTS)
+        return html + "".join(partial_html(n, context) for n in names if n in PLAYER_FRAGMENTS and n != "proposals")
     if viewer.role is Role.FACILITATOR:
         context |= public_context(game)
         context |= _console_extras(game)
-        return partial_html("truth-panel", context) + partial_html(
+        return html + partial_html("truth-panel", context) + partial_html(
             "console-controls", context, template="negotiation/console.html")
-    return ""
+    return html
 
 
-def resync_html(game_id: int, viewer: Viewer) -> str:
-    """Everything a (re)connecting socket needs to be current: the database is the truth."""
+def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
+    """Everything a (re)connecting socket needs to be current: the database is the truth. The
+    open channel's pane is re-rendered, which fills any gap in what the socket missed."""
     game = Game.objects.get(pk=game_id)
-    context = room_context(game, viewer)
+    context = room_context(game, viewer, open_key)
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS]
-    parts.append(partial_html("chat-log", context))
+    parts.append(partial_html("chat-pane", context))
     html = "".join(parts)
-    return html + private_fragments_html(game_id, viewer, PRIVATE_FRAGMENTS)
+    return html + private_fragments_html(game_id, viewer, (*PRIVATE_FRAGMENTS, "channel-list"), open_key)
 
 
 def chat_message_push_html(message_id: int) -> str:
     message = Message.objects.get(pk=message_id)
     row = selectors.chat_row(message)
-    return render_to_string(f"{PRIVATE_TEMPLATE}#chat-push", {"m": row})
+    return render_to_string(f"{PRIVATE_TEMPLATE}#chat-push", {"m": row, "slug": channels.slug(message.channel)})
 
 
 def catch_up_html(summary: dict[str, Any]) -> str:

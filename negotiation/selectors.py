@@ -12,8 +12,22 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 
 import game_engine
-from negotiation import orderforms
-from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, Seat, TurnRecord
+from negotiation import channels, orderforms, proposalforms
+from negotiation.models import (
+    Channel,
+    ChannelKind,
+    ChannelRead,
+    Game,
+    GameEvent,
+    Inject,
+    Member,
+    Message,
+    OrderSubmission,
+    Phase,
+    Proposal,
+    Seat,
+    TurnRecord,
+)
 from negotiation.scenarios import scenario, state_infos
 from negotiation.viewer import Role, Viewer
 
@@ -171,6 +185,8 @@ class PrivateView:
     news: list[NewsRow] = field(default_factory=list)
     teammates: list[str] = field(default_factory=list)
     order_groups: tuple[orderforms.OrderGroup, ...] = ()
+    obligations: list[str] = field(default_factory=list)
+    warnings: dict[int, str] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
     names: dict[str, str] = field(default_factory=dict)
 
@@ -326,6 +342,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
     info = state_infos(game.scenario_slug).get(viewer.state_id or "")
     orders: list[OrderRow] = []
     revision = 0
+    raw_orders: list[dict[str, Any]] = []
     ready = False
     bot_playing = False
     teammates: list[str] = []
@@ -336,6 +353,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         if submission is not None:
             orders = [OrderRow(i, describe_order(o)) for i, o in enumerate(submission.orders)]
             revision = submission.revision
+            raw_orders = list(submission.orders)
         seat = Seat.objects.get(pk=viewer.seat_id)
         ready = seat.is_ready
         bot_playing = bool(seat.bot_policy)
@@ -366,6 +384,8 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         teammates=teammates,
         news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
         order_groups=orderforms.order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
+        obligations=obligations_for(game, viewer, view),
+        warnings=orderforms.treaty_warnings(view, viewer.state_id, [o for o in raw_orders]) if viewer.state_id else {},
         truth=truth if isinstance(truth, dict) else None,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
     )
@@ -380,16 +400,6 @@ def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[New
         rows = [i for i in Inject.objects.filter(game=game, audience__isnull=False).order_by("-seq")
                 if viewer.state_id in (i.audience or [])][:limit]
     return [NewsRow(seq=i.seq, turn=i.turn, title=i.title, text=i.text, private=i.audience is not None) for i in rows]
-
-
-def chat_rows(game: Game, viewer: Viewer | None, *, before_seq: int | None = None) -> list[ChatRow]:
-    """The latest plenary messages (a page of them), oldest first. Plenary is public."""
-    qs = Message.objects.filter(game=game, channel="plenary")
-    if before_seq is not None:
-        qs = qs.filter(seq__lt=before_seq)
-    page = list(qs.order_by("-seq")[: settings.TREATYCRAFT["CHAT_PAGE_SIZE"]])
-    page.reverse()
-    return [chat_row(m) for m in page]
 
 
 def chat_row(message: Message) -> ChatRow:
@@ -474,3 +484,193 @@ def games_for_session(session: Any) -> list[tuple[Game, str]]:
 
 def state_names(game: Game) -> dict[str, str]:
     return {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
+
+
+# --- Channels ------------------------------------------------------------------------------------
+
+SESSION_OPEN_CHANNEL = "treatycraft_open_channel"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    key: str
+    slug: str
+    title: str
+    kind: str
+    unread: int
+    can_post: bool
+    refusal: str
+    invited: bool = False
+    members: str = ""
+
+
+def _channel_candidates(game: Game, viewer: Viewer) -> list[Channel]:
+    """Channels the viewer may read (existing or by definition), in display order."""
+    names = state_names(game)
+    state_ids = tuple(names)
+    existing = {c.key: c for c in Channel.objects.filter(game=game)}
+
+    def get(key: str) -> Channel:
+        if key in existing:
+            return existing[key]
+        fixed = channels.fixed_channel(key, state_ids, names)
+        assert fixed is not None
+        kind, title, members = fixed
+        return Channel(game=game, key=key, kind=kind, title=title, members=members)
+
+    keys = ["plenary", "broadcast"]
+    if viewer.role is Role.PLAYER and viewer.state_id:
+        me = viewer.state_id
+        keys += [channels.facline_key(me)]
+        if game.allow_teams:
+            keys.append(channels.team_key(me))
+        keys += [channels.bilateral_key(me, other) for other in state_ids if other != me]
+    elif viewer.role is Role.FACILITATOR:
+        keys += [channels.facline_key(s) for s in state_ids]
+        keys += sorted(k for k in existing if k.startswith(("bi:", "team:")))
+    result = [get(k) for k in keys]
+    result += [c for k, c in sorted(existing.items(), key=lambda kv: kv[1].created_at)
+               if c.kind == ChannelKind.COALITION and k not in keys]
+    return [c for c in result if channels.can_read(viewer, c, game)
+            or (c.kind == ChannelKind.COALITION and viewer.state_id in (c.invited or []))]
+
+
+def channel_rows(game: Game, viewer: Viewer) -> list[ChannelRow]:
+    """The viewer's channels with unread counts (one grouped query for the counts)."""
+    from negotiation.services.chat import reader_key
+
+    candidates = _channel_candidates(game, viewer)
+    reader = reader_key(viewer)
+    marks = {r.channel.key: r.last_seq for r in ChannelRead.objects.filter(channel__game=game, reader=reader)
+             .select_related("channel")} if reader else {}
+    counts: dict[str, int] = {}
+    if reader:
+        readable = [c.key for c in candidates if channels.can_read(viewer, c, game)]
+        for key, seq in Message.objects.filter(game=game, channel__in=readable).values_list("channel", "seq"):
+            if seq > marks.get(key, 0):
+                counts[key] = counts.get(key, 0) + 1
+    names = state_names(game)
+    rows = []
+    for c in candidates:
+        invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
+        refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
+        rows.append(ChannelRow(
+            key=c.key, slug=channels.slug(c.key), title=c.title, kind=c.kind, unread=counts.get(c.key, 0),
+            can_post=not refusal and not invited, refusal=refusal, invited=invited,
+            members=", ".join(names.get(s, s) for s in (c.members or [])),
+        ))
+    return rows
+
+
+def open_channel_key(session: Any, game: Game) -> str:
+    return str((session.get(SESSION_OPEN_CHANNEL) or {}).get(str(game.pk), "plenary"))
+
+
+def channel_for_viewer(game: Game, viewer: Viewer, key: str) -> Channel | None:
+    for c in _channel_candidates(game, viewer):
+        if c.key == key and channels.can_read(viewer, c, game):
+            return c
+    return None
+
+
+def channel_page(game: Game, viewer: Viewer, key: str, *, before_seq: int | None = None) -> list[ChatRow]:
+    """A page of the channel's latest messages (oldest first), only if the viewer may read it."""
+    if channel_for_viewer(game, viewer, key) is None:
+        return []
+    qs = Message.objects.filter(game=game, channel=key)
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    page = list(qs.order_by("-seq")[: settings.TREATYCRAFT["CHAT_PAGE_SIZE"]])
+    page.reverse()
+    return [chat_row(m) for m in page]
+
+
+def message_search(game: Game, viewer: Viewer, query: str, *, limit: int = 50) -> list[tuple[ChannelRow, ChatRow]]:
+    """Messages containing `query` in the channels the viewer may read, newest first."""
+    text = query.strip()
+    if len(text) < 2:
+        return []
+    readable = {c.key: c for c in _channel_candidates(game, viewer) if channels.can_read(viewer, c, game)}
+    rows = {r.key: r for r in channel_rows(game, viewer)}
+    hits = Message.objects.filter(game=game, channel__in=list(readable), body__icontains=text).order_by("-seq")[:limit]
+    return [(rows[m.channel], chat_row(m)) for m in hits if m.channel in rows]
+
+
+# --- Proposals and treaties ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRow:
+    number: int
+    kind: str
+    title: str
+    status: str
+    status_label: str
+    version: int
+    author: str
+    parties: str
+    party_ids: tuple[str, ...]
+    lines: list[str]
+    text: str
+    template: str
+    clauses: dict[str, Any]
+    diff: list[tuple[str, str]]
+    signed: list[str]
+    missing: list[str]
+    signed_by_me: bool
+    can_sign: bool
+    can_amend: bool
+    can_withdraw: bool
+    comments: list[tuple[str, str]]
+    history: list[str]
+
+
+def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
+    """Proposals the viewer is party to (all of them for the facilitator), newest first."""
+    names = state_names(game)
+    qs = Proposal.objects.filter(game=game).prefetch_related("versions", "signatures", "comments").order_by("-number")
+    rows = []
+    for p in qs:
+        if viewer.role is Role.PLAYER and viewer.state_id not in p.parties:
+            continue
+        if viewer.role is Role.OBSERVER:
+            continue
+        versions = {v.version: v for v in p.versions.all()}
+        current = versions[p.version]
+        previous = versions.get(p.version - 1)
+        signed = sorted(s.state_id for s in p.signatures.all() if s.version == p.version)
+        is_party_captain = viewer.role is Role.PLAYER and viewer.is_captain
+        is_open = p.status == Proposal.Status.OPEN
+        rows.append(ProposalRow(
+            number=p.number, kind=p.kind, title=p.title, status=p.status, status_label=p.get_status_display(),
+            version=p.version, author=names.get(p.author, p.author),
+            parties=", ".join(names.get(s, s) for s in p.parties), party_ids=tuple(p.parties),
+            lines=proposalforms.clause_lines(current.template, current.clauses, names), text=current.text,
+            template=current.template, clauses=dict(current.clauses),
+            diff=(proposalforms.diff_lines(previous.clauses, current.clauses, previous.text, current.text, names)
+                  if previous else []),
+            signed=[names.get(s, s) for s in signed],
+            missing=[names.get(s, s) for s in p.parties if s not in signed],
+            signed_by_me=viewer.state_id in signed,
+            can_sign=is_party_captain and is_open and game.phase in (Phase.NEGOTIATION, Phase.ORDERS),
+            can_amend=viewer.role is Role.PLAYER and is_open,
+            can_withdraw=viewer.role is Role.PLAYER and is_open and p.author == viewer.state_id,
+            comments=[(c.author, c.body) for c in p.comments.all()][-10:],
+            history=[f"v{v.version} by {names.get(v.author, v.author)}" + (f": {v.note}" if v.note else "")
+                     for v in sorted(versions.values(), key=lambda v: v.version)],
+        ))
+    return rows
+
+
+def obligations_for(game: Game, viewer: Viewer, view: dict[str, Any]) -> list[str]:
+    """The viewer's obligations under treaties in force, in plain words (shown by the order form)."""
+    if viewer.role is not Role.PLAYER or not viewer.state_id:
+        return []
+    names = state_names(game)
+    lines = []
+    for t in view.get("treaties", []):
+        if t.get("status") not in ("in_force", "withdrawing") or viewer.state_id not in t.get("parties", []):
+            continue
+        terms = proposalforms.clause_lines(str(t.get("template", "")), dict(t.get("terms") or {}), names)
+        lines.append(f"{t.get('name')}: " + "; ".join(terms[1:] or terms))
+    return lines

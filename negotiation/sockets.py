@@ -5,21 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from negotiation import broadcasts, rendering, selectors, services
+from negotiation.errors import UserError
 from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
 
 
-def identify(scope: Any, game_id: int) -> Viewer | None:
+def identify(scope: Any, game_id: int) -> tuple[Viewer | None, str]:
+    """The viewer a socket acts as, and the channel its page had open (from the session)."""
     game = Game.objects.filter(pk=game_id).first()
     session = scope.get("session")
     user = scope.get("user")
     if game is None or session is None or user is None:
-        return None
+        return None, "plenary"
     key = ""
     for part in scope.get("query_string", b"").decode("latin1").split("&"):
         if part.startswith("key="):
             key = part[4:]
-    return selectors.viewer_for(user=user, session=session, game=game, observer_key=key)
+    viewer = selectors.viewer_for(user=user, session=session, game=game, observer_key=key)
+    return viewer, selectors.open_channel_key(session, game)
 
 
 def groups_for(viewer: Viewer) -> tuple[str, ...]:
@@ -29,17 +32,23 @@ def groups_for(viewer: Viewer) -> tuple[str, ...]:
                    broadcasts.member_group(viewer.member_id)]
     elif viewer.role is Role.FACILITATOR:
         groups.append(broadcasts.facilitator_group(viewer.game_id))
+    elif viewer.role is Role.OBSERVER:
+        groups.append(broadcasts.observers_group(viewer.game_id))
     return tuple(groups)
 
 
-def on_connect(viewer: Viewer) -> str:
+def on_connect(viewer: Viewer, open_key: str = "plenary") -> str:
     """Resync the page from the database, with a catch-up note for a returning player."""
     away_since = None
     if viewer.member_id is not None:
         away_since = Member.objects.filter(pk=viewer.member_id).values_list("last_seen_at", flat=True).first()
     if viewer.seat_id is not None:
         services.seat_presence(seat_id=viewer.seat_id, member_id=viewer.member_id, delta=+1)
-    html = rendering.resync_html(viewer.game_id, viewer)
+    try:
+        services.channel_open(game_id=viewer.game_id, viewer=viewer, key=open_key)
+    except UserError:
+        open_key = "plenary"
+    html = rendering.resync_html(viewer.game_id, viewer, open_key)
     game = Game.objects.get(pk=viewer.game_id)
     summary = selectors.catch_up(game, viewer, away_since)
     if summary:

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from negotiation import orderforms, rendering, selectors, services
-from negotiation.errors import RateLimited, UserError
-from negotiation.models import Game, Member
+import game_engine
+from negotiation import orderforms, proposalforms, rendering, selectors, services
+from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
+from negotiation.models import Game, Member, Proposal
 from negotiation.viewer import Role, Viewer
 
 
@@ -131,7 +132,8 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("negotiation:console", game_id=game.pk)
     if viewer.role is Role.OBSERVER:
         return redirect(f"{reverse('negotiation:projector', kwargs={'code': game.code})}?key={game.observer_key}")
-    return render(request, "negotiation/room.html", rendering.room_context(game, viewer))
+    return render(request, "negotiation/room.html",
+                  rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game)))
 
 
 @never_cache
@@ -163,36 +165,105 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # --- Commands from a seat or the facilitator -----------------------------------------------------
 
 
+def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, error: str | None = None,
+                body: str = "", status: int = 200, extra: str = "") -> HttpResponse:
+    context = rendering.chat_context(game, viewer, key) | {"chat_error": error, "chat_body": body}
+    html = rendering.partial_html("chat-form", context, request) + extra
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_POST
 def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
     game = get_object_or_404(Game, pk=game_id)
     viewer = _require_viewer(request, game)
     body = str(request.POST.get("body", ""))
+    key = str(request.POST.get("channel", "plenary"))[:100]
     try:
-        message = services.message_post(
-            game_id=game.pk, viewer=viewer, body=body, client_token=str(request.POST.get("client_token", ""))
-        )
+        message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
+                                        client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
-        return rendering.render_partial(
-            request, "chat-form", {"game": game, "chat_error": exc.message, "chat_body": body,
-                                   "client_token": _token()}, status=_status(exc))
+        return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=_status(exc))
     # The poster sees the message at once even if the push is slow; the page drops the duplicate.
-    html = rendering.partial_html("chat-form", {"game": game, "chat_error": None, "chat_body": "",
-                                                "client_token": _token()}, request)
-    html += rendering.chat_message_push_html(message.pk)
+    return _chat_reply(request, game, viewer, key, extra=rendering.chat_message_push_html(message.pk))
+
+
+@require_POST
+def channel_open(request: HttpRequest, game_id: int) -> HttpResponse:
+    """Show a channel and mark it read (a POST: it writes the read mark)."""
+    game = get_object_or_404(Game, pk=game_id)
+    viewer = _require_viewer(request, game)
+    key = str(request.POST.get("channel", "plenary"))[:100]
+    try:
+        services.channel_open(game_id=game.pk, viewer=viewer, key=key)
+    except UserError as exc:
+        return _chat_reply(request, game, viewer, "plenary", error=exc.message, status=_status(exc))
+    opened = dict(request.session.get(selectors.SESSION_OPEN_CHANNEL) or {})
+    opened[str(game.pk)] = key
+    request.session[selectors.SESSION_OPEN_CHANNEL] = opened
+    context = rendering.chat_context(game, viewer, key)
+    html = rendering.partial_html("chat-pane", context, request)
+    html += rendering.partial_html("channel-list", context, request).replace(
+        '<nav id="channel-list"', '<nav id="channel-list" hx-swap-oob="true"', 1)
     return HttpResponse(html)
+
+
+def _coalition_reply(request: HttpRequest, game: Game, viewer: Viewer, error: str | None, status: int) -> HttpResponse:
+    context = rendering.chat_context(game, viewer, selectors.open_channel_key(request.session, game))
+    context["channel_error"] = error
+    return rendering.render_partial(request, "channel-list", context, status=status)
+
+
+@require_POST
+def coalition_create(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = get_object_or_404(Game, pk=game_id)
+    viewer = _require_viewer(request, game)
+    try:
+        services.coalition_create(game_id=game.pk, viewer=viewer, title=str(request.POST.get("title", "")),
+                                  invite=[str(s) for s in request.POST.getlist("invite")])
+    except UserError as exc:
+        return _coalition_reply(request, game, viewer, exc.message, _status(exc))
+    return _coalition_reply(request, game, viewer, None, 200)
+
+
+@require_POST
+def coalition_respond(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = get_object_or_404(Game, pk=game_id)
+    viewer = _require_viewer(request, game)
+    key = str(request.POST.get("channel", ""))[:100]
+    try:
+        if request.POST.get("leave") == "1":
+            services.coalition_leave(game_id=game.pk, viewer=viewer, key=key)
+        elif request.POST.get("invite"):
+            services.coalition_invite(game_id=game.pk, viewer=viewer, key=key, state_id=str(request.POST["invite"]))
+        else:
+            services.coalition_respond(game_id=game.pk, viewer=viewer, key=key, accept=request.POST.get("accept") == "1")
+    except UserError as exc:
+        return _coalition_reply(request, game, viewer, exc.message, _status(exc))
+    return _coalition_reply(request, game, viewer, None, 200)
 
 
 @require_GET
 def chat_history(request: HttpRequest, game_id: int) -> HttpResponse:
     game = get_object_or_404(Game, pk=game_id)
     viewer = _require_viewer(request, game)
+    key = str(request.GET.get("channel", "plenary"))[:100]
     try:
         before = int(request.GET.get("before", ""))
     except ValueError:
         before = None
-    rows = selectors.chat_rows(game, viewer, before_seq=before)
-    return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows})
+    rows = selectors.channel_page(game, viewer, key, before_seq=before)
+    return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows, "channel_key": key})
+
+
+@require_GET
+def chat_search(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = get_object_or_404(Game, pk=game_id)
+    viewer = _require_viewer(request, game)
+    query = str(request.GET.get("q", ""))[:100]
+    return rendering.render_partial(request, "search-results",
+                                    {"query": query.strip(), "hits": selectors.message_search(game, viewer, query)})
 
 
 def _seat_viewer(request: HttpRequest, game_id: int) -> tuple[Game, Viewer, int, int]:
@@ -247,3 +318,85 @@ def ready(request: HttpRequest, game_id: int) -> HttpResponse:
     except UserError as exc:
         return _order_panel(request, game, viewer, exc.message, _status(exc))
     return _order_panel(request, game, viewer, None)
+
+
+# --- Proposals -----------------------------------------------------------------------------------
+
+
+def _proposals_reply(request: HttpRequest, game: Game, viewer: Viewer, error: str | None = None,
+                     status: int = 200, notice: str | None = None) -> HttpResponse:
+    game.refresh_from_db()
+    context = rendering.proposals_context(game, viewer) | {"proposal_error": error, "proposal_notice": notice}
+    return rendering.render_partial(request, "proposals", context, status=status)
+
+
+def _proposal_action(request: HttpRequest, game_id: int, run: Any) -> HttpResponse:
+    game = get_object_or_404(Game, pk=game_id)
+    viewer = _require_viewer(request, game)
+    try:
+        notice = run(game, viewer)
+    except UserError as exc:
+        return _proposals_reply(request, game, viewer, exc.message, 409 if isinstance(exc, StaleVersion) else _status(exc))
+    except ValueError as exc:
+        return _proposals_reply(request, game, viewer, str(exc), 422)
+    return _proposals_reply(request, game, viewer, notice=notice)
+
+
+def _number(request: HttpRequest, name: str) -> int:
+    try:
+        return int(str(request.POST.get(name, "")))
+    except ValueError as exc:
+        raise InvalidInput("That request was malformed; nothing changed.") from exc
+
+
+def _clauses(request: HttpRequest, game: Game, kind: str) -> dict[str, Any]:
+    if kind == "hosting":
+        return proposalforms.hosting_clauses(request.POST)
+    classes = list(game_engine.view_for(game_engine.state_from_json(game.state), None).get("classes", []))
+    return proposalforms.treaty_clauses(request.POST, classes, request.POST.getlist)
+
+
+@require_POST
+def proposal_create(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, viewer: Viewer) -> str:
+        kind = str(request.POST.get("kind", ""))
+        clauses = _clauses(request, game, kind)
+        parties = ([str(clauses.get("owner")), str(clauses.get("host"))] if kind == "hosting"
+                   else [str(p) for p in request.POST.getlist("parties")])
+        proposal = services.proposal_create(
+            game_id=game.pk, viewer=viewer, kind=kind, title=str(request.POST.get("title", "")), parties=parties,
+            template=str(request.POST.get("template", "")), clauses=clauses, text=str(request.POST.get("text", "")))
+        return f"Proposal {proposal.number} tabled; the other parties see it now."
+    return _proposal_action(request, game_id, run)
+
+
+@require_POST
+def proposal_act(request: HttpRequest, game_id: int) -> HttpResponse:
+    """Amend, sign, unsign, comment on or withdraw a proposal."""
+    action = str(request.POST.get("action", ""))
+
+    def run(game: Game, viewer: Viewer) -> str:
+        number = _number(request, "number")
+        if action == "amend":
+            proposal = Proposal.objects.get(game=game, number=number)
+            p = services.proposal_amend(
+                game_id=game.pk, viewer=viewer, number=number, expected_version=_number(request, "version"),
+                clauses=_clauses(request, game, proposal.kind), text=str(request.POST.get("text", "")),
+                note=str(request.POST.get("note", "")))
+            return f"Version {p.version} tabled; earlier signatures no longer count."
+        if action == "sign":
+            services.proposal_sign(game_id=game.pk, viewer=viewer, number=number,
+                                   expected_version=_number(request, "version"))
+            return "Signed. It enters into force at the next resolution once every party has signed this version."
+        if action == "unsign":
+            services.proposal_unsign(game_id=game.pk, viewer=viewer, number=number)
+            return "Signature withdrawn."
+        if action == "comment":
+            services.proposal_comment(game_id=game.pk, viewer=viewer, number=number,
+                                      body=str(request.POST.get("body", "")))
+            return "Comment added."
+        if action == "withdraw":
+            services.proposal_withdraw(game_id=game.pk, viewer=viewer, number=number)
+            return "Proposal withdrawn."
+        raise InvalidInput("Unknown action.")
+    return _proposal_action(request, game_id, run)

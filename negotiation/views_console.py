@@ -116,7 +116,7 @@ def console(request: HttpRequest, game_id: int) -> HttpResponse:
     game = _facilitated_game(request, game_id)
     viewer = selectors.viewer_for_request(request, game)
     assert viewer is not None
-    context = rendering.console_context(game, viewer)
+    context = rendering.console_context(game, viewer, selectors.open_channel_key(request.session, game))
     join_url = _join_url(request, game)
     context |= {
         "join_url": join_url,

@@ -4,7 +4,15 @@ do not run in async code. Modules by entity: games, seats, orders, chat, turns, 
 
 from __future__ import annotations
 
-from negotiation.services.chat import message_post
+from negotiation.services.chat import (
+    channel_open,
+    coalition_create,
+    coalition_invite,
+    coalition_leave,
+    coalition_respond,
+    message_post,
+    press_set,
+)
 from negotiation.services.games import (
     clock_due,
     deadline_extend,
@@ -19,6 +27,14 @@ from negotiation.services.games import (
 )
 from negotiation.services.injects import inject_send
 from negotiation.services.orders import order_add, order_remove
+from negotiation.services.proposals import (
+    proposal_amend,
+    proposal_comment,
+    proposal_create,
+    proposal_sign,
+    proposal_unsign,
+    proposal_withdraw,
+)
 from negotiation.services.seats import (
     BOT_POLICIES,
     join_attempt_check,
@@ -33,7 +49,12 @@ from negotiation.services.seats import (
 
 __all__ = [
     "BOT_POLICIES",
+    "channel_open",
     "clock_due",
+    "coalition_create",
+    "coalition_invite",
+    "coalition_leave",
+    "coalition_respond",
     "deadline_extend",
     "game_create",
     "game_end",
@@ -50,6 +71,13 @@ __all__ = [
     "phase_advance",
     "phase_rollback",
     "phase_set_length",
+    "press_set",
+    "proposal_amend",
+    "proposal_comment",
+    "proposal_create",
+    "proposal_sign",
+    "proposal_unsign",
+    "proposal_withdraw",
     "seat_assign",
     "seat_claim",
     "seat_presence",

@@ -1,49 +1,195 @@
-"""The plenary chat."""
+"""Channels and messages: the plenary, bilateral lines, coalitions, team talk, the facilitator's
+broadcast and each state's line to the facilitator."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 
-from negotiation import broadcasts
+import game_engine
+from negotiation import broadcasts, channels
 from negotiation.errors import InvalidInput, PhaseClosed
-from negotiation.models import Member, Message, Phase
-from negotiation.scenarios import state_name
-from negotiation.services.common import cfg, lock_game, log, next_seq, rate_limit
+from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Member, Message, Phase, Press
+from negotiation.scenarios import state_infos, state_name
+from negotiation.services.common import cfg, lock_game, log, next_seq, notify, rate_limit
 from negotiation.viewer import Role, Viewer
+
+MAX_COALITIONS = 30
+
+
+def channel_get(game: Game, key: str) -> Channel:
+    """The channel for `key`, created on first use for the channels that exist by definition."""
+    channel = Channel.objects.filter(game=game, key=key).first()
+    if channel is not None:
+        return channel
+    names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
+    fixed = channels.fixed_channel(key, tuple(names), names)
+    if fixed is None:
+        raise InvalidInput("There is no such channel.")
+    kind, title, members = fixed
+    try:
+        with transaction.atomic():
+            return Channel.objects.create(game=game, key=key, kind=kind, title=title, members=members)
+    except IntegrityError:
+        return Channel.objects.get(game=game, key=key)
 
 
 @transaction.atomic
-def message_post(*, game_id: int, viewer: Viewer, body: str, client_token: str = "") -> Message:
-    """Post to the public plenary. Retried posts with the same client token are stored once."""
+def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "plenary",
+                 client_token: str = "") -> Message:
+    """Post to a channel the viewer may write in. Retried posts (same client token) are stored once."""
     text = body.strip()
     limit = cfg("CHAT_MAX_LENGTH")
     if not text:
         raise InvalidInput("The message is empty.")
     if len(text) > limit:
         raise InvalidInput(f"Messages are at most {limit} characters (this one has {len(text)}).")
-    if viewer.role is Role.OBSERVER:
-        raise InvalidInput("Observers read the plenary; they do not post.")
     token = client_token[:64] or None
     if token:
         existing = Message.objects.filter(game_id=game_id, client_token=token).first()
         if existing is not None:
             return existing
-    rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
+    if viewer.role is not Role.OBSERVER:
+        rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
     game = lock_game(game_id)
-    if game.phase == Phase.FINISHED:
-        raise PhaseClosed("The game has ended; the plenary is closed.")
+    target = channel_get(game, channel)
+    refusal = channels.post_refusal(viewer, target, game)
+    if refusal:
+        raise PhaseClosed(refusal) if game.phase == Phase.FINISHED else InvalidInput(refusal)
     member = Member.objects.select_related("seat").filter(pk=viewer.member_id).first() if viewer.member_id else None
-    if member is not None:
-        label = f"{member.name} ({state_name(game.scenario_slug, member.seat.state_id)})"
-    else:
-        label = viewer.label
+    label = f"{member.name} ({state_name(game.scenario_slug, member.seat.state_id)})" if member else viewer.label
     seq = next_seq(game)
     message = Message.objects.create(
-        game=game, seq=seq, channel="plenary", author_seat=member.seat if member else None,
+        game=game, seq=seq, channel=target.key, author_seat=member.seat if member else None,
         author_member=member, author_label=label, body=text, client_token=token,
     )
-    log(game, "message.posted", label, {"message": message.pk, "channel": "plenary", "body": text}, seq=seq)
+    log(game, "message.posted", label, {"message": message.pk, "channel": target.key, "body": text},
+        audience=channels.audience(target), seq=seq)
+    if viewer.member_id is not None:
+        _mark_read(target, f"member:{viewer.member_id}", seq)
     transaction.on_commit(partial(broadcasts.message_posted, game_id=game.pk, message_id=message.pk))
     return message
+
+
+def _mark_read(channel: Channel, reader: str, seq: int) -> None:
+    mark, _ = ChannelRead.objects.get_or_create(channel=channel, reader=reader)
+    if seq > mark.last_seq:
+        mark.last_seq = seq
+        mark.save(update_fields=["last_seq"])
+
+
+def reader_key(viewer: Viewer) -> str | None:
+    if viewer.member_id is not None:
+        return f"member:{viewer.member_id}"
+    if viewer.role is Role.FACILITATOR:
+        return f"facilitator:{viewer.game_id}"
+    return None
+
+
+@transaction.atomic
+def channel_open(*, game_id: int, viewer: Viewer, key: str) -> Channel:
+    """Open a channel: checks access and marks everything in it as read."""
+    game = Game.objects.get(pk=game_id)
+    channel = channel_get(game, key)
+    if not channels.can_read(viewer, channel, game):
+        raise InvalidInput("You are not a member of that channel.")
+    reader = reader_key(viewer)
+    if reader is not None:
+        latest = Message.objects.filter(game=game, channel=key).aggregate(m=Max("seq"))["m"] or 0
+        _mark_read(channel, reader, latest)
+    return channel
+
+
+@transaction.atomic
+def coalition_create(*, game_id: int, viewer: Viewer, title: str, invite: list[str]) -> Channel:
+    """A player opens a coalition channel and invites other states; they join by accepting."""
+    game = lock_game(game_id)
+    if viewer.role is not Role.PLAYER or not viewer.state_id:
+        raise InvalidInput("Only players create coalitions.")
+    name = " ".join(title.split())[:80]
+    if not name:
+        raise InvalidInput("Give the coalition a name.")
+    states = set(game_engine.state_from_json(game.state).state_ids)
+    invited = sorted({s for s in invite if s in states and s != viewer.state_id})
+    if not invited:
+        raise InvalidInput("Invite at least one other state.")
+    count = Channel.objects.filter(game=game, kind=ChannelKind.COALITION).count()
+    if count >= MAX_COALITIONS:
+        raise InvalidInput("This game has as many coalitions as it can hold.")
+    channel = Channel.objects.create(
+        game=game, key=f"co:{count + 1}", kind=ChannelKind.COALITION, title=name,
+        members=[viewer.state_id], invited=invited, created_by=viewer.state_id,
+    )
+    log(game, "coalition.created", viewer.state_id, {"channel": channel.key, "title": name, "invited": invited},
+        audience=[viewer.state_id, *invited, game_engine.FACILITATOR])
+    notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [viewer.state_id, *invited]))
+    return channel
+
+
+@transaction.atomic
+def coalition_respond(*, game_id: int, viewer: Viewer, key: str, accept: bool) -> Channel:
+    game = lock_game(game_id)
+    channel = Channel.objects.filter(game=game, key=key, kind=ChannelKind.COALITION).first()
+    if channel is None or viewer.state_id not in channel.invited:
+        raise InvalidInput("There is no invitation to that coalition.")
+    channel.invited = [s for s in channel.invited if s != viewer.state_id]
+    if accept:
+        channel.members = sorted({*(channel.members or []), viewer.state_id})
+    channel.save(update_fields=["invited", "members"])
+    log(game, "coalition.joined" if accept else "coalition.declined", str(viewer.state_id), {"channel": key},
+        audience=[*(channel.members or []), str(viewer.state_id), game_engine.FACILITATOR])
+    notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [*(channel.members or []), str(viewer.state_id)]))
+    return channel
+
+
+@transaction.atomic
+def coalition_invite(*, game_id: int, viewer: Viewer, key: str, state_id: str) -> Channel:
+    game = lock_game(game_id)
+    channel = Channel.objects.filter(game=game, key=key, kind=ChannelKind.COALITION).first()
+    if channel is None or viewer.state_id not in (channel.members or []):
+        raise InvalidInput("Only coalition members invite others.")
+    if state_id not in game_engine.state_from_json(game.state).state_ids:
+        raise InvalidInput("Unknown state.")
+    if state_id not in (channel.members or []) and state_id not in channel.invited:
+        channel.invited = sorted({*channel.invited, state_id})
+        channel.save(update_fields=["invited"])
+        log(game, "coalition.invited", str(viewer.state_id), {"channel": key, "state": state_id},
+            audience=[*(channel.members or []), state_id, game_engine.FACILITATOR])
+        notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [state_id]))
+    return channel
+
+
+@transaction.atomic
+def coalition_leave(*, game_id: int, viewer: Viewer, key: str) -> Channel:
+    game = lock_game(game_id)
+    channel = Channel.objects.filter(game=game, key=key, kind=ChannelKind.COALITION).first()
+    if channel is None or viewer.state_id not in (channel.members or []):
+        raise InvalidInput("You are not in that coalition.")
+    channel.members = [s for s in channel.members or [] if s != viewer.state_id]
+    channel.save(update_fields=["members"])
+    log(game, "coalition.left", str(viewer.state_id), {"channel": key},
+        audience=[*(channel.members or []), str(viewer.state_id), game_engine.FACILITATOR])
+    notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [*(channel.members or []), str(viewer.state_id)]))
+    return channel
+
+
+@transaction.atomic
+def press_set(*, game_id: int, actor: str, phase: str, rule: str) -> Game:
+    game = lock_game(game_id)
+    if phase not in (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT):
+        raise InvalidInput("Press rules apply to the negotiation, orders and report phases.")
+    if rule not in Press.values:
+        raise InvalidInput("Unknown press rule.")
+    game.press = {**(game.press or {}), phase: rule}
+    game.save(update_fields=["press"])
+    log(game, "settings.press", actor, {"phase": phase, "rule": rule})
+    notify(game.pk, public=("game-status",), private=("channel-list",))
+    return game
+
+
+def _seat_ids(game: Game, state_ids: list[str]) -> tuple[int, ...]:
+    from negotiation.models import Seat
+
+    return tuple(Seat.objects.filter(game=game, state_id__in=state_ids).values_list("pk", flat=True))

@@ -8,6 +8,7 @@ from typing import Any
 import game_engine
 from negotiation.models import Game, MissedOrders, OrderSubmission, Seat, TurnRecord
 from negotiation.services.common import log
+from negotiation.services.proposals import signature_orders, sync_after_resolution
 
 
 def valid_orders(state: game_engine.GameState, state_id: str, raws: list[Any]) -> tuple[Any, ...]:
@@ -35,6 +36,7 @@ def _orders_for(game: Game, state: game_engine.GameState) -> tuple[dict[str, tup
     orders: dict[str, tuple[Any, ...]] = {}
     filled: list[dict[str, Any]] = []
     seed = f"{game.seed}:bots:{game.turn}"
+    signed = signature_orders(game)
     for state_id in state.state_ids:
         seat = seats.get(state_id)
         submission = submissions.get(state_id)
@@ -55,6 +57,10 @@ def _orders_for(game: Game, state: game_engine.GameState) -> tuple[dict[str, tup
         else:
             orders[state_id] = ()
         filled.append({"state": state_id, "policy": str(policy), "orders": len(orders[state_id])})
+    for state_id, extra in signed.items():
+        # Standing signatures become the engine's SIGN / CONSENT_HOSTING orders for this turn.
+        current = [game_engine.order_to_json(o) for o in orders.get(state_id, ())]
+        orders[state_id] = valid_orders(state, state_id, [*current, *extra])
     return orders, filled
 
 
@@ -83,6 +89,7 @@ def resolve_turn(game: Game, actor: str) -> TurnRecord:
     )
     game.state = record.state_after
     log(game, "turn.resolved", actor, {"turn": record.turn, "record": record.pk})
+    sync_after_resolution(game)
     for event in record.events:
         log(game, f"engine.{event['kind']}", "engine", event, audience=event["audience"])
     return record

@@ -7,28 +7,51 @@
     if (el) { el.hidden = !show; }
   }
 
-  // Keep the chat log in server order and free of duplicates: a message can arrive both in the
+  // Keep each chat log in server order and free of duplicates: a message can arrive both in the
   // poster's HTTP reply and in the push, or in a resync and a push racing it.
   function normaliseChat() {
-    var log = document.getElementById("chat-log");
-    if (!log) { return; }
-    var seen = {};
-    var items = Array.prototype.slice.call(log.querySelectorAll("li[data-seq]"));
-    items.forEach(function (li) {
-      if (seen[li.id]) { li.remove(); } else { seen[li.id] = true; }
+    document.querySelectorAll("ol.chat-log").forEach(function (log) {
+      var seen = {};
+      log.querySelectorAll("li[data-seq]").forEach(function (li) {
+        if (seen[li.id]) { li.remove(); } else { seen[li.id] = true; }
+      });
+      var kept = Array.prototype.slice.call(log.querySelectorAll("li[data-seq]"));
+      var sorted = kept.slice().sort(function (a, b) { return Number(a.dataset.seq) - Number(b.dataset.seq); });
+      if (sorted.some(function (li, i) { return li !== kept[i]; })) {
+        sorted.forEach(function (li) { log.appendChild(li); });
+      }
     });
-    var kept = Array.prototype.slice.call(log.querySelectorAll("li[data-seq]"));
-    var sorted = kept.slice().sort(function (a, b) { return Number(a.dataset.seq) - Number(b.dataset.seq); });
-    var outOfOrder = sorted.some(function (li, i) { return li !== kept[i]; });
-    if (outOfOrder) { sorted.forEach(function (li) { log.appendChild(li); }); }
   }
 
   function scrollChat(force) {
-    var log = document.getElementById("chat-log");
-    if (!log) { return; }
-    var nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
-    if (force || nearBottom) { log.scrollTop = log.scrollHeight; }
+    document.querySelectorAll("ol.chat-log").forEach(function (log) {
+      var nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+      if (force || nearBottom) { log.scrollTop = log.scrollHeight; }
+    });
   }
+
+  // The tab of the open channel is marked current, whatever list the server last sent.
+  function markCurrentChannel() {
+    var pane = document.getElementById("chat-pane");
+    if (!pane) { return; }
+    document.querySelectorAll(".channel-tab").forEach(function (tab) {
+      var current = tab.dataset.channel === pane.dataset.channel;
+      if (current) { tab.setAttribute("aria-current", "true"); } else { tab.removeAttribute("aria-current"); }
+      tab.parentElement.classList.toggle("current", current);
+    });
+  }
+
+  // A message for a channel that is not open has no log to land in: count it as unread instead.
+  document.addEventListener("htmx:oobErrorNoTarget", function (evt) {
+    var content = evt.detail && evt.detail.content;
+    if (!content || !content.id || content.id.indexOf("chat-log-") !== 0) { return; }
+    var badge = document.getElementById("unread-" + content.id.slice("chat-log-".length));
+    if (!badge) { return; }
+    var count = Number(badge.dataset.count || "0") + content.querySelectorAll("li[data-seq]").length;
+    badge.dataset.count = String(count);
+    badge.firstChild.nodeValue = String(count);
+    badge.hidden = false;
+  });
 
   function showNotice() {
     var el = document.getElementById("live-notice");
@@ -48,11 +71,15 @@
     normaliseChat();
     scrollChat(false);
     showNotice();
+    markCurrentChannel();
   });
   document.addEventListener("htmx:afterSettle", function () {
     normaliseChat();
     showNotice();
+    markCurrentChannel();
+    scrollChat(false);
   });
+
   // Live countdowns: the server renders the deadline; the page only counts down to it.
   function tickCountdowns() {
     document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {
@@ -63,5 +90,5 @@
   }
   setInterval(tickCountdowns, 1000);
 
-  document.addEventListener("DOMContentLoaded", function () { scrollChat(true); tickCountdowns(); });
+  document.addEventListener("DOMContentLoaded", function () { scrollChat(true); tickCountdowns(); markCurrentChannel(); });
 })();

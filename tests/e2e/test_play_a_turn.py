@@ -45,15 +45,15 @@ class PlayOneTurnTests(BrowserTestCase):
         expect(fac.locator("#console-controls tr[data-state=borun]")).to_contain_text("online")
 
         # Public chat reaches everyone without a reload, and is escaped.
-        ana.get_by_label("Message to the plenary").fill("Hello from Aurel <b>bold</b>")
+        ana.get_by_label("Message to Plenary").fill("Hello from Aurel <b>bold</b>")
         ana.get_by_role("button", name="Send").click()
         for page in (ana, bo, fac):
-            expect(page.locator("#chat-log")).to_contain_text("Hello from Aurel <b>bold</b>")
-        expect(bo.locator("#chat-log li")).to_have_count(1)
-        bo.get_by_label("Message to the plenary").fill("Borun hears you")
+            expect(page.locator("#chat-log-plenary")).to_contain_text("Hello from Aurel <b>bold</b>")
+        expect(bo.locator("#chat-log-plenary li")).to_have_count(1)
+        bo.get_by_label("Message to Plenary").fill("Borun hears you")
         bo.get_by_role("button", name="Send").click()
-        expect(ana.locator("#chat-log")).to_contain_text("Borun hears you")
-        expect(ana.locator("#chat-log li")).to_have_count(2)
+        expect(ana.locator("#chat-log-plenary")).to_contain_text("Borun hears you")
+        expect(ana.locator("#chat-log-plenary li")).to_have_count(2)
 
         # The facilitator starts the game; players can draft orders while they negotiate.
         fac.get_by_test_id("start-game").click()

@@ -1,0 +1,134 @@
+"""Clauses of proposals: the fields a player fills in, parsing them for the engine, and plain
+words for showing and comparing versions."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "OFFENSE_CAP": ("Offense cap (START-like)", "Caps on missiles per class or on the weighted total."),
+    "CLASS_BAN": ("Class ban (INF-like)", "Zero missiles of the listed classes."),
+    "DEFENSE_LIMIT": ("Defense limit (ABM-like)", "Caps on interceptors and sites; optional basing and radar rules."),
+    "EXPORT_CONTROL": ("Export control (MTCR-like)", "No exports of missiles or production technology."),
+    "NONPROLIFERATION": ("Non-proliferation (NPT-like)", "Non-nuclear parties stay non-nuclear, under safeguards."),
+}
+
+INT_TERMS: dict[str, str] = {
+    "max_interceptors": "Interceptors, total at most",
+    "max_per_site": "Interceptors per site at most",
+    "max_sites": "Defense sites at most",
+    "inspection_quota": "Routine inspection visits per turn",
+    "grace_turns": "Turns before obligations start",
+    "notice_turns": "Withdrawal notice (turns)",
+    "expires_turn": "Expires after turn",
+}
+BOOL_TERMS: dict[str, str] = {
+    "data_exchange": "Exchange force data every turn",
+    "notification": "Notify missile tests in advance",
+    "challenge": "Challenge inspections allowed",
+    "no_foreign_basing": "No defense sites on foreign soil",
+    "terminal_only": "Radars in terminal mode only",
+    "members_only": "Exports allowed between members",
+}
+HOSTING_INT: dict[str, str] = {
+    "max_interceptors": "Interceptors at the site, at most",
+    "max_radar_level": "Radar level at most (0-4)",
+    "compensation": "Compensation to the host per turn",
+    "notice_turns": "Notice before the host may revoke (turns)",
+}
+HOSTING_BOOL: dict[str, str] = {
+    "forward_allowed": "Forward radar mode allowed",
+    "sensor_sharing_allowed": "Sensor sharing with allies allowed",
+}
+LABELS: dict[str, str] = {
+    **INT_TERMS, **BOOL_TERMS, **HOSTING_INT, **HOSTING_BOOL,
+    "caps": "Missile caps", "classes": "Banned classes", "weighted_cap": "Weighted total cap",
+    "owner": "Site owner", "host": "Host state", "site": "Site",
+}
+
+
+def _int(value: object) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def treaty_clauses(post: Mapping[str, Any], classes: list[str], getlist: Any) -> dict[str, Any]:
+    """Engine terms from a treaty form (blank fields are left out; the engine validates the rest)."""
+    terms: dict[str, Any] = {}
+    caps = {c: n for c in classes if (n := _int(post.get(f"cap__{c}", ""))) is not None and str(post.get(f"cap__{c}", "")).strip()}
+    if caps:
+        terms["caps"] = caps
+    banned = [c for c in classes if c in getlist("classes")]
+    if banned:
+        terms["classes"] = banned
+    if str(post.get("weighted_cap", "")).strip() and (w := _int(post.get("weighted_cap"))) is not None:
+        terms["weighted_cap"] = w
+    for key in INT_TERMS:
+        raw = str(post.get(key, "")).strip()
+        if raw:
+            value = _int(raw)
+            if value is None:
+                raise ValueError(f"{INT_TERMS[key]} must be a whole number of at least 0.")
+            terms[key] = value
+    for key in BOOL_TERMS:
+        if post.get(key) == "on":
+            terms[key] = True
+    return terms
+
+
+def hosting_clauses(post: Mapping[str, Any]) -> dict[str, Any]:
+    clauses: dict[str, Any] = {k: str(post.get(k, "")).strip() for k in ("owner", "host", "site")}
+    for key in HOSTING_INT:
+        raw = str(post.get(key, "")).strip()
+        if raw:
+            value = _int(raw)
+            if value is None:
+                raise ValueError(f"{HOSTING_INT[key]} must be a whole number of at least 0.")
+            clauses[key] = value
+    for key in HOSTING_BOOL:
+        clauses[key] = post.get(key) == "on"
+    return clauses
+
+
+def _value(value: Any, names: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} ≤ {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return names.get(str(value), str(value))
+
+
+def clause_lines(template: str, clauses: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+    lines = [TEMPLATES[template][0]] if template in TEMPLATES else []
+    for key, value in clauses.items():
+        if value in (False, None, "", {}, []) and key not in HOSTING_BOOL:
+            continue
+        lines.append(f"{LABELS.get(key, key)}: {_value(value, names)}")
+    return lines
+
+
+def diff_lines(old: Mapping[str, Any], new: Mapping[str, Any], old_text: str, new_text: str,
+               names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """What changed between two versions, as (kind, line) with kind in added/removed/changed."""
+    out: list[tuple[str, str]] = []
+    for key in sorted(set(old) | set(new), key=lambda k: list(LABELS).index(k) if k in LABELS else 99):
+        label = LABELS.get(key, key)
+        if key not in old:
+            out.append(("added", f"{label}: {_value(new[key], names)}"))
+        elif key not in new:
+            out.append(("removed", f"{label}: {_value(old[key], names)}"))
+        elif old[key] != new[key]:
+            out.append(("changed", f"{label}: {_value(old[key], names)} → {_value(new[key], names)}"))
+    for line in difflib.ndiff(old_text.splitlines(), new_text.splitlines()):
+        if line.startswith("+ "):
+            out.append(("added", f"Text: {line[2:]}"))
+        elif line.startswith("- "):
+            out.append(("removed", f"Text: {line[2:]}"))
+    return out

@@ -1,0 +1,366 @@
+"""The game over its turns, seen through a reviewer's lens: chart series, key moments, the final
+scores explained, and what one state knew at a given turn. Reads only.
+
+Every number that reaches a template comes from game_engine.view_for on a stored snapshot (see
+access.lens_view and access.knowledge_view), never from the raw engine state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q
+
+import game_engine
+from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
+from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
+from negotiation.review.common import StateMeta, state_meta, turn_marks
+from negotiation.selectors import describe_order
+
+# Engine events that make a treaty story: signed, in force, renewed, broken, left, expired.
+TREATY_EVENT_KINDS = frozenset({
+    "treaty_in_force", "treaty_renewed", "treaty_withdrawal", "withdrawal_notice", "treaty_expired",
+    "violation_public", "limits_broken", "notification_breach", "accusation", "accusation_refuted",
+})
+CRISIS_EVENT_KINDS = frozenset({"crisis", "catastrophe", "game_over"})
+# Log kinds of the negotiation side (proposals, signatures, treaties) shown among key moments.
+TREATY_LOG_PREFIXES = ("proposal.", "treaty.", "signature.")
+CACHE_SECONDS = 600
+
+
+# --- Snapshots -----------------------------------------------------------------------------------
+
+
+def _records(game: Game, *fields: str) -> list[TurnRecord]:
+    return list(TurnRecord.objects.filter(game=game).order_by("turn").only("turn", *fields))
+
+
+def history_points(game: Game) -> list[tuple[int, dict[str, Any]]]:
+    """(turn, engine state JSON) at the start and after each resolved turn; turn 0 is the start."""
+    records = _records(game, "state_before", "state_after")
+    if not records:
+        return [(0, game.state)]
+    return [(0, records[0].state_before), *((r.turn, r.state_after) for r in records)]
+
+
+# --- Series for the charts -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class History:
+    """Per-turn values for the charts (None where the lens shows nothing)."""
+
+    turns: list[int]
+    states: list[StateMeta]
+    classes: list[str]
+    rsi_pub: list[float | None] = field(default_factory=list)
+    rsi_true: list[float | None] = field(default_factory=list)
+    security: dict[str, list[float | None]] = field(default_factory=dict)
+    compliance: dict[str, list[float | None]] = field(default_factory=dict)
+    vp: dict[str, list[float | None]] = field(default_factory=dict)
+    forces: dict[str, list[float | None]] = field(default_factory=dict)
+    trust: dict[tuple[str, str], list[float | None]] = field(default_factory=dict)
+    final_view: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return ["Start" if t == 0 else f"T{t}" for t in self.turns]
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def game_history(game: Game, access: ReviewAccess) -> History:
+    """Chart series for this reviewer (cached per game version and lens)."""
+    last = TurnRecord.objects.filter(game=game).order_by("-turn").values_list("pk", "turn").first()
+    key = f"review:history:{game.pk}:{game.version}:{last}:{access.cache_key}:{access.game_over}"
+    cached = cache.get(key)
+    if isinstance(cached, History):
+        return cached
+    history = _build_history(game, access)
+    cache.set(key, history, CACHE_SECONDS)
+    return history
+
+
+def _build_history(game: Game, access: ReviewAccess) -> History:
+    points = history_points(game)
+    metas = state_meta(game)
+    ids = [m.id for m in metas]
+    history = History(turns=[t for t, _ in points], states=metas, classes=[])
+    history.security = {sid: [] for sid in ids}
+    history.compliance = {sid: [] for sid in ids}
+    history.vp = {sid: [] for sid in ids}
+    history.trust = {(a, b): [] for a in ids for b in ids if a != b}
+    view: dict[str, Any] = {}
+    for _, snapshot in points:
+        view = lens_view(game_engine.state_from_json(snapshot), access)
+        _add_point(history, view, ids)
+    final = game.state if game.phase == Phase.FINISHED else points[-1][1]
+    history.final_view = lens_view(game_engine.state_from_json(final), access) if final is not points[-1][1] else view
+    return history
+
+
+def _add_point(history: History, view: dict[str, Any], ids: list[str]) -> None:
+    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
+    assert isinstance(truth, dict)
+    if not history.classes:
+        history.classes = [str(c) for c in view.get("classes", [])]
+        history.forces = {c: [] for c in [*history.classes, "interceptors"]}
+    history.rsi_pub.append(_num(view.get("rsi_pub")))
+    history.rsi_true.append(_num(truth.get("rsi_true")))
+    public = {str(s.get("id")): s for s in view.get("states", []) if isinstance(s, dict)}
+    totals = dict.fromkeys(history.forces, 0.0)
+    known = False
+    for sid in ids:
+        mine = truth.get(sid) if isinstance(truth.get(sid), dict) else None
+        history.compliance[sid].append(_num(public.get(sid, {}).get("compliance")))
+        history.security[sid].append(_num(mine.get("security")) if mine else None)
+        vps = mine.get("vp_history") if mine else None
+        history.vp[sid].append(_num(vps[-1]) if isinstance(vps, list) and vps else None)
+        for other in ids:
+            if other != sid:
+                trust = (mine or {}).get("trust", {})
+                history.trust[(sid, other)].append(_num(trust.get(other)) if isinstance(trust, dict) else None)
+        if mine:
+            known = True
+            for cls, n in (mine.get("missiles") or {}).items():
+                if cls in totals:
+                    totals[cls] += float(n)
+        interceptors = public.get(sid, {}).get("public_interceptors") or {}
+        totals["interceptors"] += float(sum(int(v) for v in interceptors.values()))
+    for cls, values in history.forces.items():
+        values.append(totals[cls] if known or cls == "interceptors" else None)
+
+
+# --- Key moments ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    turn: int
+    kind: str
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    state_id: str
+    name: str
+    color: str
+    score: float
+    mean_vp: float | None
+    turns_scored: int
+    objectives: float
+    objective_texts: list[str]
+    adjustment: float
+
+    @property
+    def explanation(self) -> str:
+        parts = []
+        if self.mean_vp is not None:
+            parts.append(f"mean of {self.turns_scored} turn scores {self.mean_vp:.1f}")
+        if self.objectives:
+            parts.append(f"+ objectives {self.objectives:.1f}")
+        if abs(self.adjustment) >= 0.05:
+            sign = "+" if self.adjustment > 0 else "−"
+            parts.append(f"{sign} audit charges and penalties {abs(self.adjustment):.1f}")
+        return " ".join(parts) + f" = {self.score:.1f}" if parts else f"{self.score:.1f}"
+
+
+@dataclass(slots=True)
+class Debrief:
+    stability_moves: list[Moment]
+    violations: list[Moment]
+    treaties: list[Moment]
+    crises: list[Moment]
+    scores: list[ScoreRow]
+    bookmarks: list[Moment]
+    game_over_reason: str
+
+
+def debrief(game: Game, access: ReviewAccess, history: History) -> Debrief:
+    names = {m.id: m.name for m in history.states}
+    records = _records(game, "events", "explanation")
+    return Debrief(
+        stability_moves=_stability_moves(history, records),
+        violations=_violations(history.final_view, names),
+        treaties=_treaty_moments(game, access, records),
+        crises=[Moment(r.turn, e["kind"], str(e.get("text", ""))) for r in records for e in r.events
+                if e.get("kind") in CRISIS_EVENT_KINDS and access.can_see(e.get("audience"))],
+        scores=final_scores(history),
+        bookmarks=bookmarks(game, access),
+        game_over_reason=str(history.final_view.get("game_over_reason") or ""),
+    )
+
+
+def _stability_moves(history: History, records: list[TurnRecord], limit: int = 3) -> list[Moment]:
+    explained = {r.turn: r.explanation for r in records}
+    moves = []
+    values = history.rsi_pub
+    for i in range(1, len(values)):
+        before, after = values[i - 1], values[i]
+        if before is None or after is None:
+            continue
+        turn = history.turns[i]
+        reasons = [str(x.get("text", "")) for x in explained.get(turn, []) if isinstance(x, dict)]
+        delta = after - before
+        moves.append((abs(delta), Moment(turn, "rise" if delta > 0 else "fall",
+                                         f"Stability {'rose' if delta > 0 else 'fell'} by {abs(delta):.1f} "
+                                         f"points ({before:.1f} → {after:.1f}).", " ".join(reasons))))
+    moves.sort(key=lambda m: (-m[0], m[1].turn))
+    return sorted((m for _, m in moves[:limit]), key=lambda m: m.turn)
+
+
+def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
+    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
+    assert isinstance(truth, dict)
+    rows = []
+    for v in truth.get("violations", []) or []:
+        if not isinstance(v, dict) or not (v.get("detected_by") or v.get("published")):
+            continue
+        who = ", ".join(names.get(d, d) for d in v.get("detected_by", [])) or "the end-of-game audit"
+        rows.append(Moment(
+            int(v.get("first_turn") or 0), str(v.get("kind", "violation")),
+            f"{names.get(v.get('state', ''), v.get('state'))} breached {v.get('treaty')} ({v.get('clause') or v.get('kind')}).",
+            f"Detected by {who}; {'made public' if v.get('published') else 'never made public'}"
+            f"{'; still ongoing at the end' if v.get('ongoing') else ''}.",
+        ))
+    return sorted(rows, key=lambda m: m.turn)
+
+
+def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord]) -> list[Moment]:
+    moments = [Moment(r.turn, str(e["kind"]), str(e.get("text", ""))) for r in records for e in r.events
+               if e.get("kind") in TREATY_EVENT_KINDS and access.can_see(e.get("audience"))]
+    query = Q()
+    for prefix in TREATY_LOG_PREFIXES:
+        query |= Q(kind__startswith=prefix)
+    marks = turn_marks(game)
+    from negotiation.review.timeline import summarize, visible_events
+
+    names = {m.id: m.name for m in state_meta(game)}
+    for event in visible_events(game, access).filter(query).order_by("seq")[:200]:
+        data = event.data if isinstance(event.data, dict) else {}
+        moments.append(Moment(marks.turn_of(event.seq), event.kind, summarize(event.kind, data, names)))
+    return sorted(moments, key=lambda m: m.turn)
+
+
+def final_scores(history: History) -> list[ScoreRow]:
+    """Final scores (the engine's final_scores on the last state) with the parts that make them."""
+    view = history.final_view
+    scores = view.get("final_scores")
+    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
+    assert isinstance(truth, dict)
+    if not isinstance(scores, dict):
+        return []
+    rows = []
+    for meta in history.states:
+        score = _num(scores.get(meta.id))
+        if score is None:
+            continue
+        mine = truth.get(meta.id) if isinstance(truth.get(meta.id), dict) else {}
+        vps = [float(v) for v in (mine.get("vp_history") or [])]
+        mean = sum(vps) / len(vps) if vps else None
+        met = [c for c in mine.get("objective_cards", []) or []
+               if isinstance(c, dict) and c.get("met_turn") is not None
+               and (c.get("by_turn") is None or int(c["met_turn"]) <= int(c["by_turn"]))]
+        objectives = sum(float(c.get("points", 0.0)) for c in met)
+        rows.append(ScoreRow(
+            state_id=meta.id, name=meta.name, color=meta.color, score=score, mean_vp=mean,
+            turns_scored=len(vps), objectives=objectives,
+            objective_texts=[f"{c.get('text')} (turn {c.get('met_turn')})" for c in met],
+            adjustment=score - (mean or 0.0) - objectives,
+        ))
+    return sorted(rows, key=lambda r: -r.score)
+
+
+def bookmarks(game: Game, access: ReviewAccess) -> list[Moment]:
+    rows = GameEvent.objects.filter(game=game, kind=BOOKMARK_KIND).order_by("seq")
+    return [Moment(int(e.data.get("turn") or 0), str(e.data.get("phase", "")), str(e.data.get("note", "")),
+                   f"{e.actor} · {e.created_at:%Y-%m-%d %H:%M}")
+            for e in rows if access.can_see(e.audience)]
+
+
+# --- What one state knew --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Knowledge:
+    state_id: str
+    state_name: str
+    turn: int
+    label: str
+    view: dict[str, Any]
+    me: dict[str, Any]
+    others: list[dict[str, Any]]
+    orders: list[str]
+    revisions: int
+    report: dict[str, Any] | None
+    news: list[Inject]
+    treaties: list[dict[str, Any]]
+    show_truth: bool
+
+    @property
+    def missile_rows(self) -> list[tuple[str, int]]:
+        return [(str(c), int(n)) for c, n in (self.me.get("missiles") or {}).items() if n]
+
+    @property
+    def interceptor_rows(self) -> list[tuple[str, int]]:
+        return [(str(c), int(n)) for c, n in (self.me.get("interceptors_store") or {}).items() if n]
+
+
+def knowledge_turns(game: Game) -> list[tuple[int, str]]:
+    """The moments a knowledge view can show: the start of each resolved turn, then now/the end."""
+    turns = list(TurnRecord.objects.filter(game=game).order_by("turn").values_list("turn", flat=True))
+    choices = [(t, f"Turn {t}, when orders were given") for t in turns]
+    last = (turns[-1] + 1) if turns else 1
+    choices.append((last, "After the game" if game.phase == Phase.FINISHED else f"Turn {last}, now"))
+    return choices
+
+
+def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Knowledge | None:
+    """What `state_id` knew at the start of `turn` (when it gave that turn's orders)."""
+    metas = {m.id: m for m in state_meta(game)}
+    if state_id not in metas or (not access.is_facilitator and state_id != access.state_id):
+        return None
+    choices = dict(knowledge_turns(game))
+    if turn not in choices:
+        return None
+    record = TurnRecord.objects.filter(game=game, turn=turn).only("turn", "state_before", "orders").first()
+    snapshot = record.state_before if record else game.state
+    state = game_engine.state_from_json(snapshot)
+    view = knowledge_view(state, state_id)
+    me = view.get("me") if isinstance(view.get("me"), dict) else {}
+    assert isinstance(me, dict)
+    truth: dict[str, Any] = {}
+    if access.is_facilitator:
+        full = game_engine.view_for(state, game_engine.FACILITATOR).get("truth")
+        truth = full if isinstance(full, dict) else {}
+    others = []
+    for other in (m for m in metas.values() if m.id != state_id):
+        estimate = (me.get("estimates") or {}).get(other.id) or {}
+        actual = (truth.get(other.id) or {}).get("missiles") or {}
+        public = next((s for s in view.get("states", []) if s.get("id") == other.id), {})
+        others.append({
+            "name": other.name,
+            "estimate": ", ".join(f"{n} {c}" for c, n in estimate.items() if n) or "none",
+            "actual": ", ".join(f"{n} {c}" for c, n in actual.items() if n) or "none" if truth else "",
+            "public": ", ".join(f"{n} {c}" for c, n in (public.get("public_ledger") or {}).items() if n) or "none",
+            "trust": (me.get("trust") or {}).get(other.id),
+            "threat": (me.get("threat") or {}).get(other.id),
+        })
+    previous = TurnRecord.objects.filter(game=game, turn=turn - 1).only("private_reports").first()
+    report = previous.private_reports.get(state_id) if previous else None
+    orders = [describe_order(o) for o in (record.orders.get(state_id, []) if record else [])]
+    revisions = (OrderSubmission.objects.filter(game=game, seat__state_id=state_id, turn=turn)
+                 .values_list("revision", flat=True).first() or 0)
+    news = [i for i in Inject.objects.filter(game=game, turn__lte=turn).order_by("seq")
+            if i.audience is None or state_id in i.audience]
+    return Knowledge(
+        state_id=state_id, state_name=metas[state_id].name, turn=turn, label=choices[turn], view=view, me=me,
+        others=others, orders=orders, revisions=int(revisions), report=report if isinstance(report, dict) else None,
+        news=news, treaties=[t for t in view.get("treaties", []) if isinstance(t, dict)],
+        show_truth=bool(truth),
+    )

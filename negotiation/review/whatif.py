@@ -1,0 +1,220 @@
+"""What-if: from a past turn, re-run the rest of the game in a sandbox with changed orders and
+compare the outcome with what happened. Nothing is written: the engine is pure and the stored
+snapshots are only read."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import game_engine
+from negotiation.errors import InvalidInput
+from negotiation.models import Game, Phase, TurnRecord
+from negotiation.review.access import ReviewAccess, lens_view
+from negotiation.review.charts import Chart, Series
+from negotiation.review.common import state_meta
+from negotiation.review.replay import MUTATIONS, ReplayError, apply_mutation, log_steps, recorded_orders
+from negotiation.selectors import describe_order
+
+MAX_ADDED_ORDERS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedOrder:
+    index: int
+    text: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfState:
+    state_id: str
+    name: str
+    orders: list[RecordedOrder]
+    editable: bool
+
+
+def whatif_turns(game: Game) -> list[int]:
+    return list(TurnRecord.objects.filter(game=game).order_by("turn").values_list("turn", flat=True))
+
+
+def whatif_form(game: Game, access: ReviewAccess, turn: int) -> list[WhatIfState]:
+    """The orders each state gave in `turn`; a player sees (and may change) only their own."""
+    record = TurnRecord.objects.filter(game=game, turn=turn).only("orders").first()
+    rows = []
+    for meta in state_meta(game):
+        mine = access.is_facilitator or meta.id == access.state_id
+        raws = (record.orders.get(meta.id, []) if record else []) if mine else []
+        rows.append(WhatIfState(
+            state_id=meta.id, name=meta.name, editable=mine,
+            orders=[RecordedOrder(i, describe_order(o), json.dumps(o, sort_keys=True)) for i, o in enumerate(raws)],
+        ))
+    return [r for r in rows if r.editable]
+
+
+def parse_changes(access: ReviewAccess, state: game_engine.GameState, recorded: dict[str, list[dict[str, Any]]],
+                  kept: dict[str, set[int]], added: dict[str, str]) -> dict[str, tuple[game_engine.Order, ...]]:
+    """The changed orders per state: the recorded ones kept, plus the ones typed in (one JSON
+    object a line). Raises InvalidInput with a message naming the state and the line."""
+    changed: dict[str, tuple[game_engine.Order, ...]] = {}
+    for sid in state.state_ids:
+        if not (access.is_facilitator or sid == access.state_id):
+            continue
+        raws: list[dict[str, Any]] = [o for i, o in enumerate(recorded.get(sid, [])) if i in kept.get(sid, set())]
+        lines = [line.strip() for line in added.get(sid, "").splitlines() if line.strip()]
+        if len(lines) > MAX_ADDED_ORDERS:
+            raise InvalidInput(f"{state.name_of(sid)}: at most {MAX_ADDED_ORDERS} added orders.")
+        for number, line in enumerate(lines, start=1):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"{state.name_of(sid)}, added order {number}: not valid JSON ({exc.msg}).") from exc
+            if not isinstance(value, dict):
+                raise InvalidInput(f"{state.name_of(sid)}, added order {number}: write one JSON object, like "
+                                   '{"type": "BUILD", "class": "IRBM", "qty": 2}.')
+            raws.append(value)
+        if raws == recorded.get(sid, []):
+            continue
+        try:
+            changed[sid] = tuple(game_engine.validate_orders(state, sid, raws))
+        except game_engine.RuleViolation as exc:
+            raise InvalidInput(f"{state.name_of(sid)}: {exc.message}") from exc
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    name: str
+    actual_score: float
+    whatif_score: float
+    actual_security: float | None
+    whatif_security: float | None
+    actual_missiles: int | None
+    whatif_missiles: int | None
+
+    @property
+    def score_delta(self) -> float:
+        return self.whatif_score - self.actual_score
+
+
+@dataclass(slots=True)
+class WhatIfResult:
+    from_turn: int
+    last_turn: int
+    changes: list[tuple[str, list[str]]]
+    rows: list[OutcomeRow]
+    chart: Chart
+    actual_end: str
+    whatif_end: str
+    notes: list[str] = field(default_factory=list)
+    actual_rsi: float | None = None
+    whatif_rsi: float | None = None
+
+
+def _rsi(view: dict[str, Any]) -> tuple[float | None, float | None]:
+    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
+    assert isinstance(truth, dict)
+    pub, true = view.get("rsi_pub"), truth.get("rsi_true")
+    return (float(pub) if isinstance(pub, (int, float)) else None,
+            float(true) if isinstance(true, (int, float)) else None)
+
+
+def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
+               changed: dict[str, tuple[game_engine.Order, ...]]) -> WhatIfResult:
+    """Re-run turns from_turn..end with `changed` orders in from_turn and the recorded orders
+    after it, re-applying the changes logged between turns."""
+    records = {r.turn: r for r in TurnRecord.objects.filter(game=game, turn__gte=from_turn).order_by("turn")}
+    if from_turn not in records:
+        raise InvalidInput("Choose a turn that was played.")
+    start = records[from_turn]
+    state = game_engine.state_from_json(start.state_before)
+    notes: list[str] = []
+    actual: list[tuple[int, game_engine.GameState]] = [(from_turn - 1, state)]
+    alternative: list[tuple[int, game_engine.GameState]] = [(from_turn - 1, state)]
+    started = ended = False
+    for _, kind, data in log_steps(game):
+        if kind.startswith("engine."):
+            continue
+        if kind == "turn.resolved":
+            turn = data.get("turn")
+            if not isinstance(turn, int) or turn < from_turn or turn not in records:
+                continue
+            started = True
+            actual.append((turn, game_engine.state_from_json(records[turn].state_after)))
+            if state.game_over:
+                if not ended:
+                    notes.append(f"The what-if game ended before turn {turn}; the real game went on.")
+                ended = True
+                continue
+            orders = recorded_orders(records[turn].orders)
+            if turn == from_turn:
+                orders |= changed
+            resolution = game_engine.resolve(state, orders, records[turn].seed)
+            rejected = sum(len(r.get("rejected", [])) for r in resolution.private_reports.values())
+            was = sum(len(r.get("rejected", [])) for r in records[turn].private_reports.values())
+            if rejected > was and turn != from_turn:
+                notes.append(f"Turn {turn}: {rejected - was} recorded order(s) no longer fit the what-if game and were rejected.")
+            state = resolution.state
+            alternative.append((turn, state))
+        elif started and not ended and kind in MUTATIONS:
+            try:
+                state = apply_mutation(state, kind, data)
+            except (ReplayError, game_engine.RuleViolation) as exc:
+                notes.append(f"A change logged as “{kind}” could not be re-applied in the what-if: {exc}")
+    real_final = game_engine.state_from_json(game.state) if game.phase == Phase.FINISHED else actual[-1][1]
+    return _compare(game, access, from_turn, changed, actual, alternative, real_final, state, notes)
+
+
+def _compare(game: Game, access: ReviewAccess, from_turn: int, changed: dict[str, tuple[game_engine.Order, ...]],
+             actual: list[tuple[int, game_engine.GameState]], alternative: list[tuple[int, game_engine.GameState]],
+             real_final: game_engine.GameState, alt_final: game_engine.GameState, notes: list[str]) -> WhatIfResult:
+    actual_views = [lens_view(s, access) for _, s in actual]
+    alt_views = [lens_view(s, access) for _, s in alternative]
+    labels = [f"Start of T{from_turn}" if t < from_turn else f"T{t}" for t, _ in actual]
+    pad = len(actual_views) - len(alt_views)
+    series = [
+        Series("What happened (public)", [_rsi(v)[0] for v in actual_views]),
+        Series("What-if (public)", [_rsi(v)[0] for v in alt_views] + [None] * pad),
+        Series("What happened (true)", [_rsi(v)[1] for v in actual_views]),
+        Series("What-if (true)", [_rsi(v)[1] for v in alt_views] + [None] * pad),
+    ]
+    chart = Chart(id="whatif", title=f"Stability from turn {from_turn}: what happened and the what-if",
+                  description="Regional Stability Index by turn in the real game and in the what-if sandbox.",
+                  x_labels=labels, series=[s for s in series if any(v is not None for v in s.values)],
+                  y_label="index", y_min=0, y_max=100)
+    real_view, alt_view = lens_view(real_final, access), lens_view(alt_final, access)
+    real_scores, alt_scores = game_engine.final_scores(real_final), game_engine.final_scores(alt_final)
+    rows = []
+    for meta in state_meta(game):
+        rows.append(OutcomeRow(
+            name=meta.name,
+            actual_score=real_scores.get(meta.id, 0.0), whatif_score=alt_scores.get(meta.id, 0.0),
+            actual_security=_truth_number(real_view, meta.id, "security"),
+            whatif_security=_truth_number(alt_view, meta.id, "security"),
+            actual_missiles=_missiles(real_view, meta.id), whatif_missiles=_missiles(alt_view, meta.id),
+        ))
+    changes = [(real_final.name_of(sid), [describe_order(game_engine.order_to_json(o)) for o in orders] or ["no orders"])
+               for sid, orders in changed.items()]
+    return WhatIfResult(
+        from_turn=from_turn, last_turn=alternative[-1][0], changes=changes, rows=rows, chart=chart,
+        actual_end=real_final.game_over_reason or "The game had not ended.",
+        whatif_end=alt_final.game_over_reason or "The what-if game had not ended.",
+        notes=notes, actual_rsi=_rsi(real_view)[0], whatif_rsi=_rsi(alt_view)[0],
+    )
+
+
+def _truth_entry(view: dict[str, Any], sid: str) -> dict[str, Any]:
+    truth = view.get("truth")
+    entry = truth.get(sid) if isinstance(truth, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _truth_number(view: dict[str, Any], sid: str, key: str) -> float | None:
+    value = _truth_entry(view, sid).get(key)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _missiles(view: dict[str, Any], sid: str) -> int | None:
+    missiles = _truth_entry(view, sid).get("missiles")
+    return sum(int(n) for n in missiles.values()) if isinstance(missiles, dict) else None

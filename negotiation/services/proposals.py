@@ -1,0 +1,304 @@
+"""Proposals as first-class objects: treaties and host-nation agreements, built from clauses the
+engine understands, versioned, commented, signed.
+
+A signature is recorded here and turned into the engine's order at every resolution while the
+proposal is open (SIGN on the version's terms hash for a treaty; CONSENT_HOSTING from the host of
+a host-nation agreement), so a treaty enters into force at the first resolution after every party
+has signed the same version. Amending a proposal makes earlier signatures void."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+import game_engine
+from game_engine.scenario import TREATY_TEMPLATES
+from negotiation.errors import InvalidInput, PhaseClosed, StaleVersion
+from negotiation.models import (
+    Game,
+    Member,
+    OrderSubmission,
+    Phase,
+    Proposal,
+    ProposalComment,
+    ProposalKind,
+    ProposalVersion,
+    Seat,
+    Signature,
+)
+from negotiation.services.common import lock_game, log, notify
+from negotiation.viewer import Role, Viewer
+
+HOSTING_CLAUSES = ("owner", "host", "site", "max_interceptors", "max_radar_level", "forward_allowed",
+                   "sensor_sharing_allowed", "compensation", "notice_turns")
+OPEN_PHASES = (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT)
+
+
+def _player(viewer: Viewer) -> str:
+    if viewer.role is not Role.PLAYER or not viewer.state_id:
+        raise InvalidInput("Only players table and sign proposals.")
+    return viewer.state_id
+
+
+def _captain(viewer: Viewer, game: Game) -> Seat:
+    state_id = _player(viewer)
+    seat = Seat.objects.get(game=game, state_id=state_id)
+    if not Member.objects.filter(pk=viewer.member_id, seat=seat, is_captain=True, removed_at=None).exists():
+        raise InvalidInput("Only your team's captain signs for your state.")
+    return seat
+
+
+def _parties_audience(proposal: Proposal) -> list[str]:
+    return [*proposal.parties, game_engine.FACILITATOR]
+
+
+def _notify_parties(game: Game, proposal: Proposal, extra: tuple[str, ...] = ()) -> None:
+    seats = tuple(Seat.objects.filter(game=game, state_id__in=proposal.parties).values_list("pk", flat=True))
+    notify(game.pk, private=("proposals", *extra), seats=seats)
+
+
+def check_treaty(game: Game, template: str, parties: list[str], clauses: Mapping[str, Any]) -> None:
+    """Ask the engine whether these terms make a valid treaty (without tabling them)."""
+    if template not in TREATY_TEMPLATES:
+        raise InvalidInput("Choose a treaty type.")
+    try:
+        game_engine.add_treaty_draft(game_engine.state_from_json(game.state), template, parties, dict(clauses))
+    except game_engine.RuleViolation as exc:
+        raise InvalidInput(exc.message) from exc
+
+
+def check_hosting(game: Game, parties: list[str], clauses: Mapping[str, Any]) -> None:
+    owner, host = clauses.get("owner"), clauses.get("host")
+    if not owner or not host or owner == host or sorted([str(owner), str(host)]) != sorted(parties):
+        raise InvalidInput("A host-nation agreement is between the site's owner and its host.")
+    if not clauses.get("site"):
+        raise InvalidInput("Name the site the agreement covers.")
+    raw = {"type": "CONSENT_HOSTING", **{k: clauses[k] for k in HOSTING_CLAUSES if k in clauses and k != "host"}}
+    try:
+        game_engine.validate_order(game_engine.state_from_json(game.state), str(host), raw)
+    except game_engine.RuleViolation as exc:
+        if exc.code not in {"E_DS_TOO_LOW"}:
+            raise InvalidInput(exc.message) from exc
+
+
+@transaction.atomic
+def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, parties: list[str],
+                    template: str, clauses: Mapping[str, Any], text: str) -> Proposal:
+    game = lock_game(game_id)
+    author = _player(viewer)
+    if game.phase not in OPEN_PHASES:
+        raise PhaseClosed("Proposals are tabled while the game runs.")
+    states = set(game_engine.state_from_json(game.state).state_ids)
+    party_list = sorted({*parties, author} & states)
+    if len(party_list) < 2:
+        raise InvalidInput("A proposal needs at least one other party.")
+    name = " ".join(title.split())[:120]
+    if not name:
+        raise InvalidInput("Give the proposal a title.")
+    if len(text) > 4000:
+        raise InvalidInput("The free text is at most 4,000 characters.")
+    if kind == ProposalKind.TREATY:
+        check_treaty(game, template, party_list, clauses)
+    elif kind == ProposalKind.HOSTING:
+        check_hosting(game, party_list, clauses)
+        template = ""
+    else:
+        raise InvalidInput("Unknown kind of proposal.")
+    number = (Proposal.objects.filter(game=game).aggregate(n=Max("number"))["n"] or 0) + 1
+    proposal = Proposal.objects.create(game=game, number=number, kind=kind, title=name, parties=party_list,
+                                       author=author, version=1)
+    ProposalVersion.objects.create(proposal=proposal, version=1, author=author, template=template,
+                                   clauses=dict(clauses), text=text.strip())
+    log(game, "proposal.tabled", author,
+        {"proposal": number, "version": 1, "kind": kind, "title": name, "parties": party_list,
+         "template": template, "clauses": dict(clauses), "text": text.strip()},
+        audience=_parties_audience(proposal))
+    _notify_parties(game, proposal)
+    return proposal
+
+
+def _locked_proposal(game: Game, number: int, viewer: Viewer) -> Proposal:
+    proposal = Proposal.objects.select_for_update().filter(game=game, number=number).first()
+    if proposal is None or (viewer.role is Role.PLAYER and viewer.state_id not in proposal.parties):
+        raise InvalidInput("There is no such proposal.")
+    return proposal
+
+
+@transaction.atomic
+def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_version: int,
+                   clauses: Mapping[str, Any], text: str, note: str = "") -> Proposal:
+    """A new version (amendment or counter-proposal). `expected_version` is the version the
+    player edited: if another party amended first, nothing is lost and they are told."""
+    game = lock_game(game_id)
+    author = _player(viewer)
+    proposal = _locked_proposal(game, number, viewer)
+    if proposal.status != Proposal.Status.OPEN:
+        raise InvalidInput("This proposal is no longer open.")
+    if expected_version != proposal.version:
+        raise StaleVersion(
+            f"{proposal.title} was amended by another party while you were editing; it is now at version "
+            f"{proposal.version}. Your changes were not saved: review the new version and amend again.")
+    current = proposal.versions.get(version=proposal.version)
+    if proposal.kind == ProposalKind.TREATY:
+        check_treaty(game, current.template, list(proposal.parties), clauses)
+    else:
+        check_hosting(game, list(proposal.parties), clauses)
+    proposal.version += 1
+    proposal.engine_treaty_id = ""
+    proposal.save(update_fields=["version", "engine_treaty_id", "updated_at"])
+    ProposalVersion.objects.create(proposal=proposal, version=proposal.version, author=author,
+                                   template=current.template, clauses=dict(clauses), text=text.strip()[:4000],
+                                   note=note.strip()[:200])
+    log(game, "proposal.amended", author,
+        {"proposal": number, "version": proposal.version, "clauses": dict(clauses), "text": text.strip(),
+         "note": note.strip()[:200]},
+        audience=_parties_audience(proposal))
+    _notify_parties(game, proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_comment(*, game_id: int, viewer: Viewer, number: int, body: str) -> ProposalComment:
+    game = lock_game(game_id)
+    proposal = _locked_proposal(game, number, viewer)
+    text = body.strip()
+    if not text or len(text) > 1000:
+        raise InvalidInput("A comment has 1 to 1,000 characters.")
+    comment = ProposalComment.objects.create(proposal=proposal, version=proposal.version, author=viewer.label,
+                                             state_id=viewer.state_id or "", body=text)
+    log(game, "proposal.commented", viewer.label, {"proposal": number, "version": proposal.version, "body": text},
+        audience=_parties_audience(proposal))
+    _notify_parties(game, proposal)
+    return comment
+
+
+def _table(game: Game, proposal: Proposal, version: ProposalVersion) -> str:
+    """Table the treaty version in the engine state (idempotent) and return its terms hash."""
+    if version.terms_hash:
+        return version.terms_hash
+    state = game_engine.state_from_json(game.state)
+    try:
+        state, treaty_id, terms_hash = game_engine.add_treaty_draft(
+            state, version.template, list(proposal.parties), dict(version.clauses))
+    except game_engine.RuleViolation as exc:
+        raise InvalidInput(exc.message) from exc
+    game.state = game_engine.state_to_json(state)
+    game.save(update_fields=["state"])
+    version.terms_hash = terms_hash
+    version.save(update_fields=["terms_hash"])
+    proposal.engine_treaty_id = treaty_id
+    proposal.save(update_fields=["engine_treaty_id"])
+    return terms_hash
+
+
+def signature_order(proposal: Proposal, version: ProposalVersion, state_id: str) -> dict[str, Any] | None:
+    """The engine order a signature stands for at resolution (None: it needs none)."""
+    if proposal.kind == ProposalKind.TREATY:
+        return {"type": "SIGN", "terms_hash": version.terms_hash}
+    if state_id == version.clauses.get("host"):
+        return {"type": "CONSENT_HOSTING",
+                **{k: version.clauses[k] for k in HOSTING_CLAUSES if k in version.clauses and k != "host"}}
+    return None
+
+
+@transaction.atomic
+def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version: int) -> Signature:
+    """Sign the current version for the viewer's state (captains only)."""
+    game = lock_game(game_id)
+    seat = _captain(viewer, game)
+    if game.phase not in (Phase.NEGOTIATION, Phase.ORDERS):
+        raise PhaseClosed("Signatures are given during negotiation and orders.")
+    proposal = _locked_proposal(game, number, viewer)
+    if proposal.status != Proposal.Status.OPEN:
+        raise InvalidInput("This proposal is no longer open for signature.")
+    if expected_version != proposal.version:
+        raise StaleVersion(f"{proposal.title} changed to version {proposal.version} before you signed; "
+                           "read the new version, then sign it if you agree.")
+    version = proposal.versions.get(version=proposal.version)
+    if proposal.kind == ProposalKind.TREATY:
+        _table(game, proposal, version)
+    order = signature_order(proposal, version, seat.state_id)
+    if order is not None:
+        submission = OrderSubmission.objects.filter(seat=seat, turn=game.turn).first()
+        current = list(submission.orders) if submission else []
+        try:
+            game_engine.validate_orders(game_engine.state_from_json(game.state), seat.state_id, [*current, order])
+        except game_engine.RuleViolation as exc:
+            raise InvalidInput(f"Your state cannot sign now: {exc.message}") from exc
+    signature, _ = Signature.objects.get_or_create(
+        proposal=proposal, version=proposal.version, state_id=seat.state_id,
+        defaults={"signed_by": viewer.label, "turn": game.turn})
+    log(game, "proposal.signed", seat.state_id,
+        {"proposal": number, "version": proposal.version, "terms_hash": version.terms_hash},
+        audience=_parties_audience(proposal))
+    _notify_parties(game, proposal)
+    return signature
+
+
+@transaction.atomic
+def proposal_unsign(*, game_id: int, viewer: Viewer, number: int) -> None:
+    game = lock_game(game_id)
+    seat = _captain(viewer, game)
+    proposal = _locked_proposal(game, number, viewer)
+    deleted, _ = Signature.objects.filter(proposal=proposal, version=proposal.version, state_id=seat.state_id).delete()
+    if deleted:
+        log(game, "proposal.unsigned", seat.state_id, {"proposal": number, "version": proposal.version},
+            audience=_parties_audience(proposal))
+        _notify_parties(game, proposal)
+
+
+@transaction.atomic
+def proposal_withdraw(*, game_id: int, viewer: Viewer, number: int) -> Proposal:
+    game = lock_game(game_id)
+    author = _player(viewer)
+    proposal = _locked_proposal(game, number, viewer)
+    if proposal.author != author:
+        raise InvalidInput("Only the state that tabled a proposal withdraws it.")
+    if proposal.status != Proposal.Status.OPEN:
+        raise InvalidInput("Only an open proposal can be withdrawn.")
+    proposal.status = Proposal.Status.WITHDRAWN
+    proposal.save(update_fields=["status", "updated_at"])
+    log(game, "proposal.withdrawn", author, {"proposal": number}, audience=_parties_audience(proposal))
+    _notify_parties(game, proposal)
+    return proposal
+
+
+def signature_orders(game: Game) -> dict[str, list[dict[str, Any]]]:
+    """Inside a resolution: the engine orders every standing signature stands for."""
+    result: dict[str, list[dict[str, Any]]] = {}
+    for proposal in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).prefetch_related("versions"):
+        version = next((v for v in proposal.versions.all() if v.version == proposal.version), None)
+        if version is None:
+            continue
+        for sig in Signature.objects.filter(proposal=proposal, version=proposal.version):
+            order = signature_order(proposal, version, sig.state_id)
+            if order is not None and (proposal.kind != ProposalKind.TREATY or version.terms_hash):
+                result.setdefault(sig.state_id, []).append(order)
+    return result
+
+
+def sync_after_resolution(game: Game) -> None:
+    """Inside a resolution: mark proposals the engine has put into force (or ended)."""
+    view = game_engine.view_for(game_engine.state_from_json(game.state), game_engine.FACILITATOR)
+    treaties = {str(t["id"]): t for t in view.get("treaties", [])}
+    consents = {(c.get("owner"), c.get("host"), c.get("site")) for c in view.get("consents", [])}
+    for proposal in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).prefetch_related("versions"):
+        version = next((v for v in proposal.versions.all() if v.version == proposal.version), None)
+        if version is None:
+            continue
+        in_force = False
+        if proposal.kind == ProposalKind.TREATY:
+            treaty = treaties.get(proposal.engine_treaty_id)
+            in_force = bool(treaty and treaty.get("status") in ("in_force", "withdrawing"))
+        else:
+            c = version.clauses
+            in_force = (c.get("owner"), c.get("host"), c.get("site")) in consents
+        if in_force:
+            proposal.status = Proposal.Status.IN_FORCE
+            proposal.save(update_fields=["status", "updated_at"])
+            log(game, "proposal.in_force", "engine", {"proposal": proposal.number, "version": proposal.version,
+                                                       "treaty": proposal.engine_treaty_id, "title": proposal.title})
+            _notify_parties(game, proposal)
