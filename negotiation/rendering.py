@@ -17,8 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-import game_engine
-from negotiation import channels, proposalforms, selectors
+from negotiation import channels, engine_views, proposalforms, selectors
 from negotiation.models import Game, Message
 from negotiation.viewer import Role, Viewer
 
@@ -82,7 +81,7 @@ def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[
 
 
 def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
-    view = game_engine.view_for(game_engine.state_from_json(game.state), viewer.engine_viewer)
+    view = engine_views.view(game, viewer.engine_viewer)
     names = selectors.state_names(game)
     sites = sorted({site["id"] for s in view.get("states", []) for site in s.get("sites", [])})
     return {

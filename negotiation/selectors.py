@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 
 import game_engine
-from negotiation import channels, orderforms, proposalforms
+from negotiation import channels, engine_views, orderforms, proposalforms
 from negotiation.models import (
     Channel,
     ChannelKind,
@@ -286,7 +286,7 @@ def _last_record(game: Game) -> TurnRecord | None:
 
 def public_view(game: Game) -> PublicView:
     state = game_engine.state_from_json(game.state)
-    view = game_engine.view_for(state, None)
+    view = engine_views.view_of(state, None)
     record = _last_record(game)
     final: list[tuple[str, str, float]] = []
     scores = view.get("final_scores")
@@ -337,7 +337,7 @@ def describe_order(raw: dict[str, Any]) -> str:
 
 def private_view(game: Game, viewer: Viewer) -> PrivateView:
     state = game_engine.state_from_json(game.state)
-    view = game_engine.view_for(state, viewer.engine_viewer)
+    view = engine_views.view_of(state, viewer.engine_viewer)
     me = view.get("me") if viewer.role is Role.PLAYER else None
     info = state_infos(game.scenario_slug).get(viewer.state_id or "")
     orders: list[OrderRow] = []
@@ -385,7 +385,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
         order_groups=orderforms.order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
         obligations=obligations_for(game, viewer, view),
-        warnings=orderforms.treaty_warnings(view, viewer.state_id, [o for o in raw_orders]) if viewer.state_id else {},
+        warnings=orderforms.treaty_warnings(view, viewer.state_id, list(raw_orders)) if viewer.state_id else {},
         truth=truth if isinstance(truth, dict) else None,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
     )

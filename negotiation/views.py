@@ -7,6 +7,7 @@ message shown in place and status 422 (429 for rate limits), so nothing the user
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,8 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-import game_engine
-from negotiation import orderforms, proposalforms, rendering, selectors, services
+from negotiation import engine_views, orderforms, proposalforms, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, Proposal
 from negotiation.viewer import Role, Viewer
@@ -352,7 +352,7 @@ def _number(request: HttpRequest, name: str) -> int:
 def _clauses(request: HttpRequest, game: Game, kind: str) -> dict[str, Any]:
     if kind == "hosting":
         return proposalforms.hosting_clauses(request.POST)
-    classes = list(game_engine.view_for(game_engine.state_from_json(game.state), None).get("classes", []))
+    classes = list(engine_views.view(game, None).get("classes", []))
     return proposalforms.treaty_clauses(request.POST, classes, request.POST.getlist)
 
 

@@ -16,6 +16,7 @@ from django.db.models import Max
 
 import game_engine
 from game_engine.scenario import TREATY_TEMPLATES
+from negotiation import engine_views
 from negotiation.errors import InvalidInput, PhaseClosed, StaleVersion
 from negotiation.models import (
     Game,
@@ -46,7 +47,8 @@ def _player(viewer: Viewer) -> str:
 def _captain(viewer: Viewer, game: Game) -> Seat:
     state_id = _player(viewer)
     seat = Seat.objects.get(game=game, state_id=state_id)
-    if not Member.objects.filter(pk=viewer.member_id, seat=seat, is_captain=True, removed_at=None).exists():
+    if viewer.member_id is None or not Member.objects.filter(
+            pk=viewer.member_id, seat=seat, is_captain=True, removed_at=None).exists():
         raise InvalidInput("Only your team's captain signs for your state.")
     return seat
 
@@ -282,7 +284,7 @@ def signature_orders(game: Game) -> dict[str, list[dict[str, Any]]]:
 
 def sync_after_resolution(game: Game) -> None:
     """Inside a resolution: mark proposals the engine has put into force (or ended)."""
-    view = game_engine.view_for(game_engine.state_from_json(game.state), game_engine.FACILITATOR)
+    view = engine_views.view(game, game_engine.FACILITATOR)
     treaties = {str(t["id"]): t for t in view.get("treaties", [])}
     consents = {(c.get("owner"), c.get("host"), c.get("site")) for c in view.get("consents", [])}
     for proposal in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).prefetch_related("versions"):

@@ -75,7 +75,7 @@ class TestChannels:
         services.message_post(game_id=game.pk, viewer=viewer(ana), body="help, teacher", channel="fac:aurel")
 
     def test_only_the_facilitator_broadcasts_and_reads_everything(self, trio):
-        game, ana, bo, _ = trio
+        game, ana, _bo, _ = trio
         fac = Viewer(role=Role.FACILITATOR, game_id=game.pk, label="Facilitator")
         with pytest.raises(InvalidInput, match="Only the facilitator"):
             services.message_post(game_id=game.pk, viewer=viewer(ana), body="hear ye", channel="broadcast")
@@ -84,7 +84,7 @@ class TestChannels:
         assert [r.body for r in selectors.channel_page(game, fac, "bi:aurel:borun")] == ["bi-for-fac"]
 
     def test_bilateral_text_never_appears_in_a_third_states_pages(self, trio):
-        game, ana, bo, cy = trio
+        game, ana, _bo, _cy = trio
         client_cy, _ = seat_client(game, "dresk", "Dee")
         services.message_post(game_id=game.pk, viewer=viewer(ana), body="bi-marker-2207", channel="bi:aurel:borun")
         page = client_cy.get(reverse("negotiation:room", kwargs={"code": game.code})).content.decode()
@@ -183,7 +183,7 @@ class TestProposals:
         assert any(c["site"] == "CAL-1" and c["owner"] == "aurel" for c in view["consents"])
 
     def test_proposals_over_http_escape_text(self, trio):
-        game, ana, bo, _ = trio
+        game, _ana, _bo, _ = trio
         client, _ = seat_client(game, "dresk", "Dee")
         # Dresk tables a proposal with a script in its title and text, to Aurel.
         response = client.post(reverse("negotiation:proposal-create", args=[game.pk]), {

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import game_engine
-from negotiation import clock, services
+from negotiation import clock, engine_views, services
 from negotiation.models import Game, Phase
 
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"\r  turn {game.turn}, {game.get_phase_display().lower():<12}", ending="")
             self.stdout.flush()
         game = Game.objects.get(pk=game.pk)
-        view = game_engine.view_for(game_engine.state_from_json(game.state), None)
+        view = engine_views.view(game, None)
         self.stdout.write(f"\nFinished in {time.monotonic() - started:.1f} s. Final stability {view['rsi_pub']:.1f}.")
         for state_id, score in sorted((view.get("final_scores") or {}).items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {state_id:<12} {score:6.1f} VP")

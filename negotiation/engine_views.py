@@ -1,0 +1,17 @@
+"""Typed access to the engine's views for the shell (the engine returns JSON-safe dicts)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import game_engine
+from negotiation.models import Game
+
+
+def view(game: Game, viewer: str | None) -> dict[str, Any]:
+    """game_engine.view_for on the game's current state: what `viewer` may know right now."""
+    return cast(dict[str, Any], game_engine.view_for(game_engine.state_from_json(game.state), viewer))
+
+
+def view_of(state: game_engine.GameState, viewer: str | None) -> dict[str, Any]:
+    return cast(dict[str, Any], game_engine.view_for(state, viewer))
