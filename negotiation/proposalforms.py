@@ -43,9 +43,11 @@ HOSTING_BOOL: dict[str, str] = {
     "sensor_sharing_allowed": "Sensor sharing with allies allowed",
 }
 LABELS: dict[str, str] = {
-    **INT_TERMS, **BOOL_TERMS, **HOSTING_INT, **HOSTING_BOOL,
     "caps": "Missile caps", "classes": "Banned classes", "weighted_cap": "Weighted total cap",
-    "owner": "Site owner", "host": "Host state", "site": "Site",
+    **INT_TERMS, **BOOL_TERMS, "name": "Name",
+}
+HOSTING_LABELS: dict[str, str] = {
+    "owner": "Site owner", "host": "Host state", "site": "Site", **HOSTING_INT, **HOSTING_BOOL,
 }
 
 
@@ -106,20 +108,23 @@ def _value(value: Any, names: Mapping[str, str]) -> str:
 
 
 def clause_lines(template: str, clauses: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+    """Plain-English lines for a treaty (template set) or a host-nation agreement (template "")."""
+    labels = LABELS if template else HOSTING_LABELS
     lines = [TEMPLATES[template][0]] if template in TEMPLATES else []
     for key, value in clauses.items():
-        if value in (False, None, "", {}, []) and key not in HOSTING_BOOL:
+        if key == "name" or (value in (False, None, "", {}, []) and key not in HOSTING_BOOL):
             continue
-        lines.append(f"{LABELS.get(key, key)}: {_value(value, names)}")
+        lines.append(f"{labels.get(key, key)}: {_value(value, names)}")
     return lines
 
 
 def diff_lines(old: Mapping[str, Any], new: Mapping[str, Any], old_text: str, new_text: str,
-               names: Mapping[str, str]) -> list[tuple[str, str]]:
+               names: Mapping[str, str], hosting: bool = False) -> list[tuple[str, str]]:
     """What changed between two versions, as (kind, line) with kind in added/removed/changed."""
+    labels = HOSTING_LABELS if hosting else LABELS
     out: list[tuple[str, str]] = []
-    for key in sorted(set(old) | set(new), key=lambda k: list(LABELS).index(k) if k in LABELS else 99):
-        label = LABELS.get(key, key)
+    for key in sorted(set(old) | set(new), key=lambda k: list(labels).index(k) if k in labels else 99):
+        label = labels.get(key, key)
         if key not in old:
             out.append(("added", f"{label}: {_value(new[key], names)}"))
         elif key not in new:

@@ -647,8 +647,8 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
             parties=", ".join(names.get(s, s) for s in p.parties), party_ids=tuple(p.parties),
             lines=proposalforms.clause_lines(current.template, current.clauses, names), text=current.text,
             template=current.template, clauses=dict(current.clauses),
-            diff=(proposalforms.diff_lines(previous.clauses, current.clauses, previous.text, current.text, names)
-                  if previous else []),
+            diff=(proposalforms.diff_lines(previous.clauses, current.clauses, previous.text, current.text, names,
+                                           hosting=p.kind == "hosting") if previous else []),
             signed=[names.get(s, s) for s in signed],
             missing=[names.get(s, s) for s in p.parties if s not in signed],
             signed_by_me=viewer.state_id in signed,

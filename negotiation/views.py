@@ -195,7 +195,11 @@ def channel_open(request: HttpRequest, game_id: int) -> HttpResponse:
     game = get_object_or_404(Game, pk=game_id)
     viewer = _require_viewer(request, game)
     key = str(request.POST.get("channel", "plenary"))[:100]
+    previous = selectors.open_channel_key(request.session, game)
     try:
+        # Leaving a channel marks what arrived in it while it was open as read, too.
+        if previous != key:
+            services.channel_open(game_id=game.pk, viewer=viewer, key=previous)
         services.channel_open(game_id=game.pk, viewer=viewer, key=key)
     except UserError as exc:
         return _chat_reply(request, game, viewer, "plenary", error=exc.message, status=_status(exc))

@@ -74,8 +74,8 @@ def _num(value: Any) -> float | None:
 
 def game_history(game: Game, access: ReviewAccess) -> History:
     """Chart series for this reviewer (cached per game version and lens)."""
-    last = TurnRecord.objects.filter(game=game).order_by("-turn").values_list("pk", "turn").first()
-    key = f"review:history:{game.pk}:{game.version}:{last}:{access.cache_key}:{access.game_over}"
+    last = TurnRecord.objects.filter(game=game).order_by("-turn").values_list("pk", flat=True).first()
+    key = f"review:history:{game.pk}:{game.version}:{last or 0}:{access.cache_key}:{int(access.game_over)}"
     cached = cache.get(key)
     if isinstance(cached, History):
         return cached
@@ -207,6 +207,8 @@ def _stability_moves(history: History, records: list[TurnRecord], limit: int = 3
         turn = history.turns[i]
         reasons = [str(x.get("text", "")) for x in explained.get(turn, []) if isinstance(x, dict)]
         delta = after - before
+        if abs(delta) < 0.05:
+            continue
         moves.append((abs(delta), Moment(turn, "rise" if delta > 0 else "fall",
                                          f"Stability {'rose' if delta > 0 else 'fell'} by {abs(delta):.1f} "
                                          f"points ({before:.1f} → {after:.1f}).", " ".join(reasons))))
@@ -260,7 +262,8 @@ def final_scores(history: History) -> list[ScoreRow]:
         score = _num(scores.get(meta.id))
         if score is None:
             continue
-        mine = truth.get(meta.id) if isinstance(truth.get(meta.id), dict) else {}
+        entry = truth.get(meta.id)
+        mine: dict[str, Any] = entry if isinstance(entry, dict) else {}
         vps = [float(v) for v in (mine.get("vp_history") or [])]
         mean = sum(vps) / len(vps) if vps else None
         met = [c for c in mine.get("objective_cards", []) or []
@@ -342,7 +345,7 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
     for other in (m for m in metas.values() if m.id != state_id):
         estimate = (me.get("estimates") or {}).get(other.id) or {}
         actual = (truth.get(other.id) or {}).get("missiles") or {}
-        public = next((s for s in view.get("states", []) if s.get("id") == other.id), {})
+        public: dict[str, Any] = next((s for s in view.get("states", []) if s.get("id") == other.id), {})
         others.append({
             "name": other.name,
             "estimate": ", ".join(f"{n} {c}" for c, n in estimate.items() if n) or "none",
@@ -361,6 +364,9 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
     return Knowledge(
         state_id=state_id, state_name=metas[state_id].name, turn=turn, label=choices[turn], view=view, me=me,
         others=others, orders=orders, revisions=int(revisions), report=report if isinstance(report, dict) else None,
-        news=news, treaties=[t for t in view.get("treaties", []) if isinstance(t, dict)],
+        news=news,
+        treaties=[{"name": t.get("name"), "status": str(t.get("status", "")).replace("_", " "),
+                   "parties": [metas[p].name if p in metas else p for p in t.get("parties", [])]}
+                  for t in view.get("treaties", []) if isinstance(t, dict)],
         show_truth=bool(truth),
     )

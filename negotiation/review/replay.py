@@ -125,12 +125,14 @@ class Difference:
     path: str
     stored: Any
     replayed: Any
+    labels: tuple[str, str] = ("stored", "replayed")
 
     def __str__(self) -> str:
         def short(value: Any) -> str:
             text = value if value == MISSING else json.dumps(value, ensure_ascii=False, default=str)
             return text if len(text) <= 200 else text[:199] + "…"
-        return f"{self.where}: {self.path}: stored {short(self.stored)}, replayed {short(self.replayed)}"
+        first, second = self.labels
+        return f"{self.where}: {self.path}: {first} {short(self.stored)}, {second} {short(self.replayed)}"
 
 
 @dataclass(slots=True)
@@ -152,10 +154,10 @@ class _Stop(Exception):
         self.difference = difference
 
 
-def _check(where: str, stored: Any, replayed: Any) -> None:
+def _check(where: str, stored: Any, replayed: Any, labels: tuple[str, str] = ("stored", "replayed")) -> None:
     found = first_difference(stored, as_stored(replayed))
     if found:
-        raise _Stop(Difference(where, *found))
+        raise _Stop(Difference(where, *found, labels=labels))
 
 
 def log_steps(game: Game, after_seq: int = 0) -> list[tuple[int, str, dict[str, Any]]]:
@@ -172,7 +174,7 @@ def recorded_orders(orders: dict[str, Any]) -> dict[str, tuple[game_engine.Order
 
 def resolution_json(resolution: game_engine.Resolution) -> dict[str, Any]:
     """The parts of a resolution a TurnRecord stores, as stored."""
-    return as_stored({
+    stored: dict[str, Any] = as_stored({
         "state_after": game_engine.state_to_json(resolution.state),
         "events": [{"kind": e.kind, "audience": None if e.audience is None else list(e.audience), "text": e.text,
                     "data": dict(e.data)} for e in resolution.events],
@@ -181,6 +183,7 @@ def resolution_json(resolution: game_engine.Resolution) -> dict[str, Any]:
         "explanation": list(resolution.explanation),
         "audit": resolution.audit,
     })
+    return stored
 
 
 def apply_mutation(state: game_engine.GameState, kind: str, data: dict[str, Any]) -> game_engine.GameState:
@@ -230,7 +233,8 @@ def _replay(game: Game, records: dict[int, TurnRecord], report: ReplayReport) ->
 
     def check_logged_events() -> None:
         if current is not None:
-            _check(f"turn {current.turn}: engine events in the log", current.events, logged)
+            _check(f"turn {current.turn}: engine events in the log", current.events, logged,
+                   labels=("stored result", "log"))
 
     for seq, kind, data in log_steps(game):
         if kind.startswith("engine."):

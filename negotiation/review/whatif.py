@@ -112,6 +112,10 @@ class WhatIfResult:
     whatif_rsi: float | None = None
 
 
+def _rejections(reports: dict[str, Any]) -> int:
+    return sum(len(r["rejected"]) for r in reports.values() if isinstance(r, dict) and isinstance(r.get("rejected"), list))
+
+
 def _rsi(view: dict[str, Any]) -> tuple[float | None, float | None]:
     truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
     assert isinstance(truth, dict)
@@ -151,8 +155,8 @@ def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
             if turn == from_turn:
                 orders |= changed
             resolution = game_engine.resolve(state, orders, records[turn].seed)
-            rejected = sum(len(r.get("rejected", [])) for r in resolution.private_reports.values())
-            was = sum(len(r.get("rejected", [])) for r in records[turn].private_reports.values())
+            rejected = _rejections(resolution.private_reports)
+            was = _rejections(records[turn].private_reports)
             if rejected > was and turn != from_turn:
                 notes.append(f"Turn {turn}: {rejected - was} recorded order(s) no longer fit the what-if game and were rejected.")
             state = resolution.state

@@ -183,8 +183,9 @@ def _table(game: Game, proposal: Proposal, version: ProposalVersion) -> str:
         return version.terms_hash
     state = game_engine.state_from_json(game.state)
     try:
+        # The proposal's title becomes the treaty's public name.
         state, treaty_id, terms_hash = game_engine.add_treaty_draft(
-            state, version.template, list(proposal.parties), dict(version.clauses))
+            state, version.template, list(proposal.parties), {**version.clauses, "name": proposal.title})
     except game_engine.RuleViolation as exc:
         raise InvalidInput(exc.message) from exc
     game.state = game_engine.state_to_json(state)

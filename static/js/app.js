@@ -80,6 +80,16 @@
     scrollChat(false);
   });
 
+  // Forms that say so are cleared after the server accepted them.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (form && form.matches && form.matches("form[data-reset-on-success]") && evt.detail.successful) {
+      form.reset();
+      var preview = document.getElementById("inject-preview");
+      if (preview && form.contains(preview)) { preview.innerHTML = ""; }
+    }
+  });
+
   // Live countdowns: the server renders the deadline; the page only counts down to it.
   function tickCountdowns() {
     document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {

@@ -49,5 +49,22 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         with suppress(Exception):
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
+    @staticmethod
+    def off_loop(fn, /, **kwargs):
+        """Call a service from a plain thread: Playwright's loop runs in this one, and a service's
+        after-commit push must not run inside a running event loop."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from django.db import close_old_connections
+
+        def call():
+            try:
+                return fn(**kwargs)
+            finally:
+                close_old_connections()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(call).result()
+
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"

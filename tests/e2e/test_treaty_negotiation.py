@@ -1,0 +1,101 @@
+"""Three players negotiate a treaty across bilateral and plenary channels, amend it, sign it and
+see it enter into force at resolution; the third state sees none of the bilateral text."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from negotiation import services
+from tests.e2e.browser import BrowserTestCase
+
+pytestmark = pytest.mark.browser
+
+
+class TreatyNegotiationTests(BrowserTestCase):
+    def join(self, code: str, name: str, state: str):
+        page = self.new_page()
+        page.goto(self.url(f"/join/{code}/"))
+        page.get_by_label("Your name").fill(name)
+        page.locator(f"input[name=state_id][value={state}]").check()
+        page.get_by_role("button", name="Take my seat").click()
+        expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        return page
+
+    def say(self, page, text: str):
+        page.locator("#chat-body").fill(text)
+        page.locator("#chat-form").get_by_role("button", name="Send").click()
+
+    def test_three_players_negotiate_sign_and_bring_a_treaty_into_force(self):
+        teacher = get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
+        game = self.off_loop(services.game_create, facilitator=teacher, scenario_slug="meridian-sea",
+                             title="Treaty", mode="expected")
+        self.off_loop(services.game_start, game_id=game.pk, actor="test")
+        ana = self.join(game.code, "Ana", "aurel")
+        bo = self.join(game.code, "Bo", "borun")
+        cy = self.join(game.code, "Cy", "calla")
+
+        # A private word between Aurel and Borun; Borun sees it as unread, then reads it.
+        ana.get_by_test_id("channel-bi-aurel-borun").click()
+        expect(ana.locator("#chat-pane h3")).to_contain_text("Aurel – Borun")
+        self.say(ana, "Shall we cap medium-range missiles? bilateral-secret-4471")
+        expect(bo.locator("#unread-bi-aurel-borun")).to_have_text("1 unread")
+        bo.get_by_test_id("channel-bi-aurel-borun").click()
+        expect(bo.locator("#chat-log-bi-aurel-borun")).to_contain_text("bilateral-secret-4471")
+        expect(bo.locator("#unread-bi-aurel-borun")).to_be_hidden()
+        self.say(bo, "Yes, if you table it.")
+        expect(ana.locator("#chat-log-bi-aurel-borun")).to_contain_text("Yes, if you table it.")
+        # And in public.
+        ana.get_by_test_id("channel-plenary").click()
+        expect(ana.locator("#chat-pane h3")).to_contain_text("Plenary")
+        self.say(ana, "Aurel will table a cap on MRBMs.")
+        expect(cy.locator("#chat-log-plenary")).to_contain_text("Aurel will table a cap on MRBMs.")
+
+        # Aurel tables the treaty; Borun sees it appear.
+        ana.locator("details.new-proposal summary").first.click()
+        form = ana.get_by_role("form", name="Propose a treaty")
+        form.get_by_label("Title").fill("Meridian missile cap")
+        form.get_by_label("Type").select_option("OFFENSE_CAP")
+        form.get_by_label("Borun").check()
+        form.locator("input[name=cap__MRBM]").fill("20")
+        form.get_by_test_id("table-treaty").click()
+        expect(ana.get_by_test_id("proposal-notice")).to_contain_text("Proposal 1 tabled")
+        expect(bo.locator("#proposals [data-proposal='1']")).to_contain_text("Meridian missile cap")
+
+        # Borun amends it (a counter-proposal); Aurel sees version 2 and what changed.
+        proposal = bo.locator("#proposals [data-proposal='1']")
+        proposal.locator("details.amend summary").click()
+        proposal.locator("input[name=cap__MRBM]").fill("18")
+        proposal.get_by_test_id("amend-1").click()
+        expect(ana.locator("#proposals [data-proposal='1']")).to_contain_text("version 2")
+        ana.locator("#proposals [data-proposal='1'] details.diff summary").click()
+        expect(ana.locator("#proposals [data-proposal='1'] .diff")).to_contain_text("MRBM ≤ 20 → MRBM ≤ 18")
+
+        # Both sign version 2.
+        ana.get_by_test_id("sign-1").click()
+        expect(bo.locator("#proposals [data-proposal='1'] .signatures")).to_contain_text("Aurel")
+        bo.get_by_test_id("sign-1").click()
+        expect(ana.locator("#proposals [data-proposal='1'] .signatures")).to_contain_text("Borun")
+
+        # The facilitator resolves the turn: it enters into force, and both see it.
+        fac = self.new_page()
+        fac.goto(self.url(f"/facilitate/{game.pk}/"))
+        fac.get_by_label("Username").fill("teacher")
+        fac.get_by_label("Password").fill("pw-teacher-123")
+        fac.get_by_role("button", name="Log in").click()
+        expect(fac.locator("body")).to_have_attribute("data-ws", "open")
+        fac.get_by_test_id("advance").click()
+        expect(fac.get_by_test_id("phase")).to_have_text("Turn 1: orders")
+        fac.get_by_test_id("advance").click()
+        for page in (ana, bo):
+            expect(page.locator("#proposals [data-proposal='1']")).to_contain_text("In force")
+        expect(cy.locator("#public-results")).to_contain_text("Meridian missile cap")
+
+        # Calla never received the bilateral text or the proposal.
+        for text in ("bilateral-secret-4471", "Yes, if you table it.", "MRBM ≤ 18"):
+            expect(cy.locator("body")).not_to_contain_text(text)
+        assert "bilateral-secret-4471" not in cy.content()
+        self.snapshot(ana, "treaty-in-force")
+        for page in (ana, bo, cy):
+            assert page.js_errors == []
