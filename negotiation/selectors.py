@@ -674,3 +674,47 @@ def obligations_for(game: Game, viewer: Viewer, view: dict[str, Any]) -> list[st
         terms = proposalforms.clause_lines(str(t.get("template", "")), dict(t.get("terms") or {}), names)
         lines.append(f"{t.get('name')}: " + "; ".join(terms[1:] or terms))
     return lines
+
+
+def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, Any] | None:
+    """“What if we sign this?”: the engine's expected-mode projection of one turn, computed only
+    from what the viewer may know, with and without the proposal's current version in force."""
+    if viewer.role is not Role.PLAYER or not viewer.state_id:
+        return None
+    proposal = Proposal.objects.filter(game=game, number=number).first()
+    if proposal is None or viewer.state_id not in proposal.parties or game.phase == Phase.FINISHED:
+        return None
+    version = proposal.versions.get(version=proposal.version)
+    state = game_engine.state_from_json(game.state)
+    submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
+    mine = {viewer.state_id: list(submission.orders) if submission else []}
+    extra = {k: list(v) for k, v in mine.items()}
+    drafts: list[dict[str, Any]] = []
+    if proposal.kind == "treaty":
+        drafts = [{"template": version.template, "parties": list(proposal.parties),
+                   "terms": {**version.clauses, "name": proposal.title}, "sign": True}]
+    else:
+        host = str(version.clauses.get("host", ""))
+        consent = {"type": "CONSENT_HOSTING", **{k: v for k, v in version.clauses.items() if k != "host"}}
+        extra.setdefault(host, []).append(consent)
+    try:
+        without = game_engine.expected_outcome(state, viewer.state_id, mine, [])
+        with_it = game_engine.expected_outcome(state, viewer.state_id, extra, drafts)
+    except game_engine.RuleViolation:
+        return None
+
+    def mine_of(outcome: dict[str, Any], key: str) -> float:
+        value = (outcome.get("me") or {}).get(key)
+        return float(value["after"] if isinstance(value, dict) else value or 0.0)
+
+    rows = [
+        ("Regional stability (public)", float(without["rsi_pub"]["after"]), float(with_it["rsi_pub"]["after"])),
+        ("Your security", mine_of(without, "security"), mine_of(with_it, "security")),
+        ("Your victory points this turn", mine_of(without, "vp"), mine_of(with_it, "vp")),
+        ("Your domestic support", mine_of(without, "ds"), mine_of(with_it, "ds")),
+    ]
+    return {
+        "number": number,
+        "rows": [{"label": label, "without": a, "with": b, "delta": b - a} for label, a, b in rows],
+        "why": [e["text"] for e in with_it.get("explanation", []) if abs(float(e.get("delta", 0))) >= 0.05][:6],
+    }

@@ -26,6 +26,7 @@ urlpatterns = [
     path("g/<int:game_id>/ready/", views.ready, name="ready"),
     path("g/<int:game_id>/proposals/", views.proposal_create, name="proposal-create"),
     path("g/<int:game_id>/proposals/act/", views.proposal_act, name="proposal-act"),
+    path("g/<int:game_id>/proposals/what-if/", views.proposal_projection, name="proposal-what-if"),
     path("facilitate/", views_console.dashboard, name="dashboard"),
     path("facilitate/new/", views_console.game_new, name="game-new"),
     path("facilitate/<int:game_id>/", views_console.console, name="console"),

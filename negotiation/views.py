@@ -374,6 +374,20 @@ def proposal_create(request: HttpRequest, game_id: int) -> HttpResponse:
     return _proposal_action(request, game_id, run)
 
 
+@require_GET
+def proposal_projection(request: HttpRequest, game_id: int) -> HttpResponse:
+    game = get_object_or_404(Game, pk=game_id)
+    viewer = _require_viewer(request, game)
+    try:
+        number = int(str(request.GET.get("number", "")))
+    except ValueError:
+        raise Http404("No such proposal.") from None
+    projection = selectors.proposal_projection(game, viewer, number)
+    if projection is None:
+        raise Http404("No projection for that proposal.")
+    return rendering.render_partial(request, "proposal-whatif", {"w": projection})
+
+
 @require_POST
 def proposal_act(request: HttpRequest, game_id: int) -> HttpResponse:
     """Amend, sign, unsign, comment on or withdraw a proposal."""

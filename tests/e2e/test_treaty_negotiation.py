@@ -72,6 +72,11 @@ class TreatyNegotiationTests(BrowserTestCase):
         ana.locator("#proposals [data-proposal='1'] details.diff summary").click()
         expect(ana.locator("#proposals [data-proposal='1'] .diff")).to_contain_text("MRBM ≤ 20 → MRBM ≤ 18")
 
+        # Before signing, Aurel asks what signing would do, from what Aurel knows.
+        ana.get_by_test_id("what-if-1").click()
+        expect(ana.locator("#whatif-1")).to_contain_text("If everyone signs")
+        expect(ana.locator("#whatif-1")).to_contain_text("Regional stability (public)")
+
         # Both sign version 2.
         ana.get_by_test_id("sign-1").click()
         expect(bo.locator("#proposals [data-proposal='1'] .signatures")).to_contain_text("Aurel")

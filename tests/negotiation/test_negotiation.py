@@ -194,3 +194,19 @@ class TestProposals:
         assert "<script>x()" not in html and "<img src=x" not in html
         assert Proposal.objects.get().title == "<script>x()</script>"
         assert Message.objects.count() == 0
+
+
+class TestProjection:
+    def test_what_if_we_sign_projects_from_the_players_knowledge_only(self, trio):
+        game, ana, bo, cy = trio
+        p = treaty(game, ana, ["borun"], {"MRBM": 18})
+        client_bo, _ = seat_client(game, "dresk", "Dee")
+        projection = selectors.proposal_projection(game, viewer(bo), p.number)
+        assert projection is not None
+        labels = [r["label"] for r in projection["rows"]]
+        assert labels[0] == "Regional stability (public)" and "Your security" in labels
+        stability = projection["rows"][0]
+        assert stability["with"] > stability["without"]  # a cap with data exchange steadies the region
+        assert selectors.proposal_projection(game, viewer(cy), p.number) is None
+        response = client_bo.get(reverse("negotiation:proposal-what-if", args=[game.pk]), {"number": p.number})
+        assert response.status_code == 404
