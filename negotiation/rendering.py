@@ -26,15 +26,11 @@ PRIVATE_TEMPLATE = "negotiation/_private.html"
 PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news")
 PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
-CHAT_FRAGMENTS = ("channel-list", "chat-pane", "chat-form", "chat-older", "search-results")
 
 
 def _template_for(name: str) -> str:
-    if name in PUBLIC_FRAGMENTS:
-        return PUBLIC_TEMPLATE
-    if name in PRIVATE_FRAGMENTS or name in CHAT_FRAGMENTS:
-        return PRIVATE_TEMPLATE
-    raise KeyError(name)
+    """Public partials live in _public.html; every other fragment is private to one viewer."""
+    return PUBLIC_TEMPLATE if name in PUBLIC_FRAGMENTS else PRIVATE_TEMPLATE
 
 
 def public_context(game: Game) -> dict[str, Any]:

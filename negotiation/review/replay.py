@@ -1,7 +1,7 @@
 """Replay: rebuild every turn of a game from its log through the engine and check the stored
 results. The engine is deterministic, so the initial state (new_game with the game's scenario,
 id, seed and mode), the recorded orders of each turn and the changes logged between turns
-(inject effects, the facilitator ending the game, treaty drafts) must give back, byte for byte,
+(inject effects, treaty drafts tabled by a signature, the facilitator ending the game) must give back, byte for byte,
 every stored TurnRecord and the game's current state.
 
 Changes made to the engine state between turns must be logged and registered here with
@@ -20,9 +20,9 @@ from typing import Any
 from django.db.models import Q
 
 import game_engine
-from negotiation.models import Game, GameEvent, TurnRecord
+from negotiation.models import Game, GameEvent, ProposalKind, ProposalVersion, TurnRecord
 
-Mutation = Callable[[game_engine.GameState, dict[str, Any]], game_engine.GameState]
+Mutation = Callable[[Game, game_engine.GameState, dict[str, Any]], game_engine.GameState]
 MUTATIONS: dict[str, Mutation] = {}
 MISSING = "(missing)"
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -41,7 +41,7 @@ def register_mutation(kind: str) -> Callable[[Mutation], Mutation]:
 
 
 @register_mutation("inject.sent")
-def _inject_effect(state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
+def _inject_effect(game: Game, state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
     effect = data.get("effect")
     if not effect:
         return state
@@ -54,7 +54,7 @@ def _inject_effect(state: game_engine.GameState, data: dict[str, Any]) -> game_e
 
 
 @register_mutation("game.ended")
-def _game_ended(state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
+def _game_ended(game: Game, state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
     if state.game_over:
         return state
     reason = str(data.get("reason") or "") or "The facilitator ended the game."
@@ -62,9 +62,27 @@ def _game_ended(state: game_engine.GameState, data: dict[str, Any]) -> game_engi
 
 
 @register_mutation("treaty.drafted")
-def _treaty_drafted(state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
+def _treaty_drafted(game: Game, state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
     new_state, _, _ = game_engine.add_treaty_draft(
         state, str(data.get("template", "")), [str(p) for p in data.get("parties", [])], dict(data.get("terms") or {}))
+    return new_state
+
+
+@register_mutation("proposal.signed")
+def _treaty_tabled_by_signature(game: Game, state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
+    """Signing a treaty proposal tables its version in the engine state (services.proposals._table).
+    The log entry names the proposal and version; their text is in the proposal's stored versions.
+    Tabling is idempotent in the engine, so every signature may table it again."""
+    version = (ProposalVersion.objects.select_related("proposal")
+               .filter(proposal__game=game, proposal__number=data.get("proposal"), version=data.get("version"))
+               .first())
+    if version is None:
+        raise ReplayError(f"proposal {data.get('proposal')} version {data.get('version')} is not stored")
+    proposal = version.proposal
+    if proposal.kind != ProposalKind.TREATY:
+        return state
+    new_state, _, _ = game_engine.add_treaty_draft(
+        state, version.template, [str(p) for p in proposal.parties], {**version.clauses, "name": proposal.title})
     return new_state
 
 
@@ -186,8 +204,8 @@ def resolution_json(resolution: game_engine.Resolution) -> dict[str, Any]:
     return stored
 
 
-def apply_mutation(state: game_engine.GameState, kind: str, data: dict[str, Any]) -> game_engine.GameState:
-    return MUTATIONS[kind](state, data)
+def apply_mutation(game: Game, state: game_engine.GameState, kind: str, data: dict[str, Any]) -> game_engine.GameState:
+    return MUTATIONS[kind](game, state, data)
 
 
 def _initial_state(game: Game, first: TurnRecord | None, report: ReplayReport) -> game_engine.GameState:
@@ -253,7 +271,7 @@ def _replay(game: Game, records: dict[int, TurnRecord], report: ReplayReport) ->
             report.turns += 1
         else:
             try:
-                state = apply_mutation(state, kind, data)
+                state = apply_mutation(game, state, kind, data)
             except (ReplayError, game_engine.RuleViolation) as exc:
                 raise _Stop(Difference(f"log entry #{seq} ({kind})", "$", "a change to the game", str(exc))) from exc
     check_logged_events()

@@ -163,7 +163,7 @@ def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
             alternative.append((turn, state))
         elif started and not ended and kind in MUTATIONS:
             try:
-                state = apply_mutation(state, kind, data)
+                state = apply_mutation(game, state, kind, data)
             except (ReplayError, game_engine.RuleViolation) as exc:
                 notes.append(f"A change logged as “{kind}” could not be re-applied in the what-if: {exc}")
     real_final = game_engine.state_from_json(game.state) if game.phase == Phase.FINISHED else actual[-1][1]

@@ -60,7 +60,7 @@ class TreatyNegotiationTests(BrowserTestCase):
         form.get_by_label("Borun").check()
         form.locator("input[name=cap__MRBM]").fill("20")
         form.get_by_test_id("table-treaty").click()
-        expect(ana.get_by_test_id("proposal-notice")).to_contain_text("Proposal 1 tabled")
+        expect(ana.locator("#proposals [data-proposal='1']")).to_contain_text("Meridian missile cap")
         expect(bo.locator("#proposals [data-proposal='1']")).to_contain_text("Meridian missile cap")
 
         # Borun amends it (a counter-proposal); Aurel sees version 2 and what changed.
