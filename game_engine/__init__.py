@@ -1,0 +1,65 @@
+"""Treatycraft turn engine: pure, deterministic, standard library only.
+
+The public API is re-exported here; see docs/rules.md and engine-model.md Part B.
+"""
+
+from __future__ import annotations
+
+from game_engine.bots import POLICIES, bot_answer_proposal, bot_orders
+from game_engine.engine import (
+    add_treaty_draft,
+    final_scores,
+    new_game,
+    resolve,
+    validate_order,
+    validate_orders,
+)
+from game_engine.errors import RuleCode, RuleViolation, ScenarioError
+from game_engine.events import Event, Resolution
+from game_engine.orders import (
+    ORDER_SPECS,
+    Order,
+    OrderSpec,
+    ParamSpec,
+    order_from_json,
+    order_to_json,
+)
+from game_engine.scenario import Scenario, ScenarioInfo, StateInfo, list_scenarios, load_scenario
+from game_engine.serialization import state_from_json, state_to_json
+from game_engine.state import FACILITATOR, GameState
+from game_engine.visibility import view_for
+from game_engine.whatif import expected_outcome
+
+__all__ = [
+    "FACILITATOR",
+    "ORDER_SPECS",
+    "POLICIES",
+    "Event",
+    "GameState",
+    "Order",
+    "OrderSpec",
+    "ParamSpec",
+    "Resolution",
+    "RuleCode",
+    "RuleViolation",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioInfo",
+    "StateInfo",
+    "add_treaty_draft",
+    "bot_answer_proposal",
+    "bot_orders",
+    "expected_outcome",
+    "final_scores",
+    "list_scenarios",
+    "load_scenario",
+    "new_game",
+    "order_from_json",
+    "order_to_json",
+    "resolve",
+    "state_from_json",
+    "state_to_json",
+    "validate_order",
+    "validate_orders",
+    "view_for",
+]

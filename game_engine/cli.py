@@ -1,0 +1,406 @@
+"""Command line: ``python -m game_engine validate|simulate|balance|scenarios`` (docs/rules.md#cli).
+
+The CLI is the only part of the package that prints or uses processes; the engine it drives
+stays pure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from game_engine.bots import POLICIES, bot_orders, negotiate
+from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
+from game_engine.errors import RuleViolation, ScenarioError
+from game_engine.orders import Order
+from game_engine.rng import u01
+from game_engine.scenario import bundled_slugs, list_scenarios, load_scenario
+from game_engine.serialization import canonical_json
+from game_engine.state import GameState
+
+Raw = dict[str, object]
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a scenario file; print each error with its field path."""
+    try:
+        sc = load_scenario(args.file)
+    except ScenarioError as exc:
+        print(f"{args.file}: {len(exc.errors)} error(s)")
+        for e in exc.errors:
+            print(f"  {e}")
+        return 1
+    print(f"{args.file}: OK ({sc.info.title}, {len(sc.states)} states, {sc.info.turns} turns)")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List bundled scenarios."""
+    for info in list_scenarios():
+        print(f"{info.slug:24} {info.turns:>2} turns  {', '.join(s.id for s in info.states)}")
+    return 0
+
+
+def _load_script(path: str) -> tuple[dict[str, object], list[Mapping[str, object]]]:
+    data = json.loads(Path(path).read_text())
+    if isinstance(data, list):
+        return {}, [t for t in data if isinstance(t, Mapping)]
+    if not isinstance(data, dict):
+        raise SystemExit(f"{path}: expected a JSON object or list")
+    turns = data.get("turns", [])
+    if not isinstance(turns, list):
+        raise SystemExit(f"{path}: 'turns' must be a list")
+    return data, [t for t in turns if isinstance(t, Mapping)]
+
+
+def _turn_orders(
+    entry: Mapping[str, object],
+) -> tuple[list[Mapping[str, object]], Mapping[str, object]]:
+    """A script turn is either {"drafts": [...], "orders": {...}} or directly {state: [...]}."""
+    if "orders" in entry or "drafts" in entry:
+        drafts = entry.get("drafts", [])
+        orders = entry.get("orders", {})
+        return (
+            [d for d in drafts if isinstance(d, Mapping)] if isinstance(drafts, list) else [],
+            orders if isinstance(orders, Mapping) else {},
+        )
+    return [], entry
+
+
+def play_turn(
+    state: GameState,
+    policies: Mapping[str, str],
+    seed: str,
+    script: Mapping[str, object] | None = None,
+) -> tuple[GameState, dict[str, tuple[Order, ...]], list[str]]:
+    """Collect orders (script first, then bots), table drafts, and validate. Returns orders."""
+    notes: list[str] = []
+    state, signs = negotiate(state, policies, seed)
+    draft_hash: dict[str, str] = {}
+    scripted: Mapping[str, object] = {}
+    if script is not None:
+        drafts, scripted = _turn_orders(script)
+        for d in drafts:
+            terms = d.get("terms", {})
+            parties = d.get("parties", [])
+            terms_json = json.loads(json.dumps(terms)) if isinstance(terms, Mapping) else {}
+            try:
+                state, _, h = add_treaty_draft(
+                    state,
+                    str(d.get("template", "")),
+                    [str(x) for x in parties] if isinstance(parties, list) else [],
+                    terms_json,
+                )
+            except RuleViolation as exc:
+                notes.append(f"draft {d.get('id')}: {exc.message}")
+                continue
+            draft_hash[str(d.get("id", ""))] = h
+    orders: dict[str, tuple[Order, ...]] = {}
+    for sid in state.state_ids:
+        raw: list[Raw]
+        entry = scripted.get(sid)
+        if isinstance(entry, list):
+            raw = []
+            for o in entry:
+                if not isinstance(o, Mapping):
+                    continue
+                item = dict(o)
+                if item.get("type") == "SIGN" and "draft" in item:
+                    item["terms_hash"] = draft_hash.get(str(item.pop("draft")), "")
+                raw.append(item)
+        elif sid in policies:
+            raw = bot_orders(policies[sid], state, sid, seed)
+            raw += signs.get(sid, [])
+        else:
+            raw = []
+        try:
+            orders[sid] = validate_orders(state, sid, raw)
+        except RuleViolation as exc:
+            notes.append(f"{sid}: order {exc.order_index}: {exc.code} {exc.message}")
+            kept = [r for n, r in enumerate(raw) if n != exc.order_index]
+            try:
+                orders[sid] = validate_orders(state, sid, kept)
+            except RuleViolation:
+                orders[sid] = ()
+    return state, orders, notes
+
+
+def _dicts(x: object) -> list[Mapping[str, object]]:
+    return [d for d in x if isinstance(d, Mapping)] if isinstance(x, list) else []
+
+
+def _policies(state: GameState, bots: str) -> dict[str, str]:
+    names = [b.strip() for b in bots.split(",") if b.strip()] if bots else []
+    for b in names:
+        if b not in POLICIES:
+            raise SystemExit(f"unknown bot {b!r}; choose from {', '.join(POLICIES)}")
+    if not names:
+        return {}
+    return {sid: names[n % len(names)] for n, sid in enumerate(state.state_ids)}
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Play a game with bots and/or scripted orders; print one JSON line per turn."""
+    meta: dict[str, object] = {}
+    script: list[Mapping[str, object]] = []
+    if args.orders:
+        meta, script = _load_script(args.orders)
+    slug = args.scenario or str(meta.get("scenario", "meridian-sea"))
+    seed = str(args.seed if args.seed is not None else meta.get("seed", "1"))
+    mode = args.mode or str(meta.get("mode", "expected"))
+    state = new_game(load_scenario(slug), game_id=f"sim-{slug}", seed=seed, mode=mode)
+    policies = _policies(state, args.bots)
+    print(
+        canonical_json(
+            {
+                "turn": 0,
+                "scenario": slug,
+                "mode": mode,
+                "seed_commit": state.seed_commit,
+                "policies": policies,
+                "rsi_pub": state.rsi_pub,
+            }
+        )
+    )
+    limit = args.turns or state.max_turns
+    for n in range(limit):
+        if state.game_over:
+            break
+        entry = script[n] if n < len(script) else None
+        state, orders, notes = play_turn(state, policies, seed, entry)
+        r = resolve(state, orders, seed)
+        state = r.state
+        line = {
+            "turn": r.public_report["turn"],
+            "rsi_pub": state.rsi_pub,
+            "rsi_true": state.rsi_true,
+            "events": [e.text for e in r.events if e.audience is None],
+            "rejected": {
+                sid: [f"{x['code']}: {x['message']}" for x in _dicts(rep["rejected"])]
+                for sid, rep in r.private_reports.items()
+                if rep["rejected"]
+            },
+            "vp": {sid: rep["vp"] for sid, rep in r.private_reports.items()},
+            "explanation": [e["text"] for e in r.explanation],
+            "notes": notes,
+        }
+        print(canonical_json(line))
+    print(
+        canonical_json(
+            {
+                "final_scores": final_scores(state),
+                "game_over": state.game_over,
+                "game_over_reason": state.game_over_reason,
+                "rsi_history": list(state.rsi_history),
+            }
+        )
+    )
+    return 0
+
+
+# ------------------------------------------------------------------------------ balance
+
+
+def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[str, object]:
+    """One bot game (worker function). ``job = (slug, mode, seed, index, fixed_policy)``."""
+    slug, mode, seed, index, fixed = job
+    sc = load_scenario(slug)
+    game_seed = f"{seed}-{index}"
+    state = new_game(sc, game_id=f"bal-{index}", seed=game_seed, mode=mode)
+    if fixed is not None:
+        policies = {sid: fixed[n % len(fixed)] for n, sid in enumerate(state.state_ids)}
+    else:
+        policies = {
+            sid: POLICIES[int(u01(seed, "policy", index, sid) * len(POLICIES))]
+            for sid in state.state_ids
+        }
+    while not state.game_over:
+        state, orders, _ = play_turn(state, policies, game_seed)
+        state = resolve(state, orders, game_seed).state
+    scores = final_scores(state)
+    return {
+        "index": index,
+        "policies": policies,
+        "scores": scores,
+        "rsi": state.rsi_pub,
+        "catastrophe": any(c.get("escalated") is True for c in state.crises),
+        "violations": len(state.violations),
+    }
+
+
+def _stats(xs: Sequence[float]) -> tuple[float, float, int]:
+    if not xs:
+        return 0.0, 0.0, 0
+    mean = sum(xs) / len(xs)
+    var = sum((x - mean) ** 2 for x in xs) / max(1, len(xs) - 1)
+    return mean, math.sqrt(var), len(xs)
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / max(1, total))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} games")
+    sys.stderr.flush()
+
+
+def run_games(
+    jobs: list[tuple[str, str, str, int, tuple[str, ...] | None]], workers: int
+) -> list[dict[str, object]]:
+    """Run jobs over a process pool (or inline for one worker), with a progress bar."""
+    results: list[dict[str, object]] = []
+    total = len(jobs)
+    if workers <= 1:
+        for n, job in enumerate(jobs, 1):
+            results.append(play_game(job))
+            if n % 10 == 0 or n == total:
+                _progress(n, total)
+    else:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for n, res in enumerate(pool.imap_unordered(play_game, jobs, chunksize=8), 1):
+                results.append(res)
+                if n % 10 == 0 or n == total:
+                    _progress(n, total)
+    sys.stderr.write("\n")
+    results.sort(key=lambda r: int(str(r["index"])))
+    return results
+
+
+def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """Mean and spread of VP by policy and by state, of final RSI, and catastrophe rate."""
+    by_policy: dict[str, list[float]] = {}
+    by_state: dict[str, list[float]] = {}
+    by_state_policy: dict[str, list[float]] = {}
+    rsi: list[float] = []
+    cat = 0
+    for r in results:
+        pol = r["policies"]
+        sc = r["scores"]
+        assert isinstance(pol, dict)
+        assert isinstance(sc, dict)
+        for sid, vp in sc.items():
+            p = str(pol[sid])
+            by_policy.setdefault(p, []).append(float(vp))
+            by_state.setdefault(sid, []).append(float(vp))
+            by_state_policy.setdefault(f"{sid}:{p}", []).append(float(vp))
+        rsi.append(float(str(r["rsi"])))
+        cat += 1 if r["catastrophe"] else 0
+
+    def table(d: Mapping[str, list[float]]) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for k in sorted(d):
+            m, s, n = _stats(d[k])
+            out[k] = {"mean": round(m, 2), "sd": round(s, 2), "n": n}
+        return out
+
+    m, s, n = _stats(rsi)
+    return {
+        "games": len(results),
+        "vp_by_policy": table(by_policy),
+        "vp_by_state": table(by_state),
+        "vp_by_state_and_policy": table(by_state_policy),
+        "final_rsi": {"mean": round(m, 2), "sd": round(s, 2), "n": n},
+        "catastrophe_rate": round(cat / max(1, len(results)), 4),
+    }
+
+
+def cmd_balance(args: argparse.Namespace) -> int:
+    """Monte-Carlo tournament of the reference bots (B10)."""
+    workers = args.workers or os.cpu_count() or 1
+    jobs: list[tuple[str, str, str, int, tuple[str, ...] | None]] = [
+        (args.scenario, args.mode, str(args.seed), n, None) for n in range(args.games)
+    ]
+    homo: dict[str, list[int]] = {}
+    base = args.games
+    for p in POLICIES if args.homogeneous else ():
+        homo[p] = []
+        for _ in range(args.homogeneous):
+            homo[p].append(base)
+            jobs.append((args.scenario, args.mode, str(args.seed), base, (p,)))
+            base += 1
+    results = run_games(jobs, workers)
+    mixed = [r for r in results if int(str(r["index"])) < args.games]
+    report = balance_report(mixed)
+    report["scenario"] = args.scenario
+    report["mode"] = args.mode
+    if homo:
+        report["homogeneous"] = {
+            p: balance_report([r for r in results if int(str(r["index"])) in set(idx)])
+            for p, idx in homo.items()
+        }
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return 0
+    _print_balance(report)
+    return 0
+
+
+def _print_balance(report: Mapping[str, object]) -> None:
+    print(f"scenario {report['scenario']}  mode {report['mode']}  games {report['games']}")
+    for title, key in (("VP by policy", "vp_by_policy"), ("VP by state", "vp_by_state")):
+        print(f"\n{title}:")
+        tab = report[key]
+        assert isinstance(tab, dict)
+        for k, v in tab.items():
+            print(f"  {k:16} mean {v['mean']:7.2f}  sd {v['sd']:6.2f}  n {v['n']}")
+    rsi = report["final_rsi"]
+    assert isinstance(rsi, dict)
+    print(f"\nfinal RSI: mean {rsi['mean']:.2f}  sd {rsi['sd']:.2f}")
+    print(f"catastrophe rate: {report['catastrophe_rate']:.2%}")
+    homo = report.get("homogeneous")
+    if isinstance(homo, dict):
+        print("\nall-same-policy tables (mean VP per state / final RSI / catastrophe rate):")
+        for p, rep in homo.items():
+            vs = rep["vp_by_state"]
+            cells = "  ".join(f"{k} {v['mean']:.1f}" for k, v in vs.items())
+            print(
+                f"  all-{p:13} {cells}  RSI {rep['final_rsi']['mean']:.1f}  cat {rep['catastrophe_rate']:.1%}"
+            )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for ``python -m game_engine``."""
+    ap = argparse.ArgumentParser(
+        prog="python -m game_engine", description="Treatycraft turn engine tools"
+    )
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    v = sub.add_parser("validate", help="validate a scenario TOML file")
+    v.add_argument("file")
+    v.set_defaults(func=cmd_validate)
+    ls = sub.add_parser("scenarios", help="list bundled scenarios")
+    ls.set_defaults(func=cmd_scenarios)
+    s = sub.add_parser("simulate", help="play a game with bots and/or scripted orders")
+    s.add_argument("--scenario", choices=bundled_slugs(), default=None)
+    s.add_argument("--seed", default=None)
+    s.add_argument("--turns", type=int, default=0)
+    s.add_argument("--bots", default="")
+    s.add_argument("--mode", choices=("expected", "stochastic"), default=None)
+    s.add_argument(
+        "--orders", default=None, help="scripted orders JSON (docs/rules.md#scripted-orders)"
+    )
+    s.set_defaults(func=cmd_simulate)
+    b = sub.add_parser("balance", help="Monte-Carlo tournament of the reference bots")
+    b.add_argument("--scenario", choices=bundled_slugs(), default="meridian-sea")
+    b.add_argument("--games", type=int, default=1000)
+    b.add_argument("--seed", default="balance")
+    b.add_argument("--mode", choices=("expected", "stochastic"), default="stochastic")
+    b.add_argument("--workers", type=int, default=0)
+    b.add_argument(
+        "--homogeneous", type=int, default=0, help="also play N all-same-policy games per policy"
+    )
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_balance)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    code = args.func(args)
+    assert isinstance(code, int)
+    return code

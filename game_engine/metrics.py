@@ -1,0 +1,429 @@
+"""Strategic metrics on a snapshot of the world (B5.1-B5.5, B5.9).
+
+Everything here is a pure function of a :class:`World` (current nations, pairs, sites,
+consents, treaties, agreements) and a *force view*: which missile counts to assume for each
+state. The same code computes truth (true counts), the public version (public ledgers) and
+each state's perception (its own estimates of others).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from game_engine import formulas as f
+from game_engine.params import CLASS_ORDER, ITYPE_ORDER, ClassSpec, InterceptorSpec, Params
+from game_engine.scenario import Scenario
+from game_engine.state import Agreement, Consent, Nation, Pair, Site, Treaty
+
+Counts = Mapping[str, float]
+ForceView = Mapping[str, Counts]
+
+
+@dataclass(slots=True)
+class World:
+    """Read-only snapshot used by the metric functions."""
+
+    scenario: Scenario
+    turn: int
+    nations: Mapping[str, Nation]
+    pairs: Mapping[tuple[str, str], Pair]
+    sites: Mapping[str, Site]
+    consents: tuple[Consent, ...]
+    treaties: Mapping[str, Treaty]
+    agreements: tuple[Agreement, ...]
+    env: Mapping[str, float] = field(default_factory=dict)
+    ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.ids:
+            self.ids = self.scenario.state_ids
+
+    @property
+    def p(self) -> Params:
+        return self.scenario.params
+
+
+@dataclass(frozen=True, slots=True)
+class DefenseCell:
+    """Defense of ``defended`` against ``attacker``: interceptors per type and radar data."""
+
+    interceptors: tuple[tuple[str, float], ...]
+    delta: float
+    q: float
+
+
+@dataclass(frozen=True, slots=True)
+class Dyad:
+    """Exchange results between i and j under one force view (B5.3)."""
+
+    f_ij: float  # damage to i from j's full first strike
+    f_ji: float
+    r_ij: float  # damage to i after i strikes first (j's survivors retaliate)
+    r_ji: float
+    ratio_i: float  # r_i(j) = R_ij / F_ij
+    ratio_j: float
+
+    def mirror(self) -> Dyad:
+        """The same exchange seen from j's side."""
+        return Dyad(self.f_ji, self.f_ij, self.r_ji, self.r_ij, self.ratio_j, self.ratio_i)
+
+    @property
+    def fsi(self) -> float:
+        """First-strike stability ``r_i(j) r_j(i)``."""
+        return self.ratio_i * self.ratio_j
+
+
+def site_active(w: World, s: Site) -> bool:
+    """A site counts if ready, owned, and (if hosted) covered by an active consent."""
+    if not s.owner or s.ready_turn > w.turn:
+        return False
+    if s.host == s.owner:
+        return True
+    for c in w.consents:
+        if (
+            c.site == s.id
+            and c.owner == s.owner
+            and (c.revoke_effective is None or c.revoke_effective > w.turn)
+        ):
+            return True
+    return False
+
+
+def ed_eff(w: World, patron: str, client: str) -> float:
+    """Extended-deterrence credibility incl. the hosting bonus (B5.3)."""
+    base = w.pairs[(patron, client)].ed
+    if base <= 0:
+        return 0.0
+    for s in w.sites.values():
+        if s.owner == patron and s.host == client and site_active(w, s):
+            return min(w.p.ed_cap, base + w.p.ed_hosting_bonus)
+    return base
+
+
+def defends(w: World, s: Site, j: str) -> bool:
+    """Site ``s`` may be used to defend state ``j`` (owner, host, or ally of the owner)."""
+    if s.owner == j or s.host == j:
+        return True
+    return w.pairs[(s.owner, j)].ed > 0
+
+
+def defense_table(w: World) -> dict[tuple[str, str], DefenseCell]:
+    """Available interceptors and radar per (defended, attacker) (B5.2 items 1, 2, 5)."""
+    p = w.p
+    active = [s for s in w.sites.values() if site_active(w, s)]
+    table: dict[tuple[str, str], DefenseCell] = {}
+    for j in w.ids:
+        for i in w.ids:
+            if i == j:
+                continue
+            inter = dict.fromkeys(ITYPE_ORDER, 0.0)
+            q_best = 0.0
+            bonus = 0.0
+            for s in active:
+                if not defends(w, s, j):
+                    continue
+                q = 0.0 if s.outage_turn == w.turn else s.radar_q
+                if s.radar_mode == "forward" and s.sensor_sharing and i in s.sees and q > 0:
+                    bonus = p.forward_share_bonus
+                cov = 0.0
+                for c in s.coverage:
+                    if c.defends == j and c.against == i:
+                        cov = c.value
+                        break
+                if cov <= 0:
+                    continue
+                q_best = max(q_best, q)
+                for t, n in s.interceptors.items():
+                    inter[t] = inter.get(t, 0.0) + cov * n
+            disc = w.nations[j].disc
+            delta = min(1.0, q_best + bonus + disc) if (q_best > 0 or bonus > 0) else min(1.0, disc)
+            table[(j, i)] = DefenseCell(
+                interceptors=tuple((t, inter[t]) for t in ITYPE_ORDER), delta=delta, q=q_best
+            )
+    return table
+
+
+@dataclass(slots=True)
+class Engine:
+    """Caches per-view computations for one resolution phase."""
+
+    w: World
+    defense: dict[tuple[str, str], DefenseCell]
+    classes: dict[str, ClassSpec]
+    itypes: dict[str, InterceptorSpec]
+    _pk: dict[tuple[str, str], dict[str, tuple[tuple[str, float, float], ...]]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def build(cls, w: World) -> Engine:
+        return cls(
+            w=w,
+            defense=defense_table(w),
+            classes={c.name: c for c in w.scenario.classes},
+            itypes={t.name: t for t in w.scenario.interceptors},
+        )
+
+    def env_of(self, j: str) -> float:
+        return self.w.env.get(j, self.w.p.env_expected)
+
+    def kill_table(self, att: str, dfd: str) -> dict[str, tuple[tuple[str, float, float], ...]]:
+        """Per class, the interceptor layers ``(type, P_k, shots per warhead)``, best first."""
+        key = (att, dfd)
+        hit = self._pk.get(key)
+        if hit is not None:
+            return hit
+        p = self.w.p
+        cell = self.defense[(dfd, att)]
+        cm = self.w.nations[att].cm
+        env = self.env_of(dfd)
+        rho = p.rho_base + p.rho_per_q * cell.q
+        sls = self.w.nations[dfd].doctrine == "sls" and cell.q >= p.sls_min_radar_q
+        n = p.doctrine_shots
+        out: dict[str, tuple[tuple[str, float, float], ...]] = {}
+        for c in CLASS_ORDER:
+            spec = self.classes[c]
+            layers: list[tuple[str, float, float]] = []
+            for t in ITYPE_ORDER:
+                pe = f.p_eff(self.itypes[t].p0.get(c, 0.0), spec.kappa, cm, cell.delta, env)
+                if pe > 0:
+                    layers.append(
+                        (t, f.pk_per_warhead(pe, n, rho), f.shots_per_warhead(pe, n, sls))
+                    )
+            layers.sort(key=lambda x: (-x[1], ITYPE_ORDER.index(x[0])))
+            out[c] = tuple(layers)
+        self._pk[key] = out
+        return out
+
+    def arriving(self, att: str, dfd: str, counts: Counts) -> float:
+        """Weighted arriving warheads A of ``att``'s reachable missiles on ``dfd`` (B5.2 6-7)."""
+        reach = self.w.scenario.reach.get(att, {}).get(dfd, ())
+        if not reach:
+            return 0.0
+        salvo_counts = [(c, counts.get(c, 0.0)) for c in reach if counts.get(c, 0.0) > 0]
+        if not salvo_counts:
+            return 0.0
+        cell = self.defense[(dfd, att)]
+        dw = self.w.p.dw_nuclear if self.w.nations[att].nuclear else self.w.p.dw_conventional
+        inter = dict(cell.interceptors)
+        if sum(inter.values()) <= 0:
+            return dw * sum(n for _, n in salvo_counts)
+        table = self.kill_table(att, dfd)
+        # B5.2.6: most damaging and most killable classes first; ties by class order.
+        order = sorted(
+            salvo_counts,
+            key=lambda ce: (
+                -(table[ce[0]][0][1] if table[ce[0]] else 0.0),
+                CLASS_ORDER.index(ce[0]),
+            ),
+        )
+        leak_total = 0.0
+        for c, remaining in order:
+            leak = 0.0
+            for t, pk, e in table[c]:
+                avail = inter[t]
+                if remaining <= 0 or avail <= 0:
+                    continue
+                eng = min(remaining, float(math.floor(avail / e + 1e-12)))
+                leak += eng * (1 - pk)
+                remaining -= eng
+                inter[t] = avail - eng * e
+            leak_total += leak + remaining
+        return dw * leak_total
+
+    def damage(self, att: str, dfd: str, counts: Counts) -> float:
+        """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3)."""
+        return f.damage(self.arriving(att, dfd, counts), self.w.nations[dfd].l_half)
+
+    def survivors(
+        self, first: str, victim: str, n_first: Counts, n_victim: Counts
+    ) -> dict[str, float]:
+        """Victim's missiles left after ``first``'s counterforce strike (B5.3)."""
+        reach = self.w.scenario.reach.get(first, {}).get(victim, ())
+        shots = sum(self.classes[c].pcf * n_first.get(c, 0.0) for c in CLASS_ORDER if c in reach)
+        keys = [c for c in CLASS_ORDER if c in n_victim]
+        vul = {c: self.classes[c].v * n_victim[c] for c in keys if n_victim[c] > 0}
+        total_v = sum(vul[c] for c in keys if c in vul)
+        killed = f.cf_killed(total_v, shots)
+        if killed <= 0:
+            return {c: float(n_victim[c]) for c in keys}
+        return {c: n_victim[c] - killed * vul.get(c, 0.0) / total_v for c in keys}
+
+    def dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
+        """Full exchange analysis between i and j (B5.3)."""
+        f_ij = self.damage(j, i, nj)
+        f_ji = self.damage(i, j, ni)
+        surv_j = self.survivors(i, j, ni, nj)
+        surv_i = self.survivors(j, i, nj, ni)
+        r_ij = self.damage(j, i, surv_j)
+        r_ji = self.damage(i, j, surv_i)
+        ratio_i = f.clamp(r_ij / f_ij, 0.0, 1.0) if f_ij > 0 else 1.0
+        ratio_j = f.clamp(r_ji / f_ji, 0.0, 1.0) if f_ji > 0 else 1.0
+        return Dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
+
+
+def cached_dyad(
+    eng: Engine, view: ForceView, cache: dict[tuple[str, str], Dyad], i: str, j: str
+) -> Dyad:
+    """``eng.dyad(i, j)`` under ``view``, reusing the mirrored (j, i) result if present."""
+    hit = cache.get((i, j))
+    if hit is None:
+        other = cache.get((j, i))
+        hit = other.mirror() if other is not None else eng.dyad(i, j, view[i], view[j])
+        cache[(i, j)] = hit
+    return hit
+
+
+def x_off(classes: Mapping[str, ClassSpec], counts: Counts) -> float:
+    """Effective offensive level ``sum w_c N_c`` (B5.1)."""
+    return sum(classes[c].w * counts.get(c, 0) for c in CLASS_ORDER if c in counts)
+
+
+def interceptor_total(w: World, sid: str) -> dict[str, int]:
+    """All interceptors of a state (store + deployed), per type; public information."""
+    out = dict.fromkeys(ITYPE_ORDER, 0)
+    for t, n in w.nations[sid].store.items():
+        out[t] = out.get(t, 0) + n
+    for s in w.sites.values():
+        if s.owner == sid:
+            for t, n in s.interceptors.items():
+                out[t] = out.get(t, 0) + n
+    return out
+
+
+def x_level(w: World, classes: Mapping[str, ClassSpec], sid: str, counts: Counts) -> float:
+    """Arms level ``X_i = X_off + theta (0.3 I_T + 0.6 I_M)`` (B5.1)."""
+    itypes = {t.name: t for t in w.scenario.interceptors}
+    inter = interceptor_total(w, sid)
+    return x_off(classes, counts) + w.p.theta_def * sum(
+        itypes[t].x_weight * n for t, n in inter.items()
+    )
+
+
+def is_rival(w: World, i: str, j: str) -> bool:
+    """``rival[i][j]``: scenario flag or threat at least the threshold (B2.3)."""
+    pr = w.pairs[(i, j)]
+    return pr.rival or pr.threat >= w.p.rival_threat_threshold
+
+
+def rival_dyads(w: World) -> list[tuple[str, str]]:
+    """Unordered pairs (scenario order) where either side counts the other as a rival."""
+    ids = w.ids
+    out: list[tuple[str, str]] = []
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            i, j = ids[a], ids[b]
+            if is_rival(w, i, j) or is_rival(w, j, i):
+                out.append((i, j))
+    return out
+
+
+@dataclass(slots=True)
+class Security:
+    """Security decomposition of one state (B5.3)."""
+
+    sec: float
+    det: dict[str, float]
+    dl: float
+    rel: float
+    weights: dict[str, float]
+
+
+def deterrence(
+    eng: Engine,
+    view: ForceView,
+    i: str,
+    j: str,
+    dy: Dyad,
+    cache: dict[tuple[str, str], Dyad] | None = None,
+) -> float:
+    """``det_i(j)``, with extended deterrence for non-nuclear clients (B5.3)."""
+    w = eng.w
+    own = min(1.0, dy.r_ji / w.nations[i].u)
+    if w.nations[i].nuclear:
+        return own
+    best = own
+    for k in w.ids:
+        if k in (i, j):
+            continue
+        e = ed_eff(w, k, i)
+        if e <= 0:
+            continue
+        dk = eng.dyad(k, j, view[k], view[j]) if cache is None else cached_dyad(eng, view, cache, k, j)
+        best = max(best, e * min(1.0, dk.r_ji / w.nations[k].u))
+    return best
+
+
+def security(eng: Engine, view: ForceView, i: str, dyads: dict[tuple[str, str], Dyad]) -> Security:
+    """``Sec_i = 100 (0.5 sum w det + 0.3 DL + 0.2 Rel)`` under ``view`` (B5.3)."""
+    w = eng.w
+    p = w.p
+    rivals = [j for j in w.ids if j != i and is_rival(w, i, j)]
+    if not rivals:
+        return Security(100 * (p.sec_w_det + p.sec_w_dl + p.sec_w_rel * 0.5), {}, 1.0, 0.5, {})
+    tot = sum(w.pairs[(i, j)].threat for j in rivals)
+    weights = {j: (w.pairs[(i, j)].threat / tot if tot > 0 else 1.0 / len(rivals)) for j in rivals}
+    det: dict[str, float] = {}
+    dl = 1.0
+    for j in rivals:
+        dy = cached_dyad(eng, view, dyads, i, j)
+        det[j] = deterrence(eng, view, i, j, dy, dyads)
+        dl -= weights[j] * dy.f_ij
+    xi = x_off(eng.classes, view[i])
+    xmax = max(x_off(eng.classes, view[j]) for j in rivals)
+    rel = xi / (xi + xmax) if xi + xmax > 0 else 0.5
+    sec = 100 * (
+        p.sec_w_det * sum(weights[j] * det[j] for j in rivals) + p.sec_w_dl * dl + p.sec_w_rel * rel
+    )
+    return Security(f.clamp(sec, 0.0, 100.0), det, dl, rel, weights)
+
+
+def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, de: bool) -> float:
+    """Clarity ``chi_ij`` of j's defenses for i (B5.4)."""
+    p = w.p
+    relevant = [
+        s
+        for s in w.sites.values()
+        if site_active(w, s)
+        and defends(w, s, j)
+        and (
+            i in s.sees
+            or any(c.defends == j and c.against == i and c.value > 0 for c in s.coverage)
+        )
+    ]
+    parts: list[float] = []
+    limited = [s for s in relevant if s.limits is not None]
+    if relevant and len(limited) == len(relevant):
+        parts.append(p.chi_limits_verified if observed_recent else p.chi_limits)
+    if de:
+        parts.append(p.chi_data_exchange)
+    if cbm_recent:
+        parts.append(p.chi_cbm)
+    if all(s.radar_mode == "terminal" for s in relevant):
+        parts.append(p.chi_terminal)
+    if relevant and all(
+        (s.limits is not None and s.limits.no_sensor_sharing) or not s.sensor_sharing
+        for s in relevant
+    ):
+        parts.append(p.chi_no_sharing)
+    keep = 1.0
+    for x in parts:
+        keep *= 1 - x
+    return min(p.chi_max, 1 - keep)
+
+
+def richardson_matrix(w: World) -> list[list[float]]:
+    """``M = I - diag(a) + K`` with ``K_ij = k_i T_ij / 100`` (B5.5)."""
+    ids = w.ids
+    m: list[list[float]] = []
+    for i in ids:
+        row: list[float] = []
+        for j in ids:
+            if i == j:
+                row.append(1 - w.nations[i].a)
+            else:
+                row.append(w.nations[i].k * w.pairs[(i, j)].threat / 100)
+        m.append(row)
+    return m

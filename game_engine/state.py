@@ -1,0 +1,301 @@
+"""Frozen game state (B2): global fields, per-state, per-pair, sites, treaties, evidence.
+
+Every container inside a frozen dataclass is treated as immutable: the engine always builds
+a new dict/tuple instead of changing one. ``resolve`` never mutates its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from game_engine.jsontypes import JSONDict
+from game_engine.scenario import Coverage, Geo, Scenario
+
+FACILITATOR = "@facilitator"
+EXPECTED = "expected"
+STOCHASTIC = "stochastic"
+MODES: tuple[str, ...] = (EXPECTED, STOCHASTIC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Nation:
+    """True posture and private bookkeeping of one state (B2.2)."""
+
+    id: str
+    nuclear: bool
+    missiles: Mapping[str, int]
+    tech: tuple[str, ...]
+    developing: Mapping[str, int]
+    """Classes under development -> tests still needed."""
+    prod_cap: Mapping[str, int]
+    store: Mapping[str, int]
+    """Interceptors not deployed, per type."""
+    cm: float
+    ntm: float
+    conceal: float
+    conceal_base: float
+    """Scenario concealment level; only levels above it cost upkeep."""
+    disc: float
+    """Discrimination research bonus added to radar quality delta (B5.2)."""
+    program: int
+    budget: int
+    income: int
+    ds: float
+    n_sites: int
+    l_half: float
+    u: float
+    weights: tuple[float, float, float]
+    k: float
+    a: float
+    g: float
+    """Richardson grievance set at initialisation (B5.5)."""
+    s0: float
+    treaty_pref: float
+    shame: float
+    hawkish: float
+    allow_challenge: bool
+    doctrine: str
+    public_ledger: Mapping[str, int]
+    declared: Mapping[str, int] | None
+    declared_turn: int | None
+    sec: float
+    """Security on true values (B5.3), last resolution."""
+    sec_pub: float
+    arp: float
+    """Relative arms-race pressure Pi_i / max(1, X_i) (B5.5)."""
+    vp_history: tuple[float, ...]
+    objectives_met: Mapping[str, int]
+    """Objective card id -> first turn its conditions held."""
+    audit_charge: float
+    catastrophe_penalty: float
+    last_spend: int
+    npc: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pair:
+    """What ``src`` believes and feels about ``dst`` (B2.3)."""
+
+    src: str
+    dst: str
+    alpha: float
+    beta: float
+    alpha0: float
+    beta0: float
+    threat: float
+    h: float
+    ev: float
+    chi: float
+    est: Mapping[str, int]
+    vcov: float
+    ed: float
+    rival: bool
+    visits_prev: int
+    last_cbm_turn: int
+    last_observed_turn: int
+
+    @property
+    def tau(self) -> float:
+        """Beta-mean trust ``alpha / (alpha + beta)``."""
+        return self.alpha / (self.alpha + self.beta)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Declared operational limits on a site (B2.6)."""
+
+    max_interceptors: int | None
+    terminal_only: bool
+    no_sensor_sharing: bool
+    note: str
+    declared_by: str
+    turn: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """A defense site (B2.5). ``owner == ""`` is an unclaimed candidate host site."""
+
+    id: str
+    host: str
+    owner: str
+    kind: str
+    capacity: int
+    allowed: tuple[str, ...]
+    interceptors: Mapping[str, int]
+    radar_q: float
+    radar_max_q: float
+    radar_mode: str
+    sensor_sharing: bool
+    ready_turn: int
+    coverage: tuple[Coverage, ...]
+    sees: tuple[str, ...]
+    ds_burden: float
+    geo: Geo
+    limits: Limits | None = None
+    outage_turn: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Consent:
+    """Sovereign consent of ``host`` for ``owner``'s site (B2.5)."""
+
+    host: str
+    owner: str
+    site: str
+    max_interceptors: int
+    max_radar_q: float
+    forward_allowed: bool
+    sensor_sharing_allowed: bool
+    compensation: int
+    notice_turns: int
+    granted_turn: int
+    revoke_effective: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Treaty:
+    """A treaty or draft (B2.6). CS values are the public compliance scores (B5.8)."""
+
+    id: str
+    template: str
+    name: str
+    parties: tuple[str, ...]
+    terms: JSONDict
+    terms_hash: str
+    status: str
+    """draft | in_force | terminated ("withdrawing" is shown while a notice runs)."""
+    entry_turn: int | None
+    created_turn: int
+    withdrawing: Mapping[str, int] = field(default_factory=dict)
+    """Party -> turn its withdrawal takes effect."""
+    withdrawn: tuple[str, ...] = ()
+    cs: Mapping[str, float] = field(default_factory=dict)
+    cs_true: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Agreement:
+    """Pairwise CBM between ``a < b`` (HOTLINE, NOTIFICATION, DATA_EXCHANGE)."""
+
+    kind: str
+    a: str
+    b: str
+    since: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Violation:
+    """Hidden record of a breach (B2.7); visible only in the audit and the facilitator view."""
+
+    id: str
+    state: str
+    treaty: str
+    clause: str
+    kind: str
+    magnitude: float
+    severity: float
+    first_turn: int
+    last_turn: int
+    ongoing: bool
+    covert: bool
+    hidden_site: bool
+    detected_by: tuple[str, ...] = ()
+    published: bool = False
+    public_weight: float = 0.0
+    audit_weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """Private evidence held by ``holder`` about ``target`` (B2.7)."""
+
+    id: str
+    holder: str
+    target: str
+    treaty: str
+    kind: str
+    channel: str
+    magnitude: float
+    quality: float
+    p_channel: float
+    alpha_channel: float
+    is_true: bool
+    violation: str
+    turn: int
+    weight: float
+    """1 in stochastic mode; the detection probability in expected mode."""
+    published: bool = False
+    published_turn: int = 0
+    refuted: bool = False
+    shared_from: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GameState:
+    """Complete state of one game between turns (B2.1)."""
+
+    game_id: str
+    turn: int
+    max_turns: int
+    mode: str
+    seed: str
+    seed_commit: str
+    scenario: Scenario
+    nations: Mapping[str, Nation]
+    pairs: Mapping[tuple[str, str], Pair]
+    sites: tuple[Site, ...]
+    consents: tuple[Consent, ...]
+    treaties: tuple[Treaty, ...]
+    agreements: tuple[Agreement, ...]
+    violations: tuple[Violation, ...]
+    evidence: tuple[Evidence, ...]
+    rsi_pub: float
+    rsi_true: float
+    rsi_components: Mapping[str, float]
+    rsi_components_true: Mapping[str, float]
+    rsi_history: tuple[float, ...]
+    rsi_true_history: tuple[float, ...]
+    x_pub_total: float
+    x_true_total: float
+    rho_pub: float
+    rho_true: float
+    counters: Mapping[str, int]
+    crises: tuple[JSONDict, ...] = ()
+    game_over: bool = False
+    game_over_reason: str = ""
+
+    @property
+    def state_ids(self) -> tuple[str, ...]:
+        """Playable state ids in scenario order."""
+        return self.scenario.state_ids
+
+    def nation(self, sid: str) -> Nation:
+        """The nation with id ``sid`` (KeyError if unknown)."""
+        return self.nations[sid]
+
+    def pair(self, src: str, dst: str) -> Pair:
+        """Beliefs of ``src`` about ``dst``."""
+        return self.pairs[(src, dst)]
+
+    def site(self, site_id: str) -> Site | None:
+        """The site with this id, or None."""
+        for s in self.sites:
+            if s.id == site_id:
+                return s
+        return None
+
+    def treaty(self, treaty_id: str) -> Treaty | None:
+        """The treaty (or draft) with this id, or None."""
+        for t in self.treaties:
+            if t.id == treaty_id:
+                return t
+        return None
+
+    def name_of(self, sid: str) -> str:
+        """Display name of a state id (the id itself if unknown)."""
+        for info in self.scenario.info.states:
+            if info.id == sid:
+                return info.name
+        return sid

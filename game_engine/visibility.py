@@ -1,0 +1,273 @@
+"""What each viewer may see (B1 information sets): ``view_for(state, viewer)``.
+
+A state sees its own true posture, its private estimates and evidence, and public data about
+everyone else. Observers (``None``) see only public data. The facilitator sees everything.
+After the game ends, everyone sees the truth, the final scores and the seed (the reveal).
+"""
+
+from __future__ import annotations
+
+from game_engine.engine import final_scores
+from game_engine.errors import RuleCode, RuleViolation
+from game_engine.jsontypes import JSON, JSONDict
+from game_engine.orders import in_force, is_party
+from game_engine.params import CLASS_ORDER, ITYPE_ORDER
+from game_engine.serialization import evidence_to_json
+from game_engine.state import FACILITATOR, GameState, Site
+
+
+def _public_interceptors(state: GameState, sid: str) -> JSONDict:
+    out = dict.fromkeys(ITYPE_ORDER, 0)
+    for t, n in state.nations[sid].store.items():
+        out[t] += n
+    for s in state.sites:
+        if s.owner == sid:
+            for t, n in s.interceptors.items():
+                out[t] += n
+    return dict(out)
+
+
+def _site_public(s: Site) -> JSONDict:
+    lim: JSON = None
+    if s.limits is not None:
+        lim = {
+            "max_interceptors": s.limits.max_interceptors,
+            "terminal_only": s.limits.terminal_only,
+            "no_sensor_sharing": s.limits.no_sensor_sharing,
+            "note": s.limits.note,
+            "declared_by": s.limits.declared_by,
+        }
+    return {
+        "id": s.id,
+        "host": s.host,
+        "owner": s.owner,
+        "kind": s.kind,
+        "capacity": s.capacity,
+        "interceptors_public": sum(s.interceptors.values()),
+        "interceptors_by_type": {t: s.interceptors.get(t, 0) for t in ITYPE_ORDER},
+        "radar_q": s.radar_q,
+        "radar_mode": s.radar_mode,
+        "sensor_sharing": s.sensor_sharing,
+        "limits": lim,
+        "ready_turn": s.ready_turn,
+        "x": s.geo.x,
+        "y": s.geo.y,
+    }
+
+
+def _compliance(state: GameState, sid: str) -> float | None:
+    scores = [
+        t.cs[sid]
+        for t in state.treaties
+        if sid in t.parties and sid in t.cs and t.status != "draft"
+    ]
+    if not scores:
+        return None
+    return round(sum(scores) / len(scores), 6)
+
+
+def _reputation(state: GameState, sid: str) -> float:
+    others = [k for k in state.state_ids if k != sid]
+    return round(sum(state.pairs[(k, sid)].tau for k in others) / max(1, len(others)), 6)
+
+
+def _me(state: GameState, sid: str) -> JSONDict:
+    nat = state.nations[sid]
+    setup = state.scenario.states[state.state_ids.index(sid)]
+    others = [k for k in state.state_ids if k != sid]
+    sites: list[JSON] = [
+        {
+            "id": s.id,
+            "host": s.host,
+            "owner": s.owner,
+            "capacity": s.capacity,
+            "interceptors": {t: s.interceptors.get(t, 0) for t in ITYPE_ORDER},
+            "radar_q": s.radar_q,
+            "radar_mode": s.radar_mode,
+            "sensor_sharing": s.sensor_sharing,
+            "allowed": list(s.allowed),
+            "limits": _site_public(s)["limits"],
+            "ready_turn": s.ready_turn,
+        }
+        for s in state.sites
+        if sid in (s.owner, s.host)
+    ]
+    cards: list[JSON] = [
+        {
+            "id": c.id,
+            "text": c.text,
+            "points": c.points,
+            "by_turn": c.by_turn,
+            "met_turn": nat.objectives_met.get(c.id),
+        }
+        for c in setup.objective_cards
+    ]
+    evidence: list[JSON] = [
+        evidence_to_json(e, with_truth=False) for e in state.evidence if e.holder == sid
+    ]
+    return {
+        "id": sid,
+        "name": state.name_of(sid),
+        "missiles": {c: nat.missiles.get(c, 0) for c in CLASS_ORDER},
+        "interceptors_store": {t: nat.store.get(t, 0) for t in ITYPE_ORDER},
+        "sites": sites,
+        "budget": nat.budget,
+        "income": nat.income,
+        "ds": nat.ds,
+        "tech": list(nat.tech),
+        "developing": dict(nat.developing),
+        "prod_cap": {c: nat.prod_cap.get(c, 0) for c in CLASS_ORDER if c in nat.tech},
+        "cm": nat.cm,
+        "ntm": nat.ntm,
+        "conceal": nat.conceal,
+        "program": nat.program,
+        "allow_challenge": nat.allow_challenge,
+        "security": nat.sec,
+        "arms_pressure": nat.arp,
+        "threat": {k: state.pairs[(sid, k)].threat for k in others},
+        "trust": {k: round(state.pairs[(sid, k)].tau, 6) for k in others},
+        "clarity": {k: state.pairs[(sid, k)].chi for k in others},
+        "coverage": {k: state.pairs[(sid, k)].vcov for k in others},
+        "estimates": {k: dict(state.pairs[(sid, k)].est) for k in others},
+        "evidence": evidence,
+        "vp_history": list(nat.vp_history),
+        "objectives": list(setup.info.objectives),
+        "objective_cards": cards,
+        "secret_briefing": setup.info.secret_briefing,
+    }
+
+
+def view_for(state: GameState, viewer: str | None) -> dict[str, object]:
+    """JSON-safe view for a state id, ``None`` (public observer) or ``FACILITATOR``.
+
+    Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
+    """
+    if viewer is not None and viewer != FACILITATOR and viewer not in state.nations:
+        raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
+    ids = state.state_ids
+    states: list[JSON] = []
+    for sid in ids:
+        nat = state.nations[sid]
+        info = state.scenario.states[ids.index(sid)].info
+        step = state.scenario.params.ds_display_step
+        states.append(
+            {
+                "id": sid,
+                "name": info.name,
+                "role": info.role,
+                "color": info.color,
+                "public_briefing": info.public_briefing,
+                "nuclear": nat.nuclear,
+                "public_ledger": {c: nat.public_ledger.get(c, 0) for c in CLASS_ORDER},
+                "declared": None
+                if nat.declared is None
+                else {c: nat.declared.get(c, 0) for c in CLASS_ORDER},
+                "declared_turn": nat.declared_turn,
+                "compliance": _compliance(state, sid),
+                "reputation": _reputation(state, sid),
+                "ds": int(step * round(nat.ds / step)),
+                "public_interceptors": _public_interceptors(state, sid),
+                "sites": [_site_public(s) for s in state.sites if sid in (s.owner, s.host)],
+                "x": state.scenario.states[ids.index(sid)].geo.x,
+                "y": state.scenario.states[ids.index(sid)].geo.y,
+                "polygon": [[a, b] for a, b in state.scenario.states[ids.index(sid)].geo.polygon],
+            }
+        )
+    treaties: list[JSON] = [
+        {
+            "id": t.id,
+            "template": t.template,
+            "name": t.name,
+            "parties": list(t.parties),
+            "status": "withdrawing" if t.status == "in_force" and t.withdrawing else t.status,
+            "terms": dict(t.terms),
+            "terms_hash": t.terms_hash,
+            "entry_turn": t.entry_turn,
+            "withdrawing": dict(t.withdrawing),
+            "withdrawn": list(t.withdrawn),
+            "compliance": {k: round(v, 6) for k, v in t.cs.items()},
+        }
+        for t in state.treaties
+    ]
+    public_evidence: list[JSON] = [
+        evidence_to_json(e, with_truth=False)
+        for e in state.evidence
+        if e.published and not e.shared_from
+    ]
+    reveal = state.game_over or viewer == FACILITATOR
+    me: JSON = _me(state, viewer) if viewer is not None and viewer != FACILITATOR else None
+    truth: JSON = None
+    if reveal:
+        t_out: JSONDict = {sid: _me(state, sid) for sid in ids}
+        t_out["violations"] = [
+            {
+                "id": v.id,
+                "state": v.state,
+                "treaty": v.treaty,
+                "kind": v.kind,
+                "clause": v.clause,
+                "magnitude": v.magnitude,
+                "severity": v.severity,
+                "first_turn": v.first_turn,
+                "last_turn": v.last_turn,
+                "ongoing": v.ongoing,
+                "covert": v.covert,
+                "published": v.published,
+                "detected_by": list(v.detected_by),
+            }
+            for v in state.violations
+        ]
+        t_out["rsi_true"] = state.rsi_true
+        t_out["rsi_true_history"] = list(state.rsi_true_history)
+        t_out["rsi_components_true"] = dict(state.rsi_components_true)
+        t_out["evidence"] = [evidence_to_json(e) for e in state.evidence]
+        truth = t_out
+    crises: list[JSON] = [dict(c) for c in state.crises]
+    return {
+        "turn": state.turn,
+        "max_turns": state.max_turns,
+        "game_over": state.game_over,
+        "game_over_reason": state.game_over_reason,
+        "mode": state.mode,
+        "seed_commit": state.seed_commit,
+        "scenario": {"slug": state.scenario.info.slug, "title": state.scenario.info.title},
+        "rsi_pub": state.rsi_pub,
+        "rsi_components": dict(state.rsi_components),
+        "rsi_history": list(state.rsi_history),
+        "classes": list(CLASS_ORDER),
+        "class_table": {
+            c.name: {"cost": c.cost, "w": c.w, "kappa": c.kappa, "cat1": c.cat1}
+            for c in state.scenario.classes
+        },
+        "interceptor_table": {
+            t.name: {"cost": t.cost, "p0": dict(t.p0)} for t in state.scenario.interceptors
+        },
+        "interceptor_types": list(ITYPE_ORDER),
+        "states": states,
+        "treaties": treaties,
+        "agreements": [
+            {"kind": a.kind, "a": a.a, "b": a.b, "since": a.since} for a in state.agreements
+        ],
+        "consents": [
+            {
+                "host": c.host,
+                "owner": c.owner,
+                "site": c.site,
+                "max_interceptors": c.max_interceptors,
+                "max_radar_q": c.max_radar_q,
+                "forward_allowed": c.forward_allowed,
+                "sensor_sharing_allowed": c.sensor_sharing_allowed,
+                "compensation": c.compensation,
+                "revoke_effective": c.revoke_effective,
+            }
+            for c in state.consents
+        ],
+        "public_evidence": public_evidence,
+        "crises": crises,
+        "in_force": [t.id for t in state.treaties if in_force(t)],
+        "parties": {t.id: [x for x in t.parties if is_party(t, x)] for t in state.treaties},
+        "me": me,
+        "truth": truth,
+        "final_scores": dict(final_scores(state)) if state.game_over else None,
+        "seed": state.seed if state.game_over else None,
+    }
