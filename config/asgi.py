@@ -20,7 +20,7 @@ from negotiation.routing import websocket_urlpatterns  # noqa: E402
 
 if os.environ.get("TREATYCRAFT_BENCH_ROUTES") == "1":
     # The benchmark suite's bare Channels baseline, served by the same Daphne (bench/README.md).
-    from bench.routing import websocket_urlpatterns as bench_urlpatterns  # noqa: E402
+    from bench.routing import websocket_urlpatterns as bench_urlpatterns
 
     websocket_urlpatterns = [*bench_urlpatterns, *websocket_urlpatterns]
 

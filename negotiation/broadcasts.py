@@ -48,6 +48,10 @@ def seat_group(seat_id: int) -> str:
     return f"seat.{seat_id}"
 
 
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
 def member_group(member_id: int) -> str:
     return f"member.{member_id}"
 
@@ -119,3 +123,8 @@ def channel_audience(channel: object) -> list[str] | None:
 def member_revoked(*, member_id: int) -> None:
     """Close every socket of a removed member."""
     _send(member_group(member_id), {"type": "session.revoked"})
+
+
+def user_logged_out(*, user_id: int) -> None:
+    """Close every socket a facilitator opened while logged in."""
+    _send(user_group(user_id), {"type": "session.revoked"})

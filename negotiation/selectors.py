@@ -60,7 +60,8 @@ def is_facilitator(user: User | AnonymousUser, game: Game) -> bool:
 def viewer_for(*, user: User | AnonymousUser, session: Any, game: Game, observer_key: str = "") -> Viewer | None:
     """The viewer a request or socket acts as: the game's facilitator, its seated player, or nobody."""
     if is_facilitator(user, game):
-        return Viewer(role=Role.FACILITATOR, game_id=game.pk, label=f"Facilitator ({user.get_username()})")
+        return Viewer(role=Role.FACILITATOR, game_id=game.pk, label=f"Facilitator ({user.get_username()})",
+                      user_id=user.pk)
     member = member_for_session(session, game)
     if member is not None:
         return Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=member.seat_id, state_id=member.seat.state_id,

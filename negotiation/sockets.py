@@ -32,6 +32,8 @@ def groups_for(viewer: Viewer) -> tuple[str, ...]:
                    broadcasts.member_group(viewer.member_id)]
     elif viewer.role is Role.FACILITATOR:
         groups.append(broadcasts.facilitator_group(viewer.game_id))
+        if viewer.user_id is not None:
+            groups.append(broadcasts.user_group(viewer.user_id))
     elif viewer.role is Role.OBSERVER:
         groups.append(broadcasts.observers_group(viewer.game_id))
     return tuple(groups)

@@ -23,6 +23,7 @@ class Viewer:
     label: str = ""
     member_id: int | None = None
     is_captain: bool = False
+    user_id: int | None = None
 
     @property
     def engine_viewer(self) -> str | None:

