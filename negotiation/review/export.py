@@ -217,13 +217,14 @@ def build_export(game: Game, *, pseudonymize: bool = False) -> ExportBundle:
     names = Names(game, pseudonymize)
     marks = turn_marks(game)
     state_ids = set(state_names(game))
-    from negotiation.review.timeline import summarize
+    from negotiation.review.timeline import proposal_titles, summarize
 
     readable = state_names(game)
     messages = list(Message.objects.filter(game=game).select_related("author_seat").order_by("seq"))
     authors = {m.seq: m.author_seat.state_id for m in messages if m.author_seat is not None}
     events = list(GameEvent.objects.filter(game=game).order_by("seq"))
     audiences = {e.seq: e.audience for e in events}
+    titles = proposal_titles(GameEvent.objects.filter(game=game))
 
     event_rows = []
     proposal_rows = []
@@ -236,7 +237,7 @@ def build_export(game: Game, *, pseudonymize: bool = False) -> ExportBundle:
             "seq": e.seq, "turn": turn, "created_at": _time(e.created_at), "kind": e.kind,
             "actor": names.text(e.actor), "audience": _audience(e.audience),
             "states": ";".join(_event_states(e, state_ids, authors)), "channel": str(data.get("channel") or ""),
-            "summary": names.text(summarize(e.kind, data, readable)), "data": shown,
+            "summary": names.text(summarize(e.kind, data, readable, None, e.actor, titles)), "data": shown,
         }
         event_rows.append(row)
         if e.kind.startswith(PROPOSAL_PREFIXES):

@@ -26,6 +26,8 @@ TREATY_EVENT_KINDS = frozenset({
 CRISIS_EVENT_KINDS = frozenset({"crisis", "catastrophe", "game_over"})
 # Log kinds of the negotiation side (proposals, signatures, treaties) shown among key moments.
 TREATY_LOG_PREFIXES = ("proposal.", "treaty.", "signature.")
+# Left out of the key moments: comments, and what the engine's own treaty events already say.
+QUIET_PROPOSAL_KINDS = ("proposal.commented", "proposal.in_force")
 CACHE_SECONDS = 600
 
 
@@ -219,6 +221,8 @@ def _stability_moves(history: History, records: list[TurnRecord], limit: int = 3
 def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
     truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
     assert isinstance(truth, dict)
+    treaties = {str(t.get("id")): str(t.get("name") or t.get("id")) for t in view.get("treaties", [])
+                if isinstance(t, dict)}
     rows = []
     for v in truth.get("violations", []) or []:
         if not isinstance(v, dict) or not (v.get("detected_by") or v.get("published")):
@@ -226,7 +230,8 @@ def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
         who = ", ".join(names.get(d, d) for d in v.get("detected_by", [])) or "the end-of-game audit"
         rows.append(Moment(
             int(v.get("first_turn") or 0), str(v.get("kind", "violation")),
-            f"{names.get(v.get('state', ''), v.get('state'))} breached {v.get('treaty')} ({v.get('clause') or v.get('kind')}).",
+            f"{names.get(v.get('state', ''), v.get('state'))} breached {treaties.get(str(v.get('treaty')), v.get('treaty'))} "
+            f"({v.get('clause') or v.get('kind')}).",
             f"Detected by {who}; {'made public' if v.get('published') else 'never made public'}"
             f"{'; still ongoing at the end' if v.get('ongoing') else ''}.",
         ))
@@ -234,19 +239,23 @@ def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
 
 
 def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord]) -> list[Moment]:
-    moments = [Moment(r.turn, str(e["kind"]), str(e.get("text", ""))) for r in records for e in r.events
+    # Negotiation entries first within a turn, then what its resolution did.
+    moments = [(r.turn, 1, Moment(r.turn, str(e["kind"]), str(e.get("text", "")))) for r in records for e in r.events
                if e.get("kind") in TREATY_EVENT_KINDS and access.can_see(e.get("audience"))]
     query = Q()
     for prefix in TREATY_LOG_PREFIXES:
         query |= Q(kind__startswith=prefix)
     marks = turn_marks(game)
-    from negotiation.review.timeline import summarize, visible_events
+    from negotiation.review.timeline import proposal_titles, summarize, visible_events
 
     names = {m.id: m.name for m in state_meta(game)}
-    for event in visible_events(game, access).filter(query).order_by("seq")[:200]:
+    visible = visible_events(game, access)
+    titles = proposal_titles(visible)
+    for event in visible.filter(query).exclude(kind__in=QUIET_PROPOSAL_KINDS).order_by("seq")[:200]:
         data = event.data if isinstance(event.data, dict) else {}
-        moments.append(Moment(marks.turn_of(event.seq), event.kind, summarize(event.kind, data, names)))
-    return sorted(moments, key=lambda m: m.turn)
+        turn = marks.turn_of(event.seq)
+        moments.append((turn, 0, Moment(turn, event.kind, summarize(event.kind, data, names, None, event.actor, titles))))
+    return [m for _, _, m in sorted(moments, key=lambda row: (row[0], row[1]))]
 
 
 def final_scores(history: History) -> list[ScoreRow]:

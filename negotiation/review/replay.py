@@ -73,9 +73,11 @@ def _treaty_tabled_by_signature(game: Game, state: game_engine.GameState, data: 
     """Signing a treaty proposal tables its version in the engine state (services.proposals._table).
     The log entry names the proposal and version; their text is in the proposal's stored versions.
     Tabling is idempotent in the engine, so every signature may table it again."""
-    version = (ProposalVersion.objects.select_related("proposal")
-               .filter(proposal__game=game, proposal__number=data.get("proposal"), version=data.get("version"))
-               .first())
+    number, which = data.get("proposal"), data.get("version")
+    version = None
+    if isinstance(number, int) and isinstance(which, int):
+        version = (ProposalVersion.objects.select_related("proposal")
+                   .filter(proposal__game=game, proposal__number=number, version=which).first())
     if version is None:
         raise ReplayError(f"proposal {data.get('proposal')} version {data.get('version')} is not stored")
     proposal = version.proposal
@@ -292,8 +294,10 @@ def _resolve_and_check(game: Game, record: TurnRecord, state: game_engine.GameSt
     except game_engine.RuleViolation as exc:
         raise _Stop(Difference(f"{where}: engine input", "$.orders", "orders the engine accepts", str(exc))) from exc
     replayed = resolution_json(resolution)
-    for name in ("state_after", "events", "public_report", "private_reports", "explanation", "audit"):
-        _check(f"{where}: {name.replace('_', ' ')}", getattr(record, name), replayed[name])
+    for name, label in (("state_after", "state after resolution"), ("events", "engine events"),
+                        ("public_report", "public report"), ("private_reports", "private reports"),
+                        ("explanation", "explanation"), ("audit", "audit")):
+        _check(f"{where}: {label}", getattr(record, name), replayed[name])
     return resolution.state
 
 

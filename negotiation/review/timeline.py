@@ -162,8 +162,9 @@ def timeline_page(game: Game, access: ReviewAccess, filters: TimelineFilters) ->
                               q=filters.q, as_state=filters.as_state, page=page)
     events = list(qs.order_by("seq")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
     bodies = _message_bodies(game, [e.seq for e in events if e.kind.startswith("message.")])
-    rows = [timeline_row(e, marks, names, bodies.get(e.seq)) for e in events]
     visible = visible_events(game, access, filters.as_state)
+    titles = proposal_titles(visible) if any(e.kind.startswith("proposal.") for e in events) else {}
+    rows = [timeline_row(e, marks, names, bodies.get(e.seq), titles) for e in events]
     kinds = sorted(set(visible.values_list("kind", flat=True).distinct()))
     channels = {str(c) for c in visible.filter(data__has_key="channel").values_list("data__channel", flat=True)
                 .distinct() if c}
@@ -191,7 +192,8 @@ def audience_label(audience: list[str] | None, names: dict[str, str]) -> str:
     return ", ".join(labels) or "nobody"
 
 
-def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], message: Message | None = None) -> TimelineRow:
+def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], message: Message | None = None,
+                 titles: dict[int, str] | None = None) -> TimelineRow:
     data = event.data if isinstance(event.data, dict) else {}
     audience = event.audience if isinstance(event.audience, list) else None
     return TimelineRow(
@@ -204,7 +206,7 @@ def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], mess
         audience=audience_label(audience, names),
         private=audience is not None,
         channel=str(data.get("channel") or (message.channel if message else "")),
-        summary=summarize(event.kind, data, names, message),
+        summary=summarize(event.kind, data, names, message, event.actor, titles),
         details=json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, default=str)[:4000],
     )
 
@@ -214,17 +216,54 @@ def _short(text: Any, limit: int = 300) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: Message | None = None) -> str:
+def proposal_titles(events: QuerySet[GameEvent]) -> dict[int, str]:
+    """Titles of the proposals tabled among these (visible) log entries, by number."""
+    rows = events.filter(kind="proposal.tabled").values_list("data", flat=True)
+    return {int(d["proposal"]): str(d.get("title", "")) for d in rows
+            if isinstance(d, dict) and isinstance(d.get("proposal"), int)}
+
+
+def _proposal_line(kind: str, actor: str, data: dict[str, Any], names: dict[str, str], titles: dict[int, str]) -> str:
+    number = data.get("proposal")
+    title = data.get("title") or (titles.get(number) if isinstance(number, int) else None)
+    what = f"“{title}” (proposal {number})" if title else f"proposal {number}"
+    who = names.get(actor, actor)
+    version = f" version {data['version']}" if data.get("version") else ""
+    match kind.split(".", 1)[1]:
+        case "tabled":
+            parties = ", ".join(names.get(p, p) for p in data.get("parties", []))
+            return f"{who} tabled {what} between {parties}."
+        case "amended":
+            return f"{who} amended {what} to{version}."
+        case "signed":
+            return f"{who} signed {what}{version}."
+        case "unsigned":
+            return f"{who} withdrew its signature from {what}{version}."
+        case "withdrawn":
+            return f"{who} withdrew {what}."
+        case "in_force":
+            return f"{what[0].upper() + what[1:]} entered into force."
+        case "commented":
+            return _short(f"{who} on {what}: {data.get('body', '')}")
+    return _short(f"{who}: {kind} {what}")
+
+
+def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: Message | None = None,
+              actor: str = "", titles: dict[int, str] | None = None) -> str:
     """One line a person can read for any log entry; unknown kinds fall back to their data."""
     def name(sid: Any) -> str:
         return names.get(str(sid), str(sid))
 
+    if kind.startswith("proposal.") and "proposal" in data:
+        return _proposal_line(kind, actor, data, names, titles or {})
     if kind.startswith("message."):
         body = data.get("body") or (message.body if message else "")
         return _short(body)
     if kind.startswith("engine."):
         return _short(data.get("text", kind))
     match kind:
+        case "game.started":
+            return "The game started."
         case "turn.resolved":
             return f"Turn {data.get('turn')} resolved."
         case "phase.advanced":

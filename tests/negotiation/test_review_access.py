@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from negotiation.models import GameEvent
+from negotiation.models import GameEvent, TurnRecord
 from negotiation.review import services as review_services
 from tests.negotiation.test_review_fixtures import play
 
@@ -105,6 +105,21 @@ def test_a_players_timeline_never_shows_another_states_private_entries(played_pl
     assert "Satellite photo" not in everything
 
 
+def test_a_private_channel_stays_private_in_a_third_players_review(played_players):
+    game, players = played_players
+    allow_players(game)
+    cy, _ = players["calla"]
+    ana, _ = players["aurel"]
+
+    outsider = cy.get(f"/review/{game.pk}/timeline/?q=Between").content.decode()
+    member = ana.get(f"/review/{game.pk}/timeline/?q=Between").content.decode()
+    choices = cy.get(f"/review/{game.pk}/timeline/").content.decode()
+
+    assert "we can live with a cap" not in outsider
+    assert "we can live with a cap" in member
+    assert "bi:aurel:borun" not in choices
+
+
 def test_the_player_whose_state_received_an_inject_sees_it(played_players):
     game, players = played_players
     allow_players(game)
@@ -164,8 +179,10 @@ def test_a_player_cannot_change_another_states_orders_in_a_what_if(played_player
     allow_players(game)
     ana, _ = players["aurel"]
 
+    recorded = TurnRecord.objects.get(game=game, turn=1).orders["aurel"]
     response = ana.post(f"/review/{game.pk}/what-if/", {
-        "turn": "1", "keep-aurel": ["0", "1"], "add-borun": '{"type": "REDUCE", "class": "SRBM", "qty": 2}'})
+        "turn": "1", "keep-aurel": [str(i) for i in range(len(recorded))],
+        "add-borun": '{"type": "REDUCE", "class": "SRBM", "qty": 2}'})
 
     assert response.status_code == 422
     assert "Change at least one order" in response.content.decode()

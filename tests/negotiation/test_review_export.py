@@ -69,7 +69,9 @@ def test_the_json_export_holds_the_whole_record(played_game, tmp_path):
     assert [t["turn"] for t in data["turns"]] == [1, 2, 3]
     assert data["turns"][0]["state_before"]["turn"] == 1
     assert len(data["events"]) == played_game.events.count()
-    assert len(data["messages"]) == 6
+    assert len(data["messages"]) == 7
+    private = next(m for m in data["messages"] if m["channel"] == "bi:aurel:borun")
+    assert private["audience"] == "aurel;borun;facilitator" or set(private["audience"].split(";")) >= {"aurel", "borun"}
     assert set(data["codebook"]) == set(TABLES)
 
 

@@ -50,7 +50,7 @@ def test_a_corrupted_stored_result_fails_the_replay_with_the_first_difference(pl
 
     assert failure.value.returncode == 1
     message = str(failure.value)
-    assert "turn 2: state after" in message
+    assert "turn 2: state after resolution" in message
     assert "$.nations[1].missiles.SRBM" in message
 
 
