@@ -75,7 +75,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame: Any = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # malformed, a 5,000-digit number, or 5,000 nested brackets
             frame = None
         kind = frame.get("type") if isinstance(frame, dict) else None
         if kind == "resync" and self.viewer is not None:

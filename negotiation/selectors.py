@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -680,7 +680,7 @@ def obligations_for(game: Game, viewer: Viewer, view: dict[str, Any]) -> list[st
 def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, Any] | None:
     """“What if we sign this?”: the engine's expected-mode projection of one turn, computed only
     from what the viewer may know, with and without the proposal's current version in force."""
-    if viewer.role is not Role.PLAYER or not viewer.state_id:
+    if viewer.role is not Role.PLAYER or not viewer.state_id or viewer.seat_id is None:
         return None
     proposal = Proposal.objects.filter(game=game, number=number).first()
     if proposal is None or viewer.state_id not in proposal.parties or game.phase == Phase.FINISHED:
@@ -699,8 +699,8 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
         consent = {"type": "CONSENT_HOSTING", **{k: v for k, v in version.clauses.items() if k != "host"}}
         extra.setdefault(host, []).append(consent)
     try:
-        without = game_engine.expected_outcome(state, viewer.state_id, mine, [])
-        with_it = game_engine.expected_outcome(state, viewer.state_id, extra, drafts)
+        without = cast(dict[str, Any], game_engine.expected_outcome(state, viewer.state_id, mine, []))
+        with_it = cast(dict[str, Any], game_engine.expected_outcome(state, viewer.state_id, extra, drafts))
     except game_engine.RuleViolation:
         return None
 

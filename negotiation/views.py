@@ -109,14 +109,20 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def seat_link(request: HttpRequest, token: str) -> HttpResponse:
-    """A personal link the facilitator handed out: it puts this browser in that member's seat."""
+    """A personal link the facilitator handed out. Opening it shows whose seat it is; taking the
+    seat (a POST, since it writes the session) puts this browser in it."""
     member = Member.objects.select_related("seat__game").filter(token=token, removed_at=None).first()
     if member is None:
         raise Http404("This link is no longer valid; ask your facilitator for a new one.")
-    selectors.remember_member(request.session, member)
-    return redirect("negotiation:room", code=member.seat.game.code)
+    if request.method == "POST":
+        selectors.remember_member(request.session, member)
+        return redirect("negotiation:room", code=member.seat.game.code)
+    return render(request, "negotiation/seat_link.html", {
+        "member": member, "game": member.seat.game,
+        "state_name": selectors.state_names(member.seat.game).get(member.seat.state_id, member.seat.state_id),
+    })
 
 
 @never_cache

@@ -278,10 +278,7 @@ def inject_preview(request: HttpRequest, game_id: int) -> HttpResponse:
 @require_POST
 def inject_send(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
-        effect = None
-        if _text(request, "effect") == "radar_outage" and _text(request, "effect_site"):
-            effect = {"radar_outage": _text(request, "effect_site")}
         inject = services.inject_send(game_id=game.pk, actor=actor, title=_text(request, "title", 120),
-                                      text=_text(request, "text", 4000), targets=_targets(request), effect=effect)
+                                      text=_text(request, "text", 4000), targets=_targets(request))
         return f"Sent “{inject.title}”."
     return _action(request, game_id, run)

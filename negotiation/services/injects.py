@@ -12,7 +12,7 @@ import game_engine
 from negotiation.errors import InvalidInput, PhaseClosed
 from negotiation.models import Game, Inject, Phase, Seat
 from negotiation.scenarios import scenario
-from negotiation.services.common import bump_version, lock_game, log, next_seq, notify
+from negotiation.services.common import lock_game, log, next_seq, notify
 
 
 def _audience(game: Game, targets: list[str] | None) -> list[str] | None:
@@ -26,11 +26,6 @@ def _audience(game: Game, targets: list[str] | None) -> list[str] | None:
 
 
 def _deliver(game: Game, inject: Inject) -> None:
-    if inject.effect:
-        state = game_engine.state_from_json(game.state)
-        game.state = game_engine.state_to_json(game_engine.apply_effect(state, dict(inject.effect)))
-        game.save(update_fields=["state"])
-        bump_version(game)
     log(game, "inject.sent", inject.source,
         {"inject": inject.pk, "title": inject.title, "text": inject.text, "effect": inject.effect},
         audience=inject.audience, seq=inject.seq)

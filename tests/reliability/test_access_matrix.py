@@ -116,7 +116,8 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("inject-send", "post", f"/facilitate/{g}/inject/", {"title": "", "text": ""}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404)),
         ("game-end", "post", f"/facilitate/{g}/end/", {"reason": "done"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404)),
         ("game-new", "post", "/facilitate/new/", {"scenario": "atlantis"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 422)),
-        ("seat-link", "get", f"/seat/{seat_token}/", {}, row(302, 302, 302, 302, 302, 302)),
+        ("seat-link", "get", f"/seat/{seat_token}/", {}, row(200, 200, 200, 200, 200, 200)),
+        ("seat-link-take", "post", f"/seat/{seat_token}/", {}, row(302, 302, 302, 302, 302, 302)),
         ("seat-link-bad", "get", "/seat/not-a-token/", {}, row(404, 404, 404, 404, 404, 404)),
     ]
 
@@ -137,7 +138,7 @@ def _routes() -> set[str]:
 
 def test_every_route_of_the_game_has_a_row_in_the_matrix(world):
     game, _, a = world
-    covered = {name.split("-no-key")[0].split("-bilateral")[0].split("-foreign")[0].split("-bad")[0]
+    covered = {name.split("-no-key")[0].split("-bilateral")[0].split("-foreign")[0].split("-bad")[0].split("-take")[0]
                for name, *_ in matrix(game, a.token)}
     covered |= {"proposal-act"}  # the comment row exercises proposal-act
     missing = {r.removeprefix("negotiation:") for r in _routes()} - covered - {"proposal-comment"}
