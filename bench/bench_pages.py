@@ -1,0 +1,167 @@
+#!/usr/bin/env python
+"""Room page render time against history length (docs/performance.md).
+
+Builds one game on PostgreSQL (database treatycraft_bench_pages; SQLite with --sqlite), grows its
+history step by step (plenary messages with their log events; the game is also played through its
+turns), and at each step measures, in process with Django's test client:
+
+  room page      GET /play/<code>/ for a seated player (what a browser loads)
+  resync         the HTML a (re)connecting socket is sent (rendering.resync_html)
+  chat history   GET /g/<id>/chat/history/ (the "older messages" page)
+
+as the median of --repeat renders, with the database queries each one makes. The page shows the
+latest messages only, so time and queries should stay flat as the history grows.
+
+    python bench/bench_pages.py --history 0,100,1000,5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(sqlite: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.pop("REDIS_URL", None)
+    if sqlite:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(ROOT / "bench" / "results" / "bench-pages.sqlite3")
+        Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
+    else:
+        from urllib.parse import urlsplit, urlunsplit
+
+        import psycopg
+
+        from bench.servers import POSTGRES_URL
+
+        name = "treatycraft_bench_pages"
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def timed(fn: Any, repeat: int) -> tuple[float, int]:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    fn()  # warm the template and query caches
+    times = []
+    queries = 0
+    for _ in range(repeat):
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        queries = len(ctx.captured_queries)
+    return statistics.median(times), queries
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--history", default="0,100,1000,5000", help="plenary messages at each step")
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--sqlite", action="store_true", help="use a SQLite file instead of PostgreSQL")
+    ap.add_argument("--json", help="write the results here too")
+    args = ap.parse_args()
+    steps = sorted(int(h) for h in args.history.split(","))
+    setup_django(args.sqlite)
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.urls import reverse
+
+    from negotiation import rendering, services
+    from negotiation.models import Game, GameEvent, Message
+    from negotiation.selectors import SESSION_SEATS
+    from negotiation.viewer import Role, Viewer
+
+    user = get_user_model().objects.create_user(username="pages", password=secrets.token_urlsafe(16))
+    game = services.game_create(facilitator=user, scenario_slug="meridian-sea", title="Pages", mode="expected")
+    Game.objects.filter(pk=game.pk).update(allow_teams=True)
+    services.game_start(game_id=game.pk, actor="bench")
+    members = [services.seat_claim(game_id=game.pk, state_id=s, display_name=f"P{i}")
+               for i, s in enumerate(("aurel", "borun", "calla", "dresk"))]
+    members += [services.seat_claim(game_id=game.pk, state_id="aurel", display_name=f"T{i}", as_team_member=True)
+                for i in range(6)]
+    me = members[0]
+    client = Client()
+    session = client.session
+    session[SESSION_SEATS] = {str(game.pk): {"member": me.pk, "token": me.token}}
+    session.save()
+    viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=me.seat_id, state_id=me.seat.state_id,
+                    label=me.name, member_id=me.pk, is_captain=me.is_captain)
+    room_url = reverse("negotiation:room", args=[game.code])
+    history_url = reverse("negotiation:chat-history", args=[game.pk])
+
+    def grow_to(total: int) -> None:
+        with transaction.atomic():
+            g = Game.objects.select_for_update().get(pk=game.pk)
+            have = Message.objects.filter(game=g).count()
+            rows, events = [], []
+            for k in range(have, total):
+                g.last_seq += 1
+                author = members[k % len(members)]
+                body = f"Message {k}: shall we cap interceptors at the coast site before turn {1 + k % 8}?"
+                rows.append(Message(game=g, seq=g.last_seq, channel="plenary", author_seat_id=author.seat_id,
+                                    author_member=author, author_label=f"{author.name} (Aurel)", body=body))
+                events.append(GameEvent(game=g, seq=g.last_seq, kind="message.posted", actor=author.name,
+                                        audience=None, data={"channel": "plenary", "body": body}))
+            Message.objects.bulk_create(rows, batch_size=1000)
+            GameEvent.objects.bulk_create(events, batch_size=1000)
+            Game.objects.filter(pk=g.pk).update(last_seq=g.last_seq)
+
+    def play_turns(upto: int) -> None:
+        g = Game.objects.get(pk=game.pk)
+        while g.turn <= upto and g.phase not in ("finished", "lobby"):
+            services.phase_advance(game_id=g.pk, expected_phase=g.phase, expected_turn=g.turn, actor="bench")
+            g.refresh_from_db()
+
+    rows = []
+    for i, total in enumerate(steps):
+        grow_to(total)
+        play_turns(min(i * 2, 6))  # more turns resolved as the history grows
+        g = Game.objects.get(pk=game.pk)
+        page_ms, page_q = timed(lambda: client.get(room_url), args.repeat)
+        resync_ms, resync_q = timed(lambda: rendering.resync_html(game.pk, viewer), args.repeat)
+        before = {"before": str(g.last_seq)}
+        hist_ms, hist_q = timed(lambda: client.get(history_url, before), args.repeat)  # noqa: B023
+        status = client.get(room_url).status_code
+        rows.append({"messages": total, "turns_resolved": g.turn - 1, "events": GameEvent.objects.filter(game=g).count(),
+                     "room_page_ms": round(page_ms, 2), "room_page_queries": page_q, "room_page_status": status,
+                     "resync_ms": round(resync_ms, 2), "resync_queries": resync_q,
+                     "chat_history_ms": round(hist_ms, 2), "chat_history_queries": hist_q})
+
+    print(f"Room page against history ({connection.vendor}, median of {args.repeat})")
+    print(f"{'messages':>8} {'turns':>5} {'events':>7} {'page ms':>8} {'queries':>7} {'resync ms':>9} "
+          f"{'queries':>7} {'older ms':>8} {'queries':>7}")
+    for r in rows:
+        print(f"{r['messages']:>8} {r['turns_resolved']:>5} {r['events']:>7} {r['room_page_ms']:>8} "
+              f"{r['room_page_queries']:>7} {r['resync_ms']:>9} {r['resync_queries']:>7} {r['chat_history_ms']:>8} "
+              f"{r['chat_history_queries']:>7}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+#!/usr/bin/env python
+"""`make bench`: the whole benchmark suite, one command, bounded in time (docs/performance.md).
+
+For each server configuration it starts real servers on loopback (Daphne processes and the clock,
+PostgreSQL database treatycraft_bench, Redis database 14), runs bench/load.py against Treatycraft
+and against the bare Channels baseline in the same Daphne, stops the servers, and keeps the JSON.
+Then it runs the page, engine and review benchmarks. Tables go to stdout and to
+bench/results/summary.md; raw results to bench/results/*.json.
+
+    python bench/run_all.py            # full suite, about 10 minutes on 2 cores
+    python bench/run_all.py --quick    # every scenario, small, about 3 minutes
+    python bench/run_all.py --only load --configs c1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import procstats  # noqa: E402
+from bench.servers import FACILITATOR, RESULTS, BenchCluster  # noqa: E402
+
+PARTS = ("load", "pages", "engine", "review")
+
+
+def plan(quick: bool) -> dict[str, Any]:
+    """Sizes and durations of every scenario; --quick keeps their shape at a fifth of the size."""
+    if quick:
+        return {"rooms": 20, "big_room": 30, "duration": 10, "turn_duration": 10, "ramp_step": 4, "ramp_start": 200,
+                "small_rooms": 10, "pages_history": "0,200,1000", "settle": 1}
+    return {"rooms": 100, "big_room": 30, "duration": 20, "turn_duration": 15, "ramp_step": 6, "ramp_start": 200,
+            "small_rooms": 20, "pages_history": "0,100,1000,5000", "settle": 2}
+
+
+def configs(p: dict[str, Any]) -> list[dict[str, Any]]:
+    """c1: the default deployment (RedisChannelLayer, one Daphne) with every scenario and 1,000
+    players; c2: the same process on RedisPubSubChannelLayer, ramp only, against both baselines;
+    c3: two Daphne processes on the layer that won, ramp only (scale-out)."""
+    return [
+        {"name": "c1", "label": "1 Daphne, RedisChannelLayer", "processes": 1, "layer": "core",
+         "scenario": "paced,turn,ramp", "rooms": p["rooms"], "big_room": p["big_room"], "baseline": ["core-stock"]},
+        {"name": "c2", "label": "1 Daphne, RedisPubSubChannelLayer", "processes": 1, "layer": "pubsub",
+         "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": ["core-stock", "stock"]},
+        {"name": "c3", "label": "2 Daphne, {layer}", "processes": 2, "layer": "best",
+         "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": ["core-stock"]},
+    ]
+
+
+def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    extra = dict(item.split("=", 1) for item in args.env)
+    cluster = BenchCluster(cfg["processes"], cfg["layer"], extra, root=args.root, python=args.python,
+                           db_options=args.db_options)
+    label = cfg["label"].format(layer=cfg["layer"])
+    print(f"\n== {cfg['name']}: {label} ==", flush=True)
+    out_json = RESULTS / f"load-{cfg['name']}.json"
+    started = time.monotonic()
+    cluster.start()
+    try:
+        cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "both", "--label", label,
+               "--facilitator", ":".join(FACILITATOR), "--scenario", cfg["scenario"],
+               "--rooms", str(cfg["rooms"]), "--big-room", str(cfg["big_room"]),
+               "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
+               "--ramp-step-seconds", str(p["ramp_step"]), "--ramp-start", str(p["ramp_start"]),
+               "--ramp-factor", "1.6", "--settle", str(p["settle"]), "--json", str(out_json)]
+        for url in cluster.urls:
+            cmd += ["--url", url]
+        for pid in cluster.daphne_pids:
+            cmd += ["--server-pid", str(pid)]
+        for variant in cfg["baseline"]:
+            cmd += ["--baseline", variant]
+        subprocess.run(cmd, check=True, timeout=args.timeout)
+        report = json.loads(out_json.read_text())
+    finally:
+        cluster.stop()
+    report["config"] = {**cfg, "label": label}
+    report["server_errors"] = cluster.errors_in_logs()[:20]
+    report["wall_s"] = round(time.monotonic() - started, 1)
+    return report
+
+
+def saturation(report: dict[str, Any], target: str = "treatycraft") -> float:
+    for run in report.get("runs", []):
+        if run["target"] == target:
+            for r in run["results"]:
+                if r["scenario"] == "ramp":
+                    return float(r["saturation_per_s"])
+    return 0.0
+
+
+def run_script(name: str, args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
+    path = ROOT / "bench" / name
+    if not path.exists():
+        return {"name": name, "skipped": "not present"}
+    cmd = [sys.executable, str(path), *extra]
+    helptext = subprocess.run([sys.executable, str(path), "--help"], capture_output=True, text=True,
+                              timeout=60, cwd=ROOT, check=False).stdout
+    if args.quick and "--quick" in helptext:
+        cmd.append("--quick")
+    print(f"\n== {name} ==", flush=True)
+    started = time.monotonic()
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT, check=False,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    print(result.stdout, end="", flush=True)
+    if result.returncode:
+        print(result.stderr[-3000:], file=sys.stderr)
+    return {"name": name, "returncode": result.returncode, "stdout": result.stdout,
+            "wall_s": round(time.monotonic() - started, 1)}
+
+
+def machine_note() -> dict[str, Any]:
+    load1, load5, load15 = os.getloadavg()
+    return {"cpus": os.cpu_count(), "loadavg": [round(load1, 2), round(load5, 2), round(load15, 2)],
+            "python": sys.version.split()[0]}
+
+
+def summary_md(results: dict[str, Any]) -> str:
+    lines = ["# Benchmark results", "", f"Run: {results['started']} ({'quick' if results['quick'] else 'full'}); "
+             f"machine: {json.dumps(results['machine'])}", ""]
+    for report in results.get("load", []):
+        cfg = report["config"]
+        lines += [f"## {cfg['name']}: {cfg['label']}", "",
+                  "| target | scenario | offered/s | delivered/s | p50 ms | p95 ms | p99 ms | max ms | lost | errors "
+                  "| server CPU % | RSS MiB | other load % |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for run in report["runs"]:
+            setup = run["setup"]
+            for r in run["results"]:
+                rows = r["steps"] if r["scenario"] == "ramp" else [r]
+                for s in rows:
+                    res = s.get("resources", {})
+                    cpu = "/".join(f"{c:.0f}" for c in res.get("server_cpu_pct", []))
+                    rss = "/".join(f"{m:.0f}" for m in res.get("server_rss_mib", []))
+                    lines.append(
+                        f"| {run['target']} | {s['scenario']} | {s['offered_per_s']:.0f} | {s['delivered_per_s']:.0f} "
+                        f"| {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {s['lost']} | {s['errors']} "
+                        f"| {cpu} | {rss} | {res.get('other_cpu_pct_of_machine', '')} |")
+                if r["scenario"] == "ramp":
+                    lines.append(f"| {run['target']} | **saturation** | | **{r['saturation_per_s']:.0f}** | | | | | | "
+                                 f"| | | |")
+                if "turn" in r:
+                    t = r["turn"]
+                    lines.append(f"| {run['target']} | turn ({t['expected_screens']} screens) | | "
+                                 f"{t['both']['screens']} reached | {t['both']['p50_ms']} | | {t['both']['p99_ms']} "
+                                 f"| {t['both']['max_ms']} | {t['expected_screens'] - t['both']['screens']} | | | | |")
+            if "kib_per_connection" in setup:
+                lines.append(f"| {run['target']} | idle sockets: {setup['connected']} | | "
+                             f"{setup['kib_per_connection']} KiB each | | | | | | | | | |")
+        lines.append("")
+        for key, value in report.get("ratios", {}).items():
+            lines.append(f"- ratio {key}: **{value}**")
+        setups = "; ".join(f"{run['target']}: {run['setup'].get('players')} players, joined in "
+                           f"{run['setup'].get('join_s')} s, sockets in {run['setup'].get('connect_s')} s"
+                           for run in report["runs"])
+        lines += [f"- setup: {setups}", f"- wall time {report['wall_s']} s"]
+        if report.get("server_errors"):
+            lines.append(f"- server log errors: {len(report['server_errors'])} (first: {report['server_errors'][0]})")
+        lines.append("")
+    if results.get("scale_out"):
+        lines += [f"Scale-out: {json.dumps(results['scale_out'])}", ""]
+    for part in results.get("scripts", []):
+        lines += [f"## {part['name']}", "", "```", (part.get("stdout") or part.get("skipped", "")).rstrip(), "```", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="every scenario, small and short")
+    ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
+    ap.add_argument("--configs", default="c1,c2,c3", help="server configurations of the load part")
+    ap.add_argument("--root", type=Path, default=ROOT, help="source tree the servers run (an A/B copy)")
+    ap.add_argument("--python", default=sys.executable, help="interpreter of the servers")
+    ap.add_argument("--db-options", default="", help="query string added to DATABASE_URL (e.g. pool=true)")
+    ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the servers (repeatable)")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds before one part is abandoned")
+    args = ap.parse_args()
+    args.root = args.root.resolve()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    wanted = {c.strip() for c in args.configs.split(",") if c.strip()}
+    p = plan(args.quick)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick,
+                               "machine": machine_note(), "load": [], "scripts": []}
+    if "load" in parts:
+        best = "core"
+        for cfg in configs(p):
+            if cfg["name"] not in wanted:
+                continue
+            if cfg["layer"] == "best":
+                cfg["layer"] = best
+            report = run_load(cfg, p, args)
+            results["load"].append(report)
+            single = [r for r in results["load"] if r["config"]["processes"] == 1]
+            if len(single) >= 2:
+                best = max(single, key=saturation)["config"]["layer"]
+        one = {r["config"]["layer"]: saturation(r) for r in results["load"] if r["config"]["processes"] == 1}
+        two = [r for r in results["load"] if r["config"]["processes"] == 2]
+        if two and two[0]["config"]["layer"] in one and one[two[0]["config"]["layer"]]:
+            layer = two[0]["config"]["layer"]
+            results["scale_out"] = {
+                "layer": layer, "one_process_per_s": one[layer], "two_processes_per_s": saturation(two[0]),
+                "ratio": round(saturation(two[0]) / one[layer], 2)}
+    if "pages" in parts:
+        results["scripts"].append(run_script("bench_pages.py", args, ["--history", p["pages_history"]]))
+    if "engine" in parts:
+        results["scripts"].append(run_script("bench_engine.py", args, ["--skip-balance"] if args.quick else []))
+    if "review" in parts:
+        results["scripts"].append(run_script("bench_review.py", args, []))
+    results["machine_after"] = machine_note()
+    results["redis_pid"] = procstats.redis_pid()
+    (RESULTS / "summary.json").write_text(json.dumps(results, indent=1) + "\n")
+    text = summary_md(results)
+    (RESULTS / "summary.md").write_text(text)
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
