@@ -312,8 +312,10 @@ class Worker:
                     self.turn_frame(player, frame, now)
                 else:
                     self.other_frames += 1
-        except Exception:
+        except Exception as exc:
             self.ws_errors += 1
+            if self.ws_errors <= 5:
+                print(f"socket of player {player.pid} failed: {exc!r}", file=sys.stderr)
 
     def turn_frame(self, player: Player, frame: str, now: int) -> None:
         room = player.room.index
@@ -348,7 +350,9 @@ class Worker:
             "body": body, "channel": "plenary", "client_token": secrets.token_urlsafe(12)}, headers={
             "X-CSRFToken": player.csrf, "HX-Request": "true", "Origin": player.base,
             "Referer": f"{player.base}/play/{code}/"})
-        return reply.status == 200
+        if reply.status != 200:
+            raise HttpError(f"chat post: HTTP {reply.status}")
+        return True
 
     async def chat(self, spec: dict[str, Any], start_ns: int) -> dict[str, Any]:
         rate = float(spec["rate"])

@@ -1,0 +1,116 @@
+"""Database queries per request are bounded, and do not grow with the room: more players, a longer
+chat, more resolved turns leave the count of the room page, a chat post (with the push it sends)
+and an order unchanged. A query per player or per message would show up here (no N+1)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from negotiation import services
+from negotiation.models import Game
+from negotiation.viewer import Role, Viewer
+from tests.negotiation.conftest import resolve, seat_client
+
+HX = {"HTTP_HX_REQUEST": "true"}
+# Budgets of today's code with some room to grow; the growth checks below are the strict part.
+ROOM_PAGE_MAX = 25
+CHAT_POST_MAX = 35  # the post, its reply and the after-commit push rendered once for the room
+ORDER_ADD_MAX = 35  # the order, the order panel reply and the seat-list push
+
+
+def crowd(game: Game, members: int = 12, messages: int = 40, turns: int = 2) -> None:
+    """Grow the room: team members on every state, a long plenary, resolved turns."""
+    Game.objects.filter(pk=game.pk).update(allow_teams=True)
+    states = ("aurel", "borun", "calla", "dresk")
+    for i in range(members):
+        services.seat_claim(game_id=game.pk, state_id=states[i % 4], display_name=f"Crew {i}", as_team_member=True)
+    speaker = Viewer(role=Role.FACILITATOR, game_id=game.pk, label="Facilitator")
+    for i in range(messages):
+        services.message_post(game_id=game.pk, viewer=speaker, body=f"Round {i}: hold the line")
+    for _ in range(turns):
+        resolve(game)
+
+
+def queries(run) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        run()
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def seated(started_game, settings):
+    # the crowd below talks faster than the per-member chat limit allows
+    settings.TREATYCRAFT = {**settings.TREATYCRAFT, "CHAT_RATE_PER_MINUTE": 10_000}
+    players = {}
+    for state, name in (("aurel", "Ana"), ("borun", "Bo"), ("calla", "Cy"), ("dresk", "Di")):
+        players[state] = seat_client(started_game, state, name)
+    return players
+
+
+@pytest.mark.django_db
+def test_the_room_page_needs_the_same_few_queries_for_a_crowded_room_as_for_a_new_one(
+        started_game, seated, django_assert_max_num_queries):
+    client, _ = seated["aurel"]
+    url = reverse("negotiation:room", args=[started_game.code])
+    client.get(url)
+    with django_assert_max_num_queries(ROOM_PAGE_MAX) as small:
+        assert client.get(url).status_code == 200
+    budget = len(small)  # read now: later requests reset the connection's query log
+    crowd(started_game)
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert b"Round 39: hold the line" in response.content
+
+
+@pytest.mark.django_db
+def test_a_chat_post_and_its_push_need_the_same_few_queries_however_many_listen(
+        started_game, seated, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    client, _ = seated["borun"]
+    url = reverse("negotiation:chat-post", args=[started_game.pk])
+
+    def post(body: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert client.post(url, {"body": body, "channel": "plenary"}, **HX).status_code == 200
+        assert callbacks, "the post rings the room after commit"
+
+    post("first words")  # the first post of a game opens the plenary's bookkeeping once
+    with django_assert_max_num_queries(CHAT_POST_MAX) as small:
+        post("a quiet room")
+    budget = len(small)
+    crowd(started_game)
+    with django_assert_max_num_queries(budget):
+        post("a crowded room")
+
+
+@pytest.mark.django_db
+def test_adding_an_order_needs_the_same_few_queries_late_in_a_crowded_game(
+        started_game, seated, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    client, _ = seated["aurel"]
+    url = reverse("negotiation:order-add", args=[started_game.pk])
+
+    def add() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"type": "BUILD", "class": "SRBM", "qty": "1"}, **HX)
+        assert response.status_code == 200
+        assert b'class="error"' not in response.content
+
+    add()
+    with django_assert_max_num_queries(ORDER_ADD_MAX) as small:
+        add()
+    budget = len(small)
+    crowd(started_game)
+    add()  # the first order of a new turn creates that turn's submission
+    with django_assert_max_num_queries(budget):
+        add()
+
+
+@pytest.mark.django_db
+def test_the_counts_above_are_measured_on_real_work(started_game, seated):
+    """A sanity check of the measuring itself: a chat post does write and read the database."""
+    client, _ = seated["calla"]
+    url = reverse("negotiation:chat-post", args=[started_game.pk])
+    assert queries(lambda: client.post(url, {"body": "hello", "channel": "plenary"}, **HX)) >= 3
