@@ -7,6 +7,7 @@ stays pure.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import multiprocessing
@@ -20,7 +21,7 @@ from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve
 from game_engine.errors import RuleViolation, ScenarioError
 from game_engine.orders import Order
 from game_engine.rng import u01
-from game_engine.scenario import bundled_slugs, list_scenarios, load_scenario
+from game_engine.scenario import Scenario, bundled_slugs, list_scenarios, load_scenario
 from game_engine.serialization import canonical_json
 from game_engine.state import GameState
 
@@ -207,10 +208,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ balance
 
 
+@functools.lru_cache(maxsize=8)
+def _scenario(slug: str) -> Scenario:
+    """Scenarios are immutable, so a worker parses each file once."""
+    return load_scenario(slug)
+
+
 def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[str, object]:
     """One bot game (worker function). ``job = (slug, mode, seed, index, fixed_policy)``."""
     slug, mode, seed, index, fixed = job
-    sc = load_scenario(slug)
+    sc = _scenario(slug)
     game_seed = f"{seed}-{index}"
     state = new_game(sc, game_id=f"bal-{index}", seed=game_seed, mode=mode)
     if fixed is not None:

@@ -861,9 +861,3 @@ def _check_terms(template: str, terms: Mapping[str, JSON]) -> None:
         raise RuleViolation(RuleCode.E_BAD_PARAM, "An offense cap needs 'caps' or 'weighted_cap'.")
     if template == "CLASS_BAN" and not terms.get("classes"):
         raise RuleViolation(RuleCode.E_BAD_PARAM, "A class ban needs 'classes'.")
-
-
-def is_rival_public(state: GameState, i: str, j: str) -> bool:
-    """Rival relation as the engine uses it (scenario flag or threat >= threshold)."""
-    pr = state.pairs[(i, j)]
-    return pr.rival or pr.threat >= state.scenario.params.rival_threat_threshold

@@ -351,7 +351,11 @@ def deterrence(
         e = ed_eff(w, k, i)
         if e <= 0:
             continue
-        dk = eng.dyad(k, j, view[k], view[j]) if cache is None else cached_dyad(eng, view, cache, k, j)
+        dk = (
+            eng.dyad(k, j, view[k], view[j])
+            if cache is None
+            else cached_dyad(eng, view, cache, k, j)
+        )
         best = max(best, e * min(1.0, dk.r_ji / w.nations[k].u))
     return best
 

@@ -37,6 +37,17 @@ TREATY_TEMPLATES: tuple[str, ...] = (
 )
 AGREEMENT_KINDS: tuple[str, ...] = ("HOTLINE", "NOTIFICATION", "DATA_EXCHANGE")
 RADAR_MODES: tuple[str, ...] = ("terminal", "forward")
+# Keys used next to state ids in views (``truth``) and ids used for the public/facilitator.
+RESERVED_IDS: tuple[str, ...] = (
+    "violations",
+    "rsi_true",
+    "rsi_true_history",
+    "rsi_components_true",
+    "evidence",
+    "all",
+    "public",
+    "facilitator",
+)
 OBJECTIVE_KINDS: tuple[str, ...] = (
     "site_interceptors",
     "missiles_at_least",
@@ -548,6 +559,8 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
             r.err(f"states[{n}].id", "must be a short lowercase slug")
         if sid in ids:
             r.err(f"states[{n}].id", f"duplicate id {sid!r}")
+        if sid in RESERVED_IDS:
+            r.err(f"states[{n}].id", f"{sid!r} is reserved")
         ids.append(sid)
     id_tuple = tuple(ids)
 

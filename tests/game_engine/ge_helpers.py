@@ -11,8 +11,8 @@ from hypothesis import settings
 import game_engine as ge
 from game_engine.scenario import parse_scenario, read_toml, scenario_to_json
 
-settings.register_profile("engine", max_examples=25, deadline=None, derandomize=True)
-settings.load_profile("engine")
+# Applied per test (never loaded globally, so other suites keep their own Hypothesis profile).
+ENGINE_SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
 
 SLUG = "meridian-sea"
 
@@ -32,9 +32,7 @@ def orders_for(
     return {sid: ge.validate_orders(state, sid, lst) for sid, lst in raw.items()}
 
 
-def play(
-    state: ge.GameState, raw: Mapping[str, Sequence[Mapping[str, object]]], seed: str = "seed-1"
-) -> ge.Resolution:
+def play(state: ge.GameState, raw: Mapping[str, Sequence[Mapping[str, object]]], seed: str = "seed-1") -> ge.Resolution:
     return ge.resolve(state, orders_for(state, raw), seed)
 
 
@@ -103,9 +101,7 @@ def two_state_scenario(
                 "doctrine": doctrine,
             },
         ],
-        "relations": [
-            {"from": "atk", "to": "dfd", "mutual": True, "h": 0.2, "trust": [2, 2], "rival": True}
-        ],
+        "relations": [{"from": "atk", "to": "dfd", "mutual": True, "h": 0.2, "trust": [2, 2], "rival": True}],
         "reach": {
             "atk": {"dfd": ["SRBM", "MRBM", "IRBM", "ICBM", "HGV"]},
             "dfd": {"atk": ["SRBM", "MRBM", "IRBM", "ICBM", "HGV"]},

@@ -61,15 +61,8 @@ def test_new_game_rejects_unknown_mode():
 
 def test_validate_order_coerces_form_strings():
     s = fresh()
-    o = ge.validate_order(
-        s, "borun", {"type": "build", "class": "mrbm", "qty": "2", "covert": "false"}
-    )
-    assert (
-        o.type == "BUILD"
-        and o.str_("class") == "MRBM"
-        and o.int_("qty") == 2
-        and not o.bool_("covert")
-    )
+    o = ge.validate_order(s, "borun", {"type": "build", "class": "mrbm", "qty": "2", "covert": "false"})
+    assert o.type == "BUILD" and o.str_("class") == "MRBM" and o.int_("qty") == 2 and not o.bool_("covert")
     assert ge.order_from_json(ge.order_to_json(o)) == o
 
 
@@ -133,9 +126,7 @@ def test_covert_build_costs_a_quarter_more():
     poor = replace(s, nations={**s.nations, "borun": replace(s.nations["borun"], budget=19)})
     ge.validate_order(poor, "borun", {"type": "BUILD", "class": "MRBM", "qty": 4})
     with pytest.raises(ge.RuleViolation) as info:
-        ge.validate_order(
-            poor, "borun", {"type": "BUILD", "class": "MRBM", "qty": 4, "covert": True}
-        )
+        ge.validate_order(poor, "borun", {"type": "BUILD", "class": "MRBM", "qty": 4, "covert": True})
     assert info.value.code == RuleCode.E_BUDGET
     assert "costs 20" in info.value.message
 
@@ -165,9 +156,7 @@ def test_too_many_tests_in_one_turn():
 def test_site_capacity_is_enforced():
     s = fresh()
     with pytest.raises(ge.RuleViolation) as info:
-        ge.validate_order(
-            s, "borun", {"type": "DEPLOY", "site": "BOR-1", "itype": "TERMINAL", "qty": 17}
-        )
+        ge.validate_order(s, "borun", {"type": "DEPLOY", "site": "BOR-1", "itype": "TERMINAL", "qty": 17})
     assert info.value.code in (RuleCode.E_SITE_CAPACITY, RuleCode.E_NEGATIVE)
 
 
@@ -299,9 +288,7 @@ ME_KEYS = {
 
 @pytest.mark.parametrize("viewer", [None, "aurel", ge.FACILITATOR])
 def test_view_for_has_the_documented_keys(viewer):
-    s = play(
-        fresh(), {"aurel": [{"type": "DEPLOY", "site": "AUR-1", "itype": "MIDCOURSE", "qty": 6}]}
-    ).state
+    s = play(fresh(), {"aurel": [{"type": "DEPLOY", "site": "AUR-1", "itype": "MIDCOURSE", "qty": 6}]}).state
     v = ge.view_for(s, viewer)
     assert set(v) >= VIEW_KEYS
     assert v["classes"] == ["SRBM", "MRBM", "IRBM", "ICBM", "HGV", "GLCM"]

@@ -16,9 +16,7 @@ def engine_for(scenario: ge.Scenario) -> m.Engine:
     return m.Engine.build(thaw(state, "s", 1).world())
 
 
-def leakers(
-    n_mrbm: int = 10, cls: str = "MRBM", radar_q: float = 0.6, doctrine: str = "barrage"
-) -> float:
+def leakers(n_mrbm: int = 10, cls: str = "MRBM", radar_q: float = 0.6, doctrine: str = "barrage") -> float:
     sc = two_state_scenario(
         att_missiles={cls: n_mrbm},
         def_interceptors={"TERMINAL": 24},
@@ -82,12 +80,8 @@ def test_example1_through_the_engine_defense_table():
 
 
 def test_example1_effectiveness_falls_against_hypersonics_and_countermeasures():
-    base = two_state_scenario(
-        att_missiles={"MRBM": 10}, def_interceptors={"TERMINAL": 24}, radar_q=0.6, cm=0.0
-    )
-    heavy = two_state_scenario(
-        att_missiles={"MRBM": 10}, def_interceptors={"TERMINAL": 24}, radar_q=0.6, cm=0.8
-    )
+    base = two_state_scenario(att_missiles={"MRBM": 10}, def_interceptors={"TERMINAL": 24}, radar_q=0.6, cm=0.0)
+    heavy = two_state_scenario(att_missiles={"MRBM": 10}, def_interceptors={"TERMINAL": 24}, radar_q=0.6, cm=0.8)
     l_base = engine_for(base).arriving("atk", "dfd", {"MRBM": 10})
     l_cm = engine_for(heavy).arriving("atk", "dfd", {"MRBM": 10})
     assert l_cm > l_base
@@ -134,18 +128,46 @@ def test_example2_covert_build_detection_through_the_engine():
     from ge_helpers import scenario_from
 
     data = {
-        "schema_version": 1, "slug": "ex2", "title": "Example 2", "turns": 3,
+        "schema_version": 1,
+        "slug": "ex2",
+        "title": "Example 2",
+        "turns": 3,
         "params": {"crisis_enabled": False},
         "states": [
-            {"id": "a", "name": "A", "nuclear": True, "missiles": {"IRBM": 10}, "tech": ["IRBM"],
-             "ntm": 0.5, "conceal": 0.1, "budget": 100, "income": 50},
-            {"id": "b", "name": "B", "nuclear": True, "missiles": {"IRBM": 10}, "tech": ["IRBM"],
-             "prod_cap": {"IRBM": 6}, "ntm": 0.5, "conceal": 0.3, "budget": 100, "income": 50, "missile_sites": 12},
+            {
+                "id": "a",
+                "name": "A",
+                "nuclear": True,
+                "missiles": {"IRBM": 10},
+                "tech": ["IRBM"],
+                "ntm": 0.5,
+                "conceal": 0.1,
+                "budget": 100,
+                "income": 50,
+            },
+            {
+                "id": "b",
+                "name": "B",
+                "nuclear": True,
+                "missiles": {"IRBM": 10},
+                "tech": ["IRBM"],
+                "prod_cap": {"IRBM": 6},
+                "ntm": 0.5,
+                "conceal": 0.3,
+                "budget": 100,
+                "income": 50,
+                "missile_sites": 12,
+            },
         ],
         "relations": [{"from": "a", "to": "b", "mutual": True, "h": 0.2, "trust": [6, 2], "rival": True}],
         "reach": {"a": {"b": ["IRBM"]}, "b": {"a": ["IRBM"]}},
-        "treaties": [{"template": "OFFENSE_CAP", "parties": ["a", "b"],
-                      "terms": {"caps": {"IRBM": 10}, "inspection_quota": 4, "data_exchange": False, "notification": False}}],
+        "treaties": [
+            {
+                "template": "OFFENSE_CAP",
+                "parties": ["a", "b"],
+                "terms": {"caps": {"IRBM": 10}, "inspection_quota": 4, "data_exchange": False, "notification": False},
+            }
+        ],
     }
     state = ge.new_game(scenario_from(data), game_id="ex2", seed="s")
     orders = {
@@ -164,8 +186,14 @@ def test_example2_covert_build_detection_through_the_engine():
 
 def duel3(a_int: int = 0, b_irbm: int = 20) -> tuple[m.Engine, dict[str, dict[str, float]]]:
     sc = two_state_scenario(
-        att_missiles={"IRBM": 20}, def_interceptors={"MIDCOURSE": a_int} if a_int else {},
-        radar_q=1.0, cm=0.0, env=0.96, def_missiles={"IRBM": b_irbm}, l_half=6.0, u=0.5,
+        att_missiles={"IRBM": 20},
+        def_interceptors={"MIDCOURSE": a_int} if a_int else {},
+        radar_q=1.0,
+        cm=0.0,
+        env=0.96,
+        def_missiles={"IRBM": b_irbm},
+        l_half=6.0,
+        u=0.5,
     )
     # "dfd" plays A (it owns the defenses); "atk" plays B.
     eng = engine_for(sc)

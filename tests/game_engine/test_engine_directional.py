@@ -18,11 +18,20 @@ def _defense_world(reassure: bool) -> ge.GameState:
     borun: list[dict[str, object]] = []
     if reassure:
         aurel += [
-            {"type": "DECLARE_LIMITS", "site": "CAL-1", "max_interceptors": 12, "terminal_only": True, "no_sensor_sharing": True},
+            {
+                "type": "DECLARE_LIMITS",
+                "site": "CAL-1",
+                "max_interceptors": 12,
+                "terminal_only": True,
+                "no_sensor_sharing": True,
+            },
             {"type": "AGREE_DATA_EXCHANGE", "with": "borun"},
             {"type": "INVITE_OBSERVERS", "with": "borun", "site": "CAL-1"},
         ]
-        borun += [{"type": "AGREE_DATA_EXCHANGE", "with": "aurel"}, {"type": "ACCEPT", "with": "aurel", "what": "INVITE_OBSERVERS"}]
+        borun += [
+            {"type": "AGREE_DATA_EXCHANGE", "with": "aurel"},
+            {"type": "ACCEPT", "with": "aurel", "what": "INVITE_OBSERVERS"},
+        ]
     return play(s, {"calla": [HOST], "aurel": aurel, "borun": borun}).state
 
 
@@ -42,18 +51,44 @@ def test_unilateral_defense_without_transparency_raises_rival_threat_and_lowers_
 
 def test_inspections_push_detection_past_the_deterrence_threshold():
     data = {
-        "schema_version": 1, "slug": "ex2", "title": "Example 2", "turns": 3,
+        "schema_version": 1,
+        "slug": "ex2",
+        "title": "Example 2",
+        "turns": 3,
         "params": {"crisis_enabled": False},
         "states": [
-            {"id": "a", "name": "A", "nuclear": True, "missiles": {"IRBM": 10}, "tech": ["IRBM"], "ntm": 0.5,
-             "budget": 100, "income": 50},
-            {"id": "b", "name": "B", "nuclear": True, "missiles": {"IRBM": 10}, "tech": ["IRBM"], "prod_cap": {"IRBM": 6},
-             "conceal": 0.3, "budget": 100, "income": 50, "missile_sites": 12},
+            {
+                "id": "a",
+                "name": "A",
+                "nuclear": True,
+                "missiles": {"IRBM": 10},
+                "tech": ["IRBM"],
+                "ntm": 0.5,
+                "budget": 100,
+                "income": 50,
+            },
+            {
+                "id": "b",
+                "name": "B",
+                "nuclear": True,
+                "missiles": {"IRBM": 10},
+                "tech": ["IRBM"],
+                "prod_cap": {"IRBM": 6},
+                "conceal": 0.3,
+                "budget": 100,
+                "income": 50,
+                "missile_sites": 12,
+            },
         ],
         "relations": [{"from": "a", "to": "b", "mutual": True, "h": 0.2, "rival": True}],
         "reach": {"a": {"b": ["IRBM"]}, "b": {"a": ["IRBM"]}},
-        "treaties": [{"template": "OFFENSE_CAP", "parties": ["a", "b"],
-                      "terms": {"caps": {"IRBM": 10}, "data_exchange": False, "notification": False}}],
+        "treaties": [
+            {
+                "template": "OFFENSE_CAP",
+                "parties": ["a", "b"],
+                "terms": {"caps": {"IRBM": 10}, "data_exchange": False, "notification": False},
+            }
+        ],
     }
     state = ge.new_game(scenario_from(data), game_id="d", seed="s")
     threshold = 10 / (10 + 25)
@@ -97,16 +132,27 @@ def test_negotiated_cap_and_cbms_beat_a_runaway_race_for_both():
     def deal(st: ge.GameState) -> dict[str, list[dict[str, object]]]:
         if st.turn == 1:
             sign = [{"type": "SIGN", "terms_hash": cap}, {"type": "SIGN", "terms_hash": lim}]
-            cbm = [{"type": "AGREE_HOTLINE", "with": "borun"}, {"type": "AGREE_NOTIFICATION", "with": "borun"},
-                   {"type": "AGREE_DATA_EXCHANGE", "with": "borun"}]
+            cbm = [
+                {"type": "AGREE_HOTLINE", "with": "borun"},
+                {"type": "AGREE_NOTIFICATION", "with": "borun"},
+                {"type": "AGREE_DATA_EXCHANGE", "with": "borun"},
+            ]
             mirror = [{**o, "with": "aurel"} for o in cbm]
             return {"aurel": sign + cbm, "borun": sign + mirror}
         decl_a = {"type": "DECLARE", "counts": dict(st.nations["aurel"].missiles)}
         decl_b = {"type": "DECLARE", "counts": dict(st.nations["borun"].missiles)}
-        return {"aurel": [decl_a, {"type": "INVITE_OBSERVERS", "with": "borun"},
-                          {"type": "ACCEPT", "with": "borun", "what": "INVITE_OBSERVERS"}],
-                "borun": [decl_b, {"type": "INVITE_OBSERVERS", "with": "aurel"},
-                          {"type": "ACCEPT", "with": "aurel", "what": "INVITE_OBSERVERS"}]}
+        return {
+            "aurel": [
+                decl_a,
+                {"type": "INVITE_OBSERVERS", "with": "borun"},
+                {"type": "ACCEPT", "with": "borun", "what": "INVITE_OBSERVERS"},
+            ],
+            "borun": [
+                decl_b,
+                {"type": "INVITE_OBSERVERS", "with": "aurel"},
+                {"type": "ACCEPT", "with": "aurel", "what": "INVITE_OBSERVERS"},
+            ],
+        }
 
     calm = _run(deal, s)
     race_vp, calm_vp = ge.final_scores(race), ge.final_scores(calm)
@@ -118,10 +164,35 @@ def test_negotiated_cap_and_cbms_beat_a_runaway_race_for_both():
 
 def test_forward_radar_with_sensor_sharing_helps_allies_but_alarms_the_rival():
     s = fresh(slug="peninsula-and-straits")
-    s_open = play(s, {"rok": [{"type": "CONSENT_HOSTING", "owner": "usa", "site": "SEO", "max_interceptors": 48,
-                               "forward_allowed": True, "sensor_sharing_allowed": True}]}, seed="x").state
-    fwd = play(s_open, {"usa": [{"type": "SET_RADAR_MODE", "site": "SEO", "mode": "forward"},
-                                {"type": "SET_SENSOR_SHARING", "site": "SEO", "sharing": True}]}, seed="x").state
+    s_open = play(
+        s,
+        {
+            "rok": [
+                {
+                    "type": "CONSENT_HOSTING",
+                    "owner": "usa",
+                    "site": "SEO",
+                    "max_interceptors": 48,
+                    "forward_allowed": True,
+                    "sensor_sharing_allowed": True,
+                }
+            ]
+        },
+        seed="x",
+    ).state
+    fwd = play(
+        s_open,
+        {
+            "usa": [
+                {"type": "SET_RADAR_MODE", "site": "SEO", "mode": "forward"},
+                {"type": "SET_SENSOR_SHARING", "site": "SEO", "sharing": True},
+            ]
+        },
+        seed="x",
+    ).state
     stay = play(s_open, {}, seed="x").state
     assert fwd.nations["japan"].sec >= stay.nations["japan"].sec
-    assert fwd.pairs[("china", "rok")].chi < stay.pairs[("china", "rok")].chi or fwd.pairs[("china", "usa")].chi < stay.pairs[("china", "usa")].chi
+    assert (
+        fwd.pairs[("china", "rok")].chi < stay.pairs[("china", "rok")].chi
+        or fwd.pairs[("china", "usa")].chi < stay.pairs[("china", "usa")].chi
+    )

@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import replace
 
 import pytest
-from ge_helpers import canon, fresh, scenario_from
+from ge_helpers import ENGINE_SETTINGS, canon, fresh, scenario_from
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -34,20 +34,37 @@ def _raw_orders() -> st.SearchStrategy[dict[str, object]]:
         st.fixed_dictionaries({"type": st.just("BUY_INTERCEPTORS"), "itype": itype, "qty": qty}),
         st.fixed_dictionaries({"type": st.just("DEPLOY"), "site": site, "itype": itype, "qty": qty}),
         st.fixed_dictionaries({"type": st.just("WITHDRAW_DEPLOYMENT"), "site": site, "itype": itype, "qty": qty}),
-        st.fixed_dictionaries({"type": st.just("DECLARE"), "counts": st.dictionaries(cls, st.integers(0, 40), max_size=3)}),
-        st.fixed_dictionaries({"type": st.sampled_from(["AGREE_HOTLINE", "AGREE_NOTIFICATION", "AGREE_DATA_EXCHANGE"]), "with": who}),
+        st.fixed_dictionaries(
+            {"type": st.just("DECLARE"), "counts": st.dictionaries(cls, st.integers(0, 40), max_size=3)}
+        ),
+        st.fixed_dictionaries(
+            {"type": st.sampled_from(["AGREE_HOTLINE", "AGREE_NOTIFICATION", "AGREE_DATA_EXCHANGE"]), "with": who}
+        ),
         st.fixed_dictionaries({"type": st.just("INVITE_OBSERVERS"), "with": who}),
         st.fixed_dictionaries({"type": st.just("ACCEPT"), "with": who, "what": st.just("INVITE_OBSERVERS")}),
         st.fixed_dictionaries({"type": st.just("PAYMENT"), "to": who, "amount": st.integers(1, 30)}),
-        st.fixed_dictionaries({"type": st.just("CONSENT_HOSTING"), "owner": st.just("aurel"), "site": st.just("CAL-1"),
-                               "max_interceptors": st.integers(0, 24), "compensation": st.integers(0, 4)}),
+        st.fixed_dictionaries(
+            {
+                "type": st.just("CONSENT_HOSTING"),
+                "owner": st.just("aurel"),
+                "site": st.just("CAL-1"),
+                "max_interceptors": st.integers(0, 24),
+                "compensation": st.integers(0, 4),
+            }
+        ),
         st.fixed_dictionaries({"type": st.just("REVOKE_CONSENT"), "owner": st.just("aurel"), "site": st.just("CAL-1")}),
-        st.fixed_dictionaries({"type": st.just("EXPORT"), "to": who, "class": cls, "qty": qty, "covert": st.booleans()}),
+        st.fixed_dictionaries(
+            {"type": st.just("EXPORT"), "to": who, "class": cls, "qty": qty, "covert": st.booleans()}
+        ),
         st.fixed_dictionaries({"type": st.just("ACCEPT_IMPORT"), "from": who, "class": cls, "qty": qty}),
         st.fixed_dictionaries({"type": st.just("SET_CONCEALMENT"), "level": st.integers(0, 9)}),
         st.fixed_dictionaries({"type": st.just("INVEST_NTM"), "points": st.sampled_from([5, 10])}),
-        st.fixed_dictionaries({"type": st.just("RESEARCH"), "tech": st.sampled_from(["cm", "discrimination", "program", "HGV", "MRBM"])}),
-        st.fixed_dictionaries({"type": st.just("WITHDRAW"), "treaty": st.sampled_from(["T1", "T2"]), "immediate": st.booleans()}),
+        st.fixed_dictionaries(
+            {"type": st.just("RESEARCH"), "tech": st.sampled_from(["cm", "discrimination", "program", "HGV", "MRBM"])}
+        ),
+        st.fixed_dictionaries(
+            {"type": st.just("WITHDRAW"), "treaty": st.sampled_from(["T1", "T2"]), "immediate": st.booleans()}
+        ),
         st.fixed_dictionaries({"type": st.just("SET_CHALLENGE_POLICY"), "allow": st.booleans()}),
     )
 
@@ -113,7 +130,7 @@ def check_invariants(before: ge.GameState, r: ge.Resolution) -> None:
             assert cons and here <= cons[0].max_interceptors
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(ENGINE_SETTINGS, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=ORDER_SETS, mode=st.sampled_from(["expected", "stochastic"]))
 def test_random_orders_keep_bounds_conservation_and_determinism(raw, mode):
     s = fresh(mode=mode)
@@ -127,12 +144,16 @@ def test_random_orders_keep_bounds_conservation_and_determinism(raw, mode):
     perm = ge.resolve(s, shuffled, "prop")
     assert canon(ge.state_to_json(perm.state)) == canon(ge.state_to_json(r.state))
     # B7.18 rejected orders have no effect
-    keep = {sid: [orders[sid][a["index"]] for a in rep["accepted"]] for sid, rep in r.private_reports.items() if sid in orders}
+    keep = {
+        sid: [orders[sid][a["index"]] for a in rep["accepted"]]
+        for sid, rep in r.private_reports.items()
+        if sid in orders
+    }
     clean = ge.resolve(s, keep, "prop")
     assert canon(ge.state_to_json(clean.state)) == canon(ge.state_to_json(r.state))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(ENGINE_SETTINGS, max_examples=15)
 @given(raw=ORDER_SETS)
 def test_rng_locality_adding_an_order_for_one_state_keeps_other_draws(raw):
     s = fresh(mode="stochastic")
@@ -182,12 +203,13 @@ class EngineMachine(RuleBasedStateMachine):
 
 
 TestEngineMachine = EngineMachine.TestCase
-TestEngineMachine.settings = settings(max_examples=20, stateful_step_count=8, deadline=None)
+TestEngineMachine.settings = settings(ENGINE_SETTINGS, max_examples=20, stateful_step_count=8)
 
 
 # ---------------------------------------------------------------- unit monotonicity (B7 20-27)
 
 
+@ENGINE_SETTINGS
 @given(p=probs, q=probs, n=st.integers(1, 4), rho=probs)
 def test_pk_is_monotone(p, q, n, rho):
     lo, hi = sorted((p, q))
@@ -196,6 +218,7 @@ def test_pk_is_monotone(p, q, n, rho):
     assert 0 <= f.pk_per_warhead(p, n, rho) <= 1
 
 
+@ENGINE_SETTINGS
 @given(p0=probs, kappa=probs, cm=probs, d1=probs, d2=probs)
 def test_sspk_falls_with_countermeasures_and_rises_with_discrimination(p0, kappa, cm, d1, d2):
     lo, hi = sorted((d1, d2))
@@ -203,6 +226,7 @@ def test_sspk_falls_with_countermeasures_and_rises_with_discrimination(p0, kappa
     assert f.p_eff(p0, kappa, min(1, cm + 0.1), lo) <= f.p_eff(p0, kappa, cm, lo) + 1e-12
 
 
+@ENGINE_SETTINGS
 @given(w=st.integers(0, 60), i=st.integers(0, 60), p=probs)
 def test_leakers_monotone_in_interceptors_and_salvo(w, i, p):
     a = f.salvo(w, i, p, 2, 0.9)
@@ -211,6 +235,7 @@ def test_leakers_monotone_in_interceptors_and_salvo(w, i, p):
     assert 0 <= a.d <= 1 and 0 <= a.p0 <= 1
 
 
+@ENGINE_SETTINGS
 @given(eta=st.floats(0, 5), ntm=probs, conceal=probs, m=st.floats(0, 40))
 def test_ntm_detection_monotone(eta, ntm, conceal, m):
     p = f.p_ntm(eta, ntm, conceal, m)
@@ -220,6 +245,7 @@ def test_ntm_detection_monotone(eta, ntm, conceal, m):
     assert f.p_ntm(eta, ntm, conceal, m + 1) >= p - 1e-12
 
 
+@ENGINE_SETTINGS
 @given(n=st.integers(1, 20), r=st.integers(0, 20), k=st.integers(0, 20), q=probs)
 def test_osi_detection_monotone_in_visits(n, r, k, q):
     r = min(r, n)
@@ -229,12 +255,14 @@ def test_osi_detection_monotone_in_visits(n, r, k, q):
     assert f.combine([p, 0.3]) >= max(p, 0.3) - 1e-12
 
 
+@ENGINE_SETTINGS
 @given(d=st.floats(0.01, 100), b=st.floats(0.01, 100))
 def test_deterrence_threshold_monotone(d, b):
     t = f.deterrence_threshold(d, b)
     assert f.deterrence_threshold(d * 1.1, b) >= t and f.deterrence_threshold(d, b * 1.1) <= t
 
 
+@ENGINE_SETTINGS
 @given(h=probs, e=probs, chi=probs, hh=probs, tau=probs, ev=probs)
 def test_threat_target_monotone(h, e, chi, hh, tau, ev):
     t = f.threat_target(h, e, chi, hh, tau, ev)
@@ -244,6 +272,7 @@ def test_threat_target_monotone(h, e, chi, hh, tau, ev):
     assert f.threat_target(h, e, min(1, chi + 0.1), hh, tau, ev) <= t + 1e-9
 
 
+@ENGINE_SETTINGS
 @given(prior=st.floats(0.01, 0.99), pd=st.floats(0.01, 1), alpha=st.floats(0.001, 0.5))
 def test_posterior_violation_monotone(prior, pd, alpha):
     post = f.posterior_violation(prior, pd, alpha)
@@ -251,6 +280,7 @@ def test_posterior_violation_monotone(prior, pd, alpha):
     assert f.posterior_violation(prior, pd, alpha * 1.5) <= post + 1e-12
 
 
+@ENGINE_SETTINGS
 @given(a1=st.floats(0.01, 1), a2=st.floats(0.01, 1), k12=st.floats(0, 1), k21=st.floats(0, 1))
 def test_richardson_two_state_stability_condition(a1, a2, k12, k21):
     rho = f.spectral_radius_2(a1, a2, k12, k21)
@@ -258,6 +288,7 @@ def test_richardson_two_state_stability_condition(a1, a2, k12, k21):
         assert (rho < 1) == (a1 * a2 > k12 * k21)
 
 
+@ENGINE_SETTINGS
 @given(comps=st.lists(probs, min_size=6, max_size=6), k=st.integers(0, 5))
 def test_rsi_monotone_in_each_component(comps, k):
     w = (0.3, 0.2, 0.15, 0.15, 0.1, 0.1)
@@ -267,6 +298,7 @@ def test_rsi_monotone_in_each_component(comps, k):
     assert f.rsi_geometric(up, w, 0.05) >= base - 1e-9 and 0 <= base <= 100
 
 
+@ENGINE_SETTINGS
 @given(a1=st.floats(0.05, 0.4), a2=st.floats(0.05, 0.4), k12=st.floats(0, 0.5), k21=st.floats(0, 0.5))
 def test_power_iteration_agrees_with_the_closed_form(a1, a2, k12, k21):
     m = [[1 - a1, k12, 0.0], [k21, 1 - a2, 0.0], [0.0, 0.0, 0.1]]
@@ -280,14 +312,30 @@ def test_power_iteration_agrees_with_the_closed_form(a1, a2, k12, k21):
 
 def _mirror(first: dict[str, int], second: dict[str, int], names: tuple[str, str]) -> ge.Scenario:
     a, b = names
-    st_ = lambda sid, mis: {"id": sid, "name": sid.upper(), "nuclear": True, "missiles": mis,  # noqa: E731
-                            "tech": sorted(mis), "budget": 50, "income": 30}
-    return scenario_from({
-        "schema_version": 1, "slug": "mirror", "title": "Mirror", "turns": 3, "params": {"crisis_enabled": False},
-        "states": [st_(a, first), st_(b, second)],
-        "relations": [{"from": a, "to": b, "mutual": True, "h": 0.3, "rival": True}],
-        "reach": {a: {b: sorted(first)}, b: {a: sorted(second)}},
-    })
+
+    def st_(sid: str, mis: dict[str, int]) -> dict[str, object]:
+        return {
+            "id": sid,
+            "name": sid.upper(),
+            "nuclear": True,
+            "missiles": mis,
+            "tech": sorted(mis),
+            "budget": 50,
+            "income": 30,
+        }
+
+    return scenario_from(
+        {
+            "schema_version": 1,
+            "slug": "mirror",
+            "title": "Mirror",
+            "turns": 3,
+            "params": {"crisis_enabled": False},
+            "states": [st_(a, first), st_(b, second)],
+            "relations": [{"from": a, "to": b, "mutual": True, "h": 0.3, "rival": True}],
+            "reach": {a: {b: sorted(first)}, b: {a: sorted(second)}},
+        }
+    )
 
 
 def test_label_symmetry_in_expected_mode():
@@ -307,11 +355,15 @@ def test_expected_mode_matches_the_stochastic_mean_for_detections():
 
     data = scenario_dict()
     s_exp = ge.new_game(scenario_from(data), game_id="mc", seed="e", mode="expected")
-    s_exp, tid, h = ge.add_treaty_draft(s_exp, "OFFENSE_CAP", ["aurel", "borun"], {"caps": {"MRBM": 16}, "inspection_quota": 4})
+    s_exp, tid, h = ge.add_treaty_draft(
+        s_exp, "OFFENSE_CAP", ["aurel", "borun"], {"caps": {"MRBM": 16}, "inspection_quota": 4}
+    )
     signs = {x: [parse_order({"type": "SIGN", "terms_hash": h})] for x in ("aurel", "borun")}
     s_exp = ge.resolve(s_exp, signs, "e").state
-    orders = {"borun": [parse_order({"type": "BUILD", "class": "MRBM", "qty": 4, "covert": True})],
-              "aurel": [parse_order({"type": "INSPECT", "target": "borun", "treaty": tid, "visits": 2})]}
+    orders = {
+        "borun": [parse_order({"type": "BUILD", "class": "MRBM", "qty": 4, "covert": True})],
+        "aurel": [parse_order({"type": "INSPECT", "target": "borun", "treaty": tid, "visits": 2})],
+    }
     expected = sum(e.weight for e in ge.resolve(s_exp, orders, "e").state.evidence if e.holder == "aurel" and e.is_true)
     hits = 0
     n = 150

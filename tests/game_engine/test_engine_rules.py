@@ -54,8 +54,13 @@ def test_table_treaty_is_idempotent_and_validates_terms():
 
 def test_simultaneous_signature_and_violation_waits_for_the_grace_period():
     s, tid, h = table(fresh(), "OFFENSE_CAP", ["aurel", "borun"], {"caps": {"MRBM": 16}})
-    r = play(s, {"aurel": [{"type": "SIGN", "terms_hash": h}],
-                 "borun": [{"type": "SIGN", "terms_hash": h}, {"type": "BUILD", "class": "MRBM", "qty": 2}]})
+    r = play(
+        s,
+        {
+            "aurel": [{"type": "SIGN", "terms_hash": h}],
+            "borun": [{"type": "SIGN", "terms_hash": h}, {"type": "BUILD", "class": "MRBM", "qty": 2}],
+        },
+    )
     assert r.state.treaty(tid).status == "in_force"
     assert not r.state.violations  # grace 1: the cap binds from next turn
     r2 = ge.resolve(r.state, {}, "seed-1")
@@ -67,8 +72,7 @@ def test_simultaneous_signature_and_violation_waits_for_the_grace_period():
 def test_grace_zero_clause_binds_an_act_after_phase_one_in_the_same_turn():
     s, tid, h = table(fresh(), "EXPORT_CONTROL", ["borun", "calla"], {})
     raw = {
-        "borun": [{"type": "SIGN", "terms_hash": h},
-                  {"type": "EXPORT", "to": "dresk", "class": "SRBM", "qty": 2}],
+        "borun": [{"type": "SIGN", "terms_hash": h}, {"type": "EXPORT", "to": "dresk", "class": "SRBM", "qty": 2}],
         "calla": [{"type": "SIGN", "terms_hash": h}],
         "dresk": [{"type": "ACCEPT_IMPORT", "from": "borun", "class": "SRBM", "qty": 2}],
     }
@@ -126,37 +130,63 @@ def test_deployment_on_another_states_territory_without_consent_is_rejected_at_n
 
 
 def test_consent_and_deployment_in_the_same_turn_match():
-    r = play(fresh(), {
-        "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 8, "compensation": 3}],
-        "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 8}],
-    })
+    r = play(
+        fresh(),
+        {
+            "calla": [
+                {"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 8, "compensation": 3}
+            ],
+            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 8}],
+        },
+    )
     assert rejected(r, "aurel") == []
     assert r.state.site("CAL-1").interceptors == {"MIDCOURSE": 8}
     assert r.state.site("CAL-1").owner == "aurel"
-    over = play(fresh(), {
-        "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 4}],
-        "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 8}],
-    })
+    over = play(
+        fresh(),
+        {
+            "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 4}],
+            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 8}],
+        },
+    )
     assert rejected(over, "aurel") == ["E_SITE_CAPACITY"]
 
 
 def test_consent_revoked_in_the_turn_of_deployment():
-    r = play(fresh(), {
-        "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 12}],
-        "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 6}],
-    })
-    r2 = play(r.state, {
-        "calla": [{"type": "REVOKE_CONSENT", "owner": "aurel", "site": "CAL-1"}],
-        "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 6}],
-    })
+    r = play(
+        fresh(),
+        {
+            "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 12}],
+            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 6}],
+        },
+    )
+    r2 = play(
+        r.state,
+        {
+            "calla": [{"type": "REVOKE_CONSENT", "owner": "aurel", "site": "CAL-1"}],
+            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 6}],
+        },
+    )
     assert rejected(r2, "aurel") == []  # notice period: consent still active this turn
     assert r2.state.site("CAL-1").interceptors == {"MIDCOURSE": 12}
     r3 = ge.resolve(r2.state, {}, "seed-1")
     assert r3.state.site("CAL-1").interceptors == {}
     assert r3.state.nations["aurel"].store["MIDCOURSE"] == 12
     assert any(e.kind == "site_inert" for e in r3.events)
-    long = play(fresh(), {"calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1",
-                                     "max_interceptors": 12, "notice_turns": 2}]}).state
+    long = play(
+        fresh(),
+        {
+            "calla": [
+                {
+                    "type": "CONSENT_HOSTING",
+                    "owner": "aurel",
+                    "site": "CAL-1",
+                    "max_interceptors": 12,
+                    "notice_turns": 2,
+                }
+            ]
+        },
+    ).state
     long = play(long, {"calla": [{"type": "REVOKE_CONSENT", "owner": "aurel", "site": "CAL-1"}]}).state
     with pytest.raises(ge.RuleViolation) as info:
         ge.validate_order(long, "calla", {"type": "REVOKE_CONSENT", "owner": "aurel", "site": "CAL-1"})
@@ -166,7 +196,9 @@ def test_consent_revoked_in_the_turn_of_deployment():
 def test_low_domestic_support_blocks_consent_and_signature():
     s = with_nation(fresh(), "calla", ds=30.0)
     with pytest.raises(ge.RuleViolation) as info:
-        ge.validate_order(s, "calla", {"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 4})
+        ge.validate_order(
+            s, "calla", {"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 4}
+        )
     assert info.value.code == RuleCode.E_DS_TOO_LOW
     s, _, h = table(with_nation(s, "calla", ds=20.0), "OFFENSE_CAP", ["aurel", "calla"], {"caps": {"SRBM": 8}})
     with pytest.raises(ge.RuleViolation) as info:
@@ -199,8 +231,13 @@ def test_hosted_site_is_inert_until_ready():
 
 
 def test_unnotified_test_under_a_notification_agreement_is_a_violation_and_incident():
-    r = play(fresh(), {"aurel": [{"type": "AGREE_NOTIFICATION", "with": "borun"}],
-                       "borun": [{"type": "AGREE_NOTIFICATION", "with": "aurel"}]})
+    r = play(
+        fresh(),
+        {
+            "aurel": [{"type": "AGREE_NOTIFICATION", "with": "borun"}],
+            "borun": [{"type": "AGREE_NOTIFICATION", "with": "aurel"}],
+        },
+    )
     assert any(a.kind == "NOTIFICATION" for a in r.state.agreements)
     r2 = play(r.state, {"borun": [{"type": "TEST", "class": "IRBM", "notify": False}]})
     v = [x for x in r2.state.violations if x.kind == "test"]
@@ -236,16 +273,26 @@ def test_too_many_tests_are_refused():
 
 
 def test_export_needs_a_matching_import():
-    r = play(fresh(), {"borun": [{"type": "EXPORT", "to": "dresk", "class": "SRBM", "qty": 2}],
-                       "dresk": [{"type": "ACCEPT_IMPORT", "from": "borun", "class": "SRBM", "qty": 3}]})
+    r = play(
+        fresh(),
+        {
+            "borun": [{"type": "EXPORT", "to": "dresk", "class": "SRBM", "qty": 2}],
+            "dresk": [{"type": "ACCEPT_IMPORT", "from": "borun", "class": "SRBM", "qty": 3}],
+        },
+    )
     assert rejected(r, "borun") == ["E_NO_COUNTERPART"]
     assert rejected(r, "dresk") == ["E_NO_COUNTERPART"]
     assert r.state.nations["borun"].missiles["SRBM"] == 20
 
 
 def test_covert_export_by_a_regime_member_creates_a_hidden_violation():
-    r = play(fresh(), {"aurel": [{"type": "EXPORT", "to": "dresk", "class": "MRBM", "qty": 0, "tech": True, "covert": True}],
-                       "dresk": [{"type": "ACCEPT_IMPORT", "from": "aurel", "class": "MRBM", "qty": 0, "tech": True}]})
+    r = play(
+        fresh(),
+        {
+            "aurel": [{"type": "EXPORT", "to": "dresk", "class": "MRBM", "qty": 0, "tech": True, "covert": True}],
+            "dresk": [{"type": "ACCEPT_IMPORT", "from": "aurel", "class": "MRBM", "qty": 0, "tech": True}],
+        },
+    )
     assert "MRBM" in r.state.nations["dresk"].tech
     v = [x for x in r.state.violations if x.kind == "export"]
     assert len(v) == 1 and not v[0].published and v[0].state == "aurel"
@@ -259,7 +306,9 @@ def _cap_world(conceal_b: float = 0.3) -> tuple[ge.GameState, str]:
     data = scenario_dict()
     s = ge.new_game(scenario_from(data), game_id="cap", seed="v", mode="stochastic")
     s = with_nation(s, "borun", conceal=conceal_b)
-    s, tid = signed(s, "OFFENSE_CAP", ["aurel", "borun"], {"caps": {"MRBM": 16}, "inspection_quota": 4, "challenge": True})
+    s, tid = signed(
+        s, "OFFENSE_CAP", ["aurel", "borun"], {"caps": {"MRBM": 16}, "inspection_quota": 4, "challenge": True}
+    )
     return s, tid
 
 
@@ -289,8 +338,16 @@ def test_covert_build_above_the_cap_is_found_by_a_challenge_inspection():
     s = play(s, {"borun": [{"type": "BUILD", "class": "MRBM", "qty": 4, "covert": True}]}, seed="v").state
     v = next(x for x in s.violations if x.kind == "cap")
     assert v.hidden_site and v.covert
-    r = play(s, {"aurel": [{"type": "CHALLENGE_INSPECTION", "target": "borun", "treaty": tid},
-                           {"type": "INSPECT", "target": "borun", "treaty": tid, "visits": 4}]}, seed="v")
+    r = play(
+        s,
+        {
+            "aurel": [
+                {"type": "CHALLENGE_INSPECTION", "target": "borun", "treaty": tid},
+                {"type": "INSPECT", "target": "borun", "treaty": tid, "visits": 4},
+            ]
+        },
+        seed="v",
+    )
     reports = [e for e in r.state.evidence if e.channel == "osi" and e.violation == v.id]
     public = [e for e in r.events if e.kind == "violation_public"]
     assert bool(reports) == bool(public)
@@ -348,9 +405,22 @@ def test_declassification_audit_charges_hidden_violations_at_the_end():
 
 
 def test_payment_and_compensation_move_points_between_states():
-    r = play(fresh(), {"borun": [{"type": "PAYMENT", "to": "dresk", "amount": 7, "memo": "friendship"}],
-                       "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 12, "compensation": 3}],
-                       "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 4}]})
+    r = play(
+        fresh(),
+        {
+            "borun": [{"type": "PAYMENT", "to": "dresk", "amount": 7, "memo": "friendship"}],
+            "calla": [
+                {
+                    "type": "CONSENT_HOSTING",
+                    "owner": "aurel",
+                    "site": "CAL-1",
+                    "max_interceptors": 12,
+                    "compensation": 3,
+                }
+            ],
+            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 4}],
+        },
+    )
     led = {k: v["budget"]["ledger"] for k, v in r.private_reports.items()}
     assert led["dresk"]["payments_in"] == 7
     assert led["calla"]["compensation_in"] == 3 and led["aurel"]["compensation_out"] == -3
@@ -371,21 +441,51 @@ def test_economic_pressure_is_a_scenario_option():
 def test_verified_reduction_needs_accepted_observers():
     r = play(fresh(), {"borun": [{"type": "REDUCE", "class": "SRBM", "qty": 2, "verified": True}]})
     assert rejected(r, "borun") == ["E_NO_COUNTERPART"]
-    r = play(fresh(), {"borun": [{"type": "REDUCE", "class": "SRBM", "qty": 2, "verified": True},
-                                 {"type": "INVITE_OBSERVERS", "with": "calla"}],
-                       "calla": [{"type": "ACCEPT", "with": "borun", "what": "INVITE_OBSERVERS"}]})
+    r = play(
+        fresh(),
+        {
+            "borun": [
+                {"type": "REDUCE", "class": "SRBM", "qty": 2, "verified": True},
+                {"type": "INVITE_OBSERVERS", "with": "calla"},
+            ],
+            "calla": [{"type": "ACCEPT", "with": "borun", "what": "INVITE_OBSERVERS"}],
+        },
+    )
     assert rejected(r, "borun") == []
     assert r.state.pairs[("calla", "borun")].alpha > fresh().pairs[("calla", "borun")].alpha + 1
 
 
 def test_declared_limits_raise_clarity_and_breaking_them_is_public():
-    s = play(fresh(), {
-        "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 24, "forward_allowed": True}],
-        "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 8}],
-    }).state
+    s = play(
+        fresh(),
+        {
+            "calla": [
+                {
+                    "type": "CONSENT_HOSTING",
+                    "owner": "aurel",
+                    "site": "CAL-1",
+                    "max_interceptors": 24,
+                    "forward_allowed": True,
+                }
+            ],
+            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 8}],
+        },
+    ).state
     chi0 = s.pairs[("borun", "calla")].chi
-    s2 = play(s, {"aurel": [{"type": "DECLARE_LIMITS", "site": "CAL-1", "max_interceptors": 8, "terminal_only": True,
-                             "no_sensor_sharing": True}]}).state
+    s2 = play(
+        s,
+        {
+            "aurel": [
+                {
+                    "type": "DECLARE_LIMITS",
+                    "site": "CAL-1",
+                    "max_interceptors": 8,
+                    "terminal_only": True,
+                    "no_sensor_sharing": True,
+                }
+            ]
+        },
+    ).state
     assert s2.pairs[("borun", "calla")].chi > chi0
     r = play(s2, {"aurel": [{"type": "SET_RADAR_MODE", "site": "CAL-1", "mode": "forward"}]})
     assert any(e.kind == "limits_broken" and e.audience is None for e in r.events)

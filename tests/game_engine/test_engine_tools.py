@@ -39,7 +39,11 @@ def test_bots_only_use_their_own_view():
 
 def test_bot_answers_to_proposals():
     view = ge.view_for(fresh(), "borun")
-    cap = {"template": "OFFENSE_CAP", "parties": ["aurel", "borun"], "terms": {"caps": {"IRBM": 10}, "inspection_quota": 2}}
+    cap = {
+        "template": "OFFENSE_CAP",
+        "parties": ["aurel", "borun"],
+        "terms": {"caps": {"IRBM": 10}, "inspection_quota": 2},
+    }
     assert ge.bot_answer_proposal("hawk", view, cap) is False
     assert ge.bot_answer_proposal("dove", view, cap) is True
     assert ge.bot_answer_proposal("verifier", view, cap) is True
@@ -52,7 +56,10 @@ def test_cooperative_bots_negotiate_treaties_into_force():
     policies = dict.fromkeys(s.state_ids, "dove")
     s2, signs = negotiate(s, policies, "n")
     assert len(s2.treaties) > len(s.treaties) and signs
-    orders = {sid: ge.validate_orders(s2, sid, ge.bot_orders("dove", s2, sid, "n") + signs.get(sid, [])) for sid in s2.state_ids}
+    orders = {
+        sid: ge.validate_orders(s2, sid, ge.bot_orders("dove", s2, sid, "n") + signs.get(sid, []))
+        for sid in s2.state_ids
+    }
     r = ge.resolve(s2, orders, "n")
     assert any(e.kind == "treaty_in_force" for e in r.events)
     hawks = dict.fromkeys(s.state_ids, "hawk")
@@ -71,7 +78,10 @@ def test_expected_outcome_projects_from_the_viewers_information_only():
     b = s.nations["borun"]
     secret = replace(
         s,
-        nations={**s.nations, "borun": replace(b, missiles={**b.missiles, "SRBM": 55}, budget=777, ntm=0.9, conceal=0.8)},
+        nations={
+            **s.nations,
+            "borun": replace(b, missiles={**b.missiles, "SRBM": 55}, budget=777, ntm=0.9, conceal=0.8),
+        },
         pairs={**s.pairs, ("borun", "aurel"): replace(s.pairs[("borun", "aurel")], alpha=9.0, threat=99.0)},
     )
     assert canon(ge.expected_outcome(secret, "aurel", plan)) == canon(out)
@@ -79,13 +89,30 @@ def test_expected_outcome_projects_from_the_viewers_information_only():
 
 def test_expected_outcome_shows_the_value_of_reassurance():
     s = fresh()
-    base = {"calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 12}],
-            "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 12}]}
-    calm = {**base, "aurel": [*base["aurel"], {"type": "DECLARE_LIMITS", "site": "CAL-1", "max_interceptors": 12,
-                                              "terminal_only": True, "no_sensor_sharing": True}]}
+    base = {
+        "calla": [{"type": "CONSENT_HOSTING", "owner": "aurel", "site": "CAL-1", "max_interceptors": 12}],
+        "aurel": [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": 12}],
+    }
+    calm = {
+        **base,
+        "aurel": [
+            *base["aurel"],
+            {
+                "type": "DECLARE_LIMITS",
+                "site": "CAL-1",
+                "max_interceptors": 12,
+                "terminal_only": True,
+                "no_sensor_sharing": True,
+            },
+        ],
+    }
     a = ge.expected_outcome(s, "aurel", base)
-    b = ge.expected_outcome(s, "aurel", calm, drafts=[{"template": "DEFENSE_LIMIT", "parties": ["aurel", "borun"],
-                                                       "terms": {"max_interceptors": 24}}])
+    b = ge.expected_outcome(
+        s,
+        "aurel",
+        calm,
+        drafts=[{"template": "DEFENSE_LIMIT", "parties": ["aurel", "borun"], "terms": {"max_interceptors": 24}}],
+    )
     assert b["rsi_pub"]["after"] > a["rsi_pub"]["after"]
     assert b["draft_hashes"] and b["treaties_in_force"]
     bad = ge.expected_outcome(s, "aurel", {"aurel": [{"type": "BUILD", "class": "HGV", "qty": 1}]})
@@ -101,7 +128,11 @@ def test_cli_validate_reports_ok_and_field_paths(tmp_path: Path, capsys):
     assert cli.main(["validate", str(good)]) == 0
     assert "OK" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
-    bad.write_text(good.read_text().replace("missiles = { SRBM = 20, MRBM = 16, IRBM = 6 }", 'missiles = { SRBM = 20, MRBM = "x" }'))
+    bad.write_text(
+        good.read_text().replace(
+            "missiles = { SRBM = 20, MRBM = 16, IRBM = 6 }", 'missiles = { SRBM = 20, MRBM = "x" }'
+        )
+    )
     assert cli.main(["validate", str(bad)]) == 1
     assert "states[1].missiles.MRBM: must be an integer >= 0" in capsys.readouterr().out
     broken = tmp_path / "broken.toml"
@@ -111,7 +142,9 @@ def test_cli_validate_reports_ok_and_field_paths(tmp_path: Path, capsys):
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_cli_simulate_prints_one_json_line_per_turn(slug, capsys):
-    assert cli.main(["simulate", "--scenario", slug, "--seed", "7", "--turns", "3", "--bots", "hawk,dove,verifier"]) == 0
+    assert (
+        cli.main(["simulate", "--scenario", slug, "--seed", "7", "--turns", "3", "--bots", "hawk,dove,verifier"]) == 0
+    )
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x.get("turn") for x in lines[:4]] == [0, 1, 2, 3]
     assert "final_scores" in lines[-1]
@@ -119,10 +152,21 @@ def test_cli_simulate_prints_one_json_line_per_turn(slug, capsys):
 
 def test_cli_simulate_plays_scripted_orders(tmp_path: Path, capsys):
     script = {
-        "scenario": "meridian-sea", "seed": "42", "mode": "expected",
+        "scenario": "meridian-sea",
+        "seed": "42",
+        "mode": "expected",
         "turns": [
-            {"drafts": [{"id": "cap", "template": "OFFENSE_CAP", "parties": ["aurel", "borun"], "terms": {"caps": {"IRBM": 10}}}],
-             "orders": {"aurel": [{"type": "SIGN", "draft": "cap"}], "borun": [{"type": "SIGN", "draft": "cap"}]}},
+            {
+                "drafts": [
+                    {
+                        "id": "cap",
+                        "template": "OFFENSE_CAP",
+                        "parties": ["aurel", "borun"],
+                        "terms": {"caps": {"IRBM": 10}},
+                    }
+                ],
+                "orders": {"aurel": [{"type": "SIGN", "draft": "cap"}], "borun": [{"type": "SIGN", "draft": "cap"}]},
+            },
             {"borun": [{"type": "BUILD", "class": "MRBM", "qty": 2}]},
         ],
     }

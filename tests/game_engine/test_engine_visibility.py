@@ -103,9 +103,7 @@ def test_public_report_is_identical_for_everyone():
     assert isinstance(r.public_report, dict)
     assert (
         r.public_report
-        == ge.resolve(
-            s, orders_for(s, {"borun": [{"type": "BUILD", "class": "MRBM", "qty": 1}]}), "x"
-        ).public_report
+        == ge.resolve(s, orders_for(s, {"borun": [{"type": "BUILD", "class": "MRBM", "qty": 1}]}), "x").public_report
     )
 
 

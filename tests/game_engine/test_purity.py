@@ -35,9 +35,7 @@ def test_module_imports_nothing_impure(path: Path):
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                assert alias.name.split(".")[0] not in FORBIDDEN_ROOTS, (
-                    f"{path.name}: import {alias.name}"
-                )
+                assert alias.name.split(".")[0] not in FORBIDDEN_ROOTS, f"{path.name}: import {alias.name}"
         elif isinstance(node, ast.ImportFrom):
             root = (node.module or "").split(".")[0]
             assert node.level == 0, f"{path.name}: relative import"
@@ -45,9 +43,7 @@ def test_module_imports_nothing_impure(path: Path):
             if root == "datetime":
                 assert not {a.name for a in node.names} & {"datetime", "date"}, path.name
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            assert (node.value.id, node.attr) not in FORBIDDEN_CALLS, (
-                f"{path.name}: {node.value.id}.{node.attr}"
-            )
+            assert (node.value.id, node.attr) not in FORBIDDEN_CALLS, f"{path.name}: {node.value.id}.{node.attr}"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id not in {"hash", "id", "input"}, f"{path.name}: {node.func.id}()"
 
@@ -69,8 +65,6 @@ def test_no_set_iteration_feeds_outputs():
             if isinstance(node, (ast.For, ast.comprehension)):
                 it = node.iter
                 bad = isinstance(it, ast.Set) or (
-                    isinstance(it, ast.Call)
-                    and isinstance(it.func, ast.Name)
-                    and it.func.id in {"set", "frozenset"}
+                    isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in {"set", "frozenset"}
                 )
                 assert not bad, f"{path.name}:{getattr(node, 'lineno', '?')} iterates a set"
