@@ -165,11 +165,13 @@ def timeline_page(game: Game, access: ReviewAccess, filters: TimelineFilters) ->
     visible = visible_events(game, access, filters.as_state)
     titles = proposal_titles(visible) if any(e.kind.startswith("proposal.") for e in events) else {}
     rows = [timeline_row(e, marks, names, bodies.get(e.seq), titles) for e in events]
-    kinds = sorted(set(visible.values_list("kind", flat=True).distinct()))
-    channels = {str(c) for c in visible.filter(data__has_key="channel").values_list("data__channel", flat=True)
-                .distinct() if c}
+    # order_by() drops the model's default ordering, which DISTINCT would otherwise include.
+    kinds = sorted(set(visible.order_by().values_list("kind", flat=True).distinct()))
+    channels = {str(c) for c in visible.filter(data__has_key="channel").order_by()
+                .values_list("data__channel", flat=True).distinct() if c}
     if access.is_facilitator and not filters.as_state:
-        channels |= {str(c) for c in Message.objects.filter(game=game).values_list("channel", flat=True).distinct()}
+        channels |= {str(c) for c in Message.objects.filter(game=game).order_by()
+                     .values_list("channel", flat=True).distinct()}
     return TimelinePage(
         rows=rows, total=total, filters=filters, pages=pages,
         turns=marks.known_turns, kinds=kinds,

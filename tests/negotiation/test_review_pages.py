@@ -202,3 +202,50 @@ def test_a_what_if_with_broken_json_says_which_line(played_game, fac_client):
 
     assert response.status_code == 422
     assert "Calla, added order 1: not valid JSON" in text(response)
+
+
+# --- The chart series --------------------------------------------------------------------------
+
+
+SERIES = ("rsi_pub", "rsi_true", "security", "compliance", "vp", "forces", "trust")
+
+
+def test_the_facilitators_series_match_the_engines_own_view(game):
+    from negotiation.review import history as hist
+
+    play(game, turns=3, end=False)
+    fac = ReviewAccess(viewer=Viewer(role=Role.FACILITATOR, game_id=game.pk), game_over=False)
+    fast = hist._build_history(game, fac)
+    slow = hist.History(turns=fast.turns, states=fast.states, classes=[])
+    ids = [m.id for m in fast.states]
+    slow.security, slow.compliance, slow.vp = ({sid: [] for sid in ids} for _ in range(3))
+    slow.trust = {(a, b): [] for a in ids for b in ids if a != b}
+    for _, snapshot in hist.history_points(game):
+        view = game_engine.view_for(game_engine.state_from_json(snapshot), game_engine.FACILITATOR)
+        hist._add_point(slow, view, ids)
+
+    for name in SERIES:
+        assert getattr(fast, name) == getattr(slow, name), name
+
+
+def test_after_the_end_a_player_sees_the_same_revealed_history_as_the_facilitator(played_game):
+    from negotiation.review import history as hist
+
+    fac = ReviewAccess(viewer=Viewer(role=Role.FACILITATOR, game_id=played_game.pk), game_over=True)
+    player = ReviewAccess(viewer=Viewer(role=Role.PLAYER, game_id=played_game.pk, state_id="calla"), game_over=True)
+
+    seen_by_fac, seen_by_calla = hist._build_history(played_game, fac), hist._build_history(played_game, player)
+
+    for name in SERIES:
+        assert getattr(seen_by_fac, name) == getattr(seen_by_calla, name), name
+    assert seen_by_calla.final_view["me"]["id"] == "calla"
+
+
+def test_a_players_lens_refuses_a_game_that_has_not_ended(game):
+    from negotiation.review.access import lens_view
+
+    play(game, turns=1, end=False)
+    player = ReviewAccess(viewer=Viewer(role=Role.PLAYER, game_id=game.pk, state_id="aurel"), game_over=False)
+
+    with pytest.raises(PermissionError):
+        lens_view(game_engine.state_from_json(game.state), player)
