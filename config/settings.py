@@ -127,7 +127,8 @@ REDIS_URL = env("REDIS_URL")
 def redis_layer_host(url: str) -> dict[str, Any]:
     # redis-py 8 defaults socket_timeout to 5 s, which kills idle BZPOPMIN reads, and caps the
     # async pool at 100 connections; both break channels-redis under load.
-    return {"address": url, "socket_timeout": None, "max_connections": 10000}
+    # A connect timeout keeps a request from hanging on an unreachable Redis (the push is then dropped).
+    return {"address": url, "socket_timeout": None, "socket_connect_timeout": 2, "max_connections": 10000}
 
 
 CHANNEL_CAPACITY = int(env("CHANNEL_CAPACITY", "2000"))

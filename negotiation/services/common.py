@@ -3,6 +3,7 @@ after-commit doorbell and rate limits. Only services call these."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
@@ -16,6 +17,8 @@ from django.utils import timezone
 from negotiation import broadcasts
 from negotiation.errors import RateLimited
 from negotiation.models import Game, GameEvent, Phase
+
+logger = logging.getLogger("treatycraft.services")
 
 
 def cfg(name: str) -> int:
@@ -79,12 +82,14 @@ def rate_limit(key: str, limit: int, window_seconds: int = 60) -> None:
     bucket = f"rl:{key}:{int(timezone.now().timestamp()) // window_seconds}"
     try:
         count = cache.get_or_set(bucket, 0, timeout=window_seconds * 2) or 0
-        if count >= limit:
-            raise RateLimited(f"Too many attempts; wait a minute and try again (limit {limit} per minute).")
-        cache.incr(bucket)
-    except (ValueError, ConnectionError, OSError):
-        # The cache is a guard, not the truth: when it is down, let the request through.
+        if count < limit:
+            cache.incr(bucket)
+    except Exception:
+        # The cache is a guard, not the truth: when it (Redis) is down, let the request through.
+        logger.warning("rate-limit cache unavailable; %s not limited", key)
         return
+    if count >= limit:
+        raise RateLimited(f"Too many attempts; wait a minute and try again (limit {limit} per minute).")
 
 
 def phase_seconds(game: Game, phase: str) -> int | None:

@@ -113,3 +113,45 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free loopback port, so a test may kill and restart it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+def session_cookie_for(cluster: Cluster, game_id: int, member_id: int, token: str) -> str:
+    """A player's session key, created through the real session backend of the cluster's settings."""
+    code = (
+        "import json\nfrom django.contrib.sessions.backends.db import SessionStore\n"
+        f"s = SessionStore(); s['treatycraft_seats'] = {{'{game_id}': {{'member': {member_id}, 'token': '{token}'}}}}\n"
+        "s.create(); print(json.dumps({'key': s.session_key}))"
+    )
+    return str(cluster.script(code)["key"])
