@@ -102,6 +102,21 @@ class ReviewTests(BrowserTestCase):
         self.snapshot(page, "review-charts")
         assert page.js_errors == []
 
+    def test_the_debrief_prints_without_the_site_around_it(self):
+        page = self.facilitator()
+        page.goto(self.url(f"/review/{self.game.pk}/debrief/"))
+        expect(page.get_by_test_id("debrief-scores")).to_contain_text("Aurel")
+        expect(page.get_by_test_id("moments-treaties")).to_contain_text("Sea cap entered into force")
+        expect(page.get_by_test_id("moments-violations")).to_contain_text("Borun breached Sea cap")
+        expect(page.get_by_test_id("debrief-bookmarks")).to_contain_text("Ana offers a hotline")
+
+        page.emulate_media(media="print")
+        for hidden in (".topbar", ".review-nav", "[data-print]"):
+            expect(page.locator(hidden)).to_be_hidden()
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+        assert page.js_errors == []
+
     def test_a_what_if_replays_the_rest_of_the_game_side_by_side(self):
         page = self.facilitator()
         page.goto(self.url(f"/review/{self.game.pk}/what-if/"))

@@ -249,3 +249,9 @@ def test_a_players_lens_refuses_a_game_that_has_not_ended(game):
 
     with pytest.raises(PermissionError):
         lens_view(game_engine.state_from_json(game.state), player)
+
+
+def test_every_page_opens_before_the_first_turn_is_resolved(game, fac_client):
+    for page in ("", "timeline/", "timeline/?turn=0", "knowledge/", "debrief/", "what-if/", "export/?format=csv"):
+        assert fac_client.get(f"/review/{game.pk}/{page}").status_code == 200, page
+    assert "No turn has been resolved yet." in text(fac_client.get(f"/review/{game.pk}/what-if/"))
