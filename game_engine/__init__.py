@@ -16,6 +16,7 @@ from game_engine.engine import (
 )
 from game_engine.errors import RuleCode, RuleViolation, ScenarioError
 from game_engine.events import Event, Resolution
+from game_engine.injects import add_inject
 from game_engine.orders import (
     ORDER_SPECS,
     Order,
@@ -46,6 +47,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioInfo",
     "StateInfo",
+    "add_inject",
     "add_treaty_draft",
     "bot_answer_proposal",
     "bot_orders",

@@ -603,6 +603,7 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Order]], seed: str) 
         crises=tuple(crises),
         game_over=game_over,
         game_over_reason=reason,
+        pending_injects=(),
     )
     if game_over:
         ctx.emit("game_over", None, reason, seed=state.seed)

@@ -546,10 +546,10 @@ def order_json(o: Order) -> JSONDict:
 
 
 def phase_injects(ctx: Ctx) -> None:
-    """Scheduled scenario injects for this turn (shown to their targets)."""
-    for inj in ctx.sc.injects:
-        if inj.turn != ctx.turn:
-            continue
+    """Scheduled scenario injects for this turn, then the facilitator's pending ad-hoc injects
+    (``add_inject``) in the order they were added; each is shown to its targets."""
+    scheduled = [inj for inj in ctx.sc.injects if inj.turn == ctx.turn]
+    for inj in (*scheduled, *ctx.state.pending_injects):
         aud = None if "all" in inj.targets else list(inj.targets)
         ctx.emit("inject", aud, f"{inj.title}: {inj.text}".strip(": "), title=inj.title)
         eff = inj.effect

@@ -73,6 +73,9 @@ class StateInfo:
     secret_briefing: str
     objectives: tuple[str, ...]
     color: str
+    npc: bool = False
+    """A non-player character by default (B9): the app seats the hawk bot here unless a
+    person takes the seat."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -586,6 +589,7 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
             _objective(r, o, f"{p}objective_cards[{m}].", cls_names)
             for m, o in enumerate(r.tables(st, "objective_cards", p))
         )
+        npc = r.bool_(st, "npc", p, False)
         states.append(
             StateSetup(
                 info=StateInfo(
@@ -596,6 +600,7 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
                     secret_briefing=r.str_(st, "secret_briefing", p, ""),
                     objectives=r.strs(st, "objectives", p),
                     color=r.str_(st, "color", p, "#777777"),
+                    npc=npc,
                 ),
                 nuclear=r.bool_(st, "nuclear", p, False),
                 missiles=missiles,
@@ -625,7 +630,7 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
                 doctrine=r.choice(st, "doctrine", p, ("barrage", "sls"), "barrage"),
                 objective_cards=cards,
                 geo=_geo(r, st, p),
-                npc=r.bool_(st, "npc", p, False),
+                npc=npc,
             )
         )
 
@@ -916,6 +921,22 @@ def _cond_json(c: Condition) -> JSONDict:
     }
 
 
+def inject_to_json(inj: Inject) -> JSONDict:
+    """JSON form of an inject (the scenario file's ``[[injects]]`` schema)."""
+    return {
+        "turn": inj.turn,
+        "targets": list(inj.targets),
+        "title": inj.title,
+        "text": inj.text,
+        "effect": {
+            "radar_outage": inj.effect.radar_outage,
+            "ds_change": dict(inj.effect.ds_change),
+            "budget_change": dict(inj.effect.budget_change),
+            "incident": dict(inj.effect.incident),
+        },
+    }
+
+
 def scenario_to_json(s: Scenario) -> JSONDict:
     """The scenario in its file schema (JSON-safe); ``parse_scenario`` inverts it."""
     states: list[JSON] = []
@@ -1052,21 +1073,7 @@ def scenario_to_json(s: Scenario) -> JSONDict:
             for t in s.treaties
         ],
         "agreements": [{"kind": a.kind, "between": [a.a, a.b]} for a in s.agreements],
-        "injects": [
-            {
-                "turn": i.turn,
-                "targets": list(i.targets),
-                "title": i.title,
-                "text": i.text,
-                "effect": {
-                    "radar_outage": i.effect.radar_outage,
-                    "ds_change": dict(i.effect.ds_change),
-                    "budget_change": dict(i.effect.budget_change),
-                    "incident": dict(i.effect.incident),
-                },
-            }
-            for i in s.injects
-        ],
+        "injects": [inject_to_json(i) for i in s.injects],
         "research_prereq": {k: list(v) for k, v in s.research_prereq.items()},
     }
 

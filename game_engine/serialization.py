@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 
 from game_engine.errors import RuleCode, RuleViolation
+from game_engine.injects import effect_from_json
 from game_engine.jsontypes import JSON, JSONDict
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
-from game_engine.scenario import Coverage, Geo, parse_scenario, scenario_to_json
+from game_engine.scenario import (
+    Coverage,
+    Geo,
+    Inject,
+    inject_to_json,
+    parse_scenario,
+    scenario_to_json,
+)
 from game_engine.state import (
     Agreement,
     Consent,
@@ -378,6 +387,7 @@ def state_to_json(state: GameState) -> dict[str, object]:
         "crises": [dict(c) for c in state.crises],
         "game_over": state.game_over,
         "game_over_reason": state.game_over_reason,
+        "pending_injects": [inject_to_json(i) for i in state.pending_injects],
     }
     return dict(out)
 
@@ -648,7 +658,7 @@ def state_from_json(data: Mapping[str, object]) -> GameState:
             out.append(float(x))
         return tuple(out)
 
-    return GameState(
+    state = GameState(
         game_id=r.s("game_id"),
         turn=r.i("turn"),
         max_turns=r.i("max_turns"),
@@ -681,4 +691,22 @@ def state_from_json(data: Mapping[str, object]) -> GameState:
         crises=tuple(crises),
         game_over=r.b("game_over"),
         game_over_reason=r.s("game_over_reason"),
+    )
+    if "pending_injects" not in r.d:  # snapshots written before ad-hoc injects existed
+        return state
+    pending = tuple(
+        _inject_in(state, x) for x in _objs(r.lst("pending_injects"), "pending_injects")
+    )
+    return replace(state, pending_injects=pending)
+
+
+def _inject_in(state: GameState, r: _In) -> Inject:
+    effect = _json_value(r.obj("effect"))
+    assert isinstance(effect, dict)
+    return Inject(
+        turn=r.i("turn"),
+        targets=r.strs("targets"),
+        title=r.s("title"),
+        text=r.s("text"),
+        effect=effect_from_json(state, effect),
     )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from game_engine.jsontypes import JSONDict
-from game_engine.scenario import Coverage, Geo, Scenario
+from game_engine.scenario import Coverage, Geo, Inject, Scenario
 
 FACILITATOR = "@facilitator"
 EXPECTED = "expected"
@@ -265,6 +265,9 @@ class GameState:
     crises: tuple[JSONDict, ...] = ()
     game_over: bool = False
     game_over_reason: str = ""
+    pending_injects: tuple[Inject, ...] = ()
+    """Ad-hoc injects added by the facilitator (``add_inject``), applied at the next resolution
+    like a scheduled inject and then cleared. Seen only by the facilitator until then."""
 
     @property
     def state_ids(self) -> tuple[str, ...]:

@@ -12,8 +12,9 @@ from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON, JSONDict
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
+from game_engine.scenario import inject_to_json
 from game_engine.serialization import evidence_to_json
-from game_engine.state import FACILITATOR, GameState, Site
+from game_engine.state import FACILITATOR, GameState, Site, Treaty
 
 
 def _public_interceptors(state: GameState, sid: str) -> JSONDict:
@@ -53,6 +54,14 @@ def _site_public(s: Site) -> JSONDict:
         "x": s.geo.x,
         "y": s.geo.y,
     }
+
+
+def treaty_visible(t: Treaty, viewer: str | None) -> bool:
+    """Whether ``viewer`` may see treaty ``t``: treaties in force, withdrawing or terminated are
+    public; a draft is seen only by its parties and the facilitator (even after the game)."""
+    if t.status != "draft":
+        return True
+    return viewer == FACILITATOR or (viewer is not None and viewer in t.parties)
 
 
 def _compliance(state: GameState, sid: str) -> float | None:
@@ -157,6 +166,7 @@ def view_for(state: GameState, viewer: str | None) -> dict[str, object]:
                 "role": info.role,
                 "color": info.color,
                 "public_briefing": info.public_briefing,
+                "npc": info.npc,
                 "nuclear": nat.nuclear,
                 "public_ledger": {c: nat.public_ledger.get(c, 0) for c in CLASS_ORDER},
                 "declared": None
@@ -173,6 +183,7 @@ def view_for(state: GameState, viewer: str | None) -> dict[str, object]:
                 "polygon": [[a, b] for a, b in state.scenario.states[ids.index(sid)].geo.polygon],
             }
         )
+    shown = [t for t in state.treaties if treaty_visible(t, viewer)]
     treaties: list[JSON] = [
         {
             "id": t.id,
@@ -187,7 +198,7 @@ def view_for(state: GameState, viewer: str | None) -> dict[str, object]:
             "withdrawn": list(t.withdrawn),
             "compliance": {k: round(v, 6) for k, v in t.cs.items()},
         }
-        for t in state.treaties
+        for t in shown
     ]
     public_evidence: list[JSON] = [
         evidence_to_json(e, with_truth=False)
@@ -265,9 +276,12 @@ def view_for(state: GameState, viewer: str | None) -> dict[str, object]:
         "public_evidence": public_evidence,
         "crises": crises,
         "in_force": [t.id for t in state.treaties if in_force(t)],
-        "parties": {t.id: [x for x in t.parties if is_party(t, x)] for t in state.treaties},
+        "parties": {t.id: [x for x in t.parties if is_party(t, x)] for t in shown},
         "me": me,
         "truth": truth,
+        "pending_injects": [inject_to_json(i) for i in state.pending_injects]
+        if viewer == FACILITATOR
+        else None,
         "final_scores": dict(final_scores(state)) if state.game_over else None,
         "seed": state.seed if state.game_over else None,
     }

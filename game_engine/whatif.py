@@ -19,6 +19,7 @@ from game_engine.orders import Order
 from game_engine.params import CLASS_ORDER
 from game_engine.resolve import evaluate, thaw
 from game_engine.state import EXPECTED, FACILITATOR, GameState, Nation, Pair
+from game_engine.visibility import treaty_visible
 
 WHAT_IF_SEED = "what-if"
 
@@ -81,7 +82,10 @@ def belief_state(state: GameState, viewer: str | None) -> GameState:
             ev=0.0,
             threat=0.0,
         )
-    treaties = tuple(replace(t, cs_true=dict(t.cs)) for t in state.treaties)
+    # Drafts the viewer is not party to, and the facilitator's pending injects, are unknown to it.
+    treaties = tuple(
+        replace(t, cs_true=dict(t.cs)) for t in state.treaties if treaty_visible(t, viewer)
+    )
     belief = replace(
         state,
         mode=EXPECTED,
@@ -89,6 +93,7 @@ def belief_state(state: GameState, viewer: str | None) -> GameState:
         nations=nations,
         pairs=pairs,
         treaties=treaties,
+        pending_injects=(),
         violations=tuple(v for v in state.violations if v.published),
         evidence=tuple(
             e for e in state.evidence if e.holder == viewer or (e.published and not e.shared_from)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from ge_helpers import canon, fresh, play, toml_dict
+from ge_helpers import canon, fresh, play, scenario_dict, scenario_from, toml_dict
 
 import game_engine as ge
 from game_engine.errors import RuleCode
@@ -337,3 +337,24 @@ def test_order_specs_cover_the_milestone_one_orders():
 
 def test_scenario_toml_parses_to_the_loaded_scenario():
     assert toml_dict()["slug"] == "meridian-sea"
+
+
+def test_state_info_marks_the_npc_states_of_the_bundled_scenarios():
+    npcs = {info.slug: [s.id for s in info.states if s.npc] for info in ge.list_scenarios()}
+    assert npcs == {
+        "meridian-sea": [],
+        "peninsula-and-straits": ["dprk"],
+        "shield-of-the-east": ["south"],
+    }
+    v = ge.view_for(fresh(slug="shield-of-the-east"), None)
+    assert {st["id"]: st["npc"] for st in v["states"]}["south"] is True
+    assert ge.new_game(
+        ge.load_scenario("peninsula-and-straits"), game_id="g", seed="s"
+    ).nations["dprk"].npc
+
+
+def test_npc_flag_round_trips_through_the_scenario_schema():
+    data = scenario_dict("shield-of-the-east")
+    again = scenario_from(data)
+    assert [s.npc for s in again.info.states] == [s.npc for s in ge.load_scenario("shield-of-the-east").info.states]
+    assert again == ge.load_scenario("shield-of-the-east")

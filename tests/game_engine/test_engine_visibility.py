@@ -113,3 +113,74 @@ def test_truth_is_revealed_to_everyone_at_game_end():
         s = ge.resolve(s, {}, "seed-1").state
     v = ge.view_for(s, None)
     assert v["truth"] is not None and v["seed"] == "seed-1" and v["final_scores"] is not None
+
+
+DRAFT_MARK = "DRAFT-CANARY-7731"
+
+
+def drafted() -> tuple[ge.GameState, str, str]:
+    """Aurel and Borun table a private offense-cap draft named with a unique marker."""
+    s, tid, h = ge.add_treaty_draft(
+        fresh(), "OFFENSE_CAP", ["aurel", "borun"], {"caps": {"IRBM": 9}, "name": DRAFT_MARK}
+    )
+    return s, tid, h
+
+
+@pytest.mark.parametrize("viewer", [None, "calla", "dresk"])
+def test_a_treaty_draft_is_invisible_to_non_parties_and_observers(viewer):
+    s, tid, h = drafted()
+    v = ge.view_for(s, viewer)
+    text = canon(v)
+    assert DRAFT_MARK not in text and h not in text
+    assert tid not in [t["id"] for t in v["treaties"]] and tid not in v["parties"]
+    assert all(t["status"] != "draft" for t in v["treaties"])
+    if viewer is not None:
+        assert DRAFT_MARK not in canon(ge.expected_outcome(s, viewer))
+        assert h not in canon(ge.bot_orders("dove", s, viewer, "seed-1"))
+
+
+@pytest.mark.parametrize("viewer", ["aurel", "borun", ge.FACILITATOR])
+def test_a_treaty_draft_is_visible_to_its_parties_and_the_facilitator(viewer):
+    s, tid, h = drafted()
+    v = ge.view_for(s, viewer)
+    mine = [t for t in v["treaties"] if t["id"] == tid]
+    assert len(mine) == 1 and mine[0]["status"] == "draft"
+    assert mine[0]["name"] == DRAFT_MARK and mine[0]["terms_hash"] == h
+    assert v["parties"][tid] == ["aurel", "borun"]
+
+
+def test_parties_can_still_sign_a_draft_hidden_from_others_and_then_everyone_sees_the_treaty():
+    s, tid, h = drafted()
+    sign = [{"type": "SIGN", "terms_hash": h}]
+    orders = orders_for(s, {"aurel": sign, "borun": sign})
+    r = ge.resolve(s, orders, "seed-1")
+    assert r.state.treaty(tid) is not None and r.state.treaty(tid).status == "in_force"
+    for viewer in (None, "calla", "dresk"):
+        v = ge.view_for(r.state, viewer)
+        assert [t["status"] for t in v["treaties"] if t["id"] == tid] == ["in_force"]
+        assert tid in v["in_force"]
+
+
+def test_an_unsigned_draft_stays_private_through_the_end_of_the_game():
+    s, _, _ = drafted()
+    while not s.game_over:
+        s = ge.resolve(s, {}, "seed-1").state
+    for viewer in (None, "calla", "dresk"):
+        assert DRAFT_MARK not in canon(ge.view_for(s, viewer))
+    assert DRAFT_MARK in canon(ge.view_for(s, "aurel"))
+
+
+def test_a_party_projection_with_its_own_draft_signed_still_works():
+    s, _, _ = drafted()
+    out = ge.expected_outcome(
+        s,
+        "aurel",
+        drafts=[
+            {
+                "template": "OFFENSE_CAP",
+                "parties": ["aurel", "borun"],
+                "terms": {"caps": {"IRBM": 9}, "name": DRAFT_MARK},
+            }
+        ],
+    )
+    assert out["treaties_in_force"]
