@@ -100,7 +100,10 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES: dict[str, dict[str, Any]] = {
-        "default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True))
+        # Persistent connections are opt-in (DATABASE_CONN_MAX_AGE seconds); health checks replace
+        # a connection the server dropped before it is used.
+        "default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+                                              conn_health_checks=True))
     }
 else:
     DATABASES = {

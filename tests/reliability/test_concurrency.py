@@ -40,7 +40,7 @@ for i in range(40):
     for attempt in (token, token):  # every post is sent twice: a retry must not double it
         try:
             sub = services.order_add(game_id=GAME, seat_id=SEAT, member_id=MEMBER, client_token=attempt,
-                                     raw={"type": "BUY_INTERCEPTORS", "itype": "TERMINAL", "qty": 1})
+                                     raw={"type": "PAYMENT", "to": OTHER, "amount": 1})
         except UserError:
             refused += 1
             break
@@ -53,7 +53,12 @@ print(json.dumps({"acked": acked, "refused": refused}))
 RESOLVE = """
 import json, time
 from negotiation import services
+from negotiation.models import OrderSubmission
 time.sleep(max(0.0, START - time.time()))
+# Resolve in the middle of the stream: once some orders are in, while the workers keep sending.
+deadline = time.time() + 60
+while time.time() < deadline and sum(len(s.orders) for s in OrderSubmission.objects.filter(game_id=GAME)) < 8:
+    time.sleep(0.01)
 print(json.dumps({"won": services.phase_advance(game_id=GAME, expected_phase="orders", expected_turn=1, actor="race")}))
 """
 
@@ -100,15 +105,21 @@ def test_acknowledged_orders_are_resolved_exactly_once_under_concurrency(env):
     workers = []
     for n, state in enumerate(("aurel", "aurel", "borun", "borun")):
         member, seat = info["members"][state]
+        other = "borun" if state == "aurel" else "aurel"
         workers.append((state, shell(env, SUBMIT, START=start, WORKER=f"w{n}", GAME=info["game"], SEAT=seat,
-                                     MEMBER=member)))
-    resolver = shell(env, RESOLVE, START=start + 0.15, GAME=info["game"])
+                                     MEMBER=member, OTHER=other)))
+    resolver = shell(env, RESOLVE, START=start, GAME=info["game"])
     acked: dict[str, int] = {"aurel": 0, "borun": 0}
+    refused = 0
     for state, proc in workers:
-        acked[state] += len(last_json(proc)["acked"])
+        outcome = last_json(proc)
+        acked[state] += len(outcome["acked"])
+        refused += outcome["refused"]
     assert last_json(resolver)["won"] is True
     result = last_json(shell(env, RESULT, GAME=info["game"]))
     assert result["records"] == 1
     assert result["orders"]["aurel"] == acked["aurel"]
     assert result["orders"]["borun"] == acked["borun"]
+    assert sum(acked.values()) >= 8 and refused >= 1  # the resolution really fell inside the stream
     record("concurrent_orders_acknowledged", acked["aurel"] + acked["borun"])
+    record("concurrent_orders_refused_after_close", refused)

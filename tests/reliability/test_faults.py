@@ -142,7 +142,9 @@ def test_a_daphne_process_killed_mid_turn_loses_no_acknowledged_order(database):
 
 def test_dropped_database_connections_are_replaced(database):
     redis = PrivateRedis().start()
-    cluster = Cluster(database, processes=1, redis_url=redis.url).start()
+    cluster = Cluster(database, processes=1, redis_url=redis.url)
+    cluster.env["DATABASE_CONN_MAX_AGE"] = "600"  # keep connections open, so there are some to drop
+    cluster.start()
     try:
         info = cluster.script(SETUP)
         ana, _ = players(cluster, info, cluster.ports[0], cluster.ports[0])
@@ -152,6 +154,7 @@ def test_dropped_database_connections_are_replaced(database):
             killed = conn.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> "
                 "pg_backend_pid()", (name,)).fetchone()
+        assert killed is not None and killed[0] >= 1
         assert ana.chat("two") == 200
         assert ana.chat("three") == 200
         bodies = cluster.script("import json\nfrom negotiation.models import Message\n"
