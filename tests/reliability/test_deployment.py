@@ -1,0 +1,43 @@
+"""The production profile: configured from the environment only, and `check --deploy` is clean."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+from tests.e2e.servers import ROOT
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TREATYCRAFT_"))}
+    env.update({"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+                "DJANGO_ALLOWED_HOSTS": "game.example.org"}, **extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_check_deploy_reports_nothing():
+    result = manage(production_env(), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    env.pop("DJANGO_SECRET_KEY")
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_are_hardened():
+    code = ("from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT)")
+    result = manage(production_env(), "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "True", "True", "True", "True"], result.stderr
