@@ -16,6 +16,13 @@ from game_engine.engine import (
 )
 from game_engine.errors import RuleCode, RuleViolation, ScenarioError
 from game_engine.events import Event, Resolution
+from game_engine.i18n import (
+    localized_info,
+    localized_injects,
+    localized_objective_cards,
+    localized_scenario,
+    missing_translations,
+)
 from game_engine.injects import add_inject
 from game_engine.orders import (
     ORDER_SPECS,
@@ -55,6 +62,11 @@ __all__ = [
     "final_scores",
     "list_scenarios",
     "load_scenario",
+    "localized_info",
+    "localized_injects",
+    "localized_objective_cards",
+    "localized_scenario",
+    "missing_translations",
     "new_game",
     "order_from_json",
     "order_to_json",

@@ -19,6 +19,7 @@ from pathlib import Path
 from game_engine.bots import POLICIES, bot_orders, negotiate
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
 from game_engine.errors import RuleViolation, ScenarioError
+from game_engine.i18n import missing_translations
 from game_engine.orders import Order
 from game_engine.rng import u01
 from game_engine.scenario import Scenario, bundled_slugs, list_scenarios, load_scenario
@@ -38,6 +39,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"  {e}")
         return 1
     print(f"{args.file}: OK ({sc.info.title}, {len(sc.states)} states, {sc.info.turns} turns)")
+    for lang in sorted(sc.i18n):
+        missing = missing_translations(sc, lang)
+        if not missing:
+            print(f"  translation {lang}: complete")
+            continue
+        print(f"  translation {lang}: {len(missing)} text(s) fall back to English:")
+        for path in missing:
+            print(f"    {path}")
     return 0
 
 

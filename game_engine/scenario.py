@@ -7,8 +7,9 @@ path, e.g. ``states[2].missiles.MRBM: must be an integer >= 0``.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -261,6 +262,40 @@ class Inject:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StateText:
+    """Translated texts of one state; an empty field falls back to English."""
+
+    name: str = ""
+    role: str = ""
+    public_briefing: str = ""
+    secret_briefing: str = ""
+    objectives: tuple[str, ...] = ()
+    """Empty, or exactly as many items as the English list."""
+    objective_cards: Mapping[str, str] = field(default_factory=dict)
+    """Objective card id -> translated card text."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InjectText:
+    """Translated title and text of the scheduled inject at the same position."""
+
+    turn: int
+    title: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Translation:
+    """Player-facing texts of a scenario in one language (``[i18n.<lang>]`` in the file)."""
+
+    title: str = ""
+    summary: str = ""
+    background: str = ""
+    states: Mapping[str, StateText] = field(default_factory=dict)
+    injects: tuple[InjectText, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A complete, validated scenario: info, parameters, tables and starting posture."""
 
@@ -278,11 +313,18 @@ class Scenario:
     injects: tuple[Inject, ...]
     research_prereq: Mapping[str, tuple[str, ...]]
     map_size: int = 1000
+    i18n: Mapping[str, Translation] = field(default_factory=dict)
+    """Language code (lowercase, e.g. ``"es"``) -> translation of the player-facing texts."""
 
     @property
     def state_ids(self) -> tuple[str, ...]:
         """Playable state ids in scenario order."""
         return tuple(s.info.id for s in self.states)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """``"en"`` (the base text) followed by the translated languages, sorted."""
+        return ("en", *sorted(self.i18n))
 
 
 DEFAULT_PREREQ: Mapping[str, tuple[str, ...]] = {
@@ -862,6 +904,8 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
                         f"states[{n}].objective_cards[{m}].conditions[{q}].state", "unknown state"
                     )
 
+    i18n = _i18n(r, data, states, injects)
+
     info = ScenarioInfo(
         slug=r.str_(data, "slug", ""),
         title=r.str_(data, "title", ""),
@@ -889,7 +933,131 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
         agreements=tuple(agreements),
         injects=tuple(injects),
         research_prereq=prereq,
+        i18n=i18n,
     )
+
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+_LANG_KEYS: tuple[str, ...] = ("title", "summary", "background", "states", "injects")
+_STATE_TEXT_KEYS: tuple[str, ...] = (
+    "name",
+    "role",
+    "public_briefing",
+    "secret_briefing",
+    "objectives",
+    "objective_cards",
+)
+_INJECT_TEXT_KEYS: tuple[str, ...] = ("turn", "title", "text")
+
+
+def _unknown_keys(r: _Reader, d: Mapping[str, object], path: str, allowed: tuple[str, ...]) -> None:
+    for k in sorted(d):
+        if k not in allowed:
+            r.err(f"{path}{k}", f"unknown key (expected one of {', '.join(allowed)})")
+
+
+def _i18n(
+    r: _Reader,
+    data: Mapping[str, object],
+    states: Sequence[StateSetup],
+    injects: Sequence[Inject],
+) -> dict[str, Translation]:
+    """The ``[i18n.<lang>]`` tables: translations of the player-facing texts (schema-checked)."""
+    by_id = {s.info.id: s for s in states}
+    out: dict[str, Translation] = {}
+    tab = r.table(data, "i18n", "")
+    for lang in sorted(tab):
+        p = f"i18n.{lang}."
+        if not LANG_RE.match(lang):
+            r.err(p[:-1], "language code must be lowercase, like 'es' or 'pt-br'")
+            continue
+        if lang == "en":
+            r.err(p[:-1], "English is the base text of the file; translate into other languages")
+            continue
+        lt = r.table(tab, lang, "i18n.")
+        _unknown_keys(r, lt, p, _LANG_KEYS)
+        texts: dict[str, StateText] = {}
+        st_tab = r.table(lt, "states", p)
+        for sid in sorted(st_tab):
+            sp = f"{p}states.{sid}."
+            if sid not in by_id:
+                r.err(sp[:-1], f"unknown state {sid!r}")
+                continue
+            setup = by_id[sid]
+            t = r.table(st_tab, sid, f"{p}states.")
+            _unknown_keys(r, t, sp, _STATE_TEXT_KEYS)
+            objectives = r.strs(t, "objectives", sp)
+            if objectives and len(objectives) != len(setup.info.objectives):
+                r.err(
+                    f"{sp}objectives",
+                    f"must have {len(setup.info.objectives)} item(s), like the English list",
+                )
+            cards_tab = r.table(t, "objective_cards", sp)
+            card_ids = {c.id for c in setup.objective_cards}
+            cards: dict[str, str] = {}
+            for cid in sorted(cards_tab):
+                if cid not in card_ids:
+                    r.err(f"{sp}objective_cards.{cid}", f"unknown objective card {cid!r}")
+                    continue
+                cards[cid] = r.str_(cards_tab, cid, f"{sp}objective_cards.")
+            texts[sid] = StateText(
+                name=r.str_(t, "name", sp, ""),
+                role=r.str_(t, "role", sp, ""),
+                public_briefing=r.str_(t, "public_briefing", sp, ""),
+                secret_briefing=r.str_(t, "secret_briefing", sp, ""),
+                objectives=objectives,
+                objective_cards=cards,
+            )
+        inj_texts: list[InjectText] = []
+        inj_tabs = r.tables(lt, "injects", p)
+        if len(inj_tabs) > len(injects):
+            r.err(
+                f"{p}injects",
+                f"has {len(inj_tabs)} entries but the scenario has {len(injects)} injects",
+            )
+        for n, it in enumerate(inj_tabs[: len(injects)]):
+            ip = f"{p}injects[{n}]."
+            _unknown_keys(r, it, ip, _INJECT_TEXT_KEYS)
+            turn = r.int_(it, "turn", ip, None, 1, 100)
+            if "turn" in it and turn != injects[n].turn:
+                r.err(
+                    f"{ip}turn", f"must be {injects[n].turn}, the turn of injects[{n}] (same order)"
+                )
+            inj_texts.append(
+                InjectText(
+                    turn=turn, title=r.str_(it, "title", ip, ""), text=r.str_(it, "text", ip, "")
+                )
+            )
+        out[lang] = Translation(
+            title=r.str_(lt, "title", p, ""),
+            summary=r.str_(lt, "summary", p, ""),
+            background=r.str_(lt, "background", p, ""),
+            states={sid: texts[sid] for sid in by_id if sid in texts},
+            injects=tuple(inj_texts),
+        )
+    return out
+
+
+def translation_to_json(t: Translation) -> JSONDict:
+    """A translation in the file schema of an ``[i18n.<lang>]`` table."""
+    states: JSONDict = {
+        sid: {
+            "name": x.name,
+            "role": x.role,
+            "public_briefing": x.public_briefing,
+            "secret_briefing": x.secret_briefing,
+            "objectives": list(x.objectives),
+            "objective_cards": dict(x.objective_cards),
+        }
+        for sid, x in t.states.items()
+    }
+    return {
+        "title": t.title,
+        "summary": t.summary,
+        "background": t.background,
+        "states": states,
+        "injects": [{"turn": i.turn, "title": i.title, "text": i.text} for i in t.injects],
+    }
 
 
 def _to_json(v: object) -> JSON:
@@ -1075,6 +1243,7 @@ def scenario_to_json(s: Scenario) -> JSONDict:
         "agreements": [{"kind": a.kind, "between": [a.a, a.b]} for a in s.agreements],
         "injects": [inject_to_json(i) for i in s.injects],
         "research_prereq": {k: list(v) for k, v in s.research_prereq.items()},
+        "i18n": {lang: translation_to_json(t) for lang, t in s.i18n.items()},
     }
 
 

@@ -7,8 +7,11 @@ After the game ends, everyone sees the truth, the final scores and the seed (the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from game_engine.engine import final_scores
 from game_engine.errors import RuleCode, RuleViolation
+from game_engine.i18n import localized_scenario
 from game_engine.jsontypes import JSON, JSONDict
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
@@ -146,13 +149,18 @@ def _me(state: GameState, sid: str) -> JSONDict:
     }
 
 
-def view_for(state: GameState, viewer: str | None) -> dict[str, object]:
+def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -> dict[str, object]:
     """JSON-safe view for a state id, ``None`` (public observer) or ``FACILITATOR``.
 
-    Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
+    ``lang`` (e.g. ``"es"``) gives the scenario's texts (title, state names, roles, briefings,
+    objectives and objective cards) in that language where the scenario translates them, else
+    English; keys, ids and numbers are the same in every language. Event and treaty texts made
+    by the engine stay English. Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
     """
     if viewer is not None and viewer != FACILITATOR and viewer not in state.nations:
         raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
+    if lang is not None:
+        state = replace(state, scenario=localized_scenario(state.scenario, lang))
     ids = state.state_ids
     states: list[JSON] = []
     for sid in ids:
