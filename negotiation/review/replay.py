@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Q
 
 import game_engine
-from negotiation.models import Game, GameEvent, ProposalKind, ProposalVersion, TurnRecord
+from negotiation.models import Game, GameEvent, Inject, ProposalKind, ProposalVersion, TurnRecord
 
 Mutation = Callable[[Game, game_engine.GameState, dict[str, Any]], game_engine.GameState]
 MUTATIONS: dict[str, Mutation] = {}
@@ -42,15 +42,16 @@ def register_mutation(kind: str) -> Callable[[Mutation], Mutation]:
 
 @register_mutation("inject.sent")
 def _inject_effect(game: Game, state: game_engine.GameState, data: dict[str, Any]) -> game_engine.GameState:
+    """An inject with an effect is queued in the engine state for the next resolution
+    (game_engine.add_inject, with the inject's title, text, audience and effect)."""
     effect = data.get("effect")
     if not effect:
         return state
-    apply_effect = getattr(game_engine, "apply_effect", None)
-    if apply_effect is None:
-        raise ReplayError("this engine cannot apply an inject's effect again (no game_engine.apply_effect)")
-    result = apply_effect(state, dict(effect))
-    assert isinstance(result, game_engine.GameState)
-    return result
+    inject = Inject.objects.filter(game=game, pk=data.get("inject")).first() if isinstance(data.get("inject"), int) else None
+    if inject is None:
+        raise ReplayError(f"inject {data.get('inject')} is not stored")
+    return game_engine.add_inject(state, title=inject.title, text=inject.text, targets=inject.audience,
+                                  effect=dict(inject.effect or effect))
 
 
 @register_mutation("game.ended")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import game_engine
 from negotiation import services
-from negotiation.models import GameEvent, TurnRecord
+from negotiation.models import Game, GameEvent, TurnRecord
 from negotiation.review.replay import first_difference, replay_game
 from tests.negotiation.conftest import resolve
 from tests.negotiation.test_review_fixtures import play
@@ -136,3 +139,46 @@ def test_first_difference_names_the_json_path_and_treats_1_and_1_0_as_equal():
     assert first_difference({"a": 1}, {"a": 1, "z": 0})[0] == "$.z"
     assert first_difference([1, 2], [1])[0] == "$[1]"
     assert first_difference({"k k": True}, {"k k": 1}) == ('$["k k"]', True, 1)
+
+
+def send_radar_outage(game) -> None:
+    """The facilitator's inject with an effect: logged, and queued in the engine state for the
+    next resolution (game_engine.add_inject), as the inject service does."""
+    inject = services.inject_send(game_id=game.pk, actor="facilitator:teacher", title="Storm",
+                                  text="A storm knocks out a radar.", targets=["calla"],
+                                  effect={"radar_outage": "CAL-1"})
+    game.refresh_from_db()
+    state = game_engine.state_from_json(game.state)
+    if not state.pending_injects:  # the service logged the effect without queueing it: queue it here
+        state = game_engine.add_inject(state, title=inject.title, text=inject.text, targets=inject.audience,
+                                       effect=inject.effect)
+        Game.objects.filter(pk=game.pk).update(state=game_engine.state_to_json(state))
+    game.refresh_from_db()
+
+
+def test_an_inject_with_an_effect_is_applied_again_in_the_replay(game):
+    play(game, turns=1, end=False)
+    send_radar_outage(game)
+    resolve(game)
+
+    report = replay_game(game)
+
+    assert report.ok, report.difference
+    assert TurnRecord.objects.get(game=game, turn=2).state_before["pending_injects"]
+
+
+def test_an_effect_that_never_reached_the_engine_state_is_a_difference(game):
+    play(game, turns=1, end=False)
+    services.inject_send(game_id=game.pk, actor="facilitator:teacher", title="Storm",
+                         text="A storm knocks out a radar.", targets=["calla"], effect={"radar_outage": "CAL-1"})
+    game.refresh_from_db()
+    state = game_engine.state_from_json(game.state)
+    Game.objects.filter(pk=game.pk).update(
+        state=game_engine.state_to_json(dataclasses.replace(state, pending_injects=())))
+    resolve(game)
+
+    report = replay_game(game)
+
+    assert not report.ok
+    assert report.difference.where == "turn 2: state before resolution"
+    assert report.difference.path.startswith("$.pending_injects")
