@@ -47,7 +47,8 @@ def _inject_effect(game: Game, state: game_engine.GameState, data: dict[str, Any
     effect = data.get("effect")
     if not effect:
         return state
-    inject = Inject.objects.filter(game=game, pk=data.get("inject")).first() if isinstance(data.get("inject"), int) else None
+    number = data.get("inject")
+    inject = Inject.objects.filter(game=game, pk=number).first() if isinstance(number, int) else None
     if inject is None:
         raise ReplayError(f"inject {data.get('inject')} is not stored")
     return game_engine.add_inject(state, title=inject.title, text=inject.text, targets=inject.audience,
