@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from game_engine.deterrence import deterrence_thresholds
 from game_engine.engine import final_scores
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.i18n import localized_scenario
@@ -146,6 +147,7 @@ def _me(state: GameState, sid: str) -> JSONDict:
         "objectives": list(setup.info.objectives),
         "objective_cards": cards,
         "secret_briefing": setup.info.secret_briefing,
+        "deterrence_threshold": dict(deterrence_thresholds(state, sid)),
     }
 
 

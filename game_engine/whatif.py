@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from game_engine.belief import belief_nations
 from game_engine.bots import legal_subset
 from game_engine.engine import add_treaty_draft, resolve, validate_orders
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON
 from game_engine.orders import Order
-from game_engine.params import CLASS_ORDER
 from game_engine.resolve import evaluate, thaw
-from game_engine.state import EXPECTED, FACILITATOR, GameState, Nation, Pair
+from game_engine.state import EXPECTED, FACILITATOR, GameState, Pair
 from game_engine.visibility import treaty_visible
 
 WHAT_IF_SEED = "what-if"
@@ -28,46 +28,7 @@ def belief_state(state: GameState, viewer: str | None) -> GameState:
     """The world as ``viewer`` (a state id or None for the public) can reconstruct it."""
     if viewer is not None and viewer not in state.nations:
         raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
-    sc = state.scenario
-    setups = {s.info.id: s for s in sc.states}
-    step = sc.params.ds_display_step
-    nations: dict[str, Nation] = {}
-    for sid in state.state_ids:
-        nat = state.nations[sid]
-        if sid == viewer:
-            nations[sid] = nat
-            continue
-        setup = setups[sid]
-        if viewer is not None:
-            guess = dict(state.pairs[(viewer, sid)].est)
-        else:
-            guess = dict(nat.public_ledger)
-        missiles = {c: guess[c] for c in CLASS_ORDER if c in guess}
-        seen = {c for c, n in nat.public_ledger.items() if n > 0}
-        nations[sid] = replace(
-            nat,
-            missiles=missiles,
-            tech=tuple(c for c in CLASS_ORDER if c in setup.tech or c in seen),
-            developing=dict(setup.developing),
-            prod_cap=dict(setup.prod_cap),
-            cm=setup.cm,
-            ntm=setup.ntm,
-            conceal=setup.conceal,
-            conceal_base=setup.conceal,
-            disc=0.0,
-            program=setup.program,
-            budget=nat.income,
-            ds=float(step * round(nat.ds / step)),
-            sec=0.0,
-            sec_pub=0.0,
-            arp=0.0,
-            allow_challenge=setup.allow_challenge,
-            vp_history=(),
-            objectives_met={},
-            audit_charge=0.0,
-            catastrophe_penalty=0.0,
-            last_spend=0,
-        )
+    nations = belief_nations(state, viewer)
     pairs: dict[tuple[str, str], Pair] = {}
     for key, pr in state.pairs.items():
         if key[0] == viewer:

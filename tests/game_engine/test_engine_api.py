@@ -283,6 +283,7 @@ ME_KEYS = {
     "vp_history",
     "objectives",
     "secret_briefing",
+    "deterrence_threshold",
 }
 
 
