@@ -24,8 +24,8 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger("treatycraft.broadcasts")
 
 # Fragment names equal DOM ids (see templates/negotiation/_public.html and _private.html).
-PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard", "news")
-PRIVATE_ALL = ("my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals")
+PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public")
+PRIVATE_ALL = ("my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals", "region-map")
 
 
 def public_group(game_id: int) -> str:
@@ -81,6 +81,8 @@ def game_changed(
     if public:
         html = rendering.public_fragments_html(game_id, public)
         _send(public_group(game_id), {"type": "push.html", "html": html})
+    # The console first: its controls carry the phase the facilitator's next click names.
+    _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
     if private:
         bell = {"type": "push.refresh", "fragments": list(private)}
         if seats is None:
@@ -88,7 +90,6 @@ def game_changed(
         else:
             for seat_id in seats:
                 _send(seat_group(seat_id), bell)
-    _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
 
 
 def message_posted(*, game_id: int, message_id: int) -> None:

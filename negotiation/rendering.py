@@ -8,7 +8,7 @@ The same partial renders the full page, the HTTP reply and the WebSocket push. P
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -17,30 +17,38 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from negotiation import channels, engine_views, proposalforms, selectors
+from negotiation import channels, engine_views, mapview, proposalforms, selectors
 from negotiation.models import Game, Message
 from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
 PRIVATE_TEMPLATE = "negotiation/_private.html"
-PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news")
-PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals")
+MAP_TEMPLATE = "negotiation/_map.html"
+MAP_FRAGMENTS = ("region-map", "region-map-public")
+PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public")
+PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals", "region-map")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
 
 
 def _template_for(name: str) -> str:
-    """Public partials live in _public.html; every other fragment is private to one viewer."""
+    """Public partials live in _public.html, the maps in _map.html; every other fragment is
+    private to one viewer."""
+    if name in MAP_FRAGMENTS:
+        return MAP_TEMPLATE
     return PUBLIC_TEMPLATE if name in PUBLIC_FRAGMENTS else PRIVATE_TEMPLATE
 
 
 def public_context(game: Game) -> dict[str, Any]:
-    return {"pub": selectors.public_view(game), "game": game}
+    pub = selectors.public_view(game)
+    # The maps are built only when a template renders one (a callable in the context).
+    return {"pub": pub, "game": game, "pmap": partial(mapview.public_map, game, pub.view)}
 
 
 def private_context(game: Game, viewer: Viewer) -> dict[str, Any]:
     context: dict[str, Any] = {
         "game": game,
         "priv": selectors.private_view(game, viewer),
+        "rmap": partial(mapview.region_map, game, viewer),
         "viewer": viewer,
         "client_token": _token(),
         "order_error": None,
@@ -119,6 +127,12 @@ def _console_extras(game: Game) -> dict[str, Any]:
 
 def partial_html(name: str, context: dict[str, Any], request: HttpRequest | None = None,
                  template: str | None = None) -> str:
+    if name in MAP_FRAGMENTS and template is None:
+        # A map changes only when the engine state does: reuse its HTML until then.
+        viewer = context.get("viewer") if name == "region-map" else None
+        return mapview.cached_html(
+            context["game"], viewer.engine_viewer if isinstance(viewer, Viewer) else None, name,
+            lambda: render_to_string(f"{MAP_TEMPLATE}#{name}", context, request=request))
     return render_to_string(f"{template or _template_for(name)}#{name}", context, request=request)
 
 
@@ -151,7 +165,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
     if viewer.role is Role.FACILITATOR:
         context |= public_context(game)
         context |= _console_extras(game)
-        return html + partial_html("truth-panel", context) + partial_html(
+        return html + partial_html("truth-panel", context) + partial_html("region-map", context) + partial_html(
             "console-controls", context, template="negotiation/console.html")
     return html
 

@@ -59,6 +59,52 @@
     el.hidden = el.textContent.trim() === "";
   }
 
+  // The region map: the reach filter hides the arrows of other classes (the choice is kept here
+  // and put back when a push redraws the map); hovering, focusing or tapping a state, site or
+  // arrow puts its details in words in the map's info line (a polite live region).
+  var mapFilters = {};
+
+  function applyMapFilters() {
+    document.querySelectorAll("select[data-map-filter]").forEach(function (sel) {
+      var kept = mapFilters[sel.dataset.mapFilter];
+      if (kept !== undefined && sel.value !== kept) { sel.value = kept; }
+      var svg = document.querySelector("svg[data-map='" + sel.dataset.mapFilter + "']");
+      if (!svg) { return; }
+      svg.querySelectorAll(".map-reach-line").forEach(function (line) {
+        var classes = (line.dataset.classes || "").split(" ");
+        var hide = sel.value === "-" || (sel.value !== "" && classes.indexOf(sel.value) < 0);
+        line.classList.toggle("is-filtered", hide);
+      });
+    });
+  }
+
+  function mapItem(evt) {
+    var target = evt.target;
+    return target && target.closest ? target.closest("[data-map-info]") : null;
+  }
+
+  function showMapInfo(item) {
+    var svg = item.closest("svg[data-map]");
+    var box = svg && document.getElementById(svg.dataset.map + "-info");
+    if (box && box.textContent !== item.dataset.mapInfo) { box.textContent = item.dataset.mapInfo; }
+  }
+
+  document.addEventListener("change", function (evt) {
+    var sel = evt.target;
+    if (sel && sel.matches && sel.matches("select[data-map-filter]")) {
+      mapFilters[sel.dataset.mapFilter] = sel.value;
+      applyMapFilters();
+    }
+  });
+  document.addEventListener("focusin", function (evt) { var item = mapItem(evt); if (item) { showMapInfo(item); } });
+  document.addEventListener("mouseover", function (evt) { var item = mapItem(evt); if (item) { showMapInfo(item); } });
+  document.addEventListener("click", function (evt) {
+    var item = mapItem(evt);
+    if (!item) { return; }
+    showMapInfo(item);
+    if (item.tagName.toLowerCase() === "a") { evt.preventDefault(); }
+  });
+
   document.addEventListener("htmx:wsOpen", function () {
     document.body.dataset.ws = "open";
     banner(false);
@@ -68,12 +114,14 @@
     banner(true);
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
+    applyMapFilters();
     normaliseChat();
     scrollChat(false);
     showNotice();
     markCurrentChannel();
   });
   document.addEventListener("htmx:afterSettle", function () {
+    applyMapFilters();
     normaliseChat();
     showNotice();
     markCurrentChannel();
@@ -100,5 +148,7 @@
   }
   setInterval(tickCountdowns, 1000);
 
-  document.addEventListener("DOMContentLoaded", function () { scrollChat(true); tickCountdowns(); markCurrentChannel(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    scrollChat(true); tickCountdowns(); markCurrentChannel(); applyMapFilters();
+  });
 })();

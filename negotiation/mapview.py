@@ -1,0 +1,453 @@
+"""The region map: the strategic situation drawn as SVG, built for one viewer.
+
+Everything a map shows about the current state comes from the engine's view_for(state, viewer):
+a player's map carries their own true forces and their *estimates* of the others (never the
+others' true counts), the public map carries the public record only, and the facilitator's map
+carries the ground truth. The scenario's static geography (which missile classes can reach whom,
+what each defense site is meant to cover) is public scenario data read from the scenario itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+import game_engine
+from negotiation import engine_views
+from negotiation.models import Game
+from negotiation.scenarios import scenario
+from negotiation.viewer import Role, Viewer
+
+# Fill keys (see templates/negotiation/_map.html: one <pattern> per key, a colour-blind-safe
+# colour and a distinct hatching, so no reading depends on colour alone).
+THREAT_LEVELS = ("none", "low", "medium", "high")
+IDENTITY_KEYS = tuple(f"id{n}" for n in range(8))
+PAD = 40.0
+
+
+@dataclass(frozen=True, slots=True)
+class MapShape:
+    id: str
+    name: str
+    fill: str
+    is_me: bool
+    points: str
+    cx: float
+    cy: float
+    r: float
+    summary: str
+    facts: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class MapSite:
+    id: str
+    x: float
+    y: float
+    hosted: bool
+    ring: float
+    link: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapReach:
+    attacker: str
+    target: str
+    classes: tuple[str, ...]
+    path: str
+    summary: str
+
+    @property
+    def class_list(self) -> str:
+        return " ".join(self.classes)
+
+
+@dataclass(frozen=True, slots=True)
+class MapZone:
+    id: str
+    points: str
+    closed: bool
+    lx: float
+    ly: float
+    label: str
+    summary: str
+
+
+@dataclass(slots=True)
+class RegionMap:
+    kind: str  # "player", "truth" or "public"
+    prefix: str
+    turn: int
+    viewbox: str
+    box: tuple[float, float, float, float]
+    title: str
+    counts_label: str
+    colour_key: str
+    legend: list[tuple[str, str]]
+    shapes: list[MapShape] = field(default_factory=list)
+    sites: list[MapSite] = field(default_factory=list)
+    reach: list[MapReach] = field(default_factory=list)
+    zones: list[MapZone] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+
+    @property
+    def sea(self) -> dict[str, float]:
+        x, y, w, h = self.box
+        return {"x": x, "y": y, "w": w, "h": h}
+
+
+def region_map(game: Game, viewer: Viewer) -> RegionMap:
+    """The map `viewer` is entitled to: their own estimates (player), the ground truth
+    (facilitator) or the public record (observer)."""
+    state = game_engine.state_from_json(game.state)
+    view = engine_views.view_of(state, viewer.engine_viewer)
+    if viewer.role is Role.PLAYER and viewer.state_id:
+        return build(game, view, kind="player", me=viewer.state_id)
+    if viewer.role is Role.FACILITATOR:
+        return build(game, view, kind="truth")
+    return build(game, view, kind="public")
+
+
+def public_map(game: Game, view: dict[str, Any] | None = None) -> RegionMap:
+    """The public version (projector, observers): built from the public view only."""
+    if view is None:
+        view = engine_views.view_of(game_engine.state_from_json(game.state), None)
+    return build(game, view, kind="public")
+
+
+# --- Rendered maps, reused until the engine state changes ---------------------------------------
+
+_CACHE: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 256
+
+
+def state_digest(game: Game) -> str:
+    return hashlib.blake2b(json.dumps(game.state, separators=(",", ":")).encode(), digest_size=16).hexdigest()
+
+
+def cached_html(game: Game, engine_viewer: str | None, name: str, render: Callable[[], str]) -> str:
+    """The HTML of map `name` as `engine_viewer` sees it, rendered once per engine state, viewer,
+    language and scenario (the map is a pure function of those)."""
+    key = (name, game.pk, game.scenario_slug, engine_viewer, get_language(), state_digest(game))
+    with _CACHE_LOCK:
+        html = _CACHE.get(key)
+        if html is not None:
+            _CACHE.move_to_end(key)
+            return html
+    html = render()
+    with _CACHE_LOCK:
+        _CACHE[key] = html
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return html
+
+
+# --- Building --------------------------------------------------------------------------------------
+
+
+def _counts_text(counts: dict[str, Any] | None, classes: list[str]) -> str:
+    counts = counts or {}
+    parts = [f"{int(counts[c])} {c}" for c in classes if int(counts.get(c, 0) or 0) > 0]
+    return ", ".join(parts) or _("none")
+
+
+def _level(value: float | None) -> str:
+    if value is None or value < 1:
+        return "none"
+    if value < 25:
+        return "low"
+    if value < 50:
+        return "medium"
+    return "high"
+
+
+def _insecurity(security: float | None) -> str:
+    if security is None:
+        return "none"
+    if security >= 70:
+        return "none"
+    if security >= 55:
+        return "low"
+    if security >= 40:
+        return "medium"
+    return "high"
+
+
+def _level_word(level: str) -> str:
+    return {"none": _("none"), "low": _("low"), "medium": _("medium"), "high": _("high")}[level]
+
+
+def _geometry(states: list[dict[str, Any]]) -> dict[str, tuple[float, float, list[tuple[float, float]]]]:
+    """Centre and outline of each state. States without an outline become circles; when the
+    scenario has no geography at all, the states stand on a ring."""
+    geo: dict[str, tuple[float, float, list[tuple[float, float]]]] = {}
+    has_geo = any(s.get("polygon") for s in states) or len({(s.get("x"), s.get("y")) for s in states}) > 1
+    n = max(1, len(states))
+    for i, s in enumerate(states):
+        sid = str(s.get("id"))
+        if has_geo:
+            x, y = float(s.get("x", 500.0)), float(s.get("y", 500.0))
+        else:
+            angle = 2 * math.pi * i / n - math.pi / 2
+            x, y = 500 + 300 * math.cos(angle), 500 + 300 * math.sin(angle)
+        points = [(float(p[0]), float(p[1])) for p in s.get("polygon") or [] if len(p) == 2]
+        geo[sid] = (x, y, points if len(points) >= 3 else [])
+    return geo
+
+
+def _box(geo: dict[str, tuple[float, float, list[tuple[float, float]]]],
+         sites: list[tuple[float, float]]) -> tuple[float, float, float, float]:
+    xs: list[float] = []
+    ys: list[float] = []
+    for x, y, pts in geo.values():
+        if pts:
+            xs += [p[0] for p in pts]
+            ys += [p[1] for p in pts]
+        else:
+            xs += [x - 80, x + 80]
+            ys += [y - 80, y + 80]
+    xs += [s[0] for s in sites]
+    ys += [s[1] for s in sites]
+    if not xs:
+        return (0.0, 0.0, 1000.0, 1000.0)
+    x0, y0 = max(0.0, min(xs) - PAD), max(0.0, min(ys) - PAD)
+    return (x0, y0, max(xs) + PAD - x0, max(ys) + PAD - y0)
+
+
+def _curve(x1: float, y1: float, x2: float, y2: float, shrink: float = 45.0) -> str:
+    """A gently bent path from one centre towards another (bent to the right, so A->B and
+    B->A do not overlap), stopping short of both ends."""
+    dx, dy = x2 - x1, y2 - y1
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    sx, sy = x1 + ux * shrink, y1 + uy * shrink
+    ex, ey = x2 - ux * shrink, y2 - uy * shrink
+    bend = min(60.0, length * 0.15)
+    mx, my = (sx + ex) / 2 - uy * bend, (sy + ey) / 2 + ux * bend
+    return f"M{sx:.0f},{sy:.0f} Q{mx:.0f},{my:.0f} {ex:.0f},{ey:.0f}"
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Convex hull (monotone chain)."""
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None) -> RegionMap:
+    classes = [str(c) for c in view.get("classes", [])]
+    states = [s for s in view.get("states", []) if isinstance(s, dict)]
+    names = {str(s.get("id")): str(s.get("name", s.get("id"))) for s in states}
+    mine = view.get("me") if kind == "player" and isinstance(view.get("me"), dict) else None
+    truth = view.get("truth") if kind == "truth" and isinstance(view.get("truth"), dict) else None
+    estimates = (mine or {}).get("estimates") or {}
+    threat = (mine or {}).get("threat") or {}
+    geo = _geometry(states)
+    index = {sid: i for i, sid in enumerate(names)}
+
+    def believed(sid: str) -> dict[str, Any]:
+        """The missile counts this map's viewer holds for `sid`."""
+        if kind == "player":
+            if sid == me and mine is not None:
+                return dict(mine.get("missiles") or {})
+            return dict(estimates.get(sid) or {})
+        if kind == "truth" and truth is not None:
+            return dict((truth.get(sid) or {}).get("missiles") or {})
+        entry = next((s for s in states if s.get("id") == sid), {})
+        return dict(entry.get("public_ledger") or {})
+
+    # Sites: deduplicated (a hosted site is listed under its host and its owner).
+    true_sites: dict[str, dict[str, Any]] = {}
+    if kind == "player" and mine is not None:
+        true_sites = {str(s.get("id")): s for s in mine.get("sites") or []}
+    elif truth is not None:
+        for entry in truth.values():
+            if isinstance(entry, dict):
+                for s in entry.get("sites") or []:
+                    true_sites[str(s.get("id"))] = s
+    seen: dict[str, dict[str, Any]] = {}
+    for s in states:
+        for site in s.get("sites") or []:
+            seen.setdefault(str(site.get("id")), site)
+    consents = {str(c.get("site")): c for c in view.get("consents", []) if isinstance(c, dict)}
+    try:
+        setups = {s.id: s for s in scenario(game.scenario_slug).sites}
+        reach_table = scenario(game.scenario_slug).reach
+    except Exception:  # a scenario that no longer loads still gets a map of its states
+        setups, reach_table = {}, {}
+
+    site_rows: list[MapSite] = []
+    site_points: list[tuple[float, float]] = []
+    sites_by_state: dict[str, list[str]] = {sid: [] for sid in names}
+    for n, (site_id, site) in enumerate(sorted(seen.items())):
+        host, owner = str(site.get("host", "")), str(site.get("owner", ""))
+        hx, hy, _pts = geo.get(host, (500.0, 500.0, []))
+        x = float(site["x"]) if site.get("x") is not None else hx + 30 * math.cos(n)
+        y = float(site["y"]) if site.get("y") is not None else hy + 30 * math.sin(n)
+        site_points.append((x, y))
+        exact = true_sites.get(site_id)
+        if exact is not None:
+            count = sum(int(v) for v in (exact.get("interceptors") or {}).values())
+            count_text = _("%(n)s interceptors (true count)") % {"n": count}
+        else:
+            count = int(site.get("interceptors_public", 0) or 0)
+            count_text = _("%(n)s interceptors (public record)") % {"n": count}
+        hosted = bool(owner) and owner != host
+        ring = 0.0 if count <= 0 else 28 + 9 * math.sqrt(count)
+        parts = [_("Site %(site)s in %(host)s") % {"site": site_id, "host": names.get(host, host)}]
+        if hosted:
+            parts.append(_("operated by %(owner)s (hosted deployment)") % {"owner": names.get(owner, owner)})
+        elif not owner:
+            parts.append(_("no operator yet"))
+        parts.append(count_text)
+        parts.append(_("radar %(mode)s") % {"mode": site.get("radar_mode", "")})
+        consent = consents.get(site_id)
+        if consent:
+            terms = [_("at most %(n)s interceptors") % {"n": consent.get("max_interceptors")}]
+            if not consent.get("forward_allowed"):
+                terms.append(_("no forward radar"))
+            if not consent.get("sensor_sharing_allowed"):
+                terms.append(_("no sensor sharing"))
+            if consent.get("compensation"):
+                terms.append(_("compensation %(n)s per turn") % {"n": consent.get("compensation")})
+            parts.append(_("host consent: %(terms)s") % {"terms": ", ".join(terms)})
+        setup = setups.get(site_id)
+        defends: dict[str, list[str]] = {}
+        for cov in getattr(setup, "coverage", ()) or ():
+            against = [cov.against] if isinstance(cov.against, str) else list(cov.against)
+            defends.setdefault(str(cov.defends), []).extend(names.get(a, a) for a in against)
+        for defended, against_names in defends.items():
+            parts.append(_("meant to defend %(defends)s against %(against)s") % {
+                "defends": names.get(defended, defended), "against": ", ".join(against_names)})
+        link = ""
+        if hosted and owner in geo:
+            ox, oy, _p = geo[owner]
+            link = f"M{ox:.0f},{oy:.0f} L{x:.0f},{y:.0f}"
+        site_rows.append(MapSite(id=site_id, x=x, y=y, hosted=hosted, ring=ring, link=link,
+                                 summary="; ".join(parts) + "."))
+        sites_by_state.setdefault(host, []).append(site_id)
+
+    shapes: list[MapShape] = []
+    for sid, name in names.items():
+        x, y, pts = geo[sid]
+        entry = next(s for s in states if s.get("id") == sid)
+        counts = _counts_text(believed(sid), classes)
+        facts: list[tuple[str, str]] = []
+        if kind == "player":
+            if sid == me:
+                fill = "self"
+                summary = _("%(name)s (you). Your forces: %(counts)s.") % {"name": name, "counts": counts}
+                facts.append((_("Your forces (true)"), counts))
+            else:
+                level = _level(threat.get(sid))
+                fill = level
+                summary = _("%(name)s. Threat to you: %(level)s. Your estimate of its missiles: %(counts)s.") % {
+                    "name": name, "level": _level_word(level), "counts": counts}
+                facts.append((_("Threat to you"), _level_word(level)))
+                facts.append((_("Your estimate of its missiles"), counts))
+        elif kind == "truth":
+            security = (truth or {}).get(sid, {}).get("security") if truth else None
+            level = _insecurity(float(security) if isinstance(security, int | float) else None)
+            fill = level
+            summary = _("%(name)s. True security %(security)s. True missiles: %(counts)s.") % {
+                "name": name, "security": f"{float(security or 0):.0f}", "counts": counts}
+            facts.append((_("True security"), f"{float(security or 0):.0f}"))
+            facts.append((_("True missiles"), counts))
+        else:
+            fill = IDENTITY_KEYS[index[sid] % len(IDENTITY_KEYS)]
+            summary = _("%(name)s. Public record of its missiles: %(counts)s.") % {"name": name, "counts": counts}
+            facts.append((_("Public record of its missiles"), counts))
+        interceptors = entry.get("public_interceptors") or {}
+        total = sum(int(v) for v in interceptors.values()) if isinstance(interceptors, dict) else 0
+        facts.append((_("Interceptors (public record)"), str(total)))
+        if sites_by_state.get(sid):
+            facts.append((_("Defense sites"), ", ".join(sites_by_state[sid])))
+        shapes.append(MapShape(
+            id=sid, name=name, fill=fill, is_me=sid == me,
+            points=" ".join(f"{px:.0f},{py:.0f}" for px, py in pts), cx=x, cy=y,
+            r=0.0 if pts else 70.0, summary=summary, facts=facts,
+        ))
+
+    reach_rows: list[MapReach] = []
+    for att in names:
+        held = believed(att)
+        for tgt, reach_classes in sorted((reach_table.get(att) or {}).items()):
+            if tgt not in names:
+                continue
+            known = tuple(c for c in reach_classes if int(held.get(c, 0) or 0) > 0)
+            if not known:
+                continue
+            ax, ay, _a = geo[att]
+            tx, ty, _t = geo[tgt]
+            summary = _("%(att)s can reach %(tgt)s with %(classes)s.") % {
+                "att": names[att], "tgt": names[tgt], "classes": ", ".join(known)}
+            reach_rows.append(MapReach(attacker=att, target=tgt, classes=known,
+                                       path=_curve(ax, ay, tx, ty), summary=summary))
+
+    zones: list[MapZone] = []
+    for t in view.get("treaties", []):
+        if not isinstance(t, dict) or t.get("status") not in ("in_force", "withdrawing"):
+            continue
+        parties = [p for p in t.get("parties", []) if p in geo]
+        if len(parties) < 2:
+            continue
+        hull = _hull([(geo[p][0], geo[p][1]) for p in parties])
+        lx = sum(p[0] for p in hull) / len(hull)
+        ly = sum(p[1] for p in hull) / len(hull)
+        label = str(t.get("name") or t.get("id"))
+        zones.append(MapZone(
+            id=str(t.get("id")), points=" ".join(f"{px:.0f},{py:.0f}" for px, py in hull), closed=len(hull) >= 3,
+            lx=lx, ly=ly, label=label,
+            summary=_("Treaty in force: %(name)s, between %(parties)s.") % {
+                "name": label, "parties": ", ".join(names[p] for p in parties)},
+        ))
+
+    box = _box(geo, site_points)
+    if kind == "player":
+        title = _("Your map of the region")
+        counts_label = _("Other states' forces are your estimates, not the truth.")
+        colour_key = _("Colour and hatching: the threat each state poses to you.")
+        legend = [("self", _("your state"))] + [(lv, _("threat: %(level)s") % {"level": _level_word(lv)})
+                                                for lv in THREAT_LEVELS]
+    elif kind == "truth":
+        title = _("Ground-truth map (facilitator only)")
+        counts_label = _("True forces of every state.")
+        colour_key = _("Colour and hatching: how insecure each state really is.")
+        legend = [(lv, _("insecurity: %(level)s") % {"level": _level_word(lv)}) for lv in THREAT_LEVELS]
+    else:
+        title = _("Public map of the region")
+        counts_label = _("Forces as publicly recorded (declared or observed).")
+        colour_key = _("Each state has its own colour and hatching.")
+        legend = [(s.fill, s.name) for s in shapes]
+    return RegionMap(
+        kind=kind, prefix={"player": "rm", "truth": "tm", "public": "pm"}[kind], turn=int(view.get("turn", 0) or 0),
+        viewbox=" ".join(f"{v:.0f}" for v in box), box=box, title=title, counts_label=counts_label,
+        colour_key=colour_key, legend=legend, shapes=shapes, sites=site_rows, reach=reach_rows, zones=zones,
+        classes=sorted({c for r in reach_rows for c in r.classes}, key=lambda c: classes.index(c) if c in classes else 99),
+    )

@@ -1,0 +1,131 @@
+"""The region map in real browsers: a player's map shows their estimates (never another state's
+true counts), the facilitator's shows the truth, the projector's the public record, and every
+map redraws itself live when a turn resolves."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from negotiation import services
+from negotiation.models import Game
+from tests.e2e.browser import BrowserTestCase
+
+pytestmark = pytest.mark.browser
+
+TRUE_SRBM = 731  # Borun's true short-range force: only the facilitator may ever see it
+ESTIMATE_SRBM = 419  # Aurel's estimate of it: what Aurel's map must show
+
+
+def plant_markers(game: Game) -> None:
+    """Give Borun a true count and Aurel an estimate of it that appear nowhere else."""
+    state = dict(game.state)
+    for nation in state["nations"]:
+        if nation["id"] == "borun":
+            nation["missiles"]["SRBM"] = TRUE_SRBM
+    for pair in state["pairs"]:
+        if pair["src"] == "aurel" and pair["dst"] == "borun":
+            pair["est"]["SRBM"] = ESTIMATE_SRBM
+    Game.objects.filter(pk=game.pk).update(state=state)
+
+
+class RegionMapTests(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        teacher = get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
+        self.game = self.off_loop(services.game_create, facilitator=teacher, scenario_slug="meridian-sea",
+                                  title="Map class", mode="expected")
+        plant_markers(self.game)
+
+    def join(self, state: str, name: str, width: int = 1280, height: int = 900):
+        page = self.new_page(width, height)
+        page.goto(self.url(f"/join/{self.game.code}/"))
+        page.get_by_label("Your name").fill(name)
+        page.locator(f"input[name=state_id][value={state}]").check()
+        page.get_by_role("button", name="Take my seat").click()
+        expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        return page
+
+    def facilitator(self):
+        page = self.new_page()
+        page.goto(self.url("/accounts/login/"))
+        page.get_by_label("Username").fill("teacher")
+        page.get_by_label("Password").fill("pw-teacher-123")
+        page.get_by_role("button", name="Log in").click()
+        page.goto(self.url(f"/facilitate/{self.game.pk}/"))
+        expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        return page
+
+    def test_each_map_shows_only_what_its_viewer_may_know(self):
+        ana = self.join("aurel", "Ana")
+        fac = self.facilitator()
+        projector = self.new_page(1920, 1080)
+        projector.goto(self.url(f"/projector/{self.game.code}/?key={self.game.observer_key}"))
+
+        borun = ana.get_by_test_id("rm-state-borun")
+        expect(borun).to_have_attribute("aria-label", f"Borun. Threat to you: medium. Your estimate of its "
+                                        f"missiles: {ESTIMATE_SRBM} SRBM, 18 MRBM, 7 IRBM.")
+        assert str(TRUE_SRBM) not in ana.locator("#region-map").inner_html()
+        assert str(TRUE_SRBM) not in ana.content()
+        # Aurel's own forces are its true ones.
+        expect(ana.get_by_test_id("rm-state-aurel")).to_have_attribute("aria-label", "Aurel (you). Your forces: 10 IRBM, 6 ICBM.")
+
+        expect(fac.get_by_test_id("tm-state-borun")).to_have_attribute("aria-label", f"Borun. True security 57. True missiles: {TRUE_SRBM} SRBM, 16 MRBM, 6 IRBM.")
+        public = projector.get_by_test_id("pm-state-borun")
+        expect(public).to_have_attribute("aria-label", "Borun. Public record of its missiles: 20 SRBM, 16 MRBM, 6 IRBM.")
+        html = projector.content()
+        assert str(TRUE_SRBM) not in html and str(ESTIMATE_SRBM) not in html
+
+        # Reach arrows follow what the viewer believes: Aurel believes Borun has SRBMs.
+        expect(ana.get_by_test_id("rm-reach-borun-calla")).to_have_attribute(
+            "data-classes", "SRBM MRBM")
+        # Treaty zones: the export-control regime and the NPT are in force.
+        expect(ana.locator("#region-map .map-zone")).to_have_count(2)
+        # The hosted site CAL-1 is on every map.
+        expect(projector.get_by_test_id("pm-site-CAL-1")).to_be_visible()
+        for page in (ana, fac, projector):
+            assert page.js_errors == []
+
+    def test_the_map_redraws_live_after_a_resolution_and_keeps_the_filter(self):
+        ana = self.join("aurel", "Ana")
+        fac = self.facilitator()
+        projector = self.new_page(1920, 1080)
+        projector.goto(self.url(f"/projector/{self.game.code}/?key={self.game.observer_key}"))
+        expect(projector.locator("body")).to_have_attribute("data-ws", "open")
+        fac.get_by_test_id("start-game").click()
+        expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: negotiation")
+
+        # Hover and keyboard focus both put a state's details into words.
+        ana.get_by_test_id("rm-state-dresk").hover()
+        expect(ana.get_by_test_id("rm-info")).to_contain_text("Dresk. Threat to you")
+        ana.get_by_test_id("rm-site-AUR-1").focus()
+        expect(ana.get_by_test_id("rm-info")).to_contain_text("Site AUR-1 in Aurel")
+
+        # Only the SRBM arrows stay when the player filters on SRBM.
+        ana.get_by_label("Missile reach shown").select_option("SRBM")
+        expect(ana.get_by_test_id("rm-reach-aurel-borun")).to_be_hidden()
+        expect(ana.get_by_test_id("rm-reach-borun-calla")).to_be_visible()
+
+        # Interceptors deployed at home this turn are drawn after the turn resolves.
+        deploy = ana.get_by_role("form", name="Deploy interceptors")
+        deploy.locator("select[name=site]").select_option("AUR-1")
+        deploy.locator("select[name=itype]").select_option("MIDCOURSE")
+        deploy.locator("input[name=qty]").fill("6")
+        deploy.get_by_role("button", name="Add order").click()
+        expect(ana.locator("#order-panel .order-list")).to_contain_text("Deploy 6 midcourse interceptors at AUR-1")
+        fac.get_by_test_id("advance").click()  # open orders
+        expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: orders")
+        fac.get_by_test_id("advance").click()  # resolve
+        expect(ana.locator("#region-map")).to_have_attribute("data-turn", "2")
+        expect(projector.locator("#region-map-public")).to_have_attribute("data-turn", "2")
+        expect(ana.get_by_test_id("rm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (true count); radar terminal; meant to defend Aurel against Borun, Dresk.")
+        expect(projector.get_by_test_id("pm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (public record); radar terminal; meant to defend Aurel against Borun, Dresk.")
+        # The filter survived the push.
+        expect(ana.get_by_label("Missile reach shown")).to_have_value("SRBM")
+        expect(ana.get_by_test_id("rm-reach-aurel-borun")).to_be_hidden()
+        assert str(TRUE_SRBM) not in ana.locator("#region-map").inner_html()
+        self.snapshot(ana, "map-player-after-turn")
+        self.snapshot(projector, "map-projector-after-turn")
+        for page in (ana, fac, projector):
+            assert page.js_errors == []
