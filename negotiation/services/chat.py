@@ -68,16 +68,19 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
     log(game, "message.posted", label, {"message": message.pk, "channel": target.key, "body": text},
         audience=channels.audience(target), seq=seq)
     if viewer.member_id is not None:
-        _mark_read(target, f"member:{viewer.member_id}", seq)
+        _mark_read(game, target, f"member:{viewer.member_id}", seq)
     transaction.on_commit(partial(broadcasts.message_posted, game_id=game.pk, message_id=message.pk))
     return message
 
 
-def _mark_read(channel: Channel, reader: str, seq: int) -> None:
+def _mark_read(game: Game, channel: Channel, reader: str, seq: int, log_for: str | None = None) -> None:
     mark, _ = ChannelRead.objects.get_or_create(channel=channel, reader=reader)
     if seq > mark.last_seq:
         mark.last_seq = seq
         mark.save(update_fields=["last_seq"])
+        if log_for is not None:
+            audience = [log_for, game_engine.FACILITATOR] if not log_for.startswith("@") else [game_engine.FACILITATOR]
+            log(game, "channel.read", reader, {"channel": channel.key, "seq": seq}, audience=audience)
 
 
 def reader_key(viewer: Viewer) -> str | None:
@@ -91,14 +94,14 @@ def reader_key(viewer: Viewer) -> str | None:
 @transaction.atomic
 def channel_open(*, game_id: int, viewer: Viewer, key: str) -> Channel:
     """Open a channel: checks access and marks everything in it as read."""
-    game = Game.objects.get(pk=game_id)
+    game = lock_game(game_id)
     channel = channel_get(game, key)
     if not channels.can_read(viewer, channel, game):
         raise InvalidInput("You are not a member of that channel.")
     reader = reader_key(viewer)
     if reader is not None:
         latest = Message.objects.filter(game=game, channel=key).aggregate(m=Max("seq"))["m"] or 0
-        _mark_read(channel, reader, latest)
+        _mark_read(game, channel, reader, latest, log_for=viewer.state_id or game_engine.FACILITATOR)
     return channel
 
 

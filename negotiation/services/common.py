@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from negotiation import broadcasts
@@ -34,8 +35,10 @@ def lock_game(game_id: int) -> Game:
 
 
 def next_seq(game: Game) -> int:
-    game.last_seq += 1
-    Game.objects.filter(pk=game.pk).update(last_seq=game.last_seq)
+    """The game's next sequence number (messages and log entries share it). The increment happens
+    in the database, so a stale instance cannot hand out a number twice."""
+    Game.objects.filter(pk=game.pk).update(last_seq=F("last_seq") + 1)
+    game.last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=game.pk)
     return game.last_seq
 
 

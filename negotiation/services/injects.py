@@ -27,7 +27,8 @@ def _audience(game: Game, targets: list[str] | None) -> list[str] | None:
 
 def _deliver(game: Game, inject: Inject) -> None:
     log(game, "inject.sent", inject.source,
-        {"inject": inject.pk, "title": inject.title, "text": inject.text, "effect": inject.effect},
+        {"inject": inject.pk, "turn": inject.turn, "title": inject.title, "text": inject.text,
+         "effect": inject.effect},
         audience=inject.audience, seq=inject.seq)
     if inject.audience is None:
         notify(game.pk, public=("news",), private=("my-forces",))

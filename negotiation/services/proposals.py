@@ -194,6 +194,12 @@ def _table(game: Game, proposal: Proposal, version: ProposalVersion) -> str:
     version.save(update_fields=["terms_hash"])
     proposal.engine_treaty_id = treaty_id
     proposal.save(update_fields=["engine_treaty_id"])
+    # The engine state changed between turns: the log carries what replay needs to do the same.
+    log(game, "treaty.drafted", "engine",
+        {"proposal": proposal.number, "version": version.version, "treaty": treaty_id, "terms_hash": terms_hash,
+         "template": version.template, "parties": list(proposal.parties),
+         "terms": {**version.clauses, "name": proposal.title}},
+        audience=[*proposal.parties, game_engine.FACILITATOR])
     return terms_hash
 
 

@@ -145,16 +145,20 @@ def seat_set_bot(*, game_id: int, state_id: str, policy: str, actor: str) -> Sea
 
 
 def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
-    """Count a socket opening (+1) or closing (-1) for a seat, and show it to the room."""
+    """Count a socket opening (+1) or closing (-1) for a seat, log it, and show it to the room."""
     now = timezone.now()
     with transaction.atomic():
-        updated = Seat.objects.filter(pk=seat_id).update(connections=F("connections") + delta, last_seen_at=now)
-        if not updated:
+        game_id = Seat.objects.filter(pk=seat_id).values_list("game_id", flat=True).first()
+        if game_id is None:
             return
+        game = lock_game(game_id)
+        Seat.objects.filter(pk=seat_id).update(connections=F("connections") + delta, last_seen_at=now)
         Seat.objects.filter(pk=seat_id, connections__lt=0).update(connections=0)
         if member_id is not None:
             Member.objects.filter(pk=member_id).update(last_seen_at=now)
-        game_id = Seat.objects.values_list("game_id", flat=True).get(pk=seat_id)
+        state_id = Seat.objects.values_list("state_id", flat=True).get(pk=seat_id)
+        log(game, "seat.connected" if delta > 0 else "seat.disconnected", f"player:{state_id}",
+            {"state": state_id, "member": member_id}, audience=[game_engine.FACILITATOR])
         notify(game_id, public=("seat-list",), seats=())
 
 

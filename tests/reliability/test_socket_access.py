@@ -94,7 +94,7 @@ async def test_every_message_type_for_every_role():
                     await comm.send_to(bytes_data=data)
                 else:
                     await comm.send_to(text_data=text)
-                reply = await drain(comm)
+                reply = await drain(comm, first_wait=5 if expected else 0.5)
                 cells += 1
                 if expected is None:
                     assert reply == "", (role, kind)
