@@ -160,6 +160,13 @@ class PublicView:
         return rows
 
     @property
+    def review_open(self) -> bool:
+        """Players may review the finished game (the facilitator allowed it)."""
+        from negotiation.review.access import players_allowed
+
+        return self.game.phase == Phase.FINISHED and players_allowed(self.game)
+
+    @property
     def paused_remaining_text(self) -> str:
         seconds = int(self.game.paused_remaining or 0)
         return f"{seconds // 60}:{seconds % 60:02d}"
