@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 import game_engine
-from negotiation import rendering, selectors, services
+from negotiation import engine_views, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, MissedOrders
 
@@ -122,6 +122,8 @@ def console(request: HttpRequest, game_id: int) -> HttpResponse:
         "join_url": join_url,
         "join_qr": qr_svg(join_url),
         "projector_url": _projector_url(request, game),
+        "inject_sites": sorted({site["id"] for s in engine_views.view(game, None).get("states", [])
+                                for site in s.get("sites", [])}),
     }
     return render(request, "negotiation/console.html", context)
 
@@ -262,6 +264,31 @@ def _targets(request: HttpRequest) -> list[str] | None:
     return None if not targets or "all" in targets else targets
 
 
+def _inject_effect(request: HttpRequest) -> dict[str, Any] | None:
+    """The engine effect chosen on the inject form (None: news only). The engine validates it."""
+    kind = _text(request, "effect")
+    state, amount = _text(request, "effect_state"), _text(request, "effect_amount")
+    if not kind:
+        return None
+    if kind == "radar_outage":
+        if not _text(request, "effect_site"):
+            raise InvalidInput("Choose the site whose radar goes down.")
+        return {"radar_outage": _text(request, "effect_site")}
+    if not state:
+        raise InvalidInput("Choose the state the effect applies to.")
+    try:
+        number = float(amount)
+    except ValueError as exc:
+        raise InvalidInput("The effect needs an amount (a number).") from exc
+    if kind == "ds_change":
+        return {"ds_change": {state: number}}
+    if kind == "budget_change":
+        return {"budget_change": {state: int(number)}}
+    if kind == "incident":
+        return {"incident": {f"{state}>{_text(request, 'effect_other')}": number}}
+    raise InvalidInput("Unknown kind of effect.")
+
+
 @login_required
 @require_POST
 def inject_preview(request: HttpRequest, game_id: int) -> HttpResponse:
@@ -279,6 +306,7 @@ def inject_preview(request: HttpRequest, game_id: int) -> HttpResponse:
 def inject_send(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         inject = services.inject_send(game_id=game.pk, actor=actor, title=_text(request, "title", 120),
-                                      text=_text(request, "text", 4000), targets=_targets(request))
+                                      text=_text(request, "text", 4000), targets=_targets(request),
+                                      effect=_inject_effect(request))
         return f"Sent “{inject.title}”."
     return _action(request, game_id, run)

@@ -84,7 +84,9 @@ def game_create(
     game.seed_commit = str(game_engine.view_for(state, None)["seed_commit"])
     game.save(update_fields=["state", "seed_commit"])
     for info in scenario.info.states:
-        Seat.objects.create(game=game, state_id=info.id, display_name="")
+        # Non-player characters of the scenario are played by the hawk bot unless someone takes them.
+        Seat.objects.create(game=game, state_id=info.id, display_name="", bot_policy="hawk" if info.npc else "",
+                            is_ready=info.npc)
     log(game, "game.created", f"facilitator:{facilitator.get_username()}",
         {"scenario": scenario.info.slug, "mode": mode, "seed_commit": game.seed_commit},
         audience=[game_engine.FACILITATOR])

@@ -78,6 +78,16 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
         raise InvalidInput("An inject needs a title and a text.")
     if len(title) > 120 or len(text) > 4000:
         raise InvalidInput("Titles are at most 120 characters and texts at most 4,000.")
-    inject = _create(game, title=title, text=text, audience=_audience(game, targets), effect=effect, source=actor)
+    audience = _audience(game, targets)
+    if effect:
+        # The engine queues the effect and applies it when the turn resolves (like a scheduled inject).
+        try:
+            state = game_engine.add_inject(game_engine.state_from_json(game.state), title=title, text=text,
+                                           targets=audience, effect=dict(effect))
+        except game_engine.RuleViolation as exc:
+            raise InvalidInput(exc.message) from exc
+        game.state = game_engine.state_to_json(state)
+        game.save(update_fields=["state"])
+    inject = _create(game, title=title, text=text, audience=audience, effect=effect, source=actor)
     _deliver(game, inject)
     return inject

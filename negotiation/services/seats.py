@@ -12,6 +12,7 @@ import game_engine
 from negotiation import broadcasts
 from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
 from negotiation.models import Member, Phase, Seat
+from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
 
 BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater")
@@ -57,7 +58,15 @@ def seat_claim(*, game_id: int, state_id: str, display_name: str, as_team_member
     if seat is None:
         raise InvalidInput("That state is not part of this scenario.")
     members = _active(seat)
-    if members or seat.bot_policy:
+    npc = not members and seat.bot_policy == "hawk" and any(
+        i.id == state_id and i.npc for i in scenario(game.scenario_slug).info.states)
+    if npc:
+        # A person takes over a state the scenario lets a bot play by default.
+        seat.bot_policy = ""
+        seat.is_ready = False
+        seat.save(update_fields=["bot_policy", "is_ready"])
+        member = _new_member(seat, name, captain=True)
+    elif members or seat.bot_policy:
         if not (as_team_member and game.allow_teams and members):
             raise SeatTaken("That state has already been taken; please choose another.")
         member = _new_member(seat, name, captain=False)

@@ -319,3 +319,34 @@ class TestInjects:
         fired = Inject.objects.filter(game=started_game, source="scenario")
         expected = [i for i in scheduled if i.turn <= 4]
         assert fired.count() == len(expected)
+
+
+class TestInjectEffects:
+    def test_an_inject_with_an_effect_changes_the_game_when_the_turn_resolves(self, started_game):
+        before = game_engine.view_for(game_engine.state_from_json(started_game.state), game_engine.FACILITATOR)
+        services.inject_send(game_id=started_game.pk, actor="facilitator:t", title="Windfall",
+                             text="A trade deal fills Calla's coffers.", targets=["calla"],
+                             effect={"budget_change": {"calla": 25}})
+        resolve(started_game)
+        record = TurnRecord.objects.get(game=started_game, turn=1)
+        assert any(e["kind"] == "inject" and e["audience"] == ["calla"] for e in record.events)
+        after = game_engine.view_for(game_engine.state_from_json(record.state_before), game_engine.FACILITATOR)
+        assert after != before  # the queued effect is part of the state the engine resolved
+
+    def test_an_invalid_effect_is_refused_with_the_engines_reason(self, started_game):
+        with pytest.raises(InvalidInput):
+            services.inject_send(game_id=started_game.pk, actor="facilitator:t", title="Outage", text="x",
+                                 targets=None, effect={"radar_outage": "NOWHERE-9"})
+
+
+class TestNonPlayerCharacters:
+    def test_a_scenarios_npc_state_is_played_by_the_hawk_bot_until_someone_takes_it(self, facilitator):
+        game = services.game_create(facilitator=facilitator, scenario_slug="shield-of-the-east", title="S",
+                                    mode="expected")
+        npcs = [i.id for i in game_engine.load_scenario("shield-of-the-east").info.states if i.npc]
+        assert npcs
+        seat = Seat.objects.get(game=game, state_id=npcs[0])
+        assert seat.bot_policy == "hawk"
+        services.seat_claim(game_id=game.pk, state_id=npcs[0], display_name="Sam")
+        seat.refresh_from_db()
+        assert seat.bot_policy == ""

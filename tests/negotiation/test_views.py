@@ -212,3 +212,17 @@ class TestRules:
         response = client.get(reverse("negotiation:rules"))
         assert response.status_code == 200
         assert b"<h1" in response.content or b"<h2" in response.content
+
+
+class TestConsoleInjects:
+    def test_an_inject_with_an_effect_is_queued_from_the_console(self, fac_client, started_game):
+        from negotiation.models import Inject
+
+        url = reverse("negotiation:inject-send", args=[started_game.pk])
+        bad = fac_client.post(url, {"title": "Outage", "text": "Radar down", "targets": "all",
+                                    "effect": "radar_outage", "effect_site": ""}, **HX)
+        assert bad.status_code == 422
+        ok = fac_client.post(url, {"title": "Windfall", "text": "Money", "targets": "calla", "effect": "budget_change",
+                                   "effect_state": "calla", "effect_amount": "12"}, **HX)
+        assert ok.status_code == 200
+        assert Inject.objects.get().effect == {"budget_change": {"calla": 12}}
