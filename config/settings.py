@@ -236,7 +236,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "treatycraft": {"handlers": ["console"], "level": env("TREATYCRAFT_LOG_LEVEL", "INFO")},
+        "treatycraft": {"handlers": ["console"], "level": env("TREATYCRAFT_LOG_LEVEL", "INFO"), "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }
