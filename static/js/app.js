@@ -105,8 +105,31 @@
     if (item.tagName.toLowerCase() === "a") { evt.preventDefault(); }
   });
 
+  // A table or code block that scrolls (a phone, a narrow column) must be reachable by keyboard:
+  // its box becomes a focusable, named region while, and only while, it overflows.
+  function markScrollableTables() {
+    document.querySelectorAll(".table-wrap, pre").forEach(function (wrap) {
+      var scrollable = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+      if (scrollable && !wrap.hasAttribute("tabindex")) {
+        var caption = wrap.querySelector("caption");
+        var section = wrap.closest("section, details, article");
+        var heading = section && section.querySelector("h1, h2, h3, summary");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", (caption || heading || document.querySelector("h1, h2") || document.body)
+          .textContent.trim().replace(/\s+/g, " ").slice(0, 120));
+        wrap.dataset.scrollFocus = "1";
+      } else if (!scrollable && wrap.dataset.scrollFocus) {
+        ["tabindex", "role", "aria-label", "data-scroll-focus"].forEach(function (a) { wrap.removeAttribute(a); });
+      }
+    });
+  }
+  window.addEventListener("resize", markScrollableTables);
+  document.addEventListener("toggle", markScrollableTables, true);
+
   document.addEventListener("htmx:wsOpen", function () {
     document.body.dataset.ws = "open";
+    document.body.dataset.synced = "0";
     banner(false);
   });
   document.addEventListener("htmx:wsClose", function () {
@@ -114,7 +137,9 @@
     banner(true);
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
+    document.body.dataset.synced = "1";  // the first message after (re)connecting is the resync
     applyMapFilters();
+    markScrollableTables();
     normaliseChat();
     scrollChat(false);
     showNotice();
@@ -122,6 +147,7 @@
   });
   document.addEventListener("htmx:afterSettle", function () {
     applyMapFilters();
+    markScrollableTables();
     normaliseChat();
     showNotice();
     markCurrentChannel();
@@ -149,6 +175,19 @@
   setInterval(tickCountdowns, 1000);
 
   document.addEventListener("DOMContentLoaded", function () {
-    scrollChat(true); tickCountdowns(); markCurrentChannel(); applyMapFilters();
+    scrollChat(true); tickCountdowns(); markCurrentChannel(); applyMapFilters(); markScrollableTables();
+  });
+
+  // A push rendered just before a change committed can arrive after the reply that shows the
+  // change: a fragment that carries a version never goes back to an older one.
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var detail = evt.detail;
+    var incoming = detail.fragment && detail.fragment.firstElementChild;
+    var target = detail.target;
+    if (!incoming || !target || !incoming.dataset || !target.dataset) { return; }
+    if (incoming.dataset.version && target.dataset.version &&
+        Number(incoming.dataset.version) < Number(target.dataset.version)) {
+      detail.shouldSwap = false;
+    }
   });
 })();

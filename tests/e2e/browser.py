@@ -47,6 +47,32 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         page.js_errors = errors  # type: ignore[attr-defined]
         return page
 
+    def join_game(self, code: str, name: str, state: str, *, width: int = 1280, height: int = 900,
+                  via_home: bool = False) -> Page:
+        """A player joins through the pages (the home page's code box, or the join link) and waits
+        for the live connection."""
+        page = self.new_page(width, height)
+        if via_home:
+            page.goto(self.url("/"))
+            page.get_by_label("Join code").fill(code.lower())
+            page.get_by_role("button", name="Join").click()
+        else:
+            page.goto(self.url(f"/join/{code}/"))
+        page.get_by_label("Your name").fill(name)
+        page.locator(f"input[name=state_id][value={state}]").check()
+        page.get_by_role("button", name="Take my seat").click()
+        expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        return page
+
+    def facilitator_page(self, path: str, username: str = "teacher", password: str = "pw-teacher-123") -> Page:
+        """A facilitator logged in through the login page, landing on `path`."""
+        page = self.new_page()
+        page.goto(self.url(f"/accounts/login/?next={path}"))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        return page
+
     def snapshot(self, page: Page, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         with suppress(Exception):

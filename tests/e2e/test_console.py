@@ -13,29 +13,16 @@ pytestmark = pytest.mark.browser
 
 
 class ConsoleTests(BrowserTestCase):
-    def join(self, code: str, name: str, state: str):
-        page = self.new_page(390, 844)  # a phone
-        page.goto(self.url(f"/join/{code}/"))
-        page.get_by_label("Your name").fill(name)
-        page.locator(f"input[name=state_id][value={state}]").check()
-        page.get_by_role("button", name="Take my seat").click()
-        expect(page.locator("body")).to_have_attribute("data-ws", "open")
-        return page
-
     def test_a_short_game_with_two_players_and_a_bot(self):
         get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
-        fac = self.new_page()
-        fac.goto(self.url("/facilitate/"))
-        fac.get_by_label("Username").fill("teacher")
-        fac.get_by_label("Password").fill("pw-teacher-123")
-        fac.get_by_role("button", name="Log in").click()
+        fac = self.facilitator_page("/facilitate/")
         fac.get_by_label("Timing").select_option("class")
         fac.get_by_test_id("create-game").click()
         code = fac.get_by_test_id("join-code").inner_text().strip()
         expect(fac.locator("body")).to_have_attribute("data-ws", "open")
 
-        ana = self.join(code, "Ana", "aurel")
-        bo = self.join(code, "Bo", "borun")
+        ana = self.join_game(code, "Ana", "aurel", width=390, height=844)
+        bo = self.join_game(code, "Bo", "borun", width=390, height=844)
         fac.get_by_test_id("bot-dresk").click()
         expect(fac.locator("#console-controls tr[data-state=dresk]")).to_contain_text("bot (reciprocator)")
         expect(ana.locator("#seat-list tr[data-state=dresk]")).to_contain_text("bot (reciprocator)")

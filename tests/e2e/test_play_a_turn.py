@@ -14,32 +14,17 @@ pytestmark = pytest.mark.browser
 
 
 class PlayOneTurnTests(BrowserTestCase):
-    def join(self, code: str, name: str, state: str):
-        page = self.new_page()
-        page.goto(self.url("/"))
-        page.get_by_label("Join code").fill(code.lower())
-        page.get_by_role("button", name="Join").click()
-        page.get_by_label("Your name").fill(name)
-        page.locator(f"input[name=state_id][value={state}]").check()
-        page.get_by_role("button", name="Take my seat").click()
-        expect(page.locator("body")).to_have_attribute("data-ws", "open")
-        return page
-
     def test_facilitator_and_two_players_play_a_turn_live(self):
         get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
-        fac = self.new_page()
-        fac.goto(self.url("/facilitate/"))
-        fac.get_by_label("Username").fill("teacher")
-        fac.get_by_label("Password").fill("pw-teacher-123")
-        fac.get_by_role("button", name="Log in").click()
+        fac = self.facilitator_page("/facilitate/")
         fac.get_by_label("Title").fill("Period 3")
         fac.get_by_test_id("create-game").click()
         code = fac.get_by_test_id("join-code").inner_text().strip()
         assert re.fullmatch(r"[A-Z0-9]{8}", code)
         expect(fac.locator("body")).to_have_attribute("data-ws", "open")
 
-        ana = self.join(code, "Ana", "aurel")
-        bo = self.join(code, "Bo", "borun")
+        ana = self.join_game(code, "Ana", "aurel", via_home=True)
+        bo = self.join_game(code, "Bo", "borun", via_home=True)
         # Seats appear live on the console.
         expect(fac.locator("#console-controls tr[data-state=borun]")).to_contain_text("Bo")
         expect(fac.locator("#console-controls tr[data-state=borun]")).to_contain_text("online")

@@ -14,15 +14,6 @@ pytestmark = pytest.mark.browser
 
 
 class TreatyNegotiationTests(BrowserTestCase):
-    def join(self, code: str, name: str, state: str):
-        page = self.new_page()
-        page.goto(self.url(f"/join/{code}/"))
-        page.get_by_label("Your name").fill(name)
-        page.locator(f"input[name=state_id][value={state}]").check()
-        page.get_by_role("button", name="Take my seat").click()
-        expect(page.locator("body")).to_have_attribute("data-ws", "open")
-        return page
-
     def say(self, page, text: str):
         page.locator("#chat-body").fill(text)
         page.locator("#chat-form").get_by_role("button", name="Send").click()
@@ -32,9 +23,9 @@ class TreatyNegotiationTests(BrowserTestCase):
         game = self.off_loop(services.game_create, facilitator=teacher, scenario_slug="meridian-sea",
                              title="Treaty", mode="expected")
         self.off_loop(services.game_start, game_id=game.pk, actor="test")
-        ana = self.join(game.code, "Ana", "aurel")
-        bo = self.join(game.code, "Bo", "borun")
-        cy = self.join(game.code, "Cy", "calla")
+        ana = self.join_game(game.code, "Ana", "aurel")
+        bo = self.join_game(game.code, "Bo", "borun")
+        cy = self.join_game(game.code, "Cy", "calla")
 
         # A private word between Aurel and Borun; Borun sees it as unread, then reads it.
         ana.get_by_test_id("channel-bi-aurel-borun").click()
@@ -84,11 +75,7 @@ class TreatyNegotiationTests(BrowserTestCase):
         expect(ana.locator("#proposals [data-proposal='1'] .signatures")).to_contain_text("Borun")
 
         # The facilitator resolves the turn: it enters into force, and both see it.
-        fac = self.new_page()
-        fac.goto(self.url(f"/facilitate/{game.pk}/"))
-        fac.get_by_label("Username").fill("teacher")
-        fac.get_by_label("Password").fill("pw-teacher-123")
-        fac.get_by_role("button", name="Log in").click()
+        fac = self.facilitator_page(f"/facilitate/{game.pk}/")
         expect(fac.locator("body")).to_have_attribute("data-ws", "open")
         fac.get_by_test_id("advance").click()
         expect(fac.get_by_test_id("phase")).to_have_text("Turn 1: orders")
