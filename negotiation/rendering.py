@@ -207,7 +207,9 @@ def rules_html() -> str:
 def markdown_to_html(text: str) -> str:
     import markdown
 
-    return str(markdown.markdown(escape_raw_html(text), extensions=["tables", "toc", "fenced_code"]))
+    html = str(markdown.markdown(escape_raw_html(text), extensions=["tables", "toc", "fenced_code"]))
+    # Wide tables scroll inside their own box on a phone instead of widening the page.
+    return html.replace("<table>", '<div class="table-wrap"><table>').replace("</table>", "</table></div>")
 
 
 def escape_raw_html(text: str) -> str:
