@@ -26,7 +26,8 @@ MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 REDIS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)]},
+        # A prefix of this test process, so a flush never touches another run sharing the server.
+        "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tc{os.getpid()}"},
     }
 }
 LAYERS = [pytest.param(MEMORY, id="memory"), pytest.param(REDIS, id="redis", marks=pytest.mark.redis)]
@@ -189,7 +190,7 @@ async def test_reconnecting_resyncs_what_was_missed_from_the_database():
 async def test_an_idle_redis_socket_survives_past_redis_py_timeouts():
     """redis-py 8 closes idle reads after 5 s unless socket_timeout is None (settings.py sets it)."""
     layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                          "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)]}}}
+                          "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tc{os.getpid()}"}}}
     with override_settings(CHANNEL_LAYERS=layers):
         game = await make_game()
         ana, cookie = await seat_cookie(game, "aurel", "Ana")
@@ -198,6 +199,6 @@ async def test_an_idle_redis_socket_survives_past_redis_py_timeouts():
         await drain(comm)
         await asyncio.sleep(6.5)
         await database_sync_to_async(services.message_post)(game_id=game.pk, viewer=as_viewer(ana), body="still here")
-        assert "still here" in await receive_until(comm, "still here")
+        assert "still here" in await receive_until(comm, "still here", limit=10)
         await comm.disconnect()
         await get_channel_layer().flush()
