@@ -106,6 +106,9 @@ class Member(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # Set when the facilitator removes the member (kick or reassignment); the token stops working.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Merged seats: this membership belongs to the same person as `linked_to` (who plays two states
+    # while a classmate is absent); their browser can switch between the two.
+    linked_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="links")
 
     class Meta:
         ordering = ["joined_at"]
@@ -214,6 +217,10 @@ class Inject(models.Model):
     effect = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=80)
     scenario_key = models.CharField(max_length=80, blank=True, default="")
+    # Held back until its trigger fires: {"turn": N} at the start of turn N, or
+    # {"condition": kind, "state": id|None, "threshold": x} after a resolution (services.injects).
+    trigger = models.JSONField(null=True, blank=True)
+    pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -122,7 +122,7 @@ def _console_extras(game: Game) -> dict[str, Any]:
     from negotiation.services import BOT_POLICIES
 
     return {"fac_seats": selectors.facilitator_seat_rows(game), "console_error": None, "console_notice": None,
-            "bot_policies": BOT_POLICIES}
+            "bot_policies": BOT_POLICIES, "pending_injects": selectors.pending_injects(game)}
 
 
 def partial_html(name: str, context: dict[str, Any], request: HttpRequest | None = None,

@@ -193,6 +193,7 @@ class PrivateView:
     news: list[NewsRow] = field(default_factory=list)
     teammates: list[str] = field(default_factory=list)
     order_groups: tuple[orderforms.OrderGroup, ...] = ()
+    other_seats: list[tuple[int, str]] = field(default_factory=list)
     obligations: list[str] = field(default_factory=list)
     warnings: dict[int, str] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
@@ -351,6 +352,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
     orders: list[OrderRow] = []
     revision = 0
     raw_orders: list[dict[str, Any]] = []
+    other_seats: list[tuple[int, str]] = []
     ready = False
     bot_playing = False
     teammates: list[str] = []
@@ -366,6 +368,14 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         ready = seat.is_ready
         bot_playing = bool(seat.bot_policy)
         teammates = [m.name for m in seat.members.filter(removed_at=None) if m.pk != viewer.member_id]
+        me = (Member.objects.select_related("seat", "linked_to").filter(pk=viewer.member_id).first()
+              if viewer.member_id is not None else None)
+        if me is not None:
+            from negotiation.services.seats import linked_members
+
+            names = state_names(game)
+            other_seats = [(m.pk, names.get(m.seat.state_id, m.seat.state_id))
+                           for m in linked_members(me) if m.pk != me.pk]
         record = _last_record(game)
         if record is not None and viewer.state_id:
             report = record.private_reports.get(viewer.state_id)
@@ -393,6 +403,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
         order_groups=orderforms.order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
         obligations=obligations_for(game, viewer, view),
+        other_seats=other_seats,
         warnings=orderforms.treaty_warnings(view, viewer.state_id, list(raw_orders)) if viewer.state_id else {},
         truth=truth if isinstance(truth, dict) else None,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
@@ -402,10 +413,10 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
 def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[NewsRow]:
     """Injects: the public ones (viewer None), or those addressed to the viewer's state only."""
     if viewer is None:
-        qs = Inject.objects.filter(game=game, audience__isnull=True)
+        qs = Inject.objects.filter(game=game, audience__isnull=True, pending=False)
         rows = list(qs.order_by("-seq")[:limit])
     else:
-        rows = [i for i in Inject.objects.filter(game=game, audience__isnull=False).order_by("-seq")
+        rows = [i for i in Inject.objects.filter(game=game, audience__isnull=False, pending=False).order_by("-seq")
                 if viewer.state_id in (i.audience or [])][:limit]
     return [NewsRow(seq=i.seq, turn=i.turn, title=i.title, text=i.text, private=i.audience is not None) for i in rows]
 
@@ -447,7 +458,7 @@ def catch_up(game: Game, viewer: Viewer, since: Any) -> dict[str, Any] | None:
     events = GameEvent.objects.filter(game=game, created_at__gt=since)
     turns = sorted({int(e.data.get("turn", 0)) for e in events.filter(kind="turn.resolved")})
     messages = Message.objects.filter(game=game, channel="plenary", created_at__gt=since).count()
-    news = Inject.objects.filter(game=game, created_at__gt=since).filter(audience__isnull=True).count()
+    news = Inject.objects.filter(game=game, created_at__gt=since, audience__isnull=True, pending=False).count()
     if not turns and not messages and not news:
         return None
     return {"turns": turns, "messages": messages, "news": news, "since": since}
@@ -726,3 +737,13 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
         "rows": [{"label": label, "without": a, "with": b, "delta": b - a} for label, a, b in rows],
         "why": [e["text"] for e in with_it.get("explanation", []) if abs(float(e.get("delta", 0))) >= 0.05][:6],
     }
+
+
+def pending_injects(game: Game) -> list[dict[str, Any]]:
+    """Injects the facilitator has held back, with when they will go out (console only)."""
+    from negotiation.services.injects import trigger_text
+
+    names = state_names(game)
+    return [{"id": i.pk, "title": i.title, "when": trigger_text(i.trigger, names),
+             "to": "everyone" if i.audience is None else ", ".join(names.get(s, s) for s in i.audience)}
+            for i in Inject.objects.filter(game=game, pending=True).order_by("seq")]

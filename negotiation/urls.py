@@ -24,6 +24,7 @@ urlpatterns = [
     path("g/<int:game_id>/orders/add/", views.order_add, name="order-add"),
     path("g/<int:game_id>/orders/remove/", views.order_remove, name="order-remove"),
     path("g/<int:game_id>/ready/", views.ready, name="ready"),
+    path("g/<int:game_id>/switch/", views.seat_switch, name="seat-switch"),
     path("g/<int:game_id>/proposals/", views.proposal_create, name="proposal-create"),
     path("g/<int:game_id>/proposals/act/", views.proposal_act, name="proposal-act"),
     path("g/<int:game_id>/proposals/what-if/", views.proposal_projection, name="proposal-what-if"),
@@ -40,4 +41,5 @@ urlpatterns = [
     path("facilitate/<int:game_id>/seats/", views_console.seat_action, name="seat-action"),
     path("facilitate/<int:game_id>/inject/preview/", views_console.inject_preview, name="inject-preview"),
     path("facilitate/<int:game_id>/inject/", views_console.inject_send, name="inject-send"),
+    path("facilitate/<int:game_id>/inject/cancel/", views_console.inject_cancel, name="inject-cancel"),
 ]

@@ -424,3 +424,21 @@ def proposal_act(request: HttpRequest, game_id: int) -> HttpResponse:
             return "Proposal withdrawn."
         raise InvalidInput("Unknown action.")
     return _proposal_action(request, game_id, run)
+
+
+@require_POST
+def seat_switch(request: HttpRequest, game_id: int) -> HttpResponse:
+    """A student playing merged seats switches this browser to their other state."""
+    game = get_object_or_404(Game, pk=game_id)
+    current = selectors.member_for_session(request.session, game)
+    if current is None:
+        raise Http404("You have no seat in this game.")
+    try:
+        target_id = int(str(request.POST.get("member_id", "")))
+    except ValueError:
+        raise Http404("No such seat.") from None
+    target = next((m for m in services.linked_members(current) if m.pk == target_id), None)
+    if target is None:
+        raise Http404("No such seat.")
+    selectors.remember_member(request.session, target)
+    return redirect("negotiation:room", code=game.code)

@@ -252,6 +252,10 @@ def seat_action(request: HttpRequest, game_id: int) -> HttpResponse:
             policy = _text(request, "policy") or game.bot_policy
             services.seat_set_bot(game_id=game.pk, state_id=state_id, policy=policy, actor=actor)
             return f"A {policy} bot plays {state_id} until you hand it back."
+        if action == "merge":
+            member = services.seat_merge(game_id=game.pk, member_id=_int(request, "member_id"),
+                                         state_id=_text(request, "merge_state"), actor=actor)
+            return f"{member.name} now also plays {state_id_name(game, member.seat.state_id)}; they switch states from their page."
         if action == "handback":
             services.seat_set_bot(game_id=game.pk, state_id=state_id, policy="", actor=actor)
             return f"{state_id} is played by its players again."
@@ -259,9 +263,38 @@ def seat_action(request: HttpRequest, game_id: int) -> HttpResponse:
     return _action(request, game_id, run)
 
 
+def state_id_name(game: Game, state_id: str) -> str:
+    return selectors.state_names(game).get(state_id, state_id)
+
+
 def _targets(request: HttpRequest) -> list[str] | None:
     targets = [str(t) for t in request.POST.getlist("targets") if str(t).strip()]
     return None if not targets or "all" in targets else targets
+
+
+def _inject_trigger(request: HttpRequest) -> dict[str, Any] | None:
+    """When the inject goes out: now (None), at the start of a turn, or on a condition."""
+    when = _text(request, "when")
+    if when in ("", "now"):
+        return None
+    if when == "turn":
+        return {"turn": _int(request, "when_turn")}
+    trigger: dict[str, Any] = {"condition": when, "state": _text(request, "when_state") or None}
+    if when == "rsi_below":
+        try:
+            trigger["threshold"] = float(_text(request, "when_threshold"))
+        except ValueError as exc:
+            raise InvalidInput("Give the stability level (0 to 100).") from exc
+    return trigger
+
+
+@login_required
+@require_POST
+def inject_cancel(request: HttpRequest, game_id: int) -> HttpResponse:
+    def run(game: Game, actor: str) -> str:
+        services.inject_cancel(game_id=game.pk, actor=actor, inject_id=_int(request, "inject_id"))
+        return "The held-back inject was cancelled."
+    return _action(request, game_id, run)
 
 
 def _inject_effect(request: HttpRequest) -> dict[str, Any] | None:
@@ -307,6 +340,6 @@ def inject_send(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         inject = services.inject_send(game_id=game.pk, actor=actor, title=_text(request, "title", 120),
                                       text=_text(request, "text", 4000), targets=_targets(request),
-                                      effect=_inject_effect(request))
-        return f"Sent “{inject.title}”."
+                                      effect=_inject_effect(request), trigger=_inject_trigger(request))
+        return f"Held back “{inject.title}” until its moment." if inject.pending else f"Sent “{inject.title}”."
     return _action(request, game_id, run)

@@ -25,7 +25,7 @@ from negotiation.services.games import (
     phase_rollback,
     phase_set_length,
 )
-from negotiation.services.injects import inject_send
+from negotiation.services.injects import inject_cancel, inject_send
 from negotiation.services.orders import order_add, order_remove
 from negotiation.services.proposals import (
     proposal_amend,
@@ -38,10 +38,12 @@ from negotiation.services.proposals import (
 from negotiation.services.seats import (
     BOT_POLICIES,
     join_attempt_check,
+    linked_members,
     member_make_captain,
     member_remove,
     seat_assign,
     seat_claim,
+    seat_merge,
     seat_presence,
     seat_set_bot,
     seat_set_ready,
@@ -61,8 +63,10 @@ __all__ = [
     "game_pause",
     "game_resume",
     "game_start",
+    "inject_cancel",
     "inject_send",
     "join_attempt_check",
+    "linked_members",
     "member_make_captain",
     "member_remove",
     "message_post",
@@ -80,6 +84,7 @@ __all__ = [
     "proposal_withdraw",
     "seat_assign",
     "seat_claim",
+    "seat_merge",
     "seat_presence",
     "seat_set_bot",
     "seat_set_ready",

@@ -17,7 +17,7 @@ from negotiation import broadcasts
 from negotiation.errors import InvalidInput, PhaseClosed
 from negotiation.models import OPEN_PHASES, Game, MissedOrders, Phase, Seat
 from negotiation.services.common import bump_version, deadline_for, lock_game, log, notify
-from negotiation.services.injects import fire_scheduled_injects
+from negotiation.services.injects import fire_scheduled_injects, fire_turn_injects
 from negotiation.services.turns import resolve_turn
 
 # Join codes avoid look-alike characters; 8 of 31 symbols gives about 8.5e11 codes.
@@ -134,6 +134,7 @@ def _advance_locked(game: Game, actor: str, reason: str) -> None:
     elif game.phase == Phase.REPORT:
         _enter(game, Phase.NEGOTIATION)
         fire_scheduled_injects(game)
+        fire_turn_injects(game)
     else:
         raise PhaseClosed("There is no open phase to advance.")
     log(game, "phase.advanced", actor, {"from": previous, "to": game.phase, "turn": game.turn, "reason": reason})

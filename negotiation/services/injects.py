@@ -67,9 +67,105 @@ def fire_scheduled_injects(game: Game) -> list[Inject]:
     return sent
 
 
+# Conditions a held-back inject can wait for, checked after every resolution.
+CONDITIONS: dict[str, str] = {
+    "unnotified_test": "a state tests a missile without notifying",
+    "deployment": "a state deploys interceptors",
+    "violation_public": "a treaty violation becomes public",
+    "crisis": "a crisis breaks out",
+    "rsi_below": "the public stability index falls below",
+}
+
+
+def _check_trigger(game: Game, trigger: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not trigger:
+        return None
+    if "turn" in trigger:
+        turn = int(trigger["turn"])
+        state = game_engine.state_from_json(game.state)
+        if not game.turn < turn <= state.max_turns:
+            raise InvalidInput(f"Schedule it for a later turn of this game (turns {game.turn + 1} to {state.max_turns}).")
+        return {"turn": turn}
+    kind = str(trigger.get("condition", ""))
+    if kind not in CONDITIONS:
+        raise InvalidInput("Unknown condition.")
+    out: dict[str, Any] = {"condition": kind, "state": trigger.get("state") or None}
+    if kind == "rsi_below":
+        out["threshold"] = float(trigger.get("threshold") or 0)
+    return out
+
+
+def trigger_text(trigger: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
+    if not trigger:
+        return "now"
+    if "turn" in trigger:
+        return f"at the start of turn {trigger['turn']}"
+    text = CONDITIONS.get(str(trigger.get("condition")), "?")
+    if trigger.get("state"):
+        text = text.replace("a state", names.get(str(trigger["state"]), str(trigger["state"])))
+    if trigger.get("condition") == "rsi_below":
+        text += f" {trigger.get('threshold')}"
+    return f"when {text}"
+
+
+def _condition_met(trigger: Mapping[str, Any], events: list[dict[str, Any]], report: Mapping[str, Any]) -> bool:
+    kind = trigger.get("condition")
+    if kind == "rsi_below":
+        after = ((report or {}).get("rsi_pub") or {}).get("after")
+        return after is not None and float(after) < float(trigger.get("threshold", 0))
+    state = trigger.get("state")
+    for event in events:
+        if event.get("audience") is not None:
+            continue  # only what the world saw
+        data = event.get("data") or {}
+        if state and data.get("state") != state:
+            continue
+        if kind == "unnotified_test" and event.get("kind") == "test" and data.get("notified") is False:
+            return True
+        if kind in ("deployment", "violation_public", "crisis") and event.get("kind") == {
+                "deployment": "deploy", "violation_public": "violation_public", "crisis": "crisis"}[str(kind)]:
+            return True
+    return False
+
+
+def _release(game: Game, inject: Inject) -> None:
+    if inject.effect:
+        state = game_engine.add_inject(game_engine.state_from_json(game.state), title=inject.title, text=inject.text,
+                                       targets=inject.audience, effect=dict(inject.effect))
+        game.state = game_engine.state_to_json(state)
+        game.save(update_fields=["state"])
+    inject.pending = False
+    inject.turn = game.turn
+    inject.seq = next_seq(game)
+    inject.save(update_fields=["pending", "turn", "seq"])
+    _deliver(game, inject)
+
+
+def fire_turn_injects(game: Game) -> None:
+    """Inside a locked service, at the start of a turn: release injects held for this turn."""
+    for inject in Inject.objects.filter(game=game, pending=True, trigger__turn=game.turn):
+        _release(game, inject)
+
+
+def fire_condition_injects(game: Game, events: list[dict[str, Any]], report: Mapping[str, Any]) -> None:
+    """Inside a resolution: release injects whose condition the turn's public events meet."""
+    for inject in Inject.objects.filter(game=game, pending=True, trigger__condition__isnull=False):
+        if inject.trigger and _condition_met(inject.trigger, events, report):
+            _release(game, inject)
+
+
+@transaction.atomic
+def inject_cancel(*, game_id: int, actor: str, inject_id: int) -> None:
+    game = lock_game(game_id)
+    deleted, _ = Inject.objects.filter(game=game, pk=inject_id, pending=True).delete()
+    if deleted:
+        log(game, "inject.cancelled", actor, {"inject": inject_id}, audience=[game_engine.FACILITATOR])
+
+
 @transaction.atomic
 def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: list[str] | None,
-                effect: Mapping[str, Any] | None = None) -> Inject:
+                effect: Mapping[str, Any] | None = None, trigger: Mapping[str, Any] | None = None) -> Inject:
+    """Send an inject now, or hold it back until its trigger (a turn, or a condition) fires."""
     game = lock_game(game_id)
     if game.phase in (Phase.LOBBY, Phase.FINISHED):
         raise PhaseClosed("Injects are sent while the game runs.")
@@ -79,6 +175,21 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
     if len(title) > 120 or len(text) > 4000:
         raise InvalidInput("Titles are at most 120 characters and texts at most 4,000.")
     audience = _audience(game, targets)
+    when = _check_trigger(game, trigger)
+    if when is not None:
+        if effect:  # validated now, queued in the engine when released
+            try:
+                game_engine.add_inject(game_engine.state_from_json(game.state), title=title, text=text,
+                                       targets=audience, effect=dict(effect))
+            except game_engine.RuleViolation as exc:
+                raise InvalidInput(exc.message) from exc
+        held = Inject.objects.create(game=game, seq=next_seq(game), turn=game.turn, title=title, text=text,
+                                     audience=audience, effect=dict(effect) if effect else None, source=actor,
+                                     trigger=when, pending=True)
+        log(game, "inject.scheduled", actor, {"inject": held.pk, "title": title, "trigger": when},
+            audience=[game_engine.FACILITATOR], seq=held.seq)
+        notify(game.pk)
+        return held
     if effect:
         # The engine queues the effect and applies it when the turn resolves (like a scheduled inject).
         try:

@@ -194,3 +194,36 @@ def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -
 
 def seat_is_played(seat: Seat) -> bool:
     return bool(seat.bot_policy) or Member.objects.filter(seat=seat, removed_at=None).exists()
+
+
+@transaction.atomic
+def seat_merge(*, game_id: int, member_id: int, state_id: str, actor: str) -> Member:
+    """Let a student also play another (open or bot-played) state while its players are absent.
+    Their browser switches between the two; the facilitator undoes it by removing the new member."""
+    game = lock_game(game_id)
+    person = Member.objects.select_related("seat").get(pk=member_id, seat__game=game, removed_at=None)
+    seat = Seat.objects.filter(game=game, state_id=state_id).first()
+    if seat is None or seat.pk == person.seat_id:
+        raise InvalidInput("Choose another state of this game.")
+    if _active(seat):
+        raise SeatTaken("That state still has players; remove them first, or let a bot play it.")
+    member = _new_member(seat, person.name, captain=True)
+    member.linked_to = person.linked_to or person
+    member.save(update_fields=["linked_to"])
+    if seat.bot_policy:
+        seat.bot_policy = ""
+        seat.is_ready = False
+        seat.save(update_fields=["bot_policy", "is_ready"])
+    _seat_label(seat)
+    log(game, "seat.merged", actor, {"member": person.pk, "name": person.name, "from": person.seat.state_id,
+                                      "state": state_id, "new_member": member.pk},
+        audience=[game_engine.FACILITATOR])
+    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk, person.seat_id))
+    return member
+
+
+def linked_members(member: Member) -> list[Member]:
+    """Every active membership of the same person in the game (merged seats), including this one."""
+    root = member.linked_to or member
+    people = [root, *root.links.all()]
+    return [m for m in people if m.removed_at is None and m.seat.game_id == member.seat.game_id]

@@ -8,6 +8,7 @@ from typing import Any
 import game_engine
 from negotiation.models import Game, MissedOrders, OrderSubmission, Seat, TurnRecord
 from negotiation.services.common import log
+from negotiation.services.injects import fire_condition_injects
 from negotiation.services.proposals import signature_orders, sync_after_resolution
 
 
@@ -90,6 +91,7 @@ def resolve_turn(game: Game, actor: str) -> TurnRecord:
     game.state = record.state_after
     log(game, "turn.resolved", actor, {"turn": record.turn, "record": record.pk})
     sync_after_resolution(game)
+    fire_condition_injects(game, list(record.events), record.public_report)
     for event in record.events:
         log(game, f"engine.{event['kind']}", "engine", event, audience=event["audience"])
     return record

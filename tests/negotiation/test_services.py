@@ -350,3 +350,54 @@ class TestNonPlayerCharacters:
         services.seat_claim(game_id=game.pk, state_id=npcs[0], display_name="Sam")
         seat.refresh_from_db()
         assert seat.bot_policy == ""
+
+
+class TestHeldBackInjects:
+    def test_an_inject_held_for_a_turn_goes_out_when_that_turn_starts(self, started_game):
+        held = services.inject_send(game_id=started_game.pk, actor="facilitator:t", title="Later", text="Turn 2 news",
+                                    targets=None, trigger={"turn": 2})
+        assert held.pending and not Inject.objects.filter(pending=False, title="Later").exists()
+        resolve(started_game)
+        held.refresh_from_db()
+        assert not held.pending and held.turn == 2
+        assert GameEvent.objects.filter(kind="inject.sent", data__title="Later").exists()
+
+    def test_an_inject_waiting_for_an_unnotified_test_fires_only_after_one(self, started_game):
+        _, bo = seat_client(started_game, "borun", "Bo")
+        services.inject_send(game_id=started_game.pk, actor="facilitator:t", title="Alarm", text="Sirens",
+                             targets=None, trigger={"condition": "unnotified_test", "state": "borun"})
+        resolve(started_game)
+        assert Inject.objects.get(title="Alarm").pending
+        services.order_add(game_id=started_game.pk, seat_id=bo.seat_id, member_id=bo.pk,
+                           raw={"type": "TEST", "class": "MRBM", "notify": False})
+        resolve(started_game)
+        assert not Inject.objects.get(title="Alarm").pending
+
+    def test_a_held_inject_can_be_cancelled_and_a_past_turn_is_refused(self, started_game):
+        held = services.inject_send(game_id=started_game.pk, actor="facilitator:t", title="Maybe", text="x",
+                                    targets=None, trigger={"condition": "crisis"})
+        services.inject_cancel(game_id=started_game.pk, actor="facilitator:t", inject_id=held.pk)
+        assert not Inject.objects.filter(pk=held.pk).exists()
+        with pytest.raises(InvalidInput, match="later turn"):
+            services.inject_send(game_id=started_game.pk, actor="facilitator:t", title="Past", text="x",
+                                 targets=None, trigger={"turn": 1})
+
+
+class TestMergedSeats:
+    def test_a_student_plays_an_absent_classmates_state_and_switches_between_them(self, started_game):
+        client, ana = seat_client(started_game, "aurel", "Ana")
+        merged = services.seat_merge(game_id=started_game.pk, member_id=ana.pk, state_id="calla", actor="facilitator:t")
+        assert merged.is_captain and merged.linked_to_id == ana.pk
+        page = client.get(f"/play/{started_game.code}/").content.decode()
+        assert "Switch to Calla" in page
+        client.post(f"/g/{started_game.pk}/switch/", {"member_id": merged.pk})
+        page = client.get(f"/play/{started_game.code}/").content.decode()
+        assert "playing Calla" in page and "Switch to Aurel" in page
+        other, _ = seat_client(started_game, "borun", "Bo")
+        assert other.post(f"/g/{started_game.pk}/switch/", {"member_id": merged.pk}).status_code == 404
+
+    def test_a_played_state_cannot_be_merged_into(self, started_game):
+        _, ana = seat_client(started_game, "aurel", "Ana")
+        seat_client(started_game, "borun", "Bo")
+        with pytest.raises(SeatTaken):
+            services.seat_merge(game_id=started_game.pk, member_id=ana.pk, state_id="borun", actor="facilitator:t")
