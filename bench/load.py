@@ -76,6 +76,7 @@ class Room:
     kind: str  # "chat" or "turn"
     game_id: int = 0
     code: str = ""
+    seeded: list[dict[str, Any]] = field(default_factory=list)  # from bench/seed.py: sessions already seated
 
 
 @dataclass
@@ -122,6 +123,22 @@ async def facilitator_login(pool: Pool, user: str, password: str) -> tuple[Cooki
     return jar, header.group(1)
 
 
+async def facilitator_only(base: str, user: str, password: str, warm_game: int = 0) -> dict[str, Any]:
+    pool = Pool(base, size=2)
+    jar, csrf = await facilitator_login(pool, user, password)
+    if warm_game:  # render the console once, so the templates are compiled before memory is measured
+        await pool.request("GET", f"/facilitate/{warm_game}/", jar)
+    await pool.close()
+    return {"cookies": jar.cookies, "csrf": csrf}
+
+
+def csrf_secret() -> str:
+    """A CSRF cookie value as Django makes them (32 letters and digits); a seeded player's
+    browser would have received one with the room page."""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
 async def create_games(base: str, rooms: list[Room], user: str, password: str, concurrency: int = 4) -> dict[str, Any]:
     pool = Pool(base, size=concurrency)
     jar, csrf = await facilitator_login(pool, user, password)
@@ -166,9 +183,15 @@ class Worker:
         self.players: list[Player] = []
         pid = first_pid
         for room in rooms:
-            for _k in range(room.size):
+            for k in range(room.size):
                 base = args.url[pid % len(args.url)]
-                self.players.append(Player(pid=pid, room=room, base=base))
+                player = Player(pid=pid, room=room, base=base)
+                if room.seeded:
+                    token = csrf_secret()
+                    player.jar.cookies = {"sessionid": room.seeded[k]["session"], "csrftoken": token}
+                    player.csrf = token
+                    player.captain = bool(room.seeded[k]["captain"])
+                self.players.append(player)
                 pid += 1
         self.by_room: dict[int, list[Player]] = {}
         for p in self.players:
@@ -187,6 +210,7 @@ class Worker:
         self.expected = 0
         self.all_in = asyncio.Event()
         self.receivers: list[asyncio.Task[None]] = []
+        self.connect_retries = 0
 
     # -- setup --------------------------------------------------------------------------------
 
@@ -227,16 +251,18 @@ class Worker:
             variant = self.target.partition(":")[2]
             url = f"{ws_base(player.base)}/ws/bench/{variant}/r{player.room.index}/"
             headers = {}
-        for attempt in range(3):
+        # Like the htmx ws extension: retry a refused or dropped handshake with full-jitter backoff.
+        for attempt in range(8):
             try:
                 player.ws = await connect(url, origin=origin_of(player.base), additional_headers=headers,  # type: ignore[arg-type]
                                           compression=None, ping_interval=None, open_timeout=60, close_timeout=2,
                                           max_queue=None, proxy=None, max_size=2**22)
                 break
             except Exception:
-                if attempt == 2:
+                self.connect_retries += 1
+                if attempt == 7:
                     raise
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(random.random() * min(10.0, 0.5 * 2**attempt))
         if self.kind == "treatycraft":
             assert player.ws is not None
             await asyncio.wait_for(player.ws.recv(), 60)  # the resync: the page is live
@@ -251,6 +277,8 @@ class Worker:
                 nonlocal errors
                 async with sem:
                     for p in players:  # one room at a time, in order: the first four are captains
+                        if p.csrf:  # seeded (--players-file): already seated
+                            continue
                         try:
                             await self.join(p)
                         except (TimeoutError, HttpError, OSError) as exc:
@@ -283,7 +311,7 @@ class Worker:
             if p.ws is not None:
                 self.receivers.append(asyncio.create_task(self.receive(p)))
         return {"joined_s": round(joined_s, 2), "connect_s": round(connected_s, 2),
-                "join_errors": errors, "connect_fail": connect_fail,
+                "join_errors": errors, "connect_fail": connect_fail, "connect_retries": self.connect_retries,
                 "connected": sum(1 for p in self.players if p.ws is not None)}
 
     # -- receiving ----------------------------------------------------------------------------
@@ -361,8 +389,9 @@ class Worker:
         posts = max(1, round(rate * duration))
         senders = [p for p in self.players if p.room.kind in kinds and p.ws is not None]
         room_live = {idx: sum(1 for p in ps if p.ws is not None) for idx, ps in self.by_room.items()}
-        stats = {"posted": 0, "post_errors": 0, "expected": 0}
+        stats = {"posted": 0, "post_errors": 0, "expected": 0, "skipped": 0}
         period = 1.0 / rate
+        max_lag = self.args.max_lag
 
         async def sender(p: Player) -> None:
             first = start_ns / 1e9 + random.random() * period
@@ -370,6 +399,11 @@ class Worker:
                 wait = first + seq * period - time.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                elif -wait > max_lag:
+                    # the server is so far behind that this player's earlier posts still hang:
+                    # a person would not type into a frozen page; count it and move on
+                    stats["skipped"] += 1
+                    continue
                 now = time.time_ns()
                 if not self.first_send or now < self.first_send:
                     self.first_send = now
@@ -454,7 +488,8 @@ class Worker:
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
         return {
             "lat": self.lat.tobytes(), "received": self.received, "expected": chat["expected"],
-            "posted": chat["posted"], "post_errors": chat["post_errors"], "first_send": self.first_send,
+            "posted": chat["posted"], "post_errors": chat["post_errors"], "skipped": chat["skipped"],
+            "first_send": self.first_send,
             "last_recv": self.last_recv, "send_end": chat["send_end"], "ws_errors": self.ws_errors - errors_before,
             "turns": outcomes[1:], "turn_lat": {k: v.tobytes() for k, v in self.turn_lat.items()},
             "client_cpu_s": (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime),
@@ -510,6 +545,10 @@ def worker_entry(args: argparse.Namespace, rooms: list[Room], facilitator: dict[
 
 
 def build_rooms(args: argparse.Namespace, target: str) -> list[Room]:
+    if target == "treatycraft" and args.players_file:
+        seeded = json.loads(Path(args.players_file).read_text())["rooms"]
+        return [Room(index=r["index"], size=r["size"], kind=r["kind"], game_id=r["game_id"], code=r["code"],
+                     seeded=r["players"]) for r in seeded if r["kind"] == "chat" or "turn" in args.scenario]
     rooms = [Room(index=i, size=args.room_size, kind="chat") for i in range(args.rooms)]
     if target == "treatycraft" and args.big_room and "turn" in args.scenario:
         rooms.append(Room(index=len(rooms), size=args.big_room, kind="turn"))
@@ -536,7 +575,10 @@ class Session:
         t0 = time.monotonic()
         if self.target == "treatycraft":
             user, _, password = args.facilitator.partition(":")
-            facilitator = asyncio.run(create_games(args.url[0], self.rooms, user, password))
+            if args.players_file:
+                facilitator = asyncio.run(facilitator_only(args.url[0], user, password, self.rooms[0].game_id))
+            else:
+                facilitator = asyncio.run(create_games(args.url[0], self.rooms, user, password))
         games_s = time.monotonic() - t0
         chunks: list[list[Room]] = [self.rooms[w::args.workers] for w in range(args.workers)]
         ctx = mp.get_context("fork")
@@ -563,6 +605,7 @@ class Session:
             "connected": connected, "games_s": round(games_s, 2),
             "join_s": max(i["joined_s"] for i in infos), "connect_s": max(i["connect_s"] for i in infos),
             "join_errors": sum(i["join_errors"] for i in infos), "connect_fail": sum(i["connect_fail"] for i in infos),
+            "connect_retries": sum(i["connect_retries"] for i in infos),
         }
         if before and after and connected:
             grown = sum(after.rss[p] - before.rss[p] for p in after.rss)
@@ -580,7 +623,23 @@ class Session:
             raise SystemExit(f"worker failed: {payload}")
         return payload
 
+    def wait_idle(self) -> float:
+        """Wait until the servers are idle again (a previous phase's backlog drained), at most
+        --idle-wait seconds; returns the seconds waited."""
+        if not self.watch:
+            return 0.0
+        started = time.monotonic()
+        while time.monotonic() - started < self.args.idle_wait:
+            a = self.watch.sample()
+            time.sleep(1.0)
+            b = self.watch.sample()
+            busiest = max((b.servers[p] - a.servers.get(p, 0.0)) / max(1e-9, b.at - a.at) for p in b.servers)
+            if busiest * 100 < self.args.idle_cpu:
+                break
+        return round(time.monotonic() - started, 1)
+
     def phase(self, name: str, rate: float, duration: float, turn_at: float | None = None) -> dict[str, Any]:
+        waited = self.wait_idle()
         self.phase_id += 1
         spec = {"id": self.phase_id, "rate": rate, "duration": duration, "kinds": ["chat"]}
         if turn_at is not None:
@@ -592,6 +651,7 @@ class Session:
         results = [self.expect(p, "result", duration + self.args.drain_timeout * 2 + 120) for p in self.pipes]
         after = self.watch.sample() if self.watch else None
         out = summarize(name, self.target, rate, duration, results, self.rooms)
+        out["waited_for_idle_s"] = waited
         if before and after:
             out["resources"] = procstats.Watch.delta(before, after, sum(r["client_cpu_s"] for r in results))
         return out
@@ -629,6 +689,7 @@ def summarize(name: str, target: str, rate: float, duration: float, results: lis
         "offered_per_s": round(chat_players * rate * chat_room_size, 1),
         "posted": sum(r["posted"] for r in results), "expected": expected, "received": received,
         "lost": expected - received, "errors": sum(r["post_errors"] + r["ws_errors"] for r in results),
+        "skipped": sum(r.get("skipped", 0) for r in results),
         "delivered_per_s": round(received / span, 1) if span else 0.0,
         "p50_ms": _round(pct(ms, 50)), "p95_ms": _round(pct(ms, 95)), "p99_ms": _round(pct(ms, 99)),
         "max_ms": _round(ms[-1] if ms else None),
@@ -656,7 +717,7 @@ def _round(v: float | None) -> float | None:
 
 def ramp(session: Session, args: argparse.Namespace) -> dict[str, Any]:
     chat_players = sum(r.size for r in session.rooms if r.kind == "chat")
-    offered = args.ramp_start
+    offered = args.baseline_ramp_start if session.target.startswith("baseline") else args.ramp_start
     steps = []
     while offered <= args.ramp_max:
         rate = offered / (chat_players * args.room_size)
@@ -679,7 +740,7 @@ def ramp(session: Session, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-HEADER = f"{'target':<20} {'scenario':<8} {'offered/s':>9} {'deliv/s':>9} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>8} {'lost':>6} {'err':>4} {'srv CPU%':>12} {'RSS MiB':>12}"
+HEADER = f"{'target':<20} {'scenario':<8} {'offered/s':>9} {'deliv/s':>9} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>8} {'lost':>6} {'err':>4} {'skip':>5} {'srv CPU%':>12} {'RSS MiB':>12}"
 
 
 def row(r: dict[str, Any]) -> str:
@@ -690,7 +751,7 @@ def row(r: dict[str, Any]) -> str:
         return "-" if v is None else f"{v:.1f}"
     return (f"{r['target']:<20} {r['scenario']:<8} {r['offered_per_s']:>9.0f} {r['delivered_per_s']:>9.0f} "
             f"{f(r['p50_ms']):>7} {f(r['p95_ms']):>7} {f(r['p99_ms']):>7} {f(r['max_ms']):>8} {r['lost']:>6} "
-            f"{r['errors']:>4} {cpu:>12} {rss:>12}")
+            f"{r['errors']:>4} {r.get('skipped', 0):>5} {cpu:>12} {rss:>12}")
 
 
 def run_target(args: argparse.Namespace, target: str, watch: procstats.Watch | None) -> dict[str, Any]:
@@ -771,11 +832,13 @@ def main() -> None:
     ap.add_argument("--facilitator", default="bench:bench-password-123", help="USER:PASSWORD of a facilitator")
     ap.add_argument("--scenario", default="paced", help="comma-separated: paced, ramp, turn")
     ap.add_argument("--rooms", type=int, default=100, help="chat rooms (one game each)")
+    ap.add_argument("--players-file", help="players seated by bench/seed.py instead of joining over HTTP")
     ap.add_argument("--room-size", type=int, default=10)
     ap.add_argument("--big-room", type=int, default=30, help="players of the turn scenario's room")
     ap.add_argument("--rate", type=float, default=0.1, help="messages per second per player (paced, turn)")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds of the paced scenario")
     ap.add_argument("--ramp-start", type=float, default=500.0, help="first ramp step, deliveries/s")
+    ap.add_argument("--baseline-ramp-start", type=float, default=800.0, help="first ramp step of the baseline")
     ap.add_argument("--ramp-factor", type=float, default=1.5)
     ap.add_argument("--ramp-max", type=float, default=30000.0)
     ap.add_argument("--ramp-step-seconds", type=float, default=8.0)
@@ -787,8 +850,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="client processes")
     ap.add_argument("--http-connections", type=int, default=48, help="keep-alive connections per worker and server")
     ap.add_argument("--join-concurrency", type=int, default=8, help="rooms joining at once per worker")
-    ap.add_argument("--connect-concurrency", type=int, default=20)
+    ap.add_argument("--connect-concurrency", type=int, default=10)
     ap.add_argument("--drain-timeout", type=float, default=15.0)
+    ap.add_argument("--max-lag", type=float, default=5.0,
+                    help="a post more than this many seconds behind its schedule is skipped (counted)")
+    ap.add_argument("--idle-cpu", type=float, default=20.0, help="a server below this CP%% counts as idle")
+    ap.add_argument("--idle-wait", type=float, default=60.0, help="most seconds to wait for idle servers")
     ap.add_argument("--settle", type=float, default=2.0, help="seconds to wait after connecting")
     ap.add_argument("--pause", type=float, default=2.0, help="seconds between scenarios")
     ap.add_argument("--max-seconds", type=float, default=600.0, help="cap on setup time")

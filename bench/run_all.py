@@ -35,10 +35,12 @@ PARTS = ("load", "pages", "engine", "review")
 def plan(quick: bool) -> dict[str, Any]:
     """Sizes and durations of every scenario; --quick keeps their shape at a fifth of the size."""
     if quick:
-        return {"rooms": 20, "big_room": 30, "duration": 10, "turn_duration": 10, "ramp_step": 4, "ramp_start": 200,
-                "small_rooms": 10, "pages_history": "0,200,1000", "settle": 1}
-    return {"rooms": 100, "big_room": 30, "duration": 20, "turn_duration": 15, "ramp_step": 6, "ramp_start": 200,
-            "small_rooms": 20, "pages_history": "0,100,1000,5000", "settle": 2}
+        return {"rooms": 20, "big_room": 30, "duration": 10, "turn_duration": 10, "ramp_step": 4, "ramp_start": 150,
+                "small_rooms": 6, "pages_history": "0,200,1000", "settle": 1, "seed": False}
+    # full: the 1,000 players of scenario (a) are seated through the services (bench/seed.py); the
+    # smaller configurations join over HTTP, so the join path stays measured
+    return {"rooms": 100, "big_room": 30, "duration": 20, "turn_duration": 15, "ramp_step": 5, "ramp_start": 150,
+            "small_rooms": 10, "pages_history": "0,100,1000,5000", "settle": 2, "seed": True}
 
 
 def configs(p: dict[str, Any]) -> list[dict[str, Any]]:
@@ -65,7 +67,17 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
     started = time.monotonic()
     cluster.start()
     try:
-        cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "both", "--label", label,
+        seeded: list[str] = []
+        if p["seed"] and cfg["name"] == "c1":
+            players_file = RESULTS / f"players-{cfg['name']}.json"
+            seed_script = cluster.root / "bench" / "seed.py"
+            t0 = time.monotonic()
+            subprocess.run([cluster.python, str(seed_script), "--rooms", str(cfg["rooms"]),
+                            "--big-room", str(cfg["big_room"]), "--out", str(players_file)],
+                           cwd=cluster.root, env=cluster.env, check=True, timeout=args.timeout)
+            print(f"seeded in {time.monotonic() - t0:.1f} s", flush=True)
+            seeded = ["--players-file", str(players_file)]
+        cmd = [sys.executable, str(ROOT / "bench" / "load.py"), *seeded, "--target", "both", "--label", label,
                "--facilitator", ":".join(FACILITATOR), "--scenario", cfg["scenario"],
                "--rooms", str(cfg["rooms"]), "--big-room", str(cfg["big_room"]),
                "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
@@ -129,8 +141,8 @@ def summary_md(results: dict[str, Any]) -> str:
         cfg = report["config"]
         lines += [f"## {cfg['name']}: {cfg['label']}", "",
                   "| target | scenario | offered/s | delivered/s | p50 ms | p95 ms | p99 ms | max ms | lost | errors "
-                  "| server CPU % | RSS MiB | other load % |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| skipped | server CPU % | RSS MiB | other load % |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for run in report["runs"]:
             setup = run["setup"]
             for r in run["results"]:
@@ -142,18 +154,18 @@ def summary_md(results: dict[str, Any]) -> str:
                     lines.append(
                         f"| {run['target']} | {s['scenario']} | {s['offered_per_s']:.0f} | {s['delivered_per_s']:.0f} "
                         f"| {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {s['lost']} | {s['errors']} "
-                        f"| {cpu} | {rss} | {res.get('other_cpu_pct_of_machine', '')} |")
+                        f"| {s.get('skipped', 0)} | {cpu} | {rss} | {res.get('other_cpu_pct_of_machine', '')} |")
                 if r["scenario"] == "ramp":
                     lines.append(f"| {run['target']} | **saturation** | | **{r['saturation_per_s']:.0f}** | | | | | | "
-                                 f"| | | |")
+                                 f"| | | | |")
                 if "turn" in r:
                     t = r["turn"]
                     lines.append(f"| {run['target']} | turn ({t['expected_screens']} screens) | | "
                                  f"{t['both']['screens']} reached | {t['both']['p50_ms']} | | {t['both']['p99_ms']} "
-                                 f"| {t['both']['max_ms']} | {t['expected_screens'] - t['both']['screens']} | | | | |")
+                                 f"| {t['both']['max_ms']} | {t['expected_screens'] - t['both']['screens']} | | | | | |")
             if "kib_per_connection" in setup:
                 lines.append(f"| {run['target']} | idle sockets: {setup['connected']} | | "
-                             f"{setup['kib_per_connection']} KiB each | | | | | | | | | |")
+                             f"{setup['kib_per_connection']} KiB each | | | | | | | | | | |")
         lines.append("")
         for key, value in report.get("ratios", {}).items():
             lines.append(f"- ratio {key}: **{value}**")
@@ -187,6 +199,8 @@ def main() -> None:
     wanted = {c.strip() for c in args.configs.split(",") if c.strip()}
     p = plan(args.quick)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    for old in [*RESULTS.glob("daphne-*.log"), *RESULTS.glob("clock*.log")]:
+        old.unlink()
     results: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick,
                                "machine": machine_note(), "load": [], "scripts": []}
     if "load" in parts:
