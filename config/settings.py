@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,6 +204,10 @@ if PRODUCTION:
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Interface languages: English and a complete Spanish translation (locale/es, compiled .mo
+# committed so no gettext tools are needed to run). Each user picks one (cookie, set_language).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -228,6 +233,7 @@ TREATYCRAFT = {
     "WS_MAX_FRAME_BYTES": 8 * 1024,
     "WS_FRAMES_PER_10S": 40,
     "CHAT_PAGE_SIZE": 50,
+    "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
 }
 
 LOGGING = {

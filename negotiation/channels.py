@@ -3,6 +3,8 @@ services (writes) and selectors (reads) alike."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from negotiation.models import Channel, ChannelKind, Game, Phase, Press
 from negotiation.viewer import Role, Viewer
 
@@ -32,16 +34,16 @@ def slug(key: str) -> str:
 def fixed_channel(key: str, state_ids: tuple[str, ...], names: dict[str, str]) -> tuple[str, str, list[str] | None] | None:
     """(kind, title, members) of a channel that exists by definition, or None for an invalid key."""
     if key == "plenary":
-        return ChannelKind.PLENARY, "Plenary", None
+        return ChannelKind.PLENARY, gettext("Plenary"), None
     if key == "broadcast":
-        return ChannelKind.BROADCAST, "Facilitator announcements", None
+        return ChannelKind.BROADCAST, gettext("Facilitator announcements"), None
     kind, _, rest = key.partition(":")
     if kind == "bi":
         a, _, b = rest.partition(":")
         if a in state_ids and b in state_ids and a < b:
             return ChannelKind.BILATERAL, f"{names.get(a, a)} – {names.get(b, b)}", [a, b]
     if kind == "team" and rest in state_ids:
-        return ChannelKind.TEAM, f"Team {names.get(rest, rest)}", [rest]
+        return ChannelKind.TEAM, gettext("Team %(name)s") % {"name": names.get(rest, rest)}, [rest]
     if kind == "fac" and rest in state_ids:
         return ChannelKind.FACILITATOR, f"{names.get(rest, rest)} – facilitator", [rest]
     return None
@@ -64,22 +66,22 @@ def press_rule(game: Game) -> str:
 def post_refusal(viewer: Viewer, channel: Channel, game: Game) -> str | None:
     """Why `viewer` may not post in `channel` now, or None when they may."""
     if viewer.role is Role.OBSERVER:
-        return "Observers read; they do not post."
+        return gettext("Observers read; they do not post.")
     if game.phase == Phase.FINISHED:
-        return "The game has ended; the channels are closed."
+        return gettext("The game has ended; the channels are closed.")
     if viewer.role is Role.FACILITATOR:
         return None
     if not can_read(viewer, channel, game):
-        return "You are not a member of that channel."
+        return gettext("You are not a member of that channel.")
     if channel.kind == ChannelKind.BROADCAST:
-        return "Only the facilitator posts announcements."
+        return gettext("Only the facilitator posts announcements.")
     if channel.kind in ALWAYS_OPEN_KINDS:
         return None
     rule = press_rule(game)
     if rule == Press.NONE:
-        return "No press in this phase: diplomatic channels are closed (team and facilitator lines stay open)."
+        return gettext("No press in this phase: diplomatic channels are closed (team and facilitator lines stay open).")
     if rule == Press.PUBLIC and channel.kind != ChannelKind.PLENARY:
-        return "Public press only in this phase: talk in the plenary."
+        return gettext("Public press only in this phase: talk in the plenary.")
     return None
 
 

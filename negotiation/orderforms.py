@@ -7,11 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 import game_engine
 
 # The groups players use most come first and start open.
 GROUP_ORDER = ("Offense", "Defense", "Transparency", "Treaties", "Sovereignty", "Verification", "Economy")
 OPEN_GROUPS = ("Offense", "Defense")
+# The section of docs/rules.md that explains each group's orders.
+RULES_ANCHORS = {"Offense": "orders-offense", "Defense": "orders-defense", "Sovereignty": "orders-sovereignty",
+                 "Transparency": "orders-transparency", "Verification": "orders-verification",
+                 "Treaties": "orders-treaties", "Economic": "orders-treaties", "Economy": "orders-treaties"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,8 @@ class OrderGroup:
     name: str
     open: bool
     forms: tuple[OrderForm, ...] = field(default_factory=tuple)
+    title: str = ""  # the group's name in the user's language
+    rules_anchor: str = "orders"
 
 
 def _options(kind: str, view: Mapping[str, Any], me: str | None, spec_choices: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -74,23 +82,25 @@ def order_groups(view: Mapping[str, Any], me: str | None) -> tuple[OrderGroup, .
         fields = []
         for p in spec.params:
             if p.kind == "bool":
-                fields.append(Field(p.name, "checkbox", p.label, False))
+                fields.append(Field(p.name, "checkbox", gettext(p.label), False))
             elif p.kind == "int":
-                fields.append(Field(p.name, "number", p.label, p.required, p.min, p.max,
+                fields.append(Field(p.name, "number", gettext(p.label), p.required, p.min, p.max,
                                     default=str(p.min) if p.required and p.min is not None and p.min > 0 else ""))
             elif p.kind == "counts":
-                fields.append(Field(p.name, "counts", p.label, p.required, counts=tuple(view.get("classes", []))))
+                fields.append(Field(p.name, "counts", gettext(p.label), p.required,
+                                    counts=tuple(view.get("classes", []))))
             elif p.kind == "text" and not p.choices:
-                fields.append(Field(p.name, "text", p.label, p.required))
+                fields.append(Field(p.name, "text", gettext(p.label), p.required))
             else:
-                fields.append(Field(p.name, "select", p.label, p.required,
+                fields.append(Field(p.name, "select", gettext(p.label), p.required,
                                     options=_options(p.kind, view, me, p.choices)))
         by_group.setdefault(spec.group, []).append(OrderForm(
-            type=spec.type, label=spec.label, group=spec.group, help=spec.help, fields=tuple(fields),
+            type=spec.type, label=gettext(spec.label), group=spec.group, help=gettext(spec.help), fields=tuple(fields),
             anchor=spec.type.lower().replace("_", "-"),
         ))
     names = [g for g in GROUP_ORDER if g in by_group] + sorted(g for g in by_group if g not in GROUP_ORDER)
-    return tuple(OrderGroup(name=g, open=g in OPEN_GROUPS, forms=tuple(by_group[g])) for g in names)
+    return tuple(OrderGroup(name=g, open=g in OPEN_GROUPS, forms=tuple(by_group[g]), title=gettext(g),
+                            rules_anchor=RULES_ANCHORS.get(g, "orders")) for g in names)
 
 
 def raw_order(post: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,19 +131,26 @@ def describe(raw: Mapping[str, Any]) -> str:
     qty = raw.get("qty")
     match kind:
         case "BUILD":
-            return f"Build {qty} {raw.get('class')}" + (" covertly" if raw.get("covert") else "")
+            if raw.get("covert"):
+                return gettext("Build %(qty)s %(cls)s covertly") % {"qty": qty, "cls": raw.get("class")}
+            return gettext("Build %(qty)s %(cls)s") % {"qty": qty, "cls": raw.get("class")}
         case "REDUCE":
-            return f"Reduce {raw.get('class')} by {qty}" + (" (verified)" if raw.get("verified") else "")
+            if raw.get("verified"):
+                return gettext("Reduce %(cls)s by %(qty)s (verified)") % {"qty": qty, "cls": raw.get("class")}
+            return gettext("Reduce %(cls)s by %(qty)s") % {"qty": qty, "cls": raw.get("class")}
         case "BUY_INTERCEPTORS":
-            return f"Buy {qty} {str(raw.get('itype', '')).lower()} interceptors"
+            return gettext("Buy %(qty)s %(type)s interceptors") % {"qty": qty, "type": str(raw.get("itype", "")).lower()}
         case "DEPLOY":
-            return f"Deploy {qty} {str(raw.get('itype', '')).lower()} interceptors at {raw.get('site')}"
+            return gettext("Deploy %(qty)s %(type)s interceptors at %(site)s") % {
+                "qty": qty, "type": str(raw.get("itype", "")).lower(), "site": raw.get("site")}
         case "TEST":
-            return f"Test a {raw.get('class')} missile ({'notified' if raw.get('notify') else 'unannounced'})"
+            if raw.get("notify"):
+                return gettext("Test a %(cls)s missile (notified)") % {"cls": raw.get("class")}
+            return gettext("Test a %(cls)s missile (unannounced)") % {"cls": raw.get("class")}
         case "DECLARE":
             counts = raw.get("counts") or {}
             listed = ", ".join(f"{v} {k}" for k, v in counts.items()) if isinstance(counts, dict) else ""
-            return f"Declare inventory: {listed or 'nothing'}"
+            return gettext("Declare inventory: %(counts)s") % {"counts": listed or gettext("nothing")}
     spec = {s.type: s for s in game_engine.ORDER_SPECS}.get(kind)
     if spec is None:
         return kind.replace("_", " ").title()
@@ -142,8 +159,9 @@ def describe(raw: Mapping[str, Any]) -> str:
         value = raw.get(p.name)
         if value in (None, "", False, {}):
             continue
-        details.append(p.label.lower() if value is True else f"{p.label.lower()} {value}")
-    return spec.label + (f" ({', '.join(details)})" if details else "")
+        label = gettext(p.label).lower()
+        details.append(label if value is True else f"{label} {value}")
+    return gettext(spec.label) + (f" ({', '.join(details)})" if details else "")
 
 
 def treaty_warnings(view: Mapping[str, Any], me: str, orders: list[Mapping[str, Any]]) -> dict[int, str]:
@@ -172,24 +190,27 @@ def treaty_warnings(view: Mapping[str, Any], me: str, orders: list[Mapping[str, 
             interceptors += qty
         for t in treaties:
             terms = t.get("terms") or {}
-            name = t.get("name", "a treaty")
+            name = t.get("name") or gettext("a treaty")
             caps = terms.get("caps") or {}
             if kind == "BUILD" and cls in caps and missiles[cls] > int(caps[cls]):
-                warnings[index] = f"Would exceed the cap of {caps[cls]} {cls} under {name}."
+                warnings[index] = gettext("Would exceed the cap of %(cap)s %(cls)s under %(name)s.") % {
+                    "cap": caps[cls], "cls": cls, "name": name}
             elif kind == "BUILD" and cls in (terms.get("classes") or []):
-                warnings[index] = f"{cls} is banned under {name}."
+                warnings[index] = gettext("%(cls)s is banned under %(name)s.") % {"cls": cls, "name": name}
             elif kind == "BUILD" and terms.get("weighted_cap") is not None and weights:
                 total = sum(weights.get(c, 1.0) * int(n) for c, n in missiles.items())
                 if total > float(terms["weighted_cap"]):
-                    warnings[index] = f"Would exceed the weighted cap of {terms['weighted_cap']} under {name}."
+                    warnings[index] = gettext("Would exceed the weighted cap of %(cap)s under %(name)s.") % {
+                        "cap": terms["weighted_cap"], "name": name}
             elif kind == "BUY_INTERCEPTORS" and terms.get("max_interceptors") is not None \
                     and interceptors > int(terms["max_interceptors"]):
-                warnings[index] = f"Would exceed {terms['max_interceptors']} interceptors under {name}."
+                warnings[index] = gettext("Would exceed %(n)s interceptors under %(name)s.") % {
+                    "n": terms["max_interceptors"], "name": name}
             elif kind == "DEPLOY" and terms.get("no_foreign_basing") and order.get("site") in own_sites \
                     and own_sites[order["site"]].get("host") != me:
-                warnings[index] = f"Foreign basing is ruled out by {name}."
+                warnings[index] = gettext("Foreign basing is ruled out by %(name)s.") % {"name": name}
             elif kind == "EXPORT" and t.get("template") == "EXPORT_CONTROL":
-                warnings[index] = f"Exports are controlled under {name}."
+                warnings[index] = gettext("Exports are controlled under %(name)s.") % {"name": name}
             elif kind == "TEST" and terms.get("notification") and not order.get("notify"):
-                warnings[index] = f"Tests must be notified under {name}."
+                warnings[index] = gettext("Tests must be notified under %(name)s.") % {"name": name}
     return warnings

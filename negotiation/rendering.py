@@ -16,9 +16,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from negotiation import channels, engine_views, mapview, proposalforms, selectors
 from negotiation.models import Game, Message
+from negotiation.services.tutorial import tutorial_tip
 from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
@@ -41,7 +43,8 @@ def _template_for(name: str) -> str:
 def public_context(game: Game) -> dict[str, Any]:
     pub = selectors.public_view(game)
     # The maps are built only when a template renders one (a callable in the context).
-    return {"pub": pub, "game": game, "pmap": partial(mapview.public_map, game, pub.view)}
+    return {"pub": pub, "game": game, "pmap": partial(mapview.public_map, game, pub.view),
+            "tutorial": tutorial_tip(game)}
 
 
 def private_context(game: Game, viewer: Viewer) -> dict[str, Any]:
@@ -109,7 +112,20 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
 
 def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
     return (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
-            | proposals_context(game, viewer))
+            | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
+
+
+def starting_forces(game: Game, viewer: Viewer) -> str:
+    """The viewer's own state's forces when the scenario begins (for the briefing card)."""
+    from negotiation.scenarios import scenario
+
+    setup = next((s for s in scenario(game.scenario_slug).states if s.info.id == viewer.state_id), None)
+    if setup is None:
+        return ""
+    parts = [f"{n} {c}" for c, n in setup.missiles.items() if n]
+    parts += [_("%(n)s %(type)s interceptors") % {"n": n, "type": t.lower()} for t, n in setup.store.items() if n]
+    parts.append(_("budget %(budget)s, income %(income)s a turn") % {"budget": setup.budget, "income": setup.income})
+    return ", ".join(parts)
 
 
 def console_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:

@@ -368,14 +368,14 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         ready = seat.is_ready
         bot_playing = bool(seat.bot_policy)
         teammates = [m.name for m in seat.members.filter(removed_at=None) if m.pk != viewer.member_id]
-        me = (Member.objects.select_related("seat", "linked_to").filter(pk=viewer.member_id).first()
-              if viewer.member_id is not None else None)
-        if me is not None:
+        member = (Member.objects.select_related("seat", "linked_to").filter(pk=viewer.member_id).first()
+                  if viewer.member_id is not None else None)
+        if member is not None:
             from negotiation.services.seats import linked_members
 
             names = state_names(game)
             other_seats = [(m.pk, names.get(m.seat.state_id, m.seat.state_id))
-                           for m in linked_members(me) if m.pk != me.pk]
+                           for m in linked_members(member) if m.pk != member.pk]
         record = _last_record(game)
         if record is not None and viewer.state_id:
             report = record.private_reports.get(viewer.state_id)

@@ -161,6 +161,33 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "negotiation/rules.html", {"rules_html": rendering.rules_html()})
 
 
+@require_POST
+def tutorial_new(request: HttpRequest) -> HttpResponse:
+    """“Try a 5-minute tutorial”: a private practice game against bots, then the normal room."""
+    from negotiation.services.tutorial import tutorial_start
+
+    try:
+        member = tutorial_start(client_key=_client_key(request), display_name=str(request.POST.get("name", "")))
+    except UserError as exc:
+        return render(request, "negotiation/home.html",
+                      {"error": exc.message, "code": "", "my_games": selectors.games_for_session(request.session)},
+                      status=_status(exc))
+    selectors.remember_member(request.session, member)
+    return redirect("negotiation:room", code=member.seat.game.code)
+
+
+@never_cache
+@require_GET
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """“How to play this turn”: one page, with the phase the game is in marked."""
+    game = _game_by_code(code)
+    if game is None:
+        raise Http404("No such game.")
+    viewer = _require_viewer(request, game)
+    return render(request, "negotiation/guide.html",
+                  {"game": game, "viewer": viewer, "priv": selectors.private_view(game, viewer)})
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation import broadcasts, channels
@@ -27,7 +28,7 @@ def channel_get(game: Game, key: str) -> Channel:
     names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
     fixed = channels.fixed_channel(key, tuple(names), names)
     if fixed is None:
-        raise InvalidInput("There is no such channel.")
+        raise InvalidInput(gettext("There is no such channel."))
     kind, title, members = fixed
     try:
         with transaction.atomic():
@@ -43,9 +44,9 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
     text = body.strip()
     limit = cfg("CHAT_MAX_LENGTH")
     if not text:
-        raise InvalidInput("The message is empty.")
+        raise InvalidInput(gettext("The message is empty."))
     if len(text) > limit:
-        raise InvalidInput(f"Messages are at most {limit} characters (this one has {len(text)}).")
+        raise InvalidInput(gettext("Messages are at most %(limit)s characters (this one has %(n)s).") % {"limit": limit, "n": len(text)})
     token = client_token[:64] or None
     if token:
         existing = Message.objects.filter(game_id=game_id, client_token=token).first()
@@ -97,7 +98,7 @@ def channel_open(*, game_id: int, viewer: Viewer, key: str) -> Channel:
     game = lock_game(game_id)
     channel = channel_get(game, key)
     if not channels.can_read(viewer, channel, game):
-        raise InvalidInput("You are not a member of that channel.")
+        raise InvalidInput(gettext("You are not a member of that channel."))
     reader = reader_key(viewer)
     if reader is not None:
         latest = Message.objects.filter(game=game, channel=key).aggregate(m=Max("seq"))["m"] or 0
@@ -110,17 +111,17 @@ def coalition_create(*, game_id: int, viewer: Viewer, title: str, invite: list[s
     """A player opens a coalition channel and invites other states; they join by accepting."""
     game = lock_game(game_id)
     if viewer.role is not Role.PLAYER or not viewer.state_id:
-        raise InvalidInput("Only players create coalitions.")
+        raise InvalidInput(gettext("Only players create coalitions."))
     name = " ".join(title.split())[:80]
     if not name:
-        raise InvalidInput("Give the coalition a name.")
+        raise InvalidInput(gettext("Give the coalition a name."))
     states = set(game_engine.state_from_json(game.state).state_ids)
     invited = sorted({s for s in invite if s in states and s != viewer.state_id})
     if not invited:
-        raise InvalidInput("Invite at least one other state.")
+        raise InvalidInput(gettext("Invite at least one other state."))
     count = Channel.objects.filter(game=game, kind=ChannelKind.COALITION).count()
     if count >= MAX_COALITIONS:
-        raise InvalidInput("This game has as many coalitions as it can hold.")
+        raise InvalidInput(gettext("This game has as many coalitions as it can hold."))
     channel = Channel.objects.create(
         game=game, key=f"co:{count + 1}", kind=ChannelKind.COALITION, title=name,
         members=[viewer.state_id], invited=invited, created_by=viewer.state_id,
@@ -136,7 +137,7 @@ def coalition_respond(*, game_id: int, viewer: Viewer, key: str, accept: bool) -
     game = lock_game(game_id)
     channel = Channel.objects.filter(game=game, key=key, kind=ChannelKind.COALITION).first()
     if channel is None or viewer.state_id not in channel.invited:
-        raise InvalidInput("There is no invitation to that coalition.")
+        raise InvalidInput(gettext("There is no invitation to that coalition."))
     channel.invited = [s for s in channel.invited if s != viewer.state_id]
     if accept:
         channel.members = sorted({*(channel.members or []), viewer.state_id})
@@ -152,9 +153,9 @@ def coalition_invite(*, game_id: int, viewer: Viewer, key: str, state_id: str) -
     game = lock_game(game_id)
     channel = Channel.objects.filter(game=game, key=key, kind=ChannelKind.COALITION).first()
     if channel is None or viewer.state_id not in (channel.members or []):
-        raise InvalidInput("Only coalition members invite others.")
+        raise InvalidInput(gettext("Only coalition members invite others."))
     if state_id not in game_engine.state_from_json(game.state).state_ids:
-        raise InvalidInput("Unknown state.")
+        raise InvalidInput(gettext("Unknown state."))
     if state_id not in (channel.members or []) and state_id not in channel.invited:
         channel.invited = sorted({*channel.invited, state_id})
         channel.save(update_fields=["invited"])
@@ -169,7 +170,7 @@ def coalition_leave(*, game_id: int, viewer: Viewer, key: str) -> Channel:
     game = lock_game(game_id)
     channel = Channel.objects.filter(game=game, key=key, kind=ChannelKind.COALITION).first()
     if channel is None or viewer.state_id not in (channel.members or []):
-        raise InvalidInput("You are not in that coalition.")
+        raise InvalidInput(gettext("You are not in that coalition."))
     channel.members = [s for s in channel.members or [] if s != viewer.state_id]
     channel.save(update_fields=["members"])
     log(game, "coalition.left", str(viewer.state_id), {"channel": key},
@@ -182,9 +183,9 @@ def coalition_leave(*, game_id: int, viewer: Viewer, key: str) -> Channel:
 def press_set(*, game_id: int, actor: str, phase: str, rule: str) -> Game:
     game = lock_game(game_id)
     if phase not in (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT):
-        raise InvalidInput("Press rules apply to the negotiation, orders and report phases.")
+        raise InvalidInput(gettext("Press rules apply to the negotiation, orders and report phases."))
     if rule not in Press.values:
-        raise InvalidInput("Unknown press rule.")
+        raise InvalidInput(gettext("Unknown press rule."))
     game.press = {**(game.press or {}), phase: rule}
     game.save(update_fields=["press"])
     log(game, "settings.press", actor, {"phase": phase, "rule": rule})

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from negotiation import broadcasts
 from negotiation.errors import RateLimited
@@ -92,7 +93,7 @@ def rate_limit(key: str, limit: int, window_seconds: int = 60) -> None:
         logger.warning("rate-limit cache unavailable; %s not limited", key)
         return
     if count >= limit:
-        raise RateLimited(f"Too many attempts; wait a minute and try again (limit {limit} per minute).")
+        raise RateLimited(gettext("Too many attempts; wait a minute and try again (limit %(limit)s per minute).") % {"limit": limit})
 
 
 def phase_seconds(game: Game, phase: str) -> int | None:

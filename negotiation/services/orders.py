@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation.errors import InvalidInput, PhaseClosed, StaleVersion
@@ -20,15 +21,15 @@ def _open_for_orders(game_id: int, seat_id: int, member_id: int) -> tuple[Game, 
     game = lock_game(game_id)
     if game.phase not in ORDER_PHASES:
         raise PhaseClosed({
-            Phase.LOBBY: "Orders are closed: the game has not started yet.",
-            Phase.REPORT: "Orders are closed: this turn has been resolved. Read the report; the next turn opens soon.",
-            Phase.FINISHED: "Orders are closed: this game has ended.",
-        }.get(Phase(game.phase), "Orders are closed right now."))
+            Phase.LOBBY: gettext("Orders are closed: the game has not started yet."),
+            Phase.REPORT: gettext("Orders are closed: this turn has been resolved. Read the report; the next turn opens soon."),
+            Phase.FINISHED: gettext("Orders are closed: this game has ended."),
+        }.get(Phase(game.phase), gettext("Orders are closed right now.")))
     seat = Seat.objects.get(pk=seat_id, game=game)
     if seat.bot_policy:
-        raise PhaseClosed("A bot is playing your state right now; ask the facilitator to hand it back.")
+        raise PhaseClosed(gettext("A bot is playing your state right now; ask the facilitator to hand it back."))
     if not Member.objects.filter(pk=member_id, seat=seat, is_captain=True, removed_at=None).exists():
-        raise InvalidInput("Only your team's captain gives orders; you can suggest them in the chat.")
+        raise InvalidInput(gettext("Only your team's captain gives orders; you can suggest them in the chat."))
     return game, seat
 
 
@@ -64,7 +65,7 @@ def order_add(*, game_id: int, seat_id: int, member_id: int, raw: Mapping[str, o
     if _already_applied(submission, client_token):
         return submission
     if len(submission.orders) >= cfg("MAX_ORDERS_PER_TURN"):
-        raise InvalidInput("That is the most orders one state can give in a turn.")
+        raise InvalidInput(gettext("That is the most orders one state can give in a turn."))
     state = game_engine.state_from_json(game.state)
     try:
         orders = game_engine.validate_orders(state, seat.state_id, [*submission.orders, dict(raw)])
@@ -84,9 +85,9 @@ def order_remove(*, game_id: int, seat_id: int, member_id: int, index: int, revi
     if _already_applied(submission, client_token):
         return submission
     if revision != submission.revision:
-        raise StaleVersion("Your orders changed in another window; the list has been refreshed.")
+        raise StaleVersion(gettext("Your orders changed in another window; the list has been refreshed."))
     if not 0 <= index < len(submission.orders):
-        raise InvalidInput("There is no such order.")
+        raise InvalidInput(gettext("There is no such order."))
     submission.orders = [o for i, o in enumerate(submission.orders) if i != index]
     _record(game, seat, submission, client_token)
     return submission

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 import game_engine
 from game_engine.scenario import TREATY_TEMPLATES
@@ -40,7 +41,7 @@ OPEN_PHASES = (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT)
 
 def _player(viewer: Viewer) -> str:
     if viewer.role is not Role.PLAYER or not viewer.state_id:
-        raise InvalidInput("Only players table and sign proposals.")
+        raise InvalidInput(gettext("Only players table and sign proposals."))
     return viewer.state_id
 
 
@@ -49,7 +50,7 @@ def _captain(viewer: Viewer, game: Game) -> Seat:
     seat = Seat.objects.get(game=game, state_id=state_id)
     if viewer.member_id is None or not Member.objects.filter(
             pk=viewer.member_id, seat=seat, is_captain=True, removed_at=None).exists():
-        raise InvalidInput("Only your team's captain signs for your state.")
+        raise InvalidInput(gettext("Only your team's captain signs for your state."))
     return seat
 
 
@@ -65,7 +66,7 @@ def _notify_parties(game: Game, proposal: Proposal, extra: tuple[str, ...] = ())
 def check_treaty(game: Game, template: str, parties: list[str], clauses: Mapping[str, Any]) -> None:
     """Ask the engine whether these terms make a valid treaty (without tabling them)."""
     if template not in TREATY_TEMPLATES:
-        raise InvalidInput("Choose a treaty type.")
+        raise InvalidInput(gettext("Choose a treaty type."))
     try:
         game_engine.add_treaty_draft(game_engine.state_from_json(game.state), template, parties, dict(clauses))
     except game_engine.RuleViolation as exc:
@@ -75,9 +76,9 @@ def check_treaty(game: Game, template: str, parties: list[str], clauses: Mapping
 def check_hosting(game: Game, parties: list[str], clauses: Mapping[str, Any]) -> None:
     owner, host = clauses.get("owner"), clauses.get("host")
     if not owner or not host or owner == host or sorted([str(owner), str(host)]) != sorted(parties):
-        raise InvalidInput("A host-nation agreement is between the site's owner and its host.")
+        raise InvalidInput(gettext("A host-nation agreement is between the site's owner and its host."))
     if not clauses.get("site"):
-        raise InvalidInput("Name the site the agreement covers.")
+        raise InvalidInput(gettext("Name the site the agreement covers."))
     raw = {"type": "CONSENT_HOSTING", **{k: clauses[k] for k in HOSTING_CLAUSES if k in clauses and k != "host"}}
     try:
         game_engine.validate_order(game_engine.state_from_json(game.state), str(host), raw)
@@ -92,23 +93,23 @@ def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, part
     game = lock_game(game_id)
     author = _player(viewer)
     if game.phase not in OPEN_PHASES:
-        raise PhaseClosed("Proposals are tabled while the game runs.")
+        raise PhaseClosed(gettext("Proposals are tabled while the game runs."))
     states = set(game_engine.state_from_json(game.state).state_ids)
     party_list = sorted({*parties, author} & states)
     if len(party_list) < 2:
-        raise InvalidInput("A proposal needs at least one other party.")
+        raise InvalidInput(gettext("A proposal needs at least one other party."))
     name = " ".join(title.split())[:120]
     if not name:
-        raise InvalidInput("Give the proposal a title.")
+        raise InvalidInput(gettext("Give the proposal a title."))
     if len(text) > 4000:
-        raise InvalidInput("The free text is at most 4,000 characters.")
+        raise InvalidInput(gettext("The free text is at most 4,000 characters."))
     if kind == ProposalKind.TREATY:
         check_treaty(game, template, party_list, clauses)
     elif kind == ProposalKind.HOSTING:
         check_hosting(game, party_list, clauses)
         template = ""
     else:
-        raise InvalidInput("Unknown kind of proposal.")
+        raise InvalidInput(gettext("Unknown kind of proposal."))
     number = (Proposal.objects.filter(game=game).aggregate(n=Max("number"))["n"] or 0) + 1
     proposal = Proposal.objects.create(game=game, number=number, kind=kind, title=name, parties=party_list,
                                        author=author, version=1)
@@ -125,7 +126,7 @@ def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, part
 def _locked_proposal(game: Game, number: int, viewer: Viewer) -> Proposal:
     proposal = Proposal.objects.select_for_update().filter(game=game, number=number).first()
     if proposal is None or (viewer.role is Role.PLAYER and viewer.state_id not in proposal.parties):
-        raise InvalidInput("There is no such proposal.")
+        raise InvalidInput(gettext("There is no such proposal."))
     return proposal
 
 
@@ -138,7 +139,7 @@ def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_versio
     author = _player(viewer)
     proposal = _locked_proposal(game, number, viewer)
     if proposal.status != Proposal.Status.OPEN:
-        raise InvalidInput("This proposal is no longer open.")
+        raise InvalidInput(gettext("This proposal is no longer open."))
     if expected_version != proposal.version:
         raise StaleVersion(
             f"{proposal.title} was amended by another party while you were editing; it is now at version "
@@ -168,7 +169,7 @@ def proposal_comment(*, game_id: int, viewer: Viewer, number: int, body: str) ->
     proposal = _locked_proposal(game, number, viewer)
     text = body.strip()
     if not text or len(text) > 1000:
-        raise InvalidInput("A comment has 1 to 1,000 characters.")
+        raise InvalidInput(gettext("A comment has 1 to 1,000 characters."))
     comment = ProposalComment.objects.create(proposal=proposal, version=proposal.version, author=viewer.label,
                                              state_id=viewer.state_id or "", body=text)
     log(game, "proposal.commented", viewer.label, {"proposal": number, "version": proposal.version, "body": text},
@@ -219,10 +220,10 @@ def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version
     game = lock_game(game_id)
     seat = _captain(viewer, game)
     if game.phase not in (Phase.NEGOTIATION, Phase.ORDERS):
-        raise PhaseClosed("Signatures are given during negotiation and orders.")
+        raise PhaseClosed(gettext("Signatures are given during negotiation and orders."))
     proposal = _locked_proposal(game, number, viewer)
     if proposal.status != Proposal.Status.OPEN:
-        raise InvalidInput("This proposal is no longer open for signature.")
+        raise InvalidInput(gettext("This proposal is no longer open for signature."))
     if expected_version != proposal.version:
         raise StaleVersion(f"{proposal.title} changed to version {proposal.version} before you signed; "
                            "read the new version, then sign it if you agree.")
@@ -236,7 +237,7 @@ def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version
         try:
             game_engine.validate_orders(game_engine.state_from_json(game.state), seat.state_id, [*current, order])
         except game_engine.RuleViolation as exc:
-            raise InvalidInput(f"Your state cannot sign now: {exc.message}") from exc
+            raise InvalidInput(gettext("Your state cannot sign now: %(reason)s") % {"reason": exc.message}) from exc
     signature, _ = Signature.objects.get_or_create(
         proposal=proposal, version=proposal.version, state_id=seat.state_id,
         defaults={"signed_by": viewer.label, "turn": game.turn})
@@ -265,9 +266,9 @@ def proposal_withdraw(*, game_id: int, viewer: Viewer, number: int) -> Proposal:
     author = _player(viewer)
     proposal = _locked_proposal(game, number, viewer)
     if proposal.author != author:
-        raise InvalidInput("Only the state that tabled a proposal withdraws it.")
+        raise InvalidInput(gettext("Only the state that tabled a proposal withdraws it."))
     if proposal.status != Proposal.Status.OPEN:
-        raise InvalidInput("Only an open proposal can be withdrawn.")
+        raise InvalidInput(gettext("Only an open proposal can be withdrawn."))
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.save(update_fields=["status", "updated_at"])
     log(game, "proposal.withdrawn", author, {"proposal": number}, audience=_parties_audience(proposal))

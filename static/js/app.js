@@ -127,6 +127,18 @@
   window.addEventListener("resize", markScrollableTables);
   document.addEventListener("toggle", markScrollableTables, true);
 
+  // Screen readers hear each phase change: the status card is replaced wholesale by pushes, which
+  // live regions do not announce reliably, so a never-replaced announcer says it.
+  var lastPhase = null;
+  function announcePhase() {
+    var phase = document.querySelector("[data-testid=phase]");
+    var announcer = document.getElementById("announcer");
+    if (!phase || !announcer) { return; }
+    var text = phase.textContent.trim();
+    if (lastPhase !== null && text !== lastPhase) { announcer.textContent = text; }
+    lastPhase = text;
+  }
+
   document.addEventListener("htmx:wsOpen", function () {
     document.body.dataset.ws = "open";
     document.body.dataset.synced = "0";
@@ -138,6 +150,7 @@
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
     document.body.dataset.synced = "1";  // the first message after (re)connecting is the resync
+    announcePhase();
     applyMapFilters();
     markScrollableTables();
     normaliseChat();
@@ -176,6 +189,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     scrollChat(true); tickCountdowns(); markCurrentChannel(); applyMapFilters(); markScrollableTables();
+    announcePhase();
   });
 
   // A push rendered just before a change committed can arrive after the reply that shows the

@@ -89,6 +89,11 @@ class AccessibilityTests(BrowserTestCase):
                    for size, state, name in (("desktop", "aurel", "Ana"), ("phone", "borun", "Bo"),
                                              ("projector", "calla", "Cy"))}
         self.play_one_turn()
+        tutorial = self.context_page("desktop")
+        tutorial.goto(self.url("/"))
+        tutorial.get_by_test_id("start-tutorial").click()
+        expect(tutorial.get_by_test_id("tutorial-tip")).to_be_visible()
+        self.check(tutorial, "desktop tutorial room", failures)
         for size in SIZES:
             anon = self.context_page(size)
             for path in ("/", f"/join/{self.game.code}/", "/rules/", "/accounts/login/"):
@@ -99,10 +104,12 @@ class AccessibilityTests(BrowserTestCase):
             self.check(anon, f"{size} projector", failures)
 
             player = players[size]
-            player.reload()
+            player.goto(self.url(f"/play/{self.game.code}/"))
             expect(player.locator("body")).to_have_attribute("data-ws", "open")
             expect(player.get_by_test_id("phase")).to_have_text("Turn 1: report")
             self.check(player, f"{size} room", failures)
+            player.goto(self.url(f"/play/{self.game.code}/guide/"))
+            self.check(player, f"{size} guide", failures)
 
             fac = self.context_page(size, login=True)
             self.check(fac, f"{size} dashboard", failures)
@@ -118,6 +125,6 @@ class AccessibilityTests(BrowserTestCase):
         assert not failures, json.dumps(failures, indent=1)
         # Every page was really checked at every size (the review pages too).
         for size in SIZES:
-            for where in ("/", "/rules/", "/accounts/login/", "projector", "room", "dashboard", "console",
+            for where in ("/", "/rules/", "/accounts/login/", "projector", "room", "guide", "dashboard", "console",
                           "review/", "review/timeline/", "review/turn/1/"):
                 assert f"{size} {where}" in self.checked, f"{size} {where} was not checked"
