@@ -76,6 +76,7 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("join-lookup", "post", "/join/", {"code": code}, row(302, 302, 302, 302, 302, 302)),
         ("join", "get", f"/join/{code}/", {}, row(200, 302, 302, 200, 200, 200)),
         ("room", "get", f"/play/{code}/", {}, row(302, 200, 200, 302, 302, 302)),
+        ("guide", "get", f"/play/{code}/guide/", {}, row(404, 200, 200, 404, 200, 404)),
         ("projector", "get", f"/projector/{code}/?key={key}", {}, row(200, 200, 200, 200, 200, 200)),
         ("projector-no-key", "get", f"/projector/{code}/", {}, row(404, 200, 200, 404, 200, 404)),
         ("rules", "get", "/rules/", {}, row(200, 200, 200, 200, 200, 200)),
@@ -122,6 +123,8 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("seat-link", "get", f"/seat/{seat_token}/", {}, row(200, 200, 200, 200, 200, 200)),
         ("seat-link-take", "post", f"/seat/{seat_token}/", {}, row(302, 302, 302, 302, 302, 302)),
         ("seat-link-bad", "get", "/seat/not-a-token/", {}, row(404, 404, 404, 404, 404, 404)),
+        # Anyone may start a practice game; the sixth from one address within a minute is rate limited.
+        ("tutorial", "post", "/tutorial/", {"name": "Pat"}, row(302, 302, 302, 302, 302, 429)),
     ]
 
 
