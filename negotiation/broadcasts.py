@@ -20,6 +20,8 @@ from collections.abc import Mapping
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import translation
 
 logger = logging.getLogger("treatycraft.broadcasts")
 
@@ -79,8 +81,13 @@ def game_changed(
     from negotiation import rendering  # rendering imports selectors and models
 
     if public:
-        html = rendering.public_fragments_html(game_id, public)
-        _send(public_group(game_id), {"type": "push.html", "html": html})
+        # Rendered once per interface language; each socket sends the one in its own language.
+        by_language = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                by_language[code] = rendering.public_fragments_html(game_id, public)
+        html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
+        _send(public_group(game_id), {"type": "push.html", "html": html, "by_language": by_language})
     # The console first: its controls carry the phase the facilitator's next click names.
     _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
     if private:

@@ -24,6 +24,7 @@ CLOSE_FLOOD = 4429
 class GameConsumer(AsyncWebsocketConsumer):
     viewer: Viewer | None = None
     open_key: str = "plenary"
+    language: str = settings.LANGUAGE_CODE
     joined: tuple[str, ...] = ()
 
     async def connect(self) -> None:
@@ -33,10 +34,12 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.frames: list[float] = []
+        self.language = sockets.language_for(self.scope)
         self.joined = sockets.groups_for(self.viewer)
         live = await self._join_groups()
         await self.accept()
-        html = await database_sync_to_async(sockets.on_connect)(self.viewer, self.open_key)
+        html = await database_sync_to_async(sockets.in_language(self.language, sockets.on_connect))(
+            self.viewer, self.open_key)
         if not live:
             html += rendering.notice_html(
                 "Live updates are unavailable right now; your actions are still saved. "
@@ -79,7 +82,8 @@ class GameConsumer(AsyncWebsocketConsumer):
             frame = None
         kind = frame.get("type") if isinstance(frame, dict) else None
         if kind == "resync" and self.viewer is not None:
-            html = await database_sync_to_async(rendering.resync_html)(self.viewer.game_id, self.viewer, self.open_key)
+            html = await database_sync_to_async(sockets.in_language(self.language, rendering.resync_html))(
+                self.viewer.game_id, self.viewer, self.open_key)
             await self.send(text_data=html)
         elif kind != "ping":
             await self.send(text_data=rendering.notice_html(
@@ -89,7 +93,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         # Public pushes carry pre-rendered HTML and touch no database, so they skip Channels'
         # per-message close_old_connections() thread hop (see docs/performance.md).
         if message["type"] == "push.html":
-            await self.send(text_data=message["html"])
+            await self.send(text_data=(message.get("by_language") or {}).get(self.language) or message["html"])
             return
         await super().dispatch(message)
 
@@ -99,7 +103,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def push_refresh(self, event: dict[str, Any]) -> None:
         if self.viewer is None:
             return
-        html = await database_sync_to_async(rendering.private_fragments_html)(
+        html = await database_sync_to_async(sockets.in_language(self.language, rendering.private_fragments_html))(
             self.viewer.game_id, self.viewer, list(event.get("fragments", [])))
         if html:
             await self.send(text_data=html)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.translation import get_language
+
 import game_engine
 from negotiation.models import Game
 
 
 def view(game: Game, viewer: str | None) -> dict[str, Any]:
-    """game_engine.view_for on the game's current state: what `viewer` may know right now."""
-    return cast(dict[str, Any], game_engine.view_for(game_engine.state_from_json(game.state), viewer))
+    """game_engine.view_for on the game's current state: what `viewer` may know right now, with the
+    scenario's texts in the active interface language where the scenario translates them."""
+    return view_of(game_engine.state_from_json(game.state), viewer)
 
 
 def view_of(state: game_engine.GameState, viewer: str | None) -> dict[str, Any]:
-    return cast(dict[str, Any], game_engine.view_for(state, viewer))
+    return cast(dict[str, Any], game_engine.view_for(state, viewer, lang=get_language()))

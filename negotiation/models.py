@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Phase(models.TextChoices):
-    LOBBY = "lobby", "Lobby"
-    NEGOTIATION = "negotiation", "Negotiation"
-    ORDERS = "orders", "Orders"
-    REPORT = "report", "Turn report"
-    FINISHED = "finished", "Debrief"
+    LOBBY = "lobby", _("Lobby")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    ORDERS = "orders", _("Orders")
+    REPORT = "report", _("Turn report")
+    FINISHED = "finished", _("Debrief")
 
 
 OPEN_PHASES = (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT)
 
 
 class MissedOrders(models.TextChoices):
-    HOLD = "hold", "Hold: the state keeps its posture"
-    REPEAT = "repeat", "Repeat the state's last orders"
-    BOT = "bot", "A reference bot plays the state"
+    HOLD = "hold", _("Hold: the state keeps its posture")
+    REPEAT = "repeat", _("Repeat the state's last orders")
+    BOT = "bot", _("A reference bot plays the state")
 
 
 class Game(models.Model):
@@ -238,18 +239,18 @@ class Inject(models.Model):
 
 
 class Press(models.TextChoices):
-    FULL = "full", "Full press: every channel"
-    PUBLIC = "public", "Public only: the plenary"
-    NONE = "none", "No press"
+    FULL = "full", _("Full press: every channel")
+    PUBLIC = "public", _("Public only: the plenary")
+    NONE = "none", _("No press")
 
 
 class ChannelKind(models.TextChoices):
-    PLENARY = "plenary", "Plenary"
-    BILATERAL = "bilateral", "Bilateral"
-    COALITION = "coalition", "Coalition"
-    TEAM = "team", "Team"
-    BROADCAST = "broadcast", "Facilitator broadcast"
-    FACILITATOR = "facline", "Line to the facilitator"
+    PLENARY = "plenary", _("Plenary")
+    BILATERAL = "bilateral", _("Bilateral")
+    COALITION = "coalition", _("Coalition")
+    TEAM = "team", _("Team")
+    BROADCAST = "broadcast", _("Facilitator broadcast")
+    FACILITATOR = "facline", _("Line to the facilitator")
 
 
 class Channel(models.Model):
@@ -290,18 +291,18 @@ class ChannelRead(models.Model):
 
 
 class ProposalKind(models.TextChoices):
-    TREATY = "treaty", "Treaty"
-    HOSTING = "hosting", "Host-nation agreement"
+    TREATY = "treaty", _("Treaty")
+    HOSTING = "hosting", _("Host-nation agreement")
 
 
 class Proposal(models.Model):
     """A structured proposal under negotiation: a treaty, or a host-nation agreement."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open for signature"
-        IN_FORCE = "in_force", "In force"
-        WITHDRAWN = "withdrawn", "Withdrawn by its author"
-        ENDED = "ended", "Ended"
+        OPEN = "open", _("Open for signature")
+        IN_FORCE = "in_force", _("In force")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+        ENDED = "ended", _("Ended")
 
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="proposals")
     number = models.PositiveIntegerField()

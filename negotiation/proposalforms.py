@@ -7,47 +7,51 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-TEMPLATES: dict[str, tuple[str, str]] = {
-    "OFFENSE_CAP": ("Offense cap (START-like)", "Caps on missiles per class or on the weighted total."),
-    "CLASS_BAN": ("Class ban (INF-like)", "Zero missiles of the listed classes."),
-    "DEFENSE_LIMIT": ("Defense limit (ABM-like)", "Caps on interceptors and sites; optional basing and radar rules."),
-    "EXPORT_CONTROL": ("Export control (MTCR-like)", "No exports of missiles or production technology."),
-    "NONPROLIFERATION": ("Non-proliferation (NPT-like)", "Non-nuclear parties stay non-nuclear, under safeguards."),
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+TEMPLATES: dict[str, tuple[str | Promise, str | Promise]] = {
+    "OFFENSE_CAP": (_("Offense cap (START-like)"), _("Caps on missiles per class or on the weighted total.")),
+    "CLASS_BAN": (_("Class ban (INF-like)"), _("Zero missiles of the listed classes.")),
+    "DEFENSE_LIMIT": (_("Defense limit (ABM-like)"), _("Caps on interceptors and sites; optional basing and radar rules.")),
+    "EXPORT_CONTROL": (_("Export control (MTCR-like)"), _("No exports of missiles or production technology.")),
+    "NONPROLIFERATION": (_("Non-proliferation (NPT-like)"), _("Non-nuclear parties stay non-nuclear, under safeguards.")),
 }
 
-INT_TERMS: dict[str, str] = {
-    "max_interceptors": "Interceptors, total at most",
-    "max_per_site": "Interceptors per site at most",
-    "max_sites": "Defense sites at most",
-    "inspection_quota": "Routine inspection visits per turn",
-    "grace_turns": "Turns before obligations start",
-    "notice_turns": "Withdrawal notice (turns)",
-    "expires_turn": "Expires after turn",
+INT_TERMS: dict[str, str | Promise] = {
+    "max_interceptors": _("Interceptors, total at most"),
+    "max_per_site": _("Interceptors per site at most"),
+    "max_sites": _("Defense sites at most"),
+    "inspection_quota": _("Routine inspection visits per turn"),
+    "grace_turns": _("Turns before obligations start"),
+    "notice_turns": _("Withdrawal notice (turns)"),
+    "expires_turn": _("Expires after turn"),
 }
-BOOL_TERMS: dict[str, str] = {
-    "data_exchange": "Exchange force data every turn",
-    "notification": "Notify missile tests in advance",
-    "challenge": "Challenge inspections allowed",
-    "no_foreign_basing": "No defense sites on foreign soil",
-    "terminal_only": "Radars in terminal mode only",
-    "members_only": "Exports allowed between members",
+BOOL_TERMS: dict[str, str | Promise] = {
+    "data_exchange": _("Exchange force data every turn"),
+    "notification": _("Notify missile tests in advance"),
+    "challenge": _("Challenge inspections allowed"),
+    "no_foreign_basing": _("No defense sites on foreign soil"),
+    "terminal_only": _("Radars in terminal mode only"),
+    "members_only": _("Exports allowed between members"),
 }
-HOSTING_INT: dict[str, str] = {
-    "max_interceptors": "Interceptors at the site, at most",
-    "max_radar_level": "Radar level at most (0-4)",
-    "compensation": "Compensation to the host per turn",
-    "notice_turns": "Notice before the host may revoke (turns)",
+HOSTING_INT: dict[str, str | Promise] = {
+    "max_interceptors": _("Interceptors at the site, at most"),
+    "max_radar_level": _("Radar level at most (0-4)"),
+    "compensation": _("Compensation to the host per turn"),
+    "notice_turns": _("Notice before the host may revoke (turns)"),
 }
-HOSTING_BOOL: dict[str, str] = {
-    "forward_allowed": "Forward radar mode allowed",
-    "sensor_sharing_allowed": "Sensor sharing with allies allowed",
+HOSTING_BOOL: dict[str, str | Promise] = {
+    "forward_allowed": _("Forward radar mode allowed"),
+    "sensor_sharing_allowed": _("Sensor sharing with allies allowed"),
 }
-LABELS: dict[str, str] = {
-    "caps": "Missile caps", "classes": "Banned classes", "weighted_cap": "Weighted total cap",
-    **INT_TERMS, **BOOL_TERMS, "name": "Name",
+LABELS: dict[str, str | Promise] = {
+    "caps": _("Missile caps"), "classes": _("Banned classes"), "weighted_cap": _("Weighted total cap"),
+    **INT_TERMS, **BOOL_TERMS, "name": _("Name"),
 }
-HOSTING_LABELS: dict[str, str] = {
-    "owner": "Site owner", "host": "Host state", "site": "Site", **HOSTING_INT, **HOSTING_BOOL,
+HOSTING_LABELS: dict[str, str | Promise] = {
+    "owner": _("Site owner"), "host": _("Host state"), "site": _("Site"), **HOSTING_INT, **HOSTING_BOOL,
 }
 
 
@@ -99,7 +103,7 @@ def hosting_clauses(post: Mapping[str, Any]) -> dict[str, Any]:
 
 def _value(value: Any, names: Mapping[str, str]) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dict):
         return ", ".join(f"{k} ≤ {v}" for k, v in value.items())
     if isinstance(value, list):
@@ -110,7 +114,7 @@ def _value(value: Any, names: Mapping[str, str]) -> str:
 def clause_lines(template: str, clauses: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     """Plain-English lines for a treaty (template set) or a host-nation agreement (template "")."""
     labels = LABELS if template else HOSTING_LABELS
-    lines = [TEMPLATES[template][0]] if template in TEMPLATES else []
+    lines = [str(TEMPLATES[template][0])] if template in TEMPLATES else []
     for key, value in clauses.items():
         if key == "name" or (value in (False, None, "", {}, []) and key not in HOSTING_BOOL):
             continue
@@ -133,7 +137,7 @@ def diff_lines(old: Mapping[str, Any], new: Mapping[str, Any], old_text: str, ne
             out.append(("changed", f"{label}: {_value(old[key], names)} → {_value(new[key], names)}"))
     for line in difflib.ndiff(old_text.splitlines(), new_text.splitlines()):
         if line.startswith("+ "):
-            out.append(("added", f"Text: {line[2:]}"))
+            out.append(("added", gettext("Text: %(line)s") % {"line": line[2:]}))
         elif line.startswith("- "):
-            out.append(("removed", f"Text: {line[2:]}"))
+            out.append(("removed", gettext("Text: %(line)s") % {"line": line[2:]}))
     return out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.utils.translation import get_language
+
 import game_engine
 
 
@@ -12,8 +14,19 @@ def scenario(slug: str) -> game_engine.Scenario:
     return game_engine.load_scenario(slug)
 
 
+@lru_cache(maxsize=64)
+def _localized(slug: str, lang: str) -> game_engine.ScenarioInfo:
+    return game_engine.localized_info(scenario(slug), lang)
+
+
+def info(slug: str) -> game_engine.ScenarioInfo:
+    """The scenario's title, summary, background and states, in the active interface language
+    (English where the scenario has no translation)."""
+    return _localized(slug, get_language() or "en")
+
+
 def state_infos(slug: str) -> dict[str, game_engine.StateInfo]:
-    return {info.id: info for info in scenario(slug).info.states}
+    return {i.id: i for i in info(slug).states}
 
 
 def state_name(slug: str, state_id: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 import game_engine
 from negotiation import channels, engine_views, orderforms, proposalforms
@@ -28,7 +29,8 @@ from negotiation.models import (
     Seat,
     TurnRecord,
 )
-from negotiation.scenarios import scenario, state_infos
+from negotiation.scenarios import info as scenario_info
+from negotiation.scenarios import state_infos
 from negotiation.viewer import Role, Viewer
 
 SESSION_SEATS = "treatycraft_seats"
@@ -67,7 +69,7 @@ def viewer_for(*, user: User | AnonymousUser, session: Any, game: Game, observer
         return Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=member.seat_id, state_id=member.seat.state_id,
                       label=member.name, member_id=member.pk, is_captain=member.is_captain)
     if observer_key and secrets.compare_digest(observer_key, game.observer_key):
-        return Viewer(role=Role.OBSERVER, game_id=game.pk, label="Observer")
+        return Viewer(role=Role.OBSERVER, game_id=game.pk, label=gettext("Observer"))
     return None
 
 
@@ -252,24 +254,26 @@ class PrivateView:
 
 
 PHASE_HELP = {
-    Phase.LOBBY: "Waiting for the facilitator to start the game.",
-    Phase.NEGOTIATION: "Talk, bargain and draft your orders. Press “I'm ready” when you are.",
-    Phase.ORDERS: "Finish your secret orders. They are resolved together when the phase closes.",
-    Phase.REPORT: "Read what happened and why. The next turn opens soon.",
-    Phase.FINISHED: "The game is over: scores, the revealed seed and the debrief.",
+    Phase.LOBBY: gettext_lazy("Waiting for the facilitator to start the game."),
+    Phase.NEGOTIATION: gettext_lazy("Talk, bargain and draft your orders. Press “I'm ready” when you are."),
+    Phase.ORDERS: gettext_lazy("Finish your secret orders. They are resolved together when the phase closes."),
+    Phase.REPORT: gettext_lazy("Read what happened and why. The next turn opens soon."),
+    Phase.FINISHED: gettext_lazy("The game is over: scores, the revealed seed and the debrief."),
 }
 
 
 def _phase_label(game: Game) -> str:
     if game.phase == Phase.LOBBY:
-        return "Lobby: waiting for the facilitator to start"
+        return gettext("Lobby: waiting for the facilitator to start")
     if game.phase == Phase.FINISHED:
-        return "Game over"
+        return gettext("Game over")
     if game.phase == Phase.REPORT:
-        label = f"Turn {game.turn - 1}: report"
+        label = gettext("Turn %(turn)s: report") % {"turn": game.turn - 1}
+    elif game.phase == Phase.NEGOTIATION:
+        label = gettext("Turn %(turn)s: negotiation") % {"turn": game.turn}
     else:
-        label = f"Turn {game.turn}: {'negotiation' if game.phase == Phase.NEGOTIATION else 'orders'}"
-    return label + (" (paused)" if game.paused_at else "")
+        label = gettext("Turn %(turn)s: orders") % {"turn": game.turn}
+    return label + (gettext(" (paused)") if game.paused_at else "")
 
 
 def seat_rows(game: Game) -> list[SeatRow]:
@@ -282,7 +286,8 @@ def seat_rows(game: Game) -> list[SeatRow]:
             state_id=state_id,
             state_name=info.name,
             color=info.color,
-            player=(f"bot ({seat.bot_policy})" if seat.bot_policy else seat.display_name or None) if seat else None,
+            player=((gettext("bot (%(policy)s)") % {"policy": seat.bot_policy}) if seat.bot_policy
+                    else seat.display_name or None) if seat else None,
             online=bool(seat and (seat.connections > 0 or seat.bot_policy)),
             ready=bool(seat and seat.is_ready),
         ))
@@ -308,10 +313,10 @@ def public_view(game: Game) -> PublicView:
     return PublicView(
         game=game,
         view=view,
-        title=scenario(game.scenario_slug).info.title,
+        title=scenario_info(game.scenario_slug).title,
         seats=seat_rows(game),
         phase_label=_phase_label(game),
-        phase_help=PHASE_HELP[Phase(game.phase)],
+        phase_help=str(PHASE_HELP[Phase(game.phase)]),
         news=news_rows(game, None),
         last_turn=record.turn if record else None,
         report=record.public_report if record else None,
@@ -482,7 +487,7 @@ def join_choices(game: Game) -> list[JoinChoice]:
         choices.append(JoinChoice(
             info=info,
             open=not played,
-            players=", ".join(m.name for m in members) or ("a bot" if seat and seat.bot_policy else ""),
+            players=", ".join(m.name for m in members) or (gettext("a bot") if seat and seat.bot_policy else ""),
             team_joinable=game.allow_teams and bool(members),
         ))
     return choices
@@ -573,8 +578,11 @@ def channel_rows(game: Game, viewer: Viewer) -> list[ChannelRow]:
     for c in candidates:
         invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
         refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
+        # Channels that exist by definition are titled in the reader's language.
+        fixed = channels.fixed_channel(c.key, tuple(names), names) if c.kind != ChannelKind.COALITION else None
         rows.append(ChannelRow(
-            key=c.key, slug=channels.slug(c.key), title=c.title, kind=c.kind, unread=counts.get(c.key, 0),
+            key=c.key, slug=channels.slug(c.key), title=fixed[1] if fixed else c.title, kind=c.kind,
+            unread=counts.get(c.key, 0),
             can_post=not refusal and not invited, refusal=refusal, invited=invited,
             members=", ".join(names.get(s, s) for s in (c.members or [])),
         ))
@@ -727,10 +735,10 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
         return float(value["after"] if isinstance(value, dict) else value or 0.0)
 
     rows = [
-        ("Regional stability (public)", float(without["rsi_pub"]["after"]), float(with_it["rsi_pub"]["after"])),
-        ("Your security", mine_of(without, "security"), mine_of(with_it, "security")),
-        ("Your victory points this turn", mine_of(without, "vp"), mine_of(with_it, "vp")),
-        ("Your domestic support", mine_of(without, "ds"), mine_of(with_it, "ds")),
+        (gettext("Regional stability (public)"), float(without["rsi_pub"]["after"]), float(with_it["rsi_pub"]["after"])),
+        (gettext("Your security"), mine_of(without, "security"), mine_of(with_it, "security")),
+        (gettext("Your victory points this turn"), mine_of(without, "vp"), mine_of(with_it, "vp")),
+        (gettext("Your domestic support"), mine_of(without, "ds"), mine_of(with_it, "ds")),
     ]
     return {
         "number": number,

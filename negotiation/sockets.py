@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from negotiation import broadcasts, rendering, selectors, services
 from negotiation.errors import UserError
 from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
+
+T = TypeVar("T")
 
 
 def identify(scope: Any, game_id: int) -> tuple[Viewer | None, str]:
@@ -23,6 +31,32 @@ def identify(scope: Any, game_id: int) -> tuple[Viewer | None, str]:
             key = part[4:]
     viewer = selectors.viewer_for(user=user, session=session, game=game, observer_key=key)
     return viewer, selectors.open_channel_key(session, game)
+
+
+def language_for(scope: Any) -> str:
+    """The interface language of a socket's page: the language cookie (set by the language menu),
+    else the browser's Accept-Language, else the default (as LocaleMiddleware decides for HTTP)."""
+    candidates = []
+    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        candidates.append(str(cookie))
+    headers = dict(scope.get("headers") or [])
+    accept = headers.get(b"accept-language", b"").decode("latin1")
+    candidates += [code for code, _quality in parse_accept_lang_header(accept) if code != "*"]
+    for code in candidates:
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return str(settings.LANGUAGE_CODE)
+
+
+def in_language(language: str, fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn` run with `language` active (translation is per thread: wrap what the sync hop runs)."""
+    def call(*args: Any, **kwargs: Any) -> T:
+        with translation.override(language):
+            return fn(*args, **kwargs)
+    return call
 
 
 def groups_for(viewer: Viewer) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -65,7 +66,7 @@ def join_lookup(request: HttpRequest) -> HttpResponse:
     if game is None:
         return render(
             request, "negotiation/home.html",
-            {"error": "No game has that code. Check the code your facilitator gave you.", "code": code},
+            {"error": gettext("No game has that code. Check the code your facilitator gave you."), "code": code},
             status=404,
         )
     return redirect("negotiation:join", code=game.code)
@@ -82,7 +83,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if game is None:
         return render(
             request, "negotiation/home.html",
-            {"error": "No game has that code. Check the code your facilitator gave you.", "code": code},
+            {"error": gettext("No game has that code. Check the code your facilitator gave you."), "code": code},
             status=404,
         )
     if selectors.member_for_session(request.session, game) is not None:
@@ -337,7 +338,7 @@ def order_remove(request: HttpRequest, game_id: int) -> HttpResponse:
         index = int(request.POST.get("index", "-1"))
         revision = int(request.POST.get("revision", "-1"))
     except ValueError:
-        return _order_panel(request, game, viewer, "That request was malformed; nothing changed.", 422)
+        return _order_panel(request, game, viewer, gettext("That request was malformed; nothing changed."), 422)
     try:
         services.order_remove(game_id=game.pk, seat_id=seat_id, member_id=member_id, index=index,
                               revision=revision, client_token=str(request.POST.get("client_token", "")))
@@ -383,7 +384,7 @@ def _number(request: HttpRequest, name: str) -> int:
     try:
         return int(str(request.POST.get(name, "")))
     except ValueError as exc:
-        raise InvalidInput("That request was malformed; nothing changed.") from exc
+        raise InvalidInput(gettext("That request was malformed; nothing changed.")) from exc
 
 
 def _clauses(request: HttpRequest, game: Game, kind: str) -> dict[str, Any]:
@@ -403,7 +404,7 @@ def proposal_create(request: HttpRequest, game_id: int) -> HttpResponse:
         proposal = services.proposal_create(
             game_id=game.pk, viewer=viewer, kind=kind, title=str(request.POST.get("title", "")), parties=parties,
             template=str(request.POST.get("template", "")), clauses=clauses, text=str(request.POST.get("text", "")))
-        return f"Proposal {proposal.number} tabled; the other parties see it now."
+        return gettext("Proposal %(n)s tabled; the other parties see it now.") % {"n": proposal.number}
     return _proposal_action(request, game_id, run)
 
 
@@ -434,22 +435,22 @@ def proposal_act(request: HttpRequest, game_id: int) -> HttpResponse:
                 game_id=game.pk, viewer=viewer, number=number, expected_version=_number(request, "version"),
                 clauses=_clauses(request, game, proposal.kind), text=str(request.POST.get("text", "")),
                 note=str(request.POST.get("note", "")))
-            return f"Version {p.version} tabled; earlier signatures no longer count."
+            return gettext("Version %(n)s tabled; earlier signatures no longer count.") % {"n": p.version}
         if action == "sign":
             services.proposal_sign(game_id=game.pk, viewer=viewer, number=number,
                                    expected_version=_number(request, "version"))
-            return "Signed. It enters into force at the next resolution once every party has signed this version."
+            return gettext("Signed. It enters into force at the next resolution once every party has signed this version.")
         if action == "unsign":
             services.proposal_unsign(game_id=game.pk, viewer=viewer, number=number)
-            return "Signature withdrawn."
+            return gettext("Signature withdrawn.")
         if action == "comment":
             services.proposal_comment(game_id=game.pk, viewer=viewer, number=number,
                                       body=str(request.POST.get("body", "")))
-            return "Comment added."
+            return gettext("Comment added.")
         if action == "withdraw":
             services.proposal_withdraw(game_id=game.pk, viewer=viewer, number=number)
-            return "Proposal withdrawn."
-        raise InvalidInput("Unknown action.")
+            return gettext("Proposal withdrawn.")
+        raise InvalidInput(gettext("Unknown action."))
     return _proposal_action(request, game_id, run)
 
 

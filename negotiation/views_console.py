@@ -14,20 +14,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 import game_engine
-from negotiation import engine_views, rendering, selectors, services
+from negotiation import engine_views, rendering, scenarios, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, MissedOrders
 
 # (label, negotiation, orders, report) seconds; None = the facilitator advances by hand.
-TIMING_PRESETS: dict[str, tuple[str, int | None, int | None, int | None]] = {
-    "manual": ("No deadlines: I advance every phase", None, None, None),
-    "class": ("Classroom: 3 min talks, 2 min orders, 1 min report", 180, 120, 60),
-    "relaxed": ("Relaxed class: 6 min talks, 3 min orders, 2 min report", 360, 180, 120),
-    "remote": ("Remote: 1 day talks, 12 h orders, 2 h report", 86400, 43200, 7200),
+TIMING_PRESETS: dict[str, tuple[str | Promise, int | None, int | None, int | None]] = {
+    "manual": (gettext_lazy("No deadlines: I advance every phase"), None, None, None),
+    "class": (gettext_lazy("Classroom: 3 min talks, 2 min orders, 1 min report"), 180, 120, 60),
+    "relaxed": (gettext_lazy("Relaxed class: 6 min talks, 3 min orders, 2 min report"), 360, 180, 120),
+    "remote": (gettext_lazy("Remote: 1 day talks, 12 h orders, 2 h report"), 86400, 43200, 7200),
 }
 
 
@@ -78,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard_context(request: HttpRequest, error: str | None) -> dict[str, Any]:
     return {
         "games": selectors.games_for_facilitator(_user(request)),
-        "scenarios": game_engine.list_scenarios(),
+        "scenarios": [scenarios.info(s.slug) for s in game_engine.list_scenarios()],
         "presets": TIMING_PRESETS,
         "missed_choices": MissedOrders.choices,
         "bot_policies": services.BOT_POLICIES,
@@ -173,7 +175,7 @@ def _int(request: HttpRequest, name: str) -> int:
 def game_start(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         services.game_start(game_id=game.pk, actor=actor)
-        return "The game has started."
+        return gettext("The game has started.")
     return _action(request, game_id, run)
 
 
@@ -184,7 +186,7 @@ def phase_advance(request: HttpRequest, game_id: int) -> HttpResponse:
         if not services.phase_advance(game_id=game.pk, expected_phase=_text(request, "phase"),
                                       expected_turn=_int(request, "turn"), actor=actor,
                                       reason=_text(request, "reason") or "facilitator"):
-            raise StaleVersion("The game had already moved on; the console is up to date now.")
+            raise StaleVersion(gettext("The game had already moved on; the console is up to date now."))
         return None
     return _action(request, game_id, run)
 
@@ -195,9 +197,9 @@ def game_pause(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         if request.POST.get("resume") == "1":
             services.game_resume(game_id=game.pk, actor=actor)
-            return "Resumed: the countdown runs again."
+            return gettext("Resumed: the countdown runs again.")
         services.game_pause(game_id=game.pk, actor=actor, reason=_text(request, "reason"))
-        return "Paused: the countdown is frozen."
+        return gettext("Paused: the countdown is frozen.")
     return _action(request, game_id, run)
 
 
@@ -207,7 +209,7 @@ def deadline_extend(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         minutes = _int(request, "minutes")
         services.deadline_extend(game_id=game.pk, actor=actor, minutes=minutes, reason=_text(request, "reason"))
-        return f"Extended by {minutes} minute(s)."
+        return gettext("Extended by %(n)s minute(s).") % {"n": minutes}
     return _action(request, game_id, run)
 
 
@@ -216,7 +218,7 @@ def deadline_extend(request: HttpRequest, game_id: int) -> HttpResponse:
 def phase_rollback(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         services.phase_rollback(game_id=game.pk, actor=actor, reason=_text(request, "reason"))
-        return "Back to negotiation; orders given so far are kept."
+        return gettext("Back to negotiation; orders given so far are kept.")
     return _action(request, game_id, run)
 
 
@@ -225,7 +227,7 @@ def phase_rollback(request: HttpRequest, game_id: int) -> HttpResponse:
 def game_end(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         services.game_end(game_id=game.pk, actor=actor, reason=_text(request, "reason"))
-        return "The game has ended."
+        return gettext("The game has ended.")
     return _action(request, game_id, run)
 
 
@@ -259,7 +261,7 @@ def seat_action(request: HttpRequest, game_id: int) -> HttpResponse:
         if action == "handback":
             services.seat_set_bot(game_id=game.pk, state_id=state_id, policy="", actor=actor)
             return f"{state_id} is played by its players again."
-        raise InvalidInput("Unknown seat action.")
+        raise InvalidInput(gettext("Unknown seat action."))
     return _action(request, game_id, run)
 
 
@@ -284,7 +286,7 @@ def _inject_trigger(request: HttpRequest) -> dict[str, Any] | None:
         try:
             trigger["threshold"] = float(_text(request, "when_threshold"))
         except ValueError as exc:
-            raise InvalidInput("Give the stability level (0 to 100).") from exc
+            raise InvalidInput(gettext("Give the stability level (0 to 100).")) from exc
     return trigger
 
 
@@ -293,7 +295,7 @@ def _inject_trigger(request: HttpRequest) -> dict[str, Any] | None:
 def inject_cancel(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, actor: str) -> str:
         services.inject_cancel(game_id=game.pk, actor=actor, inject_id=_int(request, "inject_id"))
-        return "The held-back inject was cancelled."
+        return gettext("The held-back inject was cancelled.")
     return _action(request, game_id, run)
 
 
@@ -305,21 +307,21 @@ def _inject_effect(request: HttpRequest) -> dict[str, Any] | None:
         return None
     if kind == "radar_outage":
         if not _text(request, "effect_site"):
-            raise InvalidInput("Choose the site whose radar goes down.")
+            raise InvalidInput(gettext("Choose the site whose radar goes down."))
         return {"radar_outage": _text(request, "effect_site")}
     if not state:
-        raise InvalidInput("Choose the state the effect applies to.")
+        raise InvalidInput(gettext("Choose the state the effect applies to."))
     try:
         number = float(amount)
     except ValueError as exc:
-        raise InvalidInput("The effect needs an amount (a number).") from exc
+        raise InvalidInput(gettext("The effect needs an amount (a number).")) from exc
     if kind == "ds_change":
         return {"ds_change": {state: number}}
     if kind == "budget_change":
         return {"budget_change": {state: int(number)}}
     if kind == "incident":
         return {"incident": {f"{state}>{_text(request, 'effect_other')}": number}}
-    raise InvalidInput("Unknown kind of effect.")
+    raise InvalidInput(gettext("Unknown kind of effect."))
 
 
 @login_required
@@ -341,5 +343,7 @@ def inject_send(request: HttpRequest, game_id: int) -> HttpResponse:
         inject = services.inject_send(game_id=game.pk, actor=actor, title=_text(request, "title", 120),
                                       text=_text(request, "text", 4000), targets=_targets(request),
                                       effect=_inject_effect(request), trigger=_inject_trigger(request))
-        return f"Held back “{inject.title}” until its moment." if inject.pending else f"Sent “{inject.title}”."
+        if inject.pending:
+            return gettext("Held back “%(title)s” until its moment.") % {"title": inject.title}
+        return gettext("Sent “%(title)s”.") % {"title": inject.title}
     return _action(request, game_id, run)

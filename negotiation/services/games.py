@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation import broadcasts
@@ -49,16 +50,16 @@ def game_create(
 ) -> Game:
     """Create a game in its lobby, with a fresh secret seed and a published commitment to it."""
     if mode not in {"expected", "stochastic"}:
-        raise InvalidInput("Mode must be 'expected' or 'stochastic'.")
+        raise InvalidInput(gettext("Mode must be 'expected' or 'stochastic'."))
     for seconds in (negotiation_seconds, orders_seconds, report_seconds):
         if seconds is not None and not 1 <= seconds <= 7 * 24 * 3600:
-            raise InvalidInput("A phase lasts between 1 second and 7 days.")
+            raise InvalidInput(gettext("A phase lasts between 1 second and 7 days."))
     if missed_orders not in MissedOrders.values:
-        raise InvalidInput("Unknown policy for missed orders.")
+        raise InvalidInput(gettext("Unknown policy for missed orders."))
     try:
         scenario = game_engine.load_scenario(scenario_slug)
     except (game_engine.ScenarioError, FileNotFoundError, KeyError, ValueError) as exc:
-        raise InvalidInput(f"Unknown scenario {scenario_slug!r}.") from exc
+        raise InvalidInput(gettext("Unknown scenario %(slug)r.") % {"slug": scenario_slug}) from exc
     seed = secrets.token_hex(16)
     code = new_join_code()
     while Game.objects.filter(code=code).exists():
@@ -106,7 +107,7 @@ def _enter(game: Game, phase: Phase) -> None:
 def game_start(*, game_id: int, actor: str) -> Game:
     game = lock_game(game_id)
     if game.phase != Phase.LOBBY:
-        raise PhaseClosed("The game has already started.")
+        raise PhaseClosed(gettext("The game has already started."))
     game.started_at = timezone.now()
     game.save(update_fields=["started_at"])
     _enter(game, Phase.NEGOTIATION)
@@ -136,7 +137,7 @@ def _advance_locked(game: Game, actor: str, reason: str) -> None:
         fire_scheduled_injects(game)
         fire_turn_injects(game)
     else:
-        raise PhaseClosed("There is no open phase to advance.")
+        raise PhaseClosed(gettext("There is no open phase to advance."))
     log(game, "phase.advanced", actor, {"from": previous, "to": game.phase, "turn": game.turn, "reason": reason})
     notify(game.pk, public=broadcasts.PUBLIC_ALL, private=broadcasts.PRIVATE_ALL)
 
@@ -191,7 +192,7 @@ def clock_due(*, game_id: int, expected_phase: str, expected_turn: int) -> str:
 def game_pause(*, game_id: int, actor: str, reason: str = "") -> Game:
     game = lock_game(game_id)
     if game.phase not in OPEN_PHASES:
-        raise PhaseClosed("Only a running game can be paused.")
+        raise PhaseClosed(gettext("Only a running game can be paused."))
     if game.paused_at is not None:
         return game
     now = timezone.now()
@@ -226,13 +227,13 @@ def deadline_extend(*, game_id: int, actor: str, minutes: int, reason: str = "")
     """Add time to the running phase; at most MAX_EXTENSION_SECONDS per phase in all."""
     game = lock_game(game_id)
     if game.phase not in OPEN_PHASES:
-        raise PhaseClosed("There is no open phase to extend.")
+        raise PhaseClosed(gettext("There is no open phase to extend."))
     if not 1 <= minutes <= 60:
-        raise InvalidInput("Extend by 1 to 60 minutes.")
+        raise InvalidInput(gettext("Extend by 1 to 60 minutes."))
     seconds = minutes * 60
     if game.extension_seconds + seconds > MAX_EXTENSION_SECONDS:
         left = (MAX_EXTENSION_SECONDS - game.extension_seconds) // 60
-        raise InvalidInput(f"This phase can be extended by {left} more minute(s) at most.")
+        raise InvalidInput(gettext("This phase can be extended by %(n)s more minute(s) at most.") % {"n": left})
     if game.paused_at is not None:
         game.paused_remaining = (game.paused_remaining or 0.0) + seconds
     else:
@@ -250,9 +251,9 @@ def deadline_extend(*, game_id: int, actor: str, minutes: int, reason: str = "")
 def phase_set_length(*, game_id: int, actor: str, phase: str, seconds: int | None) -> Game:
     game = lock_game(game_id)
     if phase not in {Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT}:
-        raise InvalidInput("Unknown phase.")
+        raise InvalidInput(gettext("Unknown phase."))
     if seconds is not None and not 10 <= seconds <= 7 * 24 * 3600:
-        raise InvalidInput("A phase lasts between 10 seconds and 7 days.")
+        raise InvalidInput(gettext("A phase lasts between 10 seconds and 7 days."))
     setattr(game, f"{phase}_seconds", seconds)
     game.save(update_fields=[f"{phase}_seconds"])
     log(game, "settings.phase_length", actor, {"phase": phase, "seconds": seconds})
@@ -264,7 +265,7 @@ def phase_rollback(*, game_id: int, actor: str, reason: str = "") -> Game:
     """Send the orders phase back to negotiation (before it resolved); orders are kept."""
     game = lock_game(game_id)
     if game.phase != Phase.ORDERS:
-        raise PhaseClosed("Only the orders phase can be rolled back, before it resolves.")
+        raise PhaseClosed(gettext("Only the orders phase can be rolled back, before it resolves."))
     _enter(game, Phase.NEGOTIATION)
     log(game, "phase.rolled_back", actor, {"to": game.phase, "turn": game.turn, "reason": reason})
     notify(game.pk, public=broadcasts.PUBLIC_ALL, private=broadcasts.PRIVATE_ALL)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation.errors import InvalidInput, PhaseClosed
@@ -21,7 +22,7 @@ def _audience(game: Game, targets: list[str] | None) -> list[str] | None:
     state_ids = set(game_engine.state_from_json(game.state).state_ids)
     unknown = [t for t in targets if t not in state_ids]
     if unknown:
-        raise InvalidInput(f"Unknown state(s): {', '.join(unknown)}.")
+        raise InvalidInput(gettext("Unknown state(s): %(states)s.") % {"states": ", ".join(unknown)})
     return sorted(set(targets))
 
 
@@ -84,11 +85,12 @@ def _check_trigger(game: Game, trigger: Mapping[str, Any] | None) -> dict[str, A
         turn = int(trigger["turn"])
         state = game_engine.state_from_json(game.state)
         if not game.turn < turn <= state.max_turns:
-            raise InvalidInput(f"Schedule it for a later turn of this game (turns {game.turn + 1} to {state.max_turns}).")
+            raise InvalidInput(gettext("Schedule it for a later turn of this game (turns %(first)s to %(last)s).") % {
+                "first": game.turn + 1, "last": state.max_turns})
         return {"turn": turn}
     kind = str(trigger.get("condition", ""))
     if kind not in CONDITIONS:
-        raise InvalidInput("Unknown condition.")
+        raise InvalidInput(gettext("Unknown condition."))
     out: dict[str, Any] = {"condition": kind, "state": trigger.get("state") or None}
     if kind == "rsi_below":
         out["threshold"] = float(trigger.get("threshold") or 0)
@@ -168,12 +170,12 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
     """Send an inject now, or hold it back until its trigger (a turn, or a condition) fires."""
     game = lock_game(game_id)
     if game.phase in (Phase.LOBBY, Phase.FINISHED):
-        raise PhaseClosed("Injects are sent while the game runs.")
+        raise PhaseClosed(gettext("Injects are sent while the game runs."))
     title, text = title.strip(), text.strip()
     if not title or not text:
-        raise InvalidInput("An inject needs a title and a text.")
+        raise InvalidInput(gettext("An inject needs a title and a text."))
     if len(title) > 120 or len(text) > 4000:
-        raise InvalidInput("Titles are at most 120 characters and texts at most 4,000.")
+        raise InvalidInput(gettext("Titles are at most 120 characters and texts at most 4,000."))
     audience = _audience(game, targets)
     when = _check_trigger(game, trigger)
     if when is not None:

@@ -7,6 +7,7 @@ import secrets
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation import broadcasts
@@ -26,9 +27,9 @@ def join_attempt_check(client_key: str) -> None:
 def _clean_name(name: str) -> str:
     clean = " ".join(name.split())
     if not clean:
-        raise InvalidInput("Please type a display name.")
+        raise InvalidInput(gettext("Please type a display name."))
     if len(clean) > 40:
-        raise InvalidInput("Display names are at most 40 characters.")
+        raise InvalidInput(gettext("Display names are at most 40 characters."))
     return clean
 
 
@@ -53,10 +54,10 @@ def seat_claim(*, game_id: int, state_id: str, display_name: str, as_team_member
     game = lock_game(game_id)
     name = _clean_name(display_name)
     if game.phase == Phase.FINISHED:
-        raise PhaseClosed("This game has ended.")
+        raise PhaseClosed(gettext("This game has ended."))
     seat = Seat.objects.filter(game=game, state_id=state_id).first()
     if seat is None:
-        raise InvalidInput("That state is not part of this scenario.")
+        raise InvalidInput(gettext("That state is not part of this scenario."))
     members = _active(seat)
     npc = not members and seat.bot_policy == "hawk" and any(
         i.id == state_id and i.npc for i in scenario(game.scenario_slug).info.states)
@@ -68,7 +69,7 @@ def seat_claim(*, game_id: int, state_id: str, display_name: str, as_team_member
         member = _new_member(seat, name, captain=True)
     elif members or seat.bot_policy:
         if not (as_team_member and game.allow_teams and members):
-            raise SeatTaken("That state has already been taken; please choose another.")
+            raise SeatTaken(gettext("That state has already been taken; please choose another."))
         member = _new_member(seat, name, captain=False)
     else:
         member = _new_member(seat, name, captain=True)
@@ -86,7 +87,7 @@ def seat_assign(*, game_id: int, state_id: str, name: str, actor: str) -> Member
     game = lock_game(game_id)
     seat = Seat.objects.filter(game=game, state_id=state_id).first()
     if seat is None:
-        raise InvalidInput("That state is not part of this scenario.")
+        raise InvalidInput(gettext("That state is not part of this scenario."))
     clean = _clean_name(name)
     captain = not _active(seat)
     member = _new_member(seat, clean, captain=captain)
@@ -139,7 +140,7 @@ def seat_set_bot(*, game_id: int, state_id: str, policy: str, actor: str) -> Sea
     """Let a reference bot play a state (policy in BOT_POLICIES), or hand it back (policy "")."""
     game = lock_game(game_id)
     if policy and policy not in BOT_POLICIES:
-        raise InvalidInput(f"Unknown bot policy {policy!r}.")
+        raise InvalidInput(gettext("Unknown bot policy %(policy)r.") % {"policy": policy})
     seat = Seat.objects.get(game=game, state_id=state_id)
     seat.bot_policy = policy
     seat.is_ready = bool(policy)
@@ -175,10 +176,10 @@ def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
 def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -> Seat:
     game = lock_game(game_id)
     if game.phase not in (Phase.NEGOTIATION, Phase.ORDERS, Phase.REPORT):
-        raise PhaseClosed("There is nothing to be ready for right now.")
+        raise PhaseClosed(gettext("There is nothing to be ready for right now."))
     seat = Seat.objects.get(pk=seat_id, game=game)
     if not Member.objects.filter(pk=member_id, seat=seat, is_captain=True, removed_at=None).exists():
-        raise InvalidInput("Only your team's captain can say the team is ready.")
+        raise InvalidInput(gettext("Only your team's captain can say the team is ready."))
     if seat.is_ready != ready:
         seat.is_ready = ready
         seat.save(update_fields=["is_ready"])
@@ -204,9 +205,9 @@ def seat_merge(*, game_id: int, member_id: int, state_id: str, actor: str) -> Me
     person = Member.objects.select_related("seat").get(pk=member_id, seat__game=game, removed_at=None)
     seat = Seat.objects.filter(game=game, state_id=state_id).first()
     if seat is None or seat.pk == person.seat_id:
-        raise InvalidInput("Choose another state of this game.")
+        raise InvalidInput(gettext("Choose another state of this game."))
     if _active(seat):
-        raise SeatTaken("That state still has players; remove them first, or let a bot play it.")
+        raise SeatTaken(gettext("That state still has players; remove them first, or let a bot play it."))
     member = _new_member(seat, person.name, captain=True)
     member.linked_to = person.linked_to or person
     member.save(update_fields=["linked_to"])
