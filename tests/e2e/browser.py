@@ -73,6 +73,14 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         page.get_by_role("button", name="Log in").click()
         return page
 
+    @staticmethod
+    def advance(fac: Page, label: str) -> None:
+        """Click the console's advance button once it names the step we mean (the console is
+        updated live; clicking while it still shows the previous phase is refused as stale)."""
+        button = fac.get_by_test_id("advance")
+        expect(button).to_have_text(label)
+        button.click()
+
     def snapshot(self, page: Page, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         with suppress(Exception):

@@ -52,10 +52,10 @@ class ConsoleTests(BrowserTestCase):
             for page in (ana, bo):
                 page.get_by_test_id("ready-button").click()
             expect(ana.get_by_test_id("phase")).to_have_text(f"Turn {turn}: orders")
-            fac.get_by_test_id("advance").click()
+            self.advance(fac, f"Resolve turn {turn}")
             expect(bo.get_by_test_id("phase")).to_have_text(f"Turn {turn}: report")
             expect(fac.locator("#public-results")).to_contain_text(f"Turn {turn} resolved")
-            fac.get_by_test_id("advance").click()
+            self.advance(fac, f"Start turn {turn + 1}")
             expect(ana.get_by_test_id("phase")).to_have_text(f"Turn {turn + 1}: negotiation")
 
         fac.locator("details.danger summary").click()

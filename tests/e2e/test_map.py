@@ -114,9 +114,9 @@ class RegionMapTests(BrowserTestCase):
         deploy.locator("input[name=qty]").fill("6")
         deploy.get_by_role("button", name="Add order").click()
         expect(ana.locator("#order-panel .order-list")).to_contain_text("Deploy 6 midcourse interceptors at AUR-1")
-        fac.get_by_test_id("advance").click()  # open orders
+        self.advance(fac, "Open orders")
         expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: orders")
-        fac.get_by_test_id("advance").click()  # resolve
+        self.advance(fac, "Resolve turn 1")
         expect(ana.locator("#region-map")).to_have_attribute("data-turn", "2")
         expect(projector.locator("#region-map-public")).to_have_attribute("data-turn", "2")
         expect(ana.get_by_test_id("rm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (true count); radar terminal; meant to defend Aurel against Borun, Dresk.")

@@ -61,13 +61,13 @@ class PlayOneTurnTests(BrowserTestCase):
         # Aurel never sees Borun's orders.
         expect(ana.locator("body")).not_to_contain_text("Build 2 MRBM")
 
-        fac.get_by_test_id("advance").click()  # open orders
+        self.advance(fac, "Open orders")
         expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: orders")
-        fac.get_by_test_id("advance").click()  # resolve (the confirm dialog is accepted)
+        self.advance(fac, "Resolve turn 1")  # the confirm dialog is accepted
         for page in (ana, bo, fac):
             expect(page.locator("#public-results")).to_contain_text("Turn 1 resolved")
             expect(page.get_by_test_id("phase")).to_have_text("Turn 1: report")
-        fac.get_by_test_id("advance").click()  # next turn
+        self.advance(fac, "Start turn 2")
         expect(bo.get_by_test_id("phase")).to_have_text("Turn 2: negotiation")
         expect(bo.get_by_test_id("missiles-MRBM")).to_have_text(str(before + 2))
         self.snapshot(bo, "player-after-turn")

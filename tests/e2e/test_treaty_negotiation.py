@@ -77,9 +77,9 @@ class TreatyNegotiationTests(BrowserTestCase):
         # The facilitator resolves the turn: it enters into force, and both see it.
         fac = self.facilitator_page(f"/facilitate/{game.pk}/")
         expect(fac.locator("body")).to_have_attribute("data-ws", "open")
-        fac.get_by_test_id("advance").click()
+        self.advance(fac, "Open orders")
         expect(fac.get_by_test_id("phase")).to_have_text("Turn 1: orders")
-        fac.get_by_test_id("advance").click()
+        self.advance(fac, "Resolve turn 1")
         for page in (ana, bo):
             expect(page.locator("#proposals [data-proposal='1']")).to_contain_text("In force")
         expect(cy.locator("#public-results")).to_contain_text("Meridian missile cap")
