@@ -51,7 +51,7 @@ test-fast: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	@scripts/ensure-services.sh
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles .test-db.sqlite3*

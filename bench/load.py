@@ -372,6 +372,11 @@ class Worker:
             assert player.ws is not None
             await player.ws.send(json.dumps({"message": body}))
             return True
+        if self.args.chat_over == "ws":  # a server that takes chat frames on the game socket
+            assert player.ws is not None
+            await player.ws.send(json.dumps({"type": "chat", "body": body, "channel": "plenary",
+                                             "client_token": secrets.token_urlsafe(12)}))
+            return True
         pool = self.pools[player.base]
         code = player.room.code
         reply = await pool.request("POST", f"/g/{player.room.game_id}/chat/", player.jar, form={
@@ -386,7 +391,6 @@ class Worker:
         rate = float(spec["rate"])
         duration = float(spec["duration"])
         kinds = set(spec.get("kinds", ["chat"]))
-        posts = max(1, round(rate * duration))
         senders = [p for p in self.players if p.room.kind in kinds and p.ws is not None]
         room_live = {idx: sum(1 for p in ps if p.ws is not None) for idx, ps in self.by_room.items()}
         stats = {"posted": 0, "post_errors": 0, "expected": 0, "skipped": 0}
@@ -394,9 +398,16 @@ class Worker:
         max_lag = self.args.max_lag
 
         async def sender(p: Player) -> None:
-            first = start_ns / 1e9 + random.random() * period
-            for seq in range(posts):
-                wait = first + seq * period - time.time()
+            # every `period` seconds from a random phase, within the phase's duration: at low rates
+            # most players post once or not at all, and the room still sees `rate` per player
+            start = start_ns / 1e9
+            times = []
+            t = random.random() * period
+            while t < duration:
+                times.append(start + t)
+                t += period
+            for seq, at in enumerate(times):
+                wait = at - time.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 elif -wait > max_lag:
@@ -421,7 +432,11 @@ class Worker:
                 else:
                     stats["post_errors"] += 1
 
-        await asyncio.gather(*(sender(p) for p in senders))
+        tasks = [asyncio.create_task(sender(p)) for p in senders]
+        _done, pending = await asyncio.wait(tasks, timeout=duration + max_lag + 10) if tasks else (set(), set())
+        for task in pending:  # posts still hanging in an overloaded server: give up on them
+            task.cancel()
+        stats["post_errors"] += len(pending)
         send_end = time.time_ns()
         if self.received < self.expected:
             self.all_in.clear()
@@ -715,6 +730,14 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
+def kept(step: dict[str, Any], args: argparse.Namespace) -> bool:
+    """A step the server kept up with: everything delivered, nothing skipped or failed, p99 within
+    the bound, and the delivered rate close to the offered one (short steps are noisy: 75 %)."""
+    return (step["lost"] <= 0 and step["errors"] == 0 and step.get("skipped", 0) == 0
+            and (step["p99_ms"] or 0) <= args.ramp_p99_ms
+            and step["delivered_per_s"] >= 0.75 * step["offered_per_s"])
+
+
 def ramp(session: Session, args: argparse.Namespace) -> dict[str, Any]:
     chat_players = sum(r.size for r in session.rooms if r.kind == "chat")
     offered = args.baseline_ramp_start if session.target.startswith("baseline") else args.ramp_start
@@ -724,15 +747,13 @@ def ramp(session: Session, args: argparse.Namespace) -> dict[str, Any]:
         step = session.phase("ramp", rate, args.ramp_step_seconds)
         steps.append(step)
         print(row(step), file=sys.stderr, flush=True)
-        kept_up = (step["delivered_per_s"] >= 0.9 * step["offered_per_s"] and step["lost"] == 0
-                   and (step["p99_ms"] or 0) <= args.ramp_p99_ms)
+        kept_up = kept(step, args)
         if not kept_up:
             break
         offered *= args.ramp_factor
         if args.ramp_pause:
             time.sleep(args.ramp_pause)
-    good = [s for s in steps if s["lost"] == 0 and (s["p99_ms"] or 0) <= args.ramp_p99_ms
-            and s["delivered_per_s"] >= 0.9 * s["offered_per_s"]]
+    good = [s for s in steps if kept(s, args)]
     return {
         "scenario": "ramp", "target": session.target, "steps": steps,
         "saturation_per_s": max((s["delivered_per_s"] for s in steps), default=0.0),
@@ -833,6 +854,9 @@ def main() -> None:
     ap.add_argument("--scenario", default="paced", help="comma-separated: paced, ramp, turn")
     ap.add_argument("--rooms", type=int, default=100, help="chat rooms (one game each)")
     ap.add_argument("--players-file", help="players seated by bench/seed.py instead of joining over HTTP")
+    ap.add_argument("--chat-over", choices=["http", "ws"], default="http",
+                    help="post chat through the HTTP endpoint (the game today) or as a socket frame "
+                         "(for a server that accepts them: an experiment, see docs/performance.md)")
     ap.add_argument("--room-size", type=int, default=10)
     ap.add_argument("--big-room", type=int, default=30, help="players of the turn scenario's room")
     ap.add_argument("--rate", type=float, default=0.1, help="messages per second per player (paced, turn)")
