@@ -78,6 +78,19 @@
     });
   }
 
+  // A push that redraws a fragment must not take the keyboard focus away: the element that had
+  // it (found again by its test id) gets it back, and a map item puts its new details in words.
+  var refocus = null;
+
+  function restoreFocus() {
+    if (!refocus) { return; }
+    var el = document.querySelector("[data-testid='" + refocus + "']");
+    refocus = null;
+    if (!el || el === document.activeElement) { return; }
+    el.focus({ preventScroll: true });
+    if (el.matches("[data-map-info]")) { showMapInfo(el); }
+  }
+
   function mapItem(evt) {
     var target = evt.target;
     return target && target.closest ? target.closest("[data-map-info]") : null;
@@ -150,6 +163,7 @@
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
     document.body.dataset.synced = "1";  // the first message after (re)connecting is the resync
+    restoreFocus();
     announcePhase();
     applyMapFilters();
     markScrollableTables();
@@ -159,6 +173,7 @@
     markCurrentChannel();
   });
   document.addEventListener("htmx:afterSettle", function () {
+    restoreFocus();
     applyMapFilters();
     markScrollableTables();
     normaliseChat();
@@ -198,6 +213,10 @@
     var detail = evt.detail;
     var incoming = detail.fragment && detail.fragment.firstElementChild;
     var target = detail.target;
+    if (target && target.contains && target.contains(document.activeElement) &&
+        document.activeElement.dataset && document.activeElement.dataset.testid) {
+      refocus = document.activeElement.dataset.testid;
+    }
     if (!incoming || !target || !incoming.dataset || !target.dataset) { return; }
     if (incoming.dataset.version && target.dataset.version &&
         Number(incoming.dataset.version) < Number(target.dataset.version)) {
