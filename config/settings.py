@@ -151,7 +151,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2,
+                        "pool_class": "negotiation.cache_pool.SharedConnectionPool"},
         }
     }
 else:

@@ -90,13 +90,32 @@ def game_changed(
         _send(public_group(game_id), {"type": "push.html", "html": html, "by_language": by_language})
     # The console first: its controls carry the phase the facilitator's next click names.
     _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
-    if private:
-        bell = {"type": "push.refresh", "fragments": list(private)}
-        if seats is None:
-            _send(players_group(game_id), bell)
-        else:
-            for seat_id in seats:
-                _send(seat_group(seat_id), bell)
+    if private and seats != ():
+        # Fragments that are the same for every member of a seat are rendered once per seat and
+        # sent as HTML to that seat's group; only per-member ones stay doorbells.
+        shared = tuple(n for n in private if n in rendering.SEAT_FRAGMENTS)
+        personal = [n for n in private if n not in rendering.SEAT_FRAGMENTS]
+        if shared:
+            from negotiation.models import Game, Seat
+
+            game = Game.objects.get(pk=game_id)
+            listening = Seat.objects.filter(game_id=game_id, connections__gt=0)
+            if seats is not None:
+                listening = listening.filter(pk__in=seats)
+            for seat_id, state_id in listening.values_list("pk", "state_id"):
+                by_language = {}
+                for code, _name in settings.LANGUAGES:
+                    with translation.override(code):
+                        by_language[code] = rendering.seat_fragments_html(game, seat_id, state_id, shared)
+                html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
+                _send(seat_group(seat_id), {"type": "push.html", "html": html, "by_language": by_language})
+        if personal:
+            bell = {"type": "push.refresh", "fragments": personal}
+            if seats is None:
+                _send(players_group(game_id), bell)
+            else:
+                for seat_id in seats:
+                    _send(seat_group(seat_id), bell)
 
 
 def message_posted(*, game_id: int, message_id: int) -> None:

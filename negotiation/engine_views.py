@@ -10,10 +10,22 @@ import game_engine
 from negotiation.models import Game
 
 
+def state(game: Game) -> game_engine.GameState:
+    """The game's engine state, parsed once per model instance (again if .state is replaced).
+    Parsing the snapshot (it embeds the scenario) costs about a millisecond; a page needs it in
+    several places."""
+    cached = game.__dict__.get("_engine_state")
+    if cached is not None and cached[0] is game.state:
+        return cast(game_engine.GameState, cached[1])
+    parsed = game_engine.state_from_json(game.state)
+    game.__dict__["_engine_state"] = (game.state, parsed)
+    return parsed
+
+
 def view(game: Game, viewer: str | None) -> dict[str, Any]:
     """game_engine.view_for on the game's current state: what `viewer` may know right now, with the
     scenario's texts in the active interface language where the scenario translates them."""
-    return view_of(game_engine.state_from_json(game.state), viewer)
+    return view_of(state(game), viewer)
 
 
 def view_of(state: game_engine.GameState, viewer: str | None) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-import game_engine
 from negotiation import engine_views
 from negotiation.models import Game
 from negotiation.scenarios import scenario
@@ -109,7 +108,7 @@ class RegionMap:
 def region_map(game: Game, viewer: Viewer) -> RegionMap:
     """The map `viewer` is entitled to: their own estimates (player), the ground truth
     (facilitator) or the public record (observer)."""
-    state = game_engine.state_from_json(game.state)
+    state = engine_views.state(game)
     view = engine_views.view_of(state, viewer.engine_viewer)
     if viewer.role is Role.PLAYER and viewer.state_id:
         return build(game, view, kind="player", me=viewer.state_id)
@@ -121,7 +120,7 @@ def region_map(game: Game, viewer: Viewer) -> RegionMap:
 def public_map(game: Game, view: dict[str, Any] | None = None) -> RegionMap:
     """The public version (projector, observers): built from the public view only."""
     if view is None:
-        view = engine_views.view_of(game_engine.state_from_json(game.state), None)
+        view = engine_views.view_of(engine_views.state(game), None)
     return build(game, view, kind="public")
 
 

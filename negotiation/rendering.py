@@ -63,9 +63,9 @@ def _token() -> str:
     return secrets.token_urlsafe(12)
 
 
-def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, page: bool = True) -> dict[str, Any]:
     """The channel list and the open channel's pane (falls back to the plenary if the viewer may
-    not read `open_key`)."""
+    not read `open_key`); without the pane's messages when `page` is False (the list alone)."""
     rows = selectors.channel_rows(game, viewer)
     by_key = {r.key: r for r in rows}
     open_row = by_key.get(open_key)
@@ -78,13 +78,25 @@ def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[
         "channels": rows,
         "open_channel": open_row.key,
         "open_row": open_row,
-        "chat": selectors.channel_page(game, viewer, open_row.key),
+        "chat": selectors.channel_page(game, viewer, open_row.key) if page else [],
         "chat_error": None,
         "chat_body": "",
         "client_token": _token(),
         "channel_error": None,
         "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
     }
+
+
+def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+    """What the chat form needs (the open channel's row), without the channel's messages or the
+    unread counts: the reply to a post."""
+    rows = selectors.channel_rows(game, viewer, counts_wanted=False)
+    by_key = {r.key: r for r in rows}
+    open_row = by_key.get(open_key)
+    if open_row is None or open_row.invited:
+        open_row = by_key["plenary"]
+    return {"game": game, "viewer": viewer, "channels": rows, "open_channel": open_row.key, "open_row": open_row,
+            "chat_error": None, "chat_body": "", "client_token": _token()}
 
 
 def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
@@ -170,12 +182,18 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
     game = Game.objects.get(pk=game_id)
-    context = private_context(game, viewer)
+    return _private_html(game, viewer, names, open_key, private_context(game, viewer))
+
+
+def _private_html(game: Game, viewer: Viewer, names: list[str] | tuple[str, ...], open_key: str,
+                  context: dict[str, Any]) -> str:
     html = ""
     if "channel-list" in names or viewer.role is Role.FACILITATOR:
-        html += partial_html("channel-list", context | chat_context(game, viewer, open_key))
+        chat = context if "open_row" in context else context | chat_context(game, viewer, open_key, page=False)
+        html += partial_html("channel-list", chat)
     if "proposals" in names or viewer.role is Role.FACILITATOR:
-        html += partial_html("proposals", context | proposals_context(game, viewer))
+        props = context if "proposals" in context else context | proposals_context(game, viewer)
+        html += partial_html("proposals", props)
     if viewer.role is Role.PLAYER:
         return html + "".join(partial_html(n, context) for n in names if n in PLAYER_FRAGMENTS and n != "proposals")
     if viewer.role is Role.FACILITATOR:
@@ -186,6 +204,16 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
     return html
 
 
+SEAT_FRAGMENTS = ("my-forces", "private-report", "news-private", "region-map")
+
+
+def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[str, ...]) -> str:
+    """The private fragments every member of a seat sees alike, rendered once for the seat."""
+    viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat_id, state_id=state_id, label=state_id)
+    context = private_context(game, viewer)
+    return "".join(partial_html(n, context) for n in names if n in SEAT_FRAGMENTS)
+
+
 def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
@@ -194,7 +222,8 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS]
     parts.append(partial_html("chat-pane", context))
     html = "".join(parts)
-    return html + private_fragments_html(game_id, viewer, (*PRIVATE_FRAGMENTS, "channel-list"), open_key)
+    # the room context already holds everything the private fragments need: build it once
+    return html + _private_html(game, viewer, (*PRIVATE_FRAGMENTS, "channel-list"), open_key, context)
 
 
 def chat_message_push_html(message_id: int) -> str:

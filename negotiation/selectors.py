@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
@@ -295,11 +296,12 @@ def seat_rows(game: Game) -> list[SeatRow]:
 
 
 def _last_record(game: Game) -> TurnRecord | None:
-    return game.turns.order_by("-turn").first()
+    # the snapshots before and after, the orders and the audit are large and not shown here
+    return game.turns.defer("state_before", "state_after", "orders", "audit").order_by("-turn").first()
 
 
 def public_view(game: Game) -> PublicView:
-    state = game_engine.state_from_json(game.state)
+    state = engine_views.state(game)
     view = engine_views.view_of(state, None)
     record = _last_record(game)
     final: list[tuple[str, str, float]] = []
@@ -350,7 +352,7 @@ def describe_order(raw: dict[str, Any]) -> str:
 
 
 def private_view(game: Game, viewer: Viewer) -> PrivateView:
-    state = game_engine.state_from_json(game.state)
+    state = engine_views.state(game)
     view = engine_views.view_of(state, viewer.engine_viewer)
     me = view.get("me") if viewer.role is Role.PLAYER else None
     info = state_infos(game.scenario_slug).get(viewer.state_id or "")
@@ -559,20 +561,23 @@ def _channel_candidates(game: Game, viewer: Viewer) -> list[Channel]:
             or (c.kind == ChannelKind.COALITION and viewer.state_id in (c.invited or []))]
 
 
-def channel_rows(game: Game, viewer: Viewer) -> list[ChannelRow]:
+def channel_rows(game: Game, viewer: Viewer, *, counts_wanted: bool = True) -> list[ChannelRow]:
     """The viewer's channels with unread counts (one grouped query for the counts)."""
     from negotiation.services.chat import reader_key
 
     candidates = _channel_candidates(game, viewer)
-    reader = reader_key(viewer)
+    reader = reader_key(viewer) if counts_wanted else None
     marks = {r.channel.key: r.last_seq for r in ChannelRead.objects.filter(channel__game=game, reader=reader)
              .select_related("channel")} if reader else {}
     counts: dict[str, int] = {}
     if reader:
         readable = [c.key for c in candidates if channels.can_read(viewer, c, game)]
-        for key, seq in Message.objects.filter(game=game, channel__in=readable).values_list("channel", "seq"):
-            if seq > marks.get(key, 0):
-                counts[key] = counts.get(key, 0) + 1
+        pending = Q()
+        for key in readable:
+            pending |= Q(channel=key, seq__gt=marks.get(key, 0))
+        if readable:
+            counts = dict(Message.objects.filter(pending, game=game).order_by().values("channel")
+                          .annotate(n=Count("pk")).values_list("channel", "n"))
     names = state_names(game)
     rows = []
     for c in candidates:
@@ -712,7 +717,7 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
     if proposal is None or viewer.state_id not in proposal.parties or game.phase == Phase.FINISHED:
         return None
     version = proposal.versions.get(version=proposal.version)
-    state = game_engine.state_from_json(game.state)
+    state = engine_views.state(game)
     submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
     mine = {viewer.state_id: list(submission.orders) if submission else []}
     extra = {k: list(v) for k, v in mine.items()}

@@ -201,7 +201,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, error: str | None = None,
                 body: str = "", status: int = 200, extra: str = "") -> HttpResponse:
-    context = rendering.chat_context(game, viewer, key) | {"chat_error": error, "chat_body": body}
+    context = rendering.chat_form_context(game, viewer, key) | {"chat_error": error, "chat_body": body}
     html = rendering.partial_html("chat-form", context, request) + extra
     response = HttpResponse(html, status=status)
     response["Cache-Control"] = "no-store"
@@ -210,7 +210,7 @@ def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, e
 
 @require_POST
 def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
-    game = get_object_or_404(Game, pk=game_id)
+    game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
     viewer = _require_viewer(request, game)
     body = str(request.POST.get("body", ""))
     key = str(request.POST.get("channel", "plenary"))[:100]

@@ -54,7 +54,7 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
             return existing
     if viewer.role is not Role.OBSERVER:
         rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
-    game = lock_game(game_id)
+    game = Game.objects.select_for_update().defer("state").get(pk=game_id)  # the lock; no engine state needed
     target = channel_get(game, channel)
     refusal = channels.post_refusal(viewer, target, game)
     if refusal:
@@ -75,13 +75,14 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
 
 
 def _mark_read(game: Game, channel: Channel, reader: str, seq: int, log_for: str | None = None) -> None:
-    mark, _ = ChannelRead.objects.get_or_create(channel=channel, reader=reader)
-    if seq > mark.last_seq:
-        mark.last_seq = seq
-        mark.save(update_fields=["last_seq"])
-        if log_for is not None:
-            audience = [log_for, game_engine.FACILITATOR] if not log_for.startswith("@") else [game_engine.FACILITATOR]
-            log(game, "channel.read", reader, {"channel": channel.key, "seq": seq}, audience=audience)
+    # one UPDATE in the usual case (the mark exists and moves forward)
+    advanced = bool(ChannelRead.objects.filter(channel=channel, reader=reader, last_seq__lt=seq).update(last_seq=seq))
+    if not advanced:
+        _, created = ChannelRead.objects.get_or_create(channel=channel, reader=reader, defaults={"last_seq": seq})
+        advanced = created and seq > 0
+    if advanced and log_for is not None:
+        audience = [log_for, game_engine.FACILITATOR] if not log_for.startswith("@") else [game_engine.FACILITATOR]
+        log(game, "channel.read", reader, {"channel": channel.key, "seq": seq}, audience=audience)
 
 
 def reader_key(viewer: Viewer) -> str | None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 import game_engine
 from negotiation import broadcasts
 from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
-from negotiation.models import Member, Phase, Seat
+from negotiation.models import Game, Member, Phase, Seat
 from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
 
@@ -161,15 +161,18 @@ def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
         game_id = Seat.objects.filter(pk=seat_id).values_list("game_id", flat=True).first()
         if game_id is None:
             return
-        game = lock_game(game_id)
+        game = Game.objects.select_for_update().defer("state").get(pk=game_id)  # the lock, without the engine state
         Seat.objects.filter(pk=seat_id).update(connections=F("connections") + delta, last_seen_at=now)
         Seat.objects.filter(pk=seat_id, connections__lt=0).update(connections=0)
         if member_id is not None:
             Member.objects.filter(pk=member_id).update(last_seen_at=now)
-        state_id = Seat.objects.values_list("state_id", flat=True).get(pk=seat_id)
+        state_id, connections = Seat.objects.values_list("state_id", "connections").get(pk=seat_id)
         log(game, "seat.connected" if delta > 0 else "seat.disconnected", f"player:{state_id}",
             {"state": state_id, "member": member_id}, audience=[game_engine.FACILITATOR])
-        notify(game_id, public=("seat-list",), seats=())
+        # The room sees "online" per seat: ring only when this socket changed it (first one in,
+        # last one out), not for every tab or team member.
+        if (delta > 0 and connections == delta) or (delta < 0 and connections == 0):
+            notify(game_id, public=("seat-list",), seats=())
 
 
 @transaction.atomic
