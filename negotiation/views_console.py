@@ -242,25 +242,27 @@ def seat_action(request: HttpRequest, game_id: int) -> HttpResponse:
         if action == "assign":
             member = services.seat_assign(game_id=game.pk, state_id=state_id, name=_text(request, "name"), actor=actor)
             link = request.build_absolute_uri(reverse("negotiation:seat-link", kwargs={"token": member.token}))
-            return f"Personal link for {member.name}: {link}"
+            return gettext("Personal link for %(name)s: %(link)s") % {"name": member.name, "link": link}
         if action == "kick":
             member = get_object_or_404(Member, pk=_int(request, "member_id"), seat__game=game)
             services.member_remove(game_id=game.pk, member_id=member.pk, actor=actor, reason=_text(request, "reason"))
-            return f"{member.name} was removed from the game."
+            return gettext("%(name)s was removed from the game.") % {"name": member.name}
         if action == "captain":
             member = services.member_make_captain(game_id=game.pk, member_id=_int(request, "member_id"), actor=actor)
-            return f"{member.name} now gives the orders."
+            return gettext("%(name)s now gives the orders.") % {"name": member.name}
         if action == "bot":
             policy = _text(request, "policy") or game.bot_policy
             services.seat_set_bot(game_id=game.pk, state_id=state_id, policy=policy, actor=actor)
-            return f"A {policy} bot plays {state_id} until you hand it back."
+            return gettext("A %(policy)s bot plays %(state)s until you hand it back.") % {
+                "policy": policy, "state": state_id_name(game, state_id)}
         if action == "merge":
             member = services.seat_merge(game_id=game.pk, member_id=_int(request, "member_id"),
                                          state_id=_text(request, "merge_state"), actor=actor)
-            return f"{member.name} now also plays {state_id_name(game, member.seat.state_id)}; they switch states from their page."
+            return gettext("%(name)s now also plays %(state)s; they switch states from their page.") % {
+                "name": member.name, "state": state_id_name(game, member.seat.state_id)}
         if action == "handback":
             services.seat_set_bot(game_id=game.pk, state_id=state_id, policy="", actor=actor)
-            return f"{state_id} is played by its players again."
+            return gettext("%(state)s is played by its players again.") % {"state": state_id_name(game, state_id)}
         raise InvalidInput(gettext("Unknown seat action."))
     return _action(request, game_id, run)
 
