@@ -118,16 +118,19 @@ def game_changed(
                     _send(seat_group(seat_id), bell)
 
 
-def message_posted(*, game_id: int, message_id: int) -> None:
+def message_posted(*, game_id: int, message_id: int, message: object = None, channel: object = None) -> None:
     """Render a message once and deliver it to everyone entitled to its channel: the public group
-    for public channels; otherwise each member state's seat group and the facilitator."""
+    for public channels; otherwise each member state's seat group and the facilitator. The service
+    hands over the rows it just wrote (``message``, ``channel``) so the push reads nothing again."""
     from negotiation import rendering
     from negotiation.models import Channel, Message, Seat
 
-    message = Message.objects.get(pk=message_id)
-    html = rendering.chat_message_push_html(message_id)
+    if not isinstance(message, Message):
+        message = Message.objects.get(pk=message_id)
+    html = rendering.chat_message_push_html(message)
     push = {"type": "push.html", "html": html}
-    channel = Channel.objects.filter(game_id=game_id, key=message.channel).first()
+    if not isinstance(channel, Channel) or channel.key != message.channel:
+        channel = Channel.objects.filter(game_id=game_id, key=message.channel).first()
     audience = None if channel is None else channel_audience(channel)
     if audience is None:
         _send(public_group(game_id), push)

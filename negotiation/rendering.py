@@ -226,8 +226,9 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     return html + _private_html(game, viewer, (*PRIVATE_FRAGMENTS, "channel-list"), open_key, context)
 
 
-def chat_message_push_html(message_id: int) -> str:
-    message = Message.objects.get(pk=message_id)
+def chat_message_push_html(message: Message | int) -> str:
+    if not isinstance(message, Message):
+        message = Message.objects.get(pk=message)
     row = selectors.chat_row(message)
     return render_to_string(f"{PRIVATE_TEMPLATE}#chat-push", {"m": row, "slug": channels.slug(message.channel)})
 

@@ -220,7 +220,7 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
     except UserError as exc:
         return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=_status(exc))
     # The poster sees the message at once even if the push is slow; the page drops the duplicate.
-    return _chat_reply(request, game, viewer, key, extra=rendering.chat_message_push_html(message.pk))
+    return _chat_reply(request, game, viewer, key, extra=rendering.chat_message_push_html(message))
 
 
 @require_POST

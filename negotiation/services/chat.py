@@ -12,9 +12,9 @@ from django.utils.translation import gettext
 import game_engine
 from negotiation import broadcasts, channels
 from negotiation.errors import InvalidInput, PhaseClosed
-from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Member, Message, Phase, Press
+from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message, Phase, Press
 from negotiation.scenarios import state_infos, state_name
-from negotiation.services.common import cfg, lock_game, log, next_seq, notify, rate_limit
+from negotiation.services.common import cfg, lock_game, log, next_seq_locked, notify, rate_limit
 from negotiation.viewer import Role, Viewer
 
 MAX_COALITIONS = 30
@@ -59,18 +59,22 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
     refusal = channels.post_refusal(viewer, target, game)
     if refusal:
         raise PhaseClosed(refusal) if game.phase == Phase.FINISHED else InvalidInput(refusal)
-    member = Member.objects.select_related("seat").filter(pk=viewer.member_id).first() if viewer.member_id else None
-    label = f"{member.name} ({state_name(game.scenario_slug, member.seat.state_id)})" if member else viewer.label
-    seq = next_seq(game)
+    # The viewer was read from the session with its member this request: no second lookup.
+    if viewer.member_id is not None and viewer.state_id:
+        label = f"{viewer.label} ({state_name(game.scenario_slug, viewer.state_id)})"
+    else:
+        label = viewer.label
+    seq = next_seq_locked(game)
     message = Message.objects.create(
-        game=game, seq=seq, channel=target.key, author_seat=member.seat if member else None,
-        author_member=member, author_label=label, body=text, client_token=token,
+        game=game, seq=seq, channel=target.key, author_seat_id=viewer.seat_id if viewer.member_id else None,
+        author_member_id=viewer.member_id, author_label=label, body=text, client_token=token,
     )
     log(game, "message.posted", label, {"message": message.pk, "channel": target.key, "body": text},
         audience=channels.audience(target), seq=seq)
     if viewer.member_id is not None:
         _mark_read(game, target, f"member:{viewer.member_id}", seq)
-    transaction.on_commit(partial(broadcasts.message_posted, game_id=game.pk, message_id=message.pk))
+    transaction.on_commit(partial(broadcasts.message_posted, game_id=game.pk, message_id=message.pk,
+                                  message=message, channel=target))
     return message
 
 

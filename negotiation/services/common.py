@@ -43,6 +43,15 @@ def next_seq(game: Game) -> int:
     return game.last_seq
 
 
+def next_seq_locked(game: Game) -> int:
+    """:func:`next_seq` for a game row this transaction has just locked (``select_for_update``;
+    on SQLite the IMMEDIATE transaction holds the write lock): its ``last_seq`` is current, so
+    one UPDATE does, without reading it back."""
+    game.last_seq += 1
+    Game.objects.filter(pk=game.pk).update(last_seq=game.last_seq)
+    return game.last_seq
+
+
 def log(
     game: Game,
     kind: str,

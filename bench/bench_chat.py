@@ -1,0 +1,131 @@
+#!/usr/bin/env python
+"""What one chat message costs the server, in process (docs/performance.md, "Where the time goes").
+
+Builds a game of 10 players on PostgreSQL (database treatycraft_bench_chat, pooled connections as
+in production; SQLite with --sqlite) and posts plenary messages through Django's test client as a
+seated player would (POST /g/<id>/chat/), with the push that follows it rendered and sent to the
+in-memory channel layer once the transaction commits. Reports, as medians of --repeat posts:
+
+  post     CPU ms of this process for the whole request (view, service, commit, reply, push render)
+  queries  database queries of one post (the request and its on-commit push together)
+
+and, with --profile FILE, a cProfile of all the posts (sorted by cumulative time on stdout).
+
+    python bench/bench_chat.py --repeat 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(sqlite: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["TREATYCRAFT_CHAT_RATE_PER_MINUTE"] = "100000"  # one player posts them all
+    os.environ.pop("REDIS_URL", None)
+    if sqlite:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(ROOT / "bench" / "results" / "bench-chat.sqlite3")
+        Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
+    else:
+        from urllib.parse import urlsplit, urlunsplit
+
+        import psycopg
+
+        from bench.servers import POSTGRES_URL
+
+        name = "treatycraft_bench_chat"
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}", query="pool=true"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=200)
+    ap.add_argument("--sqlite", action="store_true", help="use a SQLite file instead of PostgreSQL")
+    ap.add_argument("--profile", help="write a cProfile of the posts here and print the top entries")
+    ap.add_argument("--queries", action="store_true", help="print the SQL of the last post")
+    args = ap.parse_args()
+    setup_django(args.sqlite)
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from negotiation import services
+    from negotiation.models import Game
+    from negotiation.selectors import SESSION_SEATS
+
+    user = get_user_model().objects.create_user(username="chat", password=secrets.token_urlsafe(16))
+    game = services.game_create(facilitator=user, scenario_slug="meridian-sea", title="Chat", mode="expected")
+    Game.objects.filter(pk=game.pk).update(allow_teams=True)
+    services.game_start(game_id=game.pk, actor="bench")
+    members = [services.seat_claim(game_id=game.pk, state_id=s, display_name=f"P{i}")
+               for i, s in enumerate(("aurel", "borun", "calla", "dresk"))]
+    members += [services.seat_claim(game_id=game.pk, state_id="aurel", display_name=f"T{i}", as_team_member=True)
+                for i in range(6)]
+    me = members[1]
+    client = Client(HTTP_HOST="127.0.0.1")
+    session = client.session
+    session[SESSION_SEATS] = {str(game.pk): {"member": me.pk, "token": me.token}}
+    session.save()
+    url = reverse("negotiation:chat-post", args=[game.pk])
+
+    n = 0
+
+    def post() -> None:
+        nonlocal n
+        n += 1
+        response = client.post(url, {"body": f"Message {n}: shall we cap the coast site?", "channel": "plenary",
+                                     "client_token": secrets.token_hex(8)})
+        assert response.status_code == 200, response.content[:300]
+
+    for _ in range(10):
+        post()  # warm templates, pools and caches
+    times, queries = [], 0
+    profiler = cProfile.Profile() if args.profile else None
+    for _ in range(args.repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.process_time()
+            if profiler:
+                profiler.enable()
+            post()
+            if profiler:
+                profiler.disable()
+            times.append((time.process_time() - t0) * 1000)
+        queries = len(ctx.captured_queries)
+    print(f"chat post: median {statistics.median(times):.2f} ms CPU, p90 "
+          f"{sorted(times)[int(len(times) * 0.9)]:.2f} ms, {queries} queries "
+          f"({'SQLite' if args.sqlite else 'PostgreSQL'}, {args.repeat} posts)")
+    if args.queries:
+        for q in ctx.captured_queries:
+            print("  ", q["sql"][:220])
+    if profiler and args.profile:
+        profiler.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(45)
+
+
+if __name__ == "__main__":
+    main()
