@@ -54,4 +54,4 @@ bench: $(VENV)/.dev
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles .test-db.sqlite3*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles .test-db*.sqlite3*

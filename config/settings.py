@@ -111,8 +111,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # A file, not :memory:, so the live-server tests' Daphne child sees the test database.
-            "TEST": {"NAME": env("SQLITE_TEST_PATH", str(BASE_DIR / ".test-db.sqlite3"))},
+            # A file, not :memory:, so the live-server tests' Daphne child sees the test database;
+            # one per test run (children inherit the name through the environment), so two runs
+            # in the same checkout do not write into each other's database.
+            "TEST": {"NAME": os.environ.setdefault("SQLITE_TEST_PATH",
+                                                   str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3"))},
             "OPTIONS": {
                 # WAL lets readers run while one writer commits; IMMEDIATE takes the write lock at
                 # BEGIN, so two resolvers cannot both read-then-write (see services.turn_resolve).
