@@ -35,6 +35,7 @@ from game_engine.orders import (
 from game_engine.scenario import Scenario, ScenarioInfo, StateInfo, list_scenarios, load_scenario
 from game_engine.serialization import state_from_json, state_to_json
 from game_engine.state import FACILITATOR, GameState
+from game_engine.texts import EngineTexts, texts_for
 from game_engine.visibility import view_for
 from game_engine.whatif import expected_outcome
 
@@ -42,6 +43,7 @@ __all__ = [
     "FACILITATOR",
     "ORDER_SPECS",
     "POLICIES",
+    "EngineTexts",
     "Event",
     "GameState",
     "Order",
@@ -73,6 +75,7 @@ __all__ = [
     "resolve",
     "state_from_json",
     "state_to_json",
+    "texts_for",
     "validate_order",
     "validate_orders",
     "view_for",
