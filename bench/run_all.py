@@ -190,7 +190,8 @@ def main() -> None:
     ap.add_argument("--configs", default="c1,c2,c3", help="server configurations of the load part")
     ap.add_argument("--root", type=Path, default=ROOT, help="source tree the servers run (an A/B copy)")
     ap.add_argument("--python", default=sys.executable, help="interpreter of the servers")
-    ap.add_argument("--db-options", default="", help="query string added to DATABASE_URL (e.g. pool=true)")
+    ap.add_argument("--db-options", default="pool=true",
+                    help="query string added to DATABASE_URL (default pool=true, as deployed; \"\" for none)")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the servers (repeatable)")
     ap.add_argument("--timeout", type=float, default=900, help="seconds before one part is abandoned")
     args = ap.parse_args()
@@ -224,6 +225,7 @@ def main() -> None:
                 "ratio": round(saturation(two[0]) / one[layer], 2)}
     if "pages" in parts:
         results["scripts"].append(run_script("bench_pages.py", args, ["--history", p["pages_history"]]))
+        results["scripts"].append(run_script("bench_chat.py", args, ["--repeat", "60" if args.quick else "300"]))
     if "engine" in parts:
         results["scripts"].append(run_script("bench_engine.py", args, ["--skip-balance"] if args.quick else []))
     if "review" in parts:

@@ -70,7 +70,7 @@ class BenchCluster:
     """Daphne processes + the clock, configured through the environment only."""
 
     def __init__(self, processes: int = 1, layer: str = "core", extra_env: dict[str, str] | None = None,
-                 root: Path = ROOT, clock: bool = True, python: str = sys.executable, db_options: str = "") -> None:
+                 root: Path = ROOT, clock: bool = True, python: str = sys.executable, db_options: str = "pool=true") -> None:
         self.root = root
         self.python = python
         self.db_options = db_options
@@ -168,7 +168,7 @@ def main() -> None:
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the servers (repeatable)")
     ap.add_argument("--keep-database", action="store_true", help="reuse the benchmark database as it is")
     ap.add_argument("--python", default=sys.executable, help="the interpreter of the servers")
-    ap.add_argument("--db-options", default="", help="query string for DATABASE_URL, e.g. pool=true")
+    ap.add_argument("--db-options", default="pool=true", help="query string for DATABASE_URL (\"\" for none)")
     args = ap.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
     cluster = BenchCluster(args.processes, args.layer, extra, root=args.root.resolve(), python=args.python,
