@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import game_engine
 from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, TurnRecord
@@ -213,7 +213,13 @@ class ExportBundle:
 
 
 def build_export(game: Game, *, pseudonymize: bool = False) -> ExportBundle:
-    """Everything recorded about the game, as plain data."""
+    """Everything recorded about the game, as plain data. Always in English, whatever the
+    reviewer's interface language: the export is a research format (docs/export-format.md)."""
+    with translation.override("en"):
+        return _build_export(game, pseudonymize=pseudonymize)
+
+
+def _build_export(game: Game, *, pseudonymize: bool) -> ExportBundle:
     names = Names(game, pseudonymize)
     marks = turn_marks(game)
     state_ids = set(state_names(game))
