@@ -13,6 +13,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from negotiation import rendering, sockets
 from negotiation.viewer import Viewer
@@ -41,9 +42,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         html = await database_sync_to_async(sockets.in_language(self.language, sockets.on_connect))(
             self.viewer, self.open_key)
         if not live:
-            html += rendering.notice_html(
+            html += sockets.notice_html(self.language, gettext_noop(
                 "Live updates are unavailable right now; your actions are still saved. "
-                "Reload the page in a moment.", level="warning")
+                "Reload the page in a moment."), level="warning")
         await self.send(text_data=html)
 
     async def _join_groups(self) -> bool:
@@ -71,10 +72,11 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FLOOD)
             return
         if text_data is None:
-            await self.send(text_data=rendering.notice_html("Binary frames are not accepted."))
+            await self.send(text_data=sockets.notice_html(self.language, gettext_noop("Binary frames are not accepted.")))
             return
         if len(text_data) > settings.TREATYCRAFT["WS_MAX_FRAME_BYTES"]:
-            await self.send(text_data=rendering.notice_html("That message was too large and was ignored."))
+            await self.send(text_data=sockets.notice_html(
+                self.language, gettext_noop("That message was too large and was ignored.")))
             return
         try:
             frame: Any = json.loads(text_data)
@@ -86,8 +88,8 @@ class GameConsumer(AsyncWebsocketConsumer):
                 self.viewer.game_id, self.viewer, self.open_key)
             await self.send(text_data=html)
         elif kind != "ping":
-            await self.send(text_data=rendering.notice_html(
-                "The server did not understand that message; nothing was changed."))
+            await self.send(text_data=sockets.notice_html(
+                self.language, gettext_noop("The server did not understand that message; nothing was changed.")))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Public pushes carry pre-rendered HTML and touch no database, so they skip Channels'

@@ -59,6 +59,14 @@ def in_language(language: str, fn: Callable[..., T]) -> Callable[..., T]:
     return call
 
 
+def notice_html(language: str, message: str, level: str = "error") -> str:
+    """A live notice from the socket itself, in the socket's language (`message` is an English
+    msgid marked with gettext_noop). Renders a template without touching the database, so the
+    consumer may call it without a thread hop."""
+    with translation.override(language):
+        return rendering.notice_html(translation.gettext(message), level=level)
+
+
 def groups_for(viewer: Viewer) -> tuple[str, ...]:
     groups = [broadcasts.public_group(viewer.game_id)]
     if viewer.role is Role.PLAYER and viewer.seat_id is not None and viewer.member_id is not None:
