@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from negotiation.review.charts import Chart, Series
 from negotiation.review.history import History
 
 
 def stability_chart(history: History) -> Chart:
-    series = [Series("Public index", history.rsi_pub)]
+    series = [Series(gettext("Public index"), history.rsi_pub)]
     if any(v is not None for v in history.rsi_true):
-        series.append(Series("True index", history.rsi_true))
+        series.append(Series(gettext("True index"), history.rsi_true))
     return Chart(
-        id="rsi", title="Regional Stability Index by turn",
-        description="The public index everyone saw, and the true index computed on the real forces (0 to 100).",
-        x_labels=history.labels, series=series, y_label="index", y_min=0, y_max=100,
+        id="rsi", title=gettext("Regional Stability Index by turn"),
+        description=gettext("The public index everyone saw, and the true index computed on the real forces (0 to 100)."),
+        x_labels=history.labels, series=series, y_label=gettext("index"), y_min=0, y_max=100,
     )
 
 
@@ -26,20 +28,21 @@ def per_state_chart(history: History, cid: str, title: str, description: str, va
 
 def forces_chart(history: History) -> Chart:
     return Chart(
-        id="forces", title="Forces in the region by class",
-        description="Total missiles of every state by class (true counts) and all interceptors.",
-        x_labels=history.labels, y_label="units", y_min=0, decimals=0,
-        series=[Series(name if name != "interceptors" else "Interceptors", values)
+        id="forces", title=gettext("Forces in the region by class"),
+        description=gettext("Total missiles of every state by class (true counts) and all interceptors."),
+        x_labels=history.labels, y_label=gettext("units"), y_min=0, decimals=0,
+        series=[Series(name if name != "interceptors" else gettext("Interceptors"), values)
                 for name, values in history.forces.items() if any(v for v in values if v is not None)],
     )
 
 
 def trust_chart(history: History, state_id: str) -> Chart:
     names = {m.id: m.name for m in history.states}
+    name = names.get(state_id, state_id)
     return Chart(
-        id="trust", title=f"How much {names.get(state_id, state_id)} trusted each other state",
-        description=f"{names.get(state_id, state_id)}'s trust in each other state, from 0 (none) to 1 (full).",
-        x_labels=history.labels, y_label="trust", y_min=0, y_max=1, decimals=2,
+        id="trust", title=gettext("How much %(name)s trusted each other state") % {"name": name},
+        description=gettext("%(name)s's trust in each other state, from 0 (none) to 1 (full).") % {"name": name},
+        x_labels=history.labels, y_label=gettext("trust"), y_min=0, y_max=1, decimals=2,
         series=[Series(names.get(other, other), values) for (src, other), values in history.trust.items()
                 if src == state_id],
     )
@@ -48,15 +51,16 @@ def trust_chart(history: History, state_id: str) -> Chart:
 def review_charts(history: History, trust_of: str) -> list[Chart]:
     return [
         stability_chart(history),
-        per_state_chart(history, "security", "National security by turn",
-                        "Each state's security score on the true forces (0 to 100).", history.security, "security",
+        per_state_chart(history, "security", gettext("National security by turn"),
+                        gettext("Each state's security score on the true forces (0 to 100)."), history.security,
+                        gettext("security"),
                         y_min=0, y_max=100),
-        per_state_chart(history, "compliance", "Treaty compliance by turn",
-                        "Each state's public compliance score, averaged over its treaties (no line: party to none).",
-                        history.compliance, "compliance", y_min=0, y_max=100),
-        per_state_chart(history, "vp", "Victory points earned each turn",
-                        "The points each state earned in each turn; the final score averages them.",
-                        history.vp, "points"),
+        per_state_chart(history, "compliance", gettext("Treaty compliance by turn"),
+                        gettext("Each state's public compliance score, averaged over its treaties (no line: party to none)."),
+                        history.compliance, gettext("compliance"), y_min=0, y_max=100),
+        per_state_chart(history, "vp", gettext("Victory points earned each turn"),
+                        gettext("The points each state earned in each turn; the final score averages them."),
+                        history.vp, gettext("points")),
         forces_chart(history),
         trust_chart(history, trust_of),
     ]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 import game_engine
 from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
@@ -69,7 +70,7 @@ class History:
 
     @property
     def labels(self) -> list[str]:
-        return ["Start" if t == 0 else f"T{t}" for t in self.turns]
+        return [gettext("Start") if t == 0 else gettext("T%(turn)s") % {"turn": t} for t in self.turns]
 
 
 def _num(value: Any) -> float | None:
@@ -203,12 +204,13 @@ class ScoreRow:
     def explanation(self) -> str:
         parts = []
         if self.mean_vp is not None:
-            parts.append(f"mean of {self.turns_scored} turn scores {self.mean_vp:.1f}")
+            parts.append(gettext("mean of %(n)s turn scores %(mean).1f") % {"n": self.turns_scored, "mean": self.mean_vp})
         if self.objectives:
-            parts.append(f"+ objectives {self.objectives:.1f}")
+            parts.append(gettext("+ objectives %(points).1f") % {"points": self.objectives})
         if abs(self.adjustment) >= 0.05:
             sign = "+" if self.adjustment > 0 else "−"
-            parts.append(f"{sign} audit charges and penalties {abs(self.adjustment):.1f}")
+            parts.append(gettext("%(sign)s audit charges and penalties %(points).1f") % {
+                "sign": sign, "points": abs(self.adjustment)})
         return " ".join(parts) + f" = {self.score:.1f}" if parts else f"{self.score:.1f}"
 
 
@@ -251,9 +253,10 @@ def _stability_moves(history: History, records: list[TurnRecord], limit: int = 3
         delta = after - before
         if abs(delta) < 0.05:
             continue
-        moves.append((abs(delta), Moment(turn, "rise" if delta > 0 else "fall",
-                                         f"Stability {'rose' if delta > 0 else 'fell'} by {abs(delta):.1f} "
-                                         f"points ({before:.1f} → {after:.1f}).", " ".join(reasons))))
+        change = {"delta": abs(delta), "before": before, "after": after}
+        text = (gettext("Stability rose by %(delta).1f points (%(before).1f → %(after).1f).") if delta > 0
+                else gettext("Stability fell by %(delta).1f points (%(before).1f → %(after).1f).")) % change
+        moves.append((abs(delta), Moment(turn, "rise" if delta > 0 else "fall", text, " ".join(reasons))))
     moves.sort(key=lambda m: (-m[0], m[1].turn))
     return sorted((m for _, m in moves[:limit]), key=lambda m: m.turn)
 
@@ -267,13 +270,20 @@ def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
     for v in truth.get("violations", []) or []:
         if not isinstance(v, dict) or not (v.get("detected_by") or v.get("published")):
             continue
-        who = ", ".join(names.get(d, d) for d in v.get("detected_by", [])) or "the end-of-game audit"
+        who = ", ".join(names.get(d, d) for d in v.get("detected_by", [])) or gettext("the end-of-game audit")
+        if v.get("published"):
+            detail = (gettext("Detected by %(who)s; made public; still ongoing at the end.") if v.get("ongoing")
+                      else gettext("Detected by %(who)s; made public."))
+        else:
+            detail = (gettext("Detected by %(who)s; never made public; still ongoing at the end.") if v.get("ongoing")
+                      else gettext("Detected by %(who)s; never made public."))
         rows.append(Moment(
             int(v.get("first_turn") or 0), str(v.get("kind", "violation")),
-            f"{names.get(v.get('state', ''), v.get('state'))} breached {treaties.get(str(v.get('treaty')), v.get('treaty'))} "
-            f"({v.get('clause') or v.get('kind')}).",
-            f"Detected by {who}; {'made public' if v.get('published') else 'never made public'}"
-            f"{'; still ongoing at the end' if v.get('ongoing') else ''}.",
+            gettext("%(state)s breached %(treaty)s (%(clause)s).") % {
+                "state": names.get(v.get("state", ""), v.get("state")),
+                "treaty": treaties.get(str(v.get("treaty")), v.get("treaty")),
+                "clause": v.get("clause") or v.get("kind")},
+            detail % {"who": who},
         ))
     return sorted(rows, key=lambda m: m.turn)
 
@@ -322,7 +332,8 @@ def final_scores(history: History) -> list[ScoreRow]:
         rows.append(ScoreRow(
             state_id=meta.id, name=meta.name, color=meta.color, score=score, mean_vp=mean,
             turns_scored=len(vps), objectives=objectives,
-            objective_texts=[f"{c.get('text')} (turn {c.get('met_turn')})" for c in met],
+            objective_texts=[gettext("%(objective)s (turn %(turn)s)") % {"objective": c.get("text"), "turn": c.get("met_turn")}
+                             for c in met],
             adjustment=score - (mean or 0.0) - objectives,
         ))
     return sorted(rows, key=lambda r: -r.score)
@@ -330,7 +341,10 @@ def final_scores(history: History) -> list[ScoreRow]:
 
 def bookmarks(game: Game, access: ReviewAccess) -> list[Moment]:
     rows = GameEvent.objects.filter(game=game, kind=BOOKMARK_KIND).order_by("seq")
-    return [Moment(int(e.data.get("turn") or 0), str(e.data.get("phase", "")), str(e.data.get("note", "")),
+    from negotiation.review.timeline import PHASE_WORDS
+
+    return [Moment(int(e.data.get("turn") or 0), str(PHASE_WORDS.get(str(e.data.get("phase", "")), e.data.get("phase", ""))),
+                   str(e.data.get("note", "")),
                    f"{e.actor} · {e.created_at:%Y-%m-%d %H:%M}")
             for e in rows if access.can_see(e.audience)]
 
@@ -363,12 +377,27 @@ class Knowledge:
         return [(str(c), int(n)) for c, n in (self.me.get("interceptors_store") or {}).items() if n]
 
 
+TREATY_STATUSES = {
+    "draft": gettext_lazy("draft"),
+    "in_force": gettext_lazy("in force"),
+    "withdrawing": gettext_lazy("withdrawing"),
+    "terminated": gettext_lazy("terminated"),
+    "expired": gettext_lazy("expired"),
+}
+
+
+def treaty_status(value: Any) -> str:
+    raw = str(value or "")
+    return str(TREATY_STATUSES.get(raw, raw.replace("_", " ")))
+
+
 def knowledge_turns(game: Game) -> list[tuple[int, str]]:
     """The moments a knowledge view can show: the start of each resolved turn, then now/the end."""
     turns = list(TurnRecord.objects.filter(game=game).order_by("turn").values_list("turn", flat=True))
-    choices = [(t, f"Turn {t}, when orders were given") for t in turns]
+    choices = [(t, gettext("Turn %(turn)s, when orders were given") % {"turn": t}) for t in turns]
     last = (turns[-1] + 1) if turns else 1
-    choices.append((last, "After the game" if game.phase == Phase.FINISHED else f"Turn {last}, now"))
+    choices.append((last, gettext("After the game") if game.phase == Phase.FINISHED
+                    else gettext("Turn %(turn)s, now") % {"turn": last}))
     return choices
 
 
@@ -397,9 +426,9 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
         public: dict[str, Any] = next((s for s in view.get("states", []) if s.get("id") == other.id), {})
         others.append({
             "name": other.name,
-            "estimate": ", ".join(f"{n} {c}" for c, n in estimate.items() if n) or "none",
-            "actual": ", ".join(f"{n} {c}" for c, n in actual.items() if n) or "none" if truth else "",
-            "public": ", ".join(f"{n} {c}" for c, n in (public.get("public_ledger") or {}).items() if n) or "none",
+            "estimate": ", ".join(f"{n} {c}" for c, n in estimate.items() if n) or pgettext("missiles", "none"),
+            "actual": ", ".join(f"{n} {c}" for c, n in actual.items() if n) or pgettext("missiles", "none") if truth else "",
+            "public": ", ".join(f"{n} {c}" for c, n in (public.get("public_ledger") or {}).items() if n) or pgettext("missiles", "none"),
             "trust": (me.get("trust") or {}).get(other.id),
             "threat": (me.get("threat") or {}).get(other.id),
         })
@@ -414,7 +443,7 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
         state_id=state_id, state_name=metas[state_id].name, turn=turn, label=choices[turn], view=view, me=me,
         others=others, orders=orders, revisions=int(revisions), report=report if isinstance(report, dict) else None,
         news=news,
-        treaties=[{"name": t.get("name"), "status": str(t.get("status", "")).replace("_", " "),
+        treaties=[{"name": t.get("name"), "status": treaty_status(t.get("status")),
                    "parties": [metas[p].name if p in metas else p for p in t.get("parties", [])]}
                   for t in view.get("treaties", []) if isinstance(t, dict)],
         show_truth=bool(truth),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation.models import Game, GameEvent, Inject, ProposalKind, ProposalVersion, TurnRecord
@@ -219,13 +220,14 @@ def _initial_state(game: Game, first: TurnRecord | None, report: ReplayReport) -
         scenario = game_engine.load_scenario(game.scenario_slug)
     except (game_engine.ScenarioError, FileNotFoundError, KeyError, ValueError):
         scenario = None
-        report.notes.append(f"The scenario {game.scenario_slug!r} is not bundled; replayed with the copy stored in the game.")
+        report.notes.append(gettext("The scenario %(slug)r is not bundled; replayed with the copy stored in the game.") % {
+            "slug": game.scenario_slug})
     if scenario is not None and stored_scenario is not None:
         found = first_difference(stored_scenario, as_stored(
             game_engine.state_to_json(game_engine.new_game(scenario, game_id="probe", seed="probe"))["scenario"]))
         if found:
-            report.notes.append(f"The scenario file changed since this game was played (first at {found[0]}); "
-                                "replayed with the copy stored in the game.")
+            report.notes.append(gettext("The scenario file changed since this game was played (first at %(where)s); "
+                                        "replayed with the copy stored in the game.") % {"where": found[0]})
             scenario = None
     if scenario is None:
         scenario = game_engine.state_from_json(stored).scenario
@@ -307,7 +309,9 @@ def describe(report: ReplayReport) -> Iterable[str]:
     """Lines for the console or the page."""
     yield from report.notes
     if report.ok:
-        yield f"Replayed {report.turns} turn(s) from the log: every stored result matches ({report.seconds:.2f} s)."
+        yield gettext("Replayed %(n)s turn(s) from the log: every stored result matches (%(seconds).2f s).") % {
+            "n": report.turns, "seconds": report.seconds}
     else:
-        yield f"Replay found a difference after {report.turns} matching turn(s) ({report.seconds:.2f} s):"
+        yield gettext("Replay found a difference after %(n)s matching turn(s) (%(seconds).2f s):") % {
+            "n": report.turns, "seconds": report.seconds}
         yield f"  {report.difference}"

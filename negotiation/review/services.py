@@ -4,6 +4,7 @@ Both are entries in the game's append-only log (GameEvent), written under the ga
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation.errors import InvalidInput
@@ -19,9 +20,9 @@ def bookmark_add(*, game_id: int, actor: str, note: str, shared: bool = False) -
     """Mark this moment of the game for the debrief. Private to the facilitator unless shared."""
     text = " ".join(note.split())
     if not text:
-        raise InvalidInput("Write a few words about this moment.")
+        raise InvalidInput(gettext("Write a few words about this moment."))
     if len(text) > BOOKMARK_MAX_LENGTH:
-        raise InvalidInput(f"Bookmarks are at most {BOOKMARK_MAX_LENGTH} characters.")
+        raise InvalidInput(gettext("Bookmarks are at most %(n)s characters.") % {"n": BOOKMARK_MAX_LENGTH})
     game = lock_game(game_id)
     # During the report phase the game already counts the next turn; the moment belongs to the
     # turn being reported.

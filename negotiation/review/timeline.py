@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import QueryDict
+from django.utils.translation import gettext, pgettext_lazy
 
 import game_engine
 from negotiation.models import Game, GameEvent, Message
@@ -189,9 +190,9 @@ def _message_bodies(game: Game, seqs: list[int]) -> dict[int, Message]:
 
 def audience_label(audience: list[str] | None, names: dict[str, str]) -> str:
     if audience is None:
-        return "everyone"
-    labels = ["facilitator" if a == game_engine.FACILITATOR else names.get(a, a) for a in audience]
-    return ", ".join(labels) or "nobody"
+        return gettext("everyone")
+    labels = [gettext("facilitator") if a == game_engine.FACILITATOR else names.get(a, a) for a in audience]
+    return ", ".join(labels) or gettext("nobody")
 
 
 def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], message: Message | None = None,
@@ -228,26 +229,51 @@ def proposal_titles(events: QuerySet[GameEvent]) -> dict[int, str]:
 def _proposal_line(kind: str, actor: str, data: dict[str, Any], names: dict[str, str], titles: dict[int, str]) -> str:
     number = data.get("proposal")
     title = data.get("title") or (titles.get(number) if isinstance(number, int) else None)
-    what = f"“{title}” (proposal {number})" if title else f"proposal {number}"
+    if title:
+        what = gettext("“%(title)s” (proposal %(number)s)") % {"title": title, "number": number}
+    else:
+        what = gettext("proposal %(number)s") % {"number": number}
     who = names.get(actor, actor)
-    version = f" version {data['version']}" if data.get("version") else ""
+    version = data.get("version")
+    values = {"who": who, "what": what, "version": version}
     match kind.split(".", 1)[1]:
         case "tabled":
             parties = ", ".join(names.get(p, p) for p in data.get("parties", []))
-            return f"{who} tabled {what} between {parties}."
+            return gettext("%(who)s tabled %(what)s between %(parties)s.") % (values | {"parties": parties})
         case "amended":
-            return f"{who} amended {what} to{version}."
+            if version:
+                return gettext("%(who)s amended %(what)s to version %(version)s.") % values
+            return gettext("%(who)s amended %(what)s.") % values
         case "signed":
-            return f"{who} signed {what}{version}."
+            if version:
+                return gettext("%(who)s signed %(what)s version %(version)s.") % values
+            return gettext("%(who)s signed %(what)s.") % values
         case "unsigned":
-            return f"{who} withdrew its signature from {what}{version}."
+            if version:
+                return gettext("%(who)s withdrew its signature from %(what)s version %(version)s.") % values
+            return gettext("%(who)s withdrew its signature from %(what)s.") % values
         case "withdrawn":
-            return f"{who} withdrew {what}."
+            return gettext("%(who)s withdrew %(what)s.") % values
         case "in_force":
-            return f"{what[0].upper() + what[1:]} entered into force."
+            sentence = gettext("%(what)s entered into force.") % values
+            return sentence[0].upper() + sentence[1:]
         case "commented":
-            return _short(f"{who} on {what}: {data.get('body', '')}")
+            return _short(gettext("%(who)s on %(what)s: %(body)s") % (values | {"body": data.get("body", "")}))
     return _short(f"{who}: {kind} {what}")
+
+
+# Phase names inside a sentence; in English they are the stored values, as the exports keep them.
+PHASE_WORDS = {
+    "lobby": pgettext_lazy("phase in a sentence", "lobby"),
+    "negotiation": pgettext_lazy("phase in a sentence", "negotiation"),
+    "orders": pgettext_lazy("phase in a sentence", "orders"),
+    "report": pgettext_lazy("phase in a sentence", "report"),
+    "finished": pgettext_lazy("phase in a sentence", "finished"),
+}
+
+
+def _phase(value: Any) -> str:
+    return str(PHASE_WORDS.get(str(value), value))
 
 
 def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: Message | None = None,
@@ -265,32 +291,46 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
         return _short(data.get("text", kind))
     match kind:
         case "game.started":
-            return "The game started."
+            return gettext("The game started.")
         case "turn.resolved":
-            return f"Turn {data.get('turn')} resolved."
+            return gettext("Turn %(turn)s resolved.") % {"turn": data.get("turn")}
         case "phase.advanced":
-            why = f" ({data['reason']})" if data.get("reason") else ""
-            return f"Phase {data.get('from')} → {data.get('to')}{why}."
+            moved = {"from": _phase(data.get("from")), "to": _phase(data.get("to")), "reason": data.get("reason")}
+            if data.get("reason"):
+                return gettext("Phase %(from)s → %(to)s (%(reason)s).") % moved
+            return gettext("Phase %(from)s → %(to)s.") % moved
         case "phase.rolled_back":
-            return f"Orders phase sent back to negotiation{': ' + str(data['reason']) if data.get('reason') else ''}."
+            if data.get("reason"):
+                return gettext("Orders phase sent back to negotiation: %(reason)s.") % {"reason": data["reason"]}
+            return gettext("Orders phase sent back to negotiation.")
         case "orders.revised":
             orders = data.get("orders") or []
-            listed = "; ".join(describe_order(o) for o in orders if isinstance(o, dict)) or "no orders"
-            return _short(f"Revision {data.get('revision')}: {listed}")
+            listed = "; ".join(describe_order(o) for o in orders if isinstance(o, dict)) or gettext("no orders")
+            return _short(gettext("Revision %(revision)s: %(orders)s") % {"revision": data.get("revision"), "orders": listed})
         case "orders.missed_policy":
-            return f"{name(data.get('state'))}: missed orders filled by “{data.get('policy')}” ({data.get('orders')} orders)."
+            return gettext("%(state)s: missed orders filled by “%(policy)s” (%(n)s orders).") % {
+                "state": name(data.get("state")), "policy": data.get("policy"), "n": data.get("orders")}
         case "inject.sent":
             return _short(f"{data.get('title', '')}: {data.get('text', '')}")
         case "seat.claimed" | "seat.assigned":
-            return f"{name(data.get('state'))} taken{' by ' + str(data['name']) if data.get('name') else ''}."
+            if data.get("name"):
+                return gettext("%(state)s taken by %(name)s.") % {"state": name(data.get("state")), "name": data["name"]}
+            return gettext("%(state)s taken.") % {"state": name(data.get("state"))}
         case "seat.ready" | "seat.unready":
-            return f"{'Ready' if kind == 'seat.ready' else 'No longer ready'} ({data.get('phase')}, turn {data.get('turn')})."
+            when = {"phase": _phase(data.get("phase")), "turn": data.get("turn")}
+            if kind == "seat.ready":
+                return gettext("Ready (%(phase)s, turn %(turn)s).") % when
+            return gettext("No longer ready (%(phase)s, turn %(turn)s).") % when
         case "facilitator.bookmark":
-            return _short(f"Bookmark: {data.get('note', '')}")
+            return _short(gettext("Bookmark: %(note)s") % {"note": data.get("note", "")})
         case "review.players_allowed":
-            return "Players may review the game after it ends." if data.get("allowed") else "Players may not review the game."
+            if data.get("allowed"):
+                return gettext("Players may review the game after it ends.")
+            return gettext("Players may not review the game.")
         case "game.ended":
-            return _short(f"Game ended{': ' + str(data['reason']) if data.get('reason') else ''}.")
+            if data.get("reason"):
+                return _short(gettext("Game ended: %(reason)s.") % {"reason": data["reason"]})
+            return gettext("Game ended.")
     for key in ("text", "body", "note", "title", "summary", "reason"):
         if data.get(key):
             return _short(data[key])

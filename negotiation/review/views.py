@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -150,8 +151,9 @@ def debrief_page(request: HttpRequest, game: Game, access: ReviewAccess) -> Http
     brief = history.debrief(game, access, story)
     context = _context(request, game, access, "debrief", history=story, brief=brief,
                        rsi_chart=stability_chart(story),
-                       vp_chart=per_state_chart(story, "vp-debrief", "Victory points earned each turn",
-                                            "The points each state earned in each turn.", story.vp, "points"),
+                       vp_chart=per_state_chart(story, "vp-debrief", gettext("Victory points earned each turn"),
+                                            gettext("The points each state earned in each turn."), story.vp,
+                                            gettext("points")),
                        turns_played=TurnRecord.objects.filter(game=game).count())
     return render(request, f"{TEMPLATES}/debrief.html", context)
 
@@ -181,13 +183,13 @@ def whatif_page(request: HttpRequest, game: Game, access: ReviewAccess) -> HttpR
     record = TurnRecord.objects.filter(game=game, turn=turn).only("state_before", "orders").first()
     try:
         if record is None:
-            raise InvalidInput("Choose a turn that was played.")
+            raise InvalidInput(gettext("Choose a turn that was played."))
         state = game_engine.state_from_json(record.state_before)
         kept = {r.state_id: {_int(i, -1) for i in request.POST.getlist(f"keep-{r.state_id}")} for r in rows}
         added = {r.state_id: str(request.POST.get(f"add-{r.state_id}", ""))[:20000] for r in rows}
         changed = whatif.parse_changes(access, state, record.orders, kept, added)
         if not changed:
-            raise InvalidInput("Change at least one order: untick an order or add one.")
+            raise InvalidInput(gettext("Change at least one order: untick an order or add one."))
         result = whatif.run_whatif(game, access, turn, changed)
     except UserError as exc:
         return _partial(request, "whatif.html", "whatif-result", context | {"error": exc.message}, status=422)
@@ -251,7 +253,7 @@ def bookmark(request: HttpRequest, game: Game, access: ReviewAccess) -> HttpResp
     if not _is_htmx(request):
         return redirect("review:home", game_id=game.pk)
     return _partial(request, "_bookmark.html", "bookmark-form",
-                    context | {"bookmark_notice": f"Bookmarked (turn {event.data.get('turn')})."})
+                    context | {"bookmark_notice": gettext("Bookmarked (turn %(turn)s).") % {"turn": event.data.get("turn")}})
 
 
 @require_POST

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 import game_engine
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, Phase, TurnRecord
@@ -64,15 +66,16 @@ def parse_changes(access: ReviewAccess, state: game_engine.GameState, recorded: 
         raws: list[dict[str, Any]] = [o for i, o in enumerate(recorded.get(sid, [])) if i in kept.get(sid, set())]
         lines = [line.strip() for line in added.get(sid, "").splitlines() if line.strip()]
         if len(lines) > MAX_ADDED_ORDERS:
-            raise InvalidInput(f"{state.name_of(sid)}: at most {MAX_ADDED_ORDERS} added orders.")
+            raise InvalidInput(gettext("%(state)s: at most %(n)s added orders.") % {"state": state.name_of(sid), "n": MAX_ADDED_ORDERS})
         for number, line in enumerate(lines, start=1):
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InvalidInput(f"{state.name_of(sid)}, added order {number}: not valid JSON ({exc.msg}).") from exc
+                raise InvalidInput(gettext("%(state)s, added order %(number)s: not valid JSON (%(error)s).") % {
+                    "state": state.name_of(sid), "number": number, "error": exc.msg}) from exc
             if not isinstance(value, dict):
-                raise InvalidInput(f"{state.name_of(sid)}, added order {number}: write one JSON object, like "
-                                   '{"type": "BUILD", "class": "IRBM", "qty": 2}.')
+                raise InvalidInput(gettext("%(state)s, added order %(number)s: write one JSON object, like %(example)s.") % {
+                    "state": state.name_of(sid), "number": number, "example": '{"type": "BUILD", "class": "IRBM", "qty": 2}'})
             raws.append(value)
         if raws == recorded.get(sid, []):
             continue
@@ -130,7 +133,7 @@ def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
     after it, re-applying the changes logged between turns."""
     records = {r.turn: r for r in TurnRecord.objects.filter(game=game, turn__gte=from_turn).order_by("turn")}
     if from_turn not in records:
-        raise InvalidInput("Choose a turn that was played.")
+        raise InvalidInput(gettext("Choose a turn that was played."))
     start = records[from_turn]
     state = game_engine.state_from_json(start.state_before)
     notes: list[str] = []
@@ -148,7 +151,7 @@ def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
             actual.append((turn, game_engine.state_from_json(records[turn].state_after)))
             if state.game_over:
                 if not ended:
-                    notes.append(f"The what-if game ended before turn {turn}; the real game went on.")
+                    notes.append(gettext("The what-if game ended before turn %(turn)s; the real game went on.") % {"turn": turn})
                 ended = True
                 continue
             orders = recorded_orders(records[turn].orders)
@@ -158,14 +161,18 @@ def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
             rejected = _rejections(resolution.private_reports)
             was = _rejections(records[turn].private_reports)
             if rejected > was and turn != from_turn:
-                notes.append(f"Turn {turn}: {rejected - was} recorded order(s) no longer fit the what-if game and were rejected.")
+                notes.append(ngettext(
+                    "Turn %(turn)s: %(n)s recorded order no longer fits the what-if game and was rejected.",
+                    "Turn %(turn)s: %(n)s recorded orders no longer fit the what-if game and were rejected.",
+                    rejected - was) % {"turn": turn, "n": rejected - was})
             state = resolution.state
             alternative.append((turn, state))
         elif started and not ended and kind in MUTATIONS:
             try:
                 state = apply_mutation(game, state, kind, data)
             except (ReplayError, game_engine.RuleViolation) as exc:
-                notes.append(f"A change logged as “{kind}” could not be re-applied in the what-if: {exc}")
+                notes.append(gettext("A change logged as “%(kind)s” could not be re-applied in the what-if: %(error)s") % {
+                    "kind": kind, "error": exc})
     real_final = game_engine.state_from_json(game.state) if game.phase == Phase.FINISHED else actual[-1][1]
     return _compare(game, access, from_turn, changed, actual, alternative, real_final, state, notes)
 
@@ -175,18 +182,19 @@ def _compare(game: Game, access: ReviewAccess, from_turn: int, changed: dict[str
              real_final: game_engine.GameState, alt_final: game_engine.GameState, notes: list[str]) -> WhatIfResult:
     actual_views = [lens_view(s, access) for _, s in actual]
     alt_views = [lens_view(s, access) for _, s in alternative]
-    labels = [f"Start of T{from_turn}" if t < from_turn else f"T{t}" for t, _ in actual]
+    labels = [gettext("Start of T%(turn)s") % {"turn": from_turn} if t < from_turn else gettext("T%(turn)s") % {"turn": t}
+              for t, _ in actual]
     pad = len(actual_views) - len(alt_views)
     series = [
-        Series("What happened (public)", [_rsi(v)[0] for v in actual_views]),
-        Series("What-if (public)", [_rsi(v)[0] for v in alt_views] + [None] * pad),
-        Series("What happened (true)", [_rsi(v)[1] for v in actual_views]),
-        Series("What-if (true)", [_rsi(v)[1] for v in alt_views] + [None] * pad),
+        Series(gettext("What happened (public)"), [_rsi(v)[0] for v in actual_views]),
+        Series(gettext("What-if (public)"), [_rsi(v)[0] for v in alt_views] + [None] * pad),
+        Series(gettext("What happened (true)"), [_rsi(v)[1] for v in actual_views]),
+        Series(gettext("What-if (true)"), [_rsi(v)[1] for v in alt_views] + [None] * pad),
     ]
-    chart = Chart(id="whatif", title=f"Stability from turn {from_turn}: what happened and the what-if",
-                  description="Regional Stability Index by turn in the real game and in the what-if sandbox.",
+    chart = Chart(id="whatif", title=gettext("Stability from turn %(turn)s: what happened and the what-if") % {"turn": from_turn},
+                  description=gettext("Regional Stability Index by turn in the real game and in the what-if sandbox."),
                   x_labels=labels, series=[s for s in series if any(v is not None for v in s.values)],
-                  y_label="index", y_min=0, y_max=100)
+                  y_label=gettext("index"), y_min=0, y_max=100)
     real_view, alt_view = lens_view(real_final, access), lens_view(alt_final, access)
     real_scores, alt_scores = game_engine.final_scores(real_final), game_engine.final_scores(alt_final)
     rows = []
@@ -198,12 +206,12 @@ def _compare(game: Game, access: ReviewAccess, from_turn: int, changed: dict[str
             whatif_security=_truth_number(alt_view, meta.id, "security"),
             actual_missiles=_missiles(real_view, meta.id), whatif_missiles=_missiles(alt_view, meta.id),
         ))
-    changes = [(real_final.name_of(sid), [describe_order(game_engine.order_to_json(o)) for o in orders] or ["no orders"])
+    changes = [(real_final.name_of(sid), [describe_order(game_engine.order_to_json(o)) for o in orders] or [gettext("no orders")])
                for sid, orders in changed.items()]
     return WhatIfResult(
         from_turn=from_turn, last_turn=alternative[-1][0], changes=changes, rows=rows, chart=chart,
-        actual_end=real_final.game_over_reason or "The game had not ended.",
-        whatif_end=alt_final.game_over_reason or "The what-if game had not ended.",
+        actual_end=real_final.game_over_reason or gettext("The game had not ended."),
+        whatif_end=alt_final.game_over_reason or gettext("The what-if game had not ended."),
         notes=notes, actual_rsi=_rsi(real_view)[0], whatif_rsi=_rsi(alt_view)[0],
     )
 
