@@ -5,6 +5,10 @@ a player's map carries their own true forces and their *estimates* of the others
 others' true counts), the public map carries the public record only, and the facilitator's map
 carries the ground truth. The scenario's static geography (which missile classes can reach whom,
 what each defense site is meant to cover) is public scenario data read from the scenario itself.
+
+Colour never carries a reading alone: every fill category has a colour-blind-safe colour *and* its
+own pattern, drawn from FILLS below (tests/negotiation/test_map_palette.py checks the colours under
+simulated colour-vision deficiencies and every contrast the map relies on).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -26,11 +31,111 @@ from negotiation.models import Game
 from negotiation.scenarios import scenario
 from negotiation.viewer import Role, Viewer
 
-# Fill keys (see templates/negotiation/_map.html: one <pattern> per key, a colour-blind-safe
-# colour and a distinct hatching, so no reading depends on colour alone).
-THREAT_LEVELS = ("none", "low", "medium", "high")
-IDENTITY_KEYS = tuple(f"id{n}" for n in range(8))
 PAD = 40.0
+
+
+# --- Palette: what colour encodes, always with a pattern as well -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One fill category: a background colour, the colour of its pattern marks (at least 3:1
+    against the background, so the pattern shows without colour vision) and the pattern."""
+
+    key: str
+    colour: str
+    ink: str
+    pattern: str
+
+
+# Threat to the viewer (player map) and true insecurity (facilitator map): Paul Tol's YlOrBr
+# sequential scheme (light to dark, so the order survives greyscale and every colour-vision
+# deficiency) after plain white for "none"; the pattern grows denser with the level. The
+# viewer's own state is Tol's light blue with dots, outside the ramp.
+THREAT_LEVELS = ("none", "low", "medium", "high")
+THREAT_FILLS = (
+    Fill("self", "#77aadd", "#1b1f24", "dots"),
+    Fill("none", "#ffffff", "#1b1f24", "plain"),
+    Fill("low", "#fee391", "#6b4a00", "hatch"),
+    Fill("medium", "#fb9a29", "#4a2500", "hatch-dense"),
+    Fill("high", "#cc4c02", "#ffffff", "cross"),
+)
+
+# One identity per state (public map): Okabe & Ito (2008) in the order the review charts give the
+# states (negotiation/review/charts.py PALETTE), so a state has the same colour on the map, in the
+# charts and in the scenario's swatches. The charts' seventh and eighth colours (black, mid grey)
+# are swapped for Okabe-Ito yellow and a light grey: a black region would hide its outline and
+# labels, and mid grey is too close to the green under deuteranopia. Every identity has its own
+# pattern.
+IDENTITY_FILLS = (
+    Fill("id0", "#0072b2", "#ffffff", "horizontal"),
+    Fill("id1", "#d55e00", "#1b1f24", "dots"),
+    Fill("id2", "#009e73", "#1b1f24", "hatch"),
+    Fill("id3", "#cc79a7", "#1b1f24", "backhatch"),
+    Fill("id4", "#e69f00", "#1b1f24", "cross"),
+    Fill("id5", "#56b4e9", "#1b1f24", "vertical"),
+    Fill("id6", "#f0e442", "#1b1f24", "rings"),
+    Fill("id7", "#dddddd", "#1b1f24", "grid"),
+)
+IDENTITY_KEYS = tuple(f.key for f in IDENTITY_FILLS)
+FILLS = {f.key: f for f in THREAT_FILLS + IDENTITY_FILLS}
+
+
+@dataclass(frozen=True, slots=True)
+class Ink:
+    """Every other colour the map draws with. Lines that cross the map (reach arrows, coverage
+    rings, treaty zones, hosting links) are drawn over a white casing, so they keep their contrast
+    over any fill; labels have a white halo for the same reason."""
+
+    sea: str = "#e3eef7"
+    outline: str = "#1b1f24"  # state borders, site markers, reach arrows
+    casing: str = "#ffffff"
+    coverage: str = "#0072b2"
+    treaty: str = "#0b5cad"
+    label: str = "#111111"
+    halo: str = "#ffffff"
+
+
+INK = Ink()
+
+_TILE = 12
+
+
+def _pattern_marks(pattern: str, ink: str) -> tuple[str, str]:
+    """(extra <pattern> attributes, marks) for a pattern on a _TILE-unit tile. Lines run through
+    the tile's middle: a tile clips its content, so a line on its edge would lose half its width."""
+    m, t = _TILE / 2, _TILE
+    line = f'stroke="{ink}" stroke-width="2"'
+    match pattern:
+        case "plain":
+            return "", ""
+        case "dots":
+            return "", f'<circle cx="{m:g}" cy="{m:g}" r="2.5" fill="{ink}"/>'
+        case "rings":
+            return "", f'<circle cx="{m:g}" cy="{m:g}" r="3.5" fill="none" {line}/>'
+        case "hatch":
+            return ' patternTransform="rotate(45)"', f'<path d="M{m:g},0 V{t}" {line}/>'
+        case "backhatch":
+            return ' patternTransform="rotate(-45)"', f'<path d="M{m:g},0 V{t}" {line}/>'
+        case "hatch-dense":
+            return ' patternTransform="rotate(45)"', (f'<path d="M{m / 2:g},0 V{t} M{m * 1.5:g},0 V{t}" '
+                                                      f'stroke="{ink}" stroke-width="1.5"/>')
+        case "cross":
+            return ' patternTransform="rotate(45)"', f'<path d="M{m:g},0 V{t} M0,{m:g} H{t}" {line}/>'
+        case "grid":
+            return "", f'<path d="M{m:g},0 V{t} M0,{m:g} H{t}" stroke="{ink}" stroke-width="1.5"/>'
+        case "horizontal":
+            return "", f'<path d="M0,{m:g} H{t}" {line}/>'
+        case "vertical":
+            return "", f'<path d="M{m:g},0 V{t}" {line}/>'
+    raise ValueError(f"unknown pattern {pattern!r}")
+
+
+def pattern_svg(prefix: str, fill: Fill) -> str:
+    """The SVG <pattern> for `fill`, referenced as url(#<prefix>-<key>)."""
+    attrs, marks = _pattern_marks(fill.pattern, fill.ink)
+    return (f'<pattern id="{prefix}-{fill.key}" patternUnits="userSpaceOnUse" width="{_TILE}" height="{_TILE}"{attrs}>'
+            f'<rect width="{_TILE}" height="{_TILE}" fill="{fill.colour}"/>{marks}</pattern>')
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +150,7 @@ class MapShape:
     r: float
     summary: str
     facts: list[tuple[str, str]]
+    label_y: float = 0.0  # the name's baseline: above the centre when a site marker sits there
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +204,18 @@ class RegionMap:
     reach: list[MapReach] = field(default_factory=list)
     zones: list[MapZone] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+    fills: tuple[Fill, ...] = ()
+    ink: Ink = INK
 
     @property
     def sea(self) -> dict[str, float]:
         x, y, w, h = self.box
         return {"x": x, "y": y, "w": w, "h": h}
+
+    @property
+    def patterns(self) -> SafeString:
+        """The <pattern> definitions of this map's fill categories (ids and palette colours only)."""
+        return mark_safe("".join(pattern_svg(self.prefix, f) for f in self.fills))  # noqa: S308
 
 
 def region_map(game: Game, viewer: Viewer) -> RegionMap:
@@ -387,10 +500,11 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         facts.append((_("Interceptors (public record)"), str(total)))
         if sites_by_state.get(sid):
             facts.append((_("Defense sites"), ", ".join(sites_by_state[sid])))
+        crowded = any(abs(site.x - x) < 120 and -50 < site.y - y < 45 for site in site_rows)
         shapes.append(MapShape(
             id=sid, name=name, fill=fill, is_me=sid == me,
             points=" ".join(f"{px:.0f},{py:.0f}" for px, py in pts), cx=x, cy=y,
-            r=0.0 if pts else 70.0, summary=summary, facts=facts,
+            r=0.0 if pts else 70.0, summary=summary, facts=facts, label_y=y - 60 if crowded else y + 10,
         ))
 
     reach_rows: list[MapReach] = []
@@ -428,18 +542,22 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         ))
 
     box = _box(geo, site_points)
+    fills: tuple[Fill, ...]
     if kind == "player":
+        fills = THREAT_FILLS
         title = _("Your map of the region")
         counts_label = _("Other states' forces are your estimates, not the truth.")
         colour_key = _("Colour and hatching: the threat each state poses to you.")
         legend = [("self", _("your state"))] + [(lv, _("threat: %(level)s") % {"level": _level_word(lv)})
                                                 for lv in THREAT_LEVELS]
     elif kind == "truth":
+        fills = THREAT_FILLS[1:]
         title = _("Ground-truth map (facilitator only)")
         counts_label = _("True forces of every state.")
         colour_key = _("Colour and hatching: how insecure each state really is.")
         legend = [(lv, _("insecurity: %(level)s") % {"level": _level_word(lv)}) for lv in THREAT_LEVELS]
     else:
+        fills = tuple(FILLS[k] for k in dict.fromkeys(s.fill for s in shapes))
         title = _("Public map of the region")
         counts_label = _("Forces as publicly recorded (declared or observed).")
         colour_key = _("Each state has its own colour and hatching.")
@@ -448,5 +566,6 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         kind=kind, prefix={"player": "rm", "truth": "tm", "public": "pm"}[kind], turn=int(view.get("turn", 0) or 0),
         viewbox=" ".join(f"{v:.0f}" for v in box), box=box, title=title, counts_label=counts_label,
         colour_key=colour_key, legend=legend, shapes=shapes, sites=site_rows, reach=reach_rows, zones=zones,
+        fills=fills,
         classes=sorted({c for r in reach_rows for c in r.classes}, key=lambda c: classes.index(c) if c in classes else 99),
     )
