@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 import game_engine
 from negotiation.models import Game
@@ -30,3 +30,13 @@ def view(game: Game, viewer: str | None) -> dict[str, Any]:
 
 def view_of(state: game_engine.GameState, viewer: str | None) -> dict[str, Any]:
     return cast(dict[str, Any], game_engine.view_for(state, viewer, lang=get_language()))
+
+
+def texts(game: Game) -> game_engine.EngineTexts:
+    """The engine's own texts (events, score explanations, rule errors) in the active interface
+    language, with the scenario's state names; the stored English is translated at display time."""
+    return texts_for(state(game).scenario)
+
+
+def texts_for(scenario: game_engine.Scenario | None) -> game_engine.EngineTexts:
+    return game_engine.texts_for(get_language(), scenario, labels=gettext)

@@ -304,6 +304,9 @@ def public_view(game: Game) -> PublicView:
     state = engine_views.state(game)
     view = engine_views.view_of(state, None)
     record = _last_record(game)
+    texts = engine_views.texts_for(state.scenario)
+    if view.get("game_over_reason"):
+        view = {**view, "game_over_reason": texts.game_over(str(view["game_over_reason"]))}
     final: list[tuple[str, str, float]] = []
     scores = view.get("final_scores")
     if isinstance(scores, dict):
@@ -322,12 +325,29 @@ def public_view(game: Game) -> PublicView:
         news=news_rows(game, None),
         last_turn=record.turn if record else None,
         report=record.public_report if record else None,
-        explanation=list(record.explanation) if record else [],
-        public_events=[e["text"] for e in record.events if e["audience"] is None] if record else [],
+        explanation=_explained(texts, record.explanation) if record else [],
+        public_events=[_event_text(texts, e) for e in record.events if e["audience"] is None] if record else [],
         final_scores=final,
         rsi_history=[float(x) for x in view.get("rsi_history", [])],
         ledger_rows=_ledger_rows(view),
     )
+
+
+def _event_text(texts: game_engine.EngineTexts, event: dict[str, Any]) -> str:
+    """A stored engine event in the viewer's language (the record itself stays English)."""
+    data = event.get("data")
+    return texts.event(str(event.get("kind", "")), str(event.get("text", "")), data if isinstance(data, dict) else None)
+
+
+def _explained(texts: game_engine.EngineTexts, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**e, "text": texts.explanation(str(e.get("component", "")), str(e.get("text", "")))} for e in items]
+
+
+def _rejected_rows(texts: game_engine.EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
+    rows = report.get("rejected") or []
+    return {**report, "rejected": [
+        {**r, "message": texts.rule_error(str(r.get("code", "")), str(r.get("message", "")))} if isinstance(r, dict) else r
+        for r in rows]}
 
 
 def _ledger_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -385,9 +405,12 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
                            for m in linked_members(member) if m.pk != member.pk]
         record = _last_record(game)
         if record is not None and viewer.state_id:
+            texts = engine_views.texts_for(state.scenario)
             report = record.private_reports.get(viewer.state_id)
+            if isinstance(report, dict):
+                report = _rejected_rows(texts, report)
             private_events = [
-                e["text"] for e in record.events
+                _event_text(texts, e) for e in record.events
                 if e["audience"] is not None and viewer.state_id in e["audience"]
             ]
     truth = view.get("truth") if viewer.role is Role.FACILITATOR else None
@@ -748,7 +771,8 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
     return {
         "number": number,
         "rows": [{"label": label, "without": a, "with": b, "delta": b - a} for label, a, b in rows],
-        "why": [e["text"] for e in with_it.get("explanation", []) if abs(float(e.get("delta", 0))) >= 0.05][:6],
+        "why": [e["text"] for e in _explained(engine_views.texts_for(state.scenario), with_it.get("explanation", []))
+                if abs(float(e.get("delta", 0))) >= 0.05][:6],
     }
 
 

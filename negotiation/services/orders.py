@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 import game_engine
+from negotiation import engine_views
 from negotiation.errors import InvalidInput, PhaseClosed, StaleVersion
 from negotiation.models import Game, Member, OrderSubmission, Phase, Seat
 from negotiation.services.common import cfg, lock_game, log, notify
@@ -70,7 +71,7 @@ def order_add(*, game_id: int, seat_id: int, member_id: int, raw: Mapping[str, o
     try:
         orders = game_engine.validate_orders(state, seat.state_id, [*submission.orders, dict(raw)])
     except game_engine.RuleViolation as exc:
-        raise InvalidInput(exc.message) from exc
+        raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
     submission.orders = [game_engine.order_to_json(order) for order in orders]
     _record(game, seat, submission, client_token)
     return submission

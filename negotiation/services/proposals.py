@@ -70,7 +70,7 @@ def check_treaty(game: Game, template: str, parties: list[str], clauses: Mapping
     try:
         game_engine.add_treaty_draft(game_engine.state_from_json(game.state), template, parties, dict(clauses))
     except game_engine.RuleViolation as exc:
-        raise InvalidInput(exc.message) from exc
+        raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
 
 
 def check_hosting(game: Game, parties: list[str], clauses: Mapping[str, Any]) -> None:
@@ -84,7 +84,7 @@ def check_hosting(game: Game, parties: list[str], clauses: Mapping[str, Any]) ->
         game_engine.validate_order(game_engine.state_from_json(game.state), str(host), raw)
     except game_engine.RuleViolation as exc:
         if exc.code not in {"E_DS_TOO_LOW"}:
-            raise InvalidInput(exc.message) from exc
+            raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
 
 
 @transaction.atomic
@@ -188,7 +188,7 @@ def _table(game: Game, proposal: Proposal, version: ProposalVersion) -> str:
         state, treaty_id, terms_hash = game_engine.add_treaty_draft(
             state, version.template, list(proposal.parties), {**version.clauses, "name": proposal.title})
     except game_engine.RuleViolation as exc:
-        raise InvalidInput(exc.message) from exc
+        raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
     game.state = game_engine.state_to_json(state)
     game.save(update_fields=["state"])
     version.terms_hash = terms_hash
@@ -237,7 +237,8 @@ def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version
         try:
             game_engine.validate_orders(game_engine.state_from_json(game.state), seat.state_id, [*current, order])
         except game_engine.RuleViolation as exc:
-            raise InvalidInput(gettext("Your state cannot sign now: %(reason)s") % {"reason": exc.message}) from exc
+            reason = engine_views.texts(game).rule_error(exc.code, exc.message)
+            raise InvalidInput(gettext("Your state cannot sign now: %(reason)s") % {"reason": reason}) from exc
     signature, _ = Signature.objects.get_or_create(
         proposal=proposal, version=proposal.version, state_id=seat.state_id,
         defaults={"signed_by": viewer.label, "turn": game.turn})

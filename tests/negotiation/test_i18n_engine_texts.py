@@ -1,0 +1,131 @@
+"""The texts the engine writes when a turn resolves (events, why the index moved, rejected orders,
+rule errors) reach a Spanish player in Spanish, in the page and over the socket push; the stored
+turn record stays English."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from negotiation import broadcasts, services
+from negotiation.errors import InvalidInput
+from negotiation.models import Game, TurnRecord
+from tests.negotiation.conftest import resolve, seat_client
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _in_spanish(client: Client, game: Game) -> Client:
+    client.post("/i18n/setlang/", {"language": "es", "next": f"/play/{game.code}/"})
+    return client
+
+
+@pytest.fixture
+def resolved(started_game) -> tuple[Game, dict[str, tuple[Client, object]]]:
+    """Turn 1 played: Borun builds in public, Calla builds covertly, Dresk asks for a hotline
+    that Aurel never agrees (rejected at resolution)."""
+    seats = {sid: seat_client(started_game, sid, name)
+             for sid, name in (("aurel", "Ana"), ("borun", "Bo"), ("calla", "Cy"), ("dresk", "Di"))}
+    orders = {
+        "borun": [{"type": "BUILD", "class": "MRBM", "qty": 2}],
+        "calla": [{"type": "BUILD", "class": "SRBM", "qty": 1, "covert": True}],
+        "dresk": [{"type": "AGREE_HOTLINE", "with": "aurel"}],
+    }
+    for sid, raws in orders.items():
+        member = seats[sid][1]
+        for raw in raws:
+            services.order_add(game_id=started_game.pk, seat_id=member.seat_id, member_id=member.pk, raw=raw)
+    resolve(started_game)
+    started_game.refresh_from_db()
+    return started_game, seats
+
+
+def test_the_stored_turn_record_stays_english(resolved):
+    game, _ = resolved
+    record = TurnRecord.objects.get(game=game, turn=1)
+    texts = [e["text"] for e in record.events]
+
+    assert "Borun built 2 MRBM." in texts
+    assert "Calla secretly built 1 SRBM." in texts
+    assert any("was rejected: Aurel did not agree the hotline this turn." in t for t in texts)
+
+
+def test_a_spanish_player_reads_the_turns_events_and_explanation_in_spanish(resolved):
+    game, seats = resolved
+    record = TurnRecord.objects.get(game=game, turn=1)
+    client = _in_spanish(seats["aurel"][0], game)
+
+    page = client.get(f"/play/{game.code}/").content.decode()
+
+    assert "Borun construyó 2 MRBM." in page
+    assert "Borun built 2 MRBM." not in page
+    assert record.explanation, "the turn moved the index, so there is something to explain"
+    for item in record.explanation:
+        assert item["text"] not in page
+    assert "porque Borun construyó 2 MRBM" in page or "al cambiar las percepciones" in page
+
+
+def test_a_spanish_player_reads_their_private_report_and_rejected_orders_in_spanish(resolved):
+    game, seats = resolved
+    calla = _in_spanish(seats["calla"][0], game)
+    dresk = _in_spanish(seats["dresk"][0], game)
+
+    calla_page = calla.get(f"/play/{game.code}/").content.decode()
+    dresk_page = dresk.get(f"/play/{game.code}/").content.decode()
+
+    assert "Calla construyó en secreto 1 SRBM." in calla_page
+    assert "Calla secretly built" not in calla_page
+    assert "Aurel no acordó la línea directa este turno." in dresk_page
+    assert "did not agree the hotline" not in dresk_page
+
+
+def test_an_english_player_still_reads_the_engines_english(resolved):
+    game, seats = resolved
+
+    page = seats["borun"][0].get(f"/play/{game.code}/").content.decode()
+
+    assert "Borun built 2 MRBM." in page
+    assert "Borun construyó" not in page
+
+
+def test_the_console_and_projector_show_the_events_in_the_viewers_language(resolved, fac_client):
+    game, _ = resolved
+    fac_client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+
+    console = fac_client.get(reverse("negotiation:console", args=[game.pk])).content.decode()
+    projector = fac_client.get(reverse("negotiation:projector", args=[game.code])).content.decode()
+
+    for page in (console, projector):
+        assert "Borun construyó 2 MRBM." in page
+        assert "Borun built 2 MRBM." not in page
+
+
+def test_the_public_push_carries_the_engine_texts_in_each_language(resolved, monkeypatch):
+    game, _ = resolved
+    sent: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr(broadcasts, "_send", lambda group, message: sent.append((group, dict(message))))
+
+    broadcasts.game_changed(game_id=game.pk, public=("public-results",))
+
+    push = next(m for g, m in sent if g == broadcasts.public_group(game.pk))
+    by_language = push["by_language"]
+    assert isinstance(by_language, dict)
+    assert "Borun construyó 2 MRBM." in by_language["es"] and "Borun built" not in by_language["es"]
+    assert "Borun built 2 MRBM." in by_language["en"]
+
+
+def test_a_refused_order_explains_the_rule_in_spanish(started_game):
+    client, member = seat_client(started_game, "dresk", "Di")
+    _in_spanish(client, started_game)
+
+    with translation.override("es"), pytest.raises(InvalidInput) as refused:
+        services.order_add(game_id=started_game.pk, seat_id=member.seat_id, member_id=member.pk,
+                           raw={"type": "BUILD", "class": "SRBM", "qty": 3})
+    response = client.post(reverse("negotiation:order-add", args=[started_game.pk]),
+                           {"type": "BUILD", "class": "SRBM", "qty": "3"}, **HX)
+
+    assert refused.value.message == "Dresk puede construir como máximo 2 SRBM por turno (le quedan 2 este turno)."
+    assert response.status_code == 422
+    assert "Dresk puede construir como máximo 2 SRBM por turno" in response.content.decode()
