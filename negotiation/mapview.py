@@ -4,7 +4,8 @@ Everything a map shows about the current state comes from the engine's view_for(
 a player's map carries their own true forces and their *estimates* of the others (never the
 others' true counts), the public map carries the public record only, and the facilitator's map
 carries the ground truth. The scenario's static geography (which missile classes can reach whom,
-what each defense site is meant to cover) is public scenario data read from the scenario itself.
+what each defense site is meant to cover) is public scenario data, read from the scenario the game
+was created with (embedded in its engine state), not from today's scenario file.
 
 Colour never carries a reading alone: every fill category has a colour-blind-safe colour *and* its
 own pattern, drawn from FILLS below (tests/negotiation/test_map_palette.py checks the colours under
@@ -28,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from negotiation import engine_views
 from negotiation.models import Game
-from negotiation.scenarios import scenario
 from negotiation.viewer import Role, Viewer
 
 PAD = 40.0
@@ -408,11 +408,11 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         for site in s.get("sites") or []:
             seen.setdefault(str(site.get("id")), site)
     consents = {str(c.get("site")): c for c in view.get("consents", []) if isinstance(c, dict)}
-    try:
-        setups = {s.id: s for s in scenario(game.scenario_slug).sites}
-        reach_table = scenario(game.scenario_slug).reach
-    except Exception:  # a scenario that no longer loads still gets a map of its states
-        setups, reach_table = {}, {}
+    # Static geography from the game's own scenario: what each class can reach and what each site
+    # is meant to cover. Which classes a state holds comes from `believed` (the viewer's view).
+    setting = engine_views.state(game).scenario
+    setups = {s.id: s for s in setting.sites}
+    reach_table = setting.reach
 
     site_rows: list[MapSite] = []
     site_points: list[tuple[float, float]] = []

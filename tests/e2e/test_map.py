@@ -16,14 +16,17 @@ pytestmark = pytest.mark.browser
 
 TRUE_SRBM = 731  # Borun's true short-range force: only the facilitator may ever see it
 ESTIMATE_SRBM = 419  # Aurel's estimate of it: what Aurel's map must show
+COVERT_HGV = 37  # hypersonic gliders Borun built covertly: on no ledger and in no estimate
 
 
 def plant_markers(game: Game) -> None:
-    """Give Borun a true count and Aurel an estimate of it that appear nowhere else."""
+    """Give Borun a true count and Aurel an estimate of it that appear nowhere else, and a
+    covertly built class (which reaches Aurel and Calla) that only the facilitator knows of."""
     state = dict(game.state)
     for nation in state["nations"]:
         if nation["id"] == "borun":
             nation["missiles"]["SRBM"] = TRUE_SRBM
+            nation["missiles"]["HGV"] = COVERT_HGV
     for pair in state["pairs"]:
         if pair["src"] == "aurel" and pair["dst"] == "borun":
             pair["est"]["SRBM"] = ESTIMATE_SRBM
@@ -71,15 +74,22 @@ class RegionMapTests(BrowserTestCase):
         # Aurel's own forces are its true ones.
         expect(ana.get_by_test_id("rm-state-aurel")).to_have_attribute("aria-label", "Aurel (you). Your forces: 10 IRBM, 6 ICBM.")
 
-        expect(fac.get_by_test_id("tm-state-borun")).to_have_attribute("aria-label", f"Borun. True security 57. True missiles: {TRUE_SRBM} SRBM, 16 MRBM, 6 IRBM.")
+        expect(fac.get_by_test_id("tm-state-borun")).to_have_attribute(
+            "aria-label", f"Borun. True security 57. True missiles: {TRUE_SRBM} SRBM, 16 MRBM, 6 IRBM, {COVERT_HGV} HGV.")
         public = projector.get_by_test_id("pm-state-borun")
         expect(public).to_have_attribute("aria-label", "Borun. Public record of its missiles: 20 SRBM, 16 MRBM, 6 IRBM.")
         html = projector.content()
         assert str(TRUE_SRBM) not in html and str(ESTIMATE_SRBM) not in html
 
-        # Reach arrows follow what the viewer believes: Aurel believes Borun has SRBMs.
+        # Reach arrows follow what the viewer believes: Aurel believes Borun has SRBMs, and knows
+        # nothing of its covert gliders (no arrow, no filter choice); the facilitator sees them.
         expect(ana.get_by_test_id("rm-reach-borun-calla")).to_have_attribute(
             "data-classes", "SRBM MRBM")
+        expect(ana.get_by_test_id("rm-reach-borun-aurel")).to_have_attribute("data-classes", "IRBM")
+        assert "HGV" not in ana.locator("#region-map").inner_html()
+        assert "HGV" not in projector.locator("#region-map-public").inner_html()
+        expect(fac.get_by_test_id("tm-reach-borun-aurel")).to_have_attribute("data-classes", "IRBM HGV")
+        expect(fac.get_by_label("Missile reach shown").locator("option[value=HGV]")).to_have_count(1)
         # Treaty zones: the export-control regime and the NPT are in force.
         expect(ana.locator("#region-map .map-zone")).to_have_count(2)
         # The hosted site CAL-1 is on every map.
@@ -132,3 +142,52 @@ class RegionMapTests(BrowserTestCase):
         self.snapshot(projector, "map-projector-after-turn")
         for page in (ana, fac, projector):
             assert page.js_errors == []
+
+    def test_every_map_passes_axe_and_each_fill_has_its_pattern_and_legend_entry(self):
+        from tests.e2e.test_accessibility import AXE, WCAG_TAGS
+
+        def axe_page(width: int, height: int):
+            # bypass_csp: the page's CSP (script-src 'self') would refuse the injected axe script.
+            context = self.browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            return page
+
+        ana = axe_page(1280, 900)
+        ana.goto(self.url(f"/join/{self.game.code}/"))
+        ana.get_by_label("Your name").fill("Ana")
+        ana.locator("input[name=state_id][value=aurel]").check()
+        ana.get_by_role("button", name="Take my seat").click()
+        expect(ana.locator("body")).to_have_attribute("data-ws", "open")
+        projector = axe_page(1920, 1080)
+        projector.goto(self.url(f"/projector/{self.game.code}/?key={self.game.observer_key}"))
+        fac = axe_page(1280, 900)
+        fac.goto(self.url("/accounts/login/"))
+        fac.get_by_label("Username").fill("teacher")
+        fac.get_by_label("Password").fill("pw-teacher-123")
+        fac.get_by_role("button", name="Log in").click()
+        fac.goto(self.url(f"/facilitate/{self.game.pk}/"))
+
+        for page, section, legend in ((ana, "#region-map", ["your state", "threat: none", "threat: low",
+                                                            "threat: medium", "threat: high"]),
+                                      (fac, "#region-map", ["insecurity: none", "insecurity: high"]),
+                                      (projector, "#region-map-public", ["Aurel", "Borun", "Calla", "Dresk"])):
+            expect(page.locator(section)).to_be_visible()
+            # Every fill a shape or swatch names is a pattern the page defines, and the pattern
+            # carries more than a flat colour (except the plain "none").
+            missing = page.evaluate("""(section) => {
+                const root = document.querySelector(section);
+                return [...root.querySelectorAll('[fill^="url(#"]')]
+                  .map(el => el.getAttribute('fill').slice(5, -1))
+                  .filter(id => !document.getElementById(id) || document.getElementById(id).tagName !== 'pattern');
+            }""", section)
+            assert missing == []
+            items = page.locator(f"{section} .map-legend li")
+            for text in legend:
+                expect(items.filter(has_text=text)).to_have_count(1)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "async ([sel, tags]) => await axe.run(document.querySelector(sel), "
+                "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", [section, WCAG_TAGS])
+            assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
