@@ -167,7 +167,8 @@ def _int(request: HttpRequest, name: str) -> int:
     try:
         return int(str(request.POST.get(name, "")))
     except ValueError as exc:
-        raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be a whole number.") from exc
+        raise InvalidInput(gettext("%(field)s must be a whole number.") % {
+            "field": name.replace("_", " ").capitalize()}) from exc
 
 
 @login_required

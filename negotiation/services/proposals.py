@@ -141,9 +141,10 @@ def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_versio
     if proposal.status != Proposal.Status.OPEN:
         raise InvalidInput(gettext("This proposal is no longer open."))
     if expected_version != proposal.version:
-        raise StaleVersion(
-            f"{proposal.title} was amended by another party while you were editing; it is now at version "
-            f"{proposal.version}. Your changes were not saved: review the new version and amend again.")
+        raise StaleVersion(gettext(
+            "%(title)s was amended by another party while you were editing; it is now at version %(version)s. "
+            "Your changes were not saved: review the new version and amend again.") % {
+                "title": proposal.title, "version": proposal.version})
     current = proposal.versions.get(version=proposal.version)
     if proposal.kind == ProposalKind.TREATY:
         check_treaty(game, current.template, list(proposal.parties), clauses)
@@ -225,8 +226,9 @@ def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version
     if proposal.status != Proposal.Status.OPEN:
         raise InvalidInput(gettext("This proposal is no longer open for signature."))
     if expected_version != proposal.version:
-        raise StaleVersion(f"{proposal.title} changed to version {proposal.version} before you signed; "
-                           "read the new version, then sign it if you agree.")
+        raise StaleVersion(gettext("%(title)s changed to version %(version)s before you signed; "
+                                   "read the new version, then sign it if you agree.") % {
+                                       "title": proposal.title, "version": proposal.version})
     version = proposal.versions.get(version=proposal.version)
     if proposal.kind == ProposalKind.TREATY:
         _table(game, proposal, version)
