@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies; all but the
 # yellow meet 3:1 on white, so the yellow is left out.
@@ -75,10 +76,12 @@ class Chart:
             first, last = known[0], known[-1]
             low = min(v for _, v in known)
             high = max(v for _, v in known)
-            parts.append(f"{s.label}: {first[1]:.{self.decimals}f} at {self.x_labels[first[0]]}, "
-                         f"{last[1]:.{self.decimals}f} at {self.x_labels[last[0]]} "
-                         f"(lowest {low:.{self.decimals}f}, highest {high:.{self.decimals}f}).")
-        return " ".join(parts) or "No data yet."
+            parts.append(gettext("%(series)s: %(first)s at %(first_at)s, %(last)s at %(last_at)s "
+                                 "(lowest %(low)s, highest %(high)s).") % {
+                "series": s.label, "first": f"{first[1]:.{self.decimals}f}", "first_at": self.x_labels[first[0]],
+                "last": f"{last[1]:.{self.decimals}f}", "last_at": self.x_labels[last[0]],
+                "low": f"{low:.{self.decimals}f}", "high": f"{high:.{self.decimals}f}"})
+        return " ".join(parts) or gettext("No data yet.")
 
     @property
     def svg(self) -> SafeString:
