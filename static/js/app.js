@@ -197,7 +197,8 @@
     document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {
       var left = Math.max(0, Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000));
       var m = Math.floor(left / 60), s = left % 60;
-      el.textContent = left > 0 ? m + ":" + (s < 10 ? "0" : "") + s : "closing…";
+      // The words come from the page, in its language.
+      el.textContent = left > 0 ? m + ":" + (s < 10 ? "0" : "") + s : (el.dataset.closing || "closing…");
     });
   }
   setInterval(tickCountdowns, 1000);
