@@ -99,11 +99,14 @@ class Ink:
 INK = Ink()
 
 _TILE = 12
+# Patterns are drawn in map units, so they shrink with the map: at 1.5 map units per tile unit a
+# tile is about 18 px on a desktop map and still about 6 px on a 375 px phone.
+_PATTERN_SCALE = 1.5
 
 
 def _pattern_marks(pattern: str, ink: str) -> tuple[str, str]:
-    """(extra <pattern> attributes, marks) for a pattern on a _TILE-unit tile. Lines run through
-    the tile's middle: a tile clips its content, so a line on its edge would lose half its width."""
+    """(rotation, marks) for a pattern on a _TILE-unit tile. Lines run through the tile's middle:
+    a tile clips its content, so a line on its edge would lose half its width."""
     m, t = _TILE / 2, _TILE
     line = f'stroke="{ink}" stroke-width="2"'
     match pattern:
@@ -114,14 +117,13 @@ def _pattern_marks(pattern: str, ink: str) -> tuple[str, str]:
         case "rings":
             return "", f'<circle cx="{m:g}" cy="{m:g}" r="3.5" fill="none" {line}/>'
         case "hatch":
-            return ' patternTransform="rotate(45)"', f'<path d="M{m:g},0 V{t}" {line}/>'
+            return " rotate(45)", f'<path d="M{m:g},0 V{t}" {line}/>'
         case "backhatch":
-            return ' patternTransform="rotate(-45)"', f'<path d="M{m:g},0 V{t}" {line}/>'
+            return " rotate(-45)", f'<path d="M{m:g},0 V{t}" {line}/>'
         case "hatch-dense":
-            return ' patternTransform="rotate(45)"', (f'<path d="M{m / 2:g},0 V{t} M{m * 1.5:g},0 V{t}" '
-                                                      f'stroke="{ink}" stroke-width="1.5"/>')
+            return " rotate(45)", f'<path d="M{m / 2:g},0 V{t} M{m * 1.5:g},0 V{t}" stroke="{ink}" stroke-width="1.5"/>'
         case "cross":
-            return ' patternTransform="rotate(45)"', f'<path d="M{m:g},0 V{t} M0,{m:g} H{t}" {line}/>'
+            return " rotate(45)", f'<path d="M{m:g},0 V{t} M0,{m:g} H{t}" {line}/>'
         case "grid":
             return "", f'<path d="M{m:g},0 V{t} M0,{m:g} H{t}" stroke="{ink}" stroke-width="1.5"/>'
         case "horizontal":
@@ -133,8 +135,9 @@ def _pattern_marks(pattern: str, ink: str) -> tuple[str, str]:
 
 def pattern_svg(prefix: str, fill: Fill) -> str:
     """The SVG <pattern> for `fill`, referenced as url(#<prefix>-<key>)."""
-    attrs, marks = _pattern_marks(fill.pattern, fill.ink)
-    return (f'<pattern id="{prefix}-{fill.key}" patternUnits="userSpaceOnUse" width="{_TILE}" height="{_TILE}"{attrs}>'
+    rotation, marks = _pattern_marks(fill.pattern, fill.ink)
+    return (f'<pattern id="{prefix}-{fill.key}" patternUnits="userSpaceOnUse" width="{_TILE}" height="{_TILE}" '
+            f'patternTransform="scale({_PATTERN_SCALE:g}){rotation}">'
             f'<rect width="{_TILE}" height="{_TILE}" fill="{fill.colour}"/>{marks}</pattern>')
 
 
