@@ -1040,6 +1040,21 @@ class EngineTexts:
         out = self.translate_event(kind, text, data)
         return text if out is None else out
 
+    def event_of_any_kind(self, text: str) -> str:
+        """An event text whose kind was not kept (a private report lists only texts), translated
+        by the first template of any kind that fits; else the English text."""
+        env = self._env
+        if env is None:
+            return text
+        for kind, entries in env.cat.events.items():
+            out = _inject(self.scenario, self.lang or "", text) if kind == "inject" else None
+            if out is not None and out != text:
+                return out
+            out = _match_entries(env, entries, text)
+            if out is not None:
+                return out
+        return text
+
     def game_over(self, reason: str) -> str:
         """Why the game ended (the facilitator's own words stay as written)."""
         return self.event("game_over", reason)

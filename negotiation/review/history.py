@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 import game_engine
+from negotiation import engine_views
 from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
 from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
 from negotiation.review.common import StateMeta, state_meta, turn_marks
@@ -228,19 +229,27 @@ class Debrief:
 def debrief(game: Game, access: ReviewAccess, history: History) -> Debrief:
     names = {m.id: m.name for m in history.states}
     records = _records(game, "events", "explanation")
+    texts = engine_views.texts(game)
     return Debrief(
-        stability_moves=_stability_moves(history, records),
+        stability_moves=_stability_moves(history, records, texts),
         violations=_violations(history.final_view, names),
-        treaties=_treaty_moments(game, access, records),
-        crises=[Moment(r.turn, e["kind"], str(e.get("text", ""))) for r in records for e in r.events
+        treaties=_treaty_moments(game, access, records, texts),
+        crises=[Moment(r.turn, e["kind"], _event_text(texts, e)) for r in records for e in r.events
                 if e.get("kind") in CRISIS_EVENT_KINDS and access.can_see(e.get("audience"))],
         scores=final_scores(history),
         bookmarks=bookmarks(game, access),
-        game_over_reason=str(history.final_view.get("game_over_reason") or ""),
+        game_over_reason=texts.game_over(str(history.final_view.get("game_over_reason") or "")),
     )
 
 
-def _stability_moves(history: History, records: list[TurnRecord], limit: int = 3) -> list[Moment]:
+def _event_text(texts: game_engine.EngineTexts, event: dict[str, Any]) -> str:
+    """A stored engine event in the reader's language (the record stays English)."""
+    data = event.get("data")
+    return texts.event(str(event.get("kind", "")), str(event.get("text", "")), data if isinstance(data, dict) else None)
+
+
+def _stability_moves(history: History, records: list[TurnRecord], texts: game_engine.EngineTexts,
+                     limit: int = 3) -> list[Moment]:
     explained = {r.turn: r.explanation for r in records}
     moves = []
     values = history.rsi_pub
@@ -249,7 +258,8 @@ def _stability_moves(history: History, records: list[TurnRecord], limit: int = 3
         if before is None or after is None:
             continue
         turn = history.turns[i]
-        reasons = [str(x.get("text", "")) for x in explained.get(turn, []) if isinstance(x, dict)]
+        reasons = [texts.explanation(str(x.get("component", "")), str(x.get("text", "")))
+                   for x in explained.get(turn, []) if isinstance(x, dict)]
         delta = after - before
         if abs(delta) < 0.05:
             continue
@@ -288,9 +298,10 @@ def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
     return sorted(rows, key=lambda m: m.turn)
 
 
-def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord]) -> list[Moment]:
+def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord],
+                    texts: game_engine.EngineTexts) -> list[Moment]:
     # Negotiation entries first within a turn, then what its resolution did.
-    moments = [(r.turn, 1, Moment(r.turn, str(e["kind"]), str(e.get("text", "")))) for r in records for e in r.events
+    moments = [(r.turn, 1, Moment(r.turn, str(e["kind"]), _event_text(texts, e))) for r in records for e in r.events
                if e.get("kind") in TREATY_EVENT_KINDS and access.can_see(e.get("audience"))]
     query = Q()
     for prefix in TREATY_LOG_PREFIXES:
@@ -401,6 +412,14 @@ def knowledge_turns(game: Game) -> list[tuple[int, str]]:
     return choices
 
 
+def _report_in_language(texts: game_engine.EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
+    """A private report with the engine's texts in the reader's language (kinds are not kept)."""
+    events = [texts.event_of_any_kind(str(t)) for t in report.get("events") or []]
+    rejected = [{**r, "message": texts.rule_error(str(r.get("code", "")), str(r.get("message", "")))}
+                if isinstance(r, dict) else r for r in report.get("rejected") or []]
+    return {**report, "events": events, "rejected": rejected}
+
+
 def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Knowledge | None:
     """What `state_id` knew at the start of `turn` (when it gave that turn's orders)."""
     metas = {m.id: m for m in state_meta(game)}
@@ -434,6 +453,8 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
         })
     previous = TurnRecord.objects.filter(game=game, turn=turn - 1).only("private_reports").first()
     report = previous.private_reports.get(state_id) if previous else None
+    if isinstance(report, dict):
+        report = _report_in_language(engine_views.texts_for(state.scenario), report)
     orders = [describe_order(o) for o in (record.orders.get(state_id, []) if record else [])]
     revisions = (OrderSubmission.objects.filter(game=game, seat__state_id=state_id, turn=turn)
                  .values_list("revision", flat=True).first() or 0)

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 
 import game_engine
+from negotiation import engine_views
 from negotiation.models import Game, GameEvent, Message
 from negotiation.review.access import ReviewAccess
 from negotiation.review.common import TurnMarks, state_names, turn_marks
@@ -165,7 +166,8 @@ def timeline_page(game: Game, access: ReviewAccess, filters: TimelineFilters) ->
     bodies = _message_bodies(game, [e.seq for e in events if e.kind.startswith("message.")])
     visible = visible_events(game, access, filters.as_state)
     titles = proposal_titles(visible) if any(e.kind.startswith("proposal.") for e in events) else {}
-    rows = [timeline_row(e, marks, names, bodies.get(e.seq), titles) for e in events]
+    texts = engine_views.texts(game)
+    rows = [timeline_row(e, marks, names, bodies.get(e.seq), titles, texts) for e in events]
     # order_by() drops the model's default ordering, which DISTINCT would otherwise include.
     kinds = sorted(set(visible.order_by().values_list("kind", flat=True).distinct()))
     channels = {str(c) for c in visible.filter(data__has_key="channel").order_by()
@@ -196,7 +198,7 @@ def audience_label(audience: list[str] | None, names: dict[str, str]) -> str:
 
 
 def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], message: Message | None = None,
-                 titles: dict[int, str] | None = None) -> TimelineRow:
+                 titles: dict[int, str] | None = None, texts: game_engine.EngineTexts | None = None) -> TimelineRow:
     data = event.data if isinstance(event.data, dict) else {}
     audience = event.audience if isinstance(event.audience, list) else None
     return TimelineRow(
@@ -209,7 +211,7 @@ def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], mess
         audience=audience_label(audience, names),
         private=audience is not None,
         channel=str(data.get("channel") or (message.channel if message else "")),
-        summary=summarize(event.kind, data, names, message, event.actor, titles),
+        summary=summarize(event.kind, data, names, message, event.actor, titles, texts),
         details=json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, default=str)[:4000],
     )
 
@@ -277,8 +279,10 @@ def _phase(value: Any) -> str:
 
 
 def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: Message | None = None,
-              actor: str = "", titles: dict[int, str] | None = None) -> str:
-    """One line a person can read for any log entry; unknown kinds fall back to their data."""
+              actor: str = "", titles: dict[int, str] | None = None,
+              texts: game_engine.EngineTexts | None = None) -> str:
+    """One line a person can read for any log entry; unknown kinds fall back to their data.
+    With `texts`, the engine's own event texts are shown in that language (exports pass none)."""
     def name(sid: Any) -> str:
         return names.get(str(sid), str(sid))
 
@@ -288,7 +292,11 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
         body = data.get("body") or (message.body if message else "")
         return _short(body)
     if kind.startswith("engine."):
-        return _short(data.get("text", kind))
+        text = str(data.get("text", kind))
+        if texts is not None:
+            inner = data.get("data")
+            text = texts.event(kind.removeprefix("engine."), text, inner if isinstance(inner, dict) else None)
+        return _short(text)
     match kind:
         case "game.started":
             return gettext("The game started.")

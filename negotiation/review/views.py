@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import game_engine
-from negotiation import selectors
+from negotiation import engine_views, selectors
 from negotiation.errors import InvalidInput, UserError
 from negotiation.models import Game, Phase, TurnRecord
 from negotiation.review import export, history, replay, services, timeline, whatif
@@ -208,8 +208,15 @@ def turn_page(request: HttpRequest, game: Game, access: ReviewAccess, turn: int)
     orders = [(names.get(sid, sid), [selectors.describe_order(o) for o in raws], raws)
               for sid, raws in record.orders.items()]
     turns = list(TurnRecord.objects.filter(game=game).order_by("turn").values_list("turn", flat=True))
+    texts = engine_views.texts(game)
+    events = [{**e, "text": texts.event(str(e.get("kind", "")), str(e.get("text", "")),
+                                        e.get("data") if isinstance(e.get("data"), dict) else None)}
+              for e in record.events]
+    explanation = [{**x, "text": texts.explanation(str(x.get("component", "")), str(x.get("text", "")))}
+                   for x in record.explanation]
     return render(request, f"{TEMPLATES}/turn.html", _context(
-        request, game, access, "turns", record=record, orders=orders, turns=turns, names=names))
+        request, game, access, "turns", record=record, orders=orders, turns=turns, names=names,
+        events=events, explanation=explanation))
 
 
 @require_GET

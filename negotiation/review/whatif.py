@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext, ngettext
 
 import game_engine
+from negotiation import engine_views
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, Phase, TurnRecord
 from negotiation.review.access import ReviewAccess, lens_view
@@ -82,7 +83,8 @@ def parse_changes(access: ReviewAccess, state: game_engine.GameState, recorded: 
         try:
             changed[sid] = tuple(game_engine.validate_orders(state, sid, raws))
         except game_engine.RuleViolation as exc:
-            raise InvalidInput(f"{state.name_of(sid)}: {exc.message}") from exc
+            reason = engine_views.texts_for(state.scenario).rule_error(exc.code, exc.message)
+            raise InvalidInput(f"{state.name_of(sid)}: {reason}") from exc
     return changed
 
 
@@ -208,10 +210,11 @@ def _compare(game: Game, access: ReviewAccess, from_turn: int, changed: dict[str
         ))
     changes = [(real_final.name_of(sid), [describe_order(game_engine.order_to_json(o)) for o in orders] or [gettext("no orders")])
                for sid, orders in changed.items()]
+    texts = engine_views.texts_for(real_final.scenario)
     return WhatIfResult(
         from_turn=from_turn, last_turn=alternative[-1][0], changes=changes, rows=rows, chart=chart,
-        actual_end=real_final.game_over_reason or gettext("The game had not ended."),
-        whatif_end=alt_final.game_over_reason or gettext("The what-if game had not ended."),
+        actual_end=texts.game_over(real_final.game_over_reason) or gettext("The game had not ended."),
+        whatif_end=texts.game_over(alt_final.game_over_reason) or gettext("The what-if game had not ended."),
         notes=notes, actual_rsi=_rsi(real_view)[0], whatif_rsi=_rsi(alt_view)[0],
     )
 

@@ -462,3 +462,14 @@ def test_translating_changes_nothing_the_engine_stores():
     assert canon([event_to_json(e) for e in second.events]) == before[0]
     assert canon(ge.state_to_json(second.state)) == canon(before[1])
     assert all(e.text.isascii() for e in second.events)
+
+
+def test_a_private_reports_event_texts_translate_without_their_kind():
+    state = fresh()
+    raw = {"borun": [{"type": "BUILD", "class": "SRBM", "qty": 1, "covert": True}]}
+    res = ge.resolve(state, orders_for(state, raw), "seed-x")
+    tx = ge.texts_for("es", state.scenario)
+
+    assert res.private_reports["borun"]["events"] == ["Borun secretly built 1 SRBM."]
+    assert tx.event_of_any_kind("Borun secretly built 1 SRBM.") == "Borun construyó en secreto 1 SRBM."
+    assert tx.event_of_any_kind("Something else.") == "Something else."

@@ -13,6 +13,7 @@ from negotiation import broadcasts, services
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, TurnRecord
 from tests.negotiation.conftest import resolve, seat_client
+from tests.negotiation.test_review_fixtures import play
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -129,3 +130,38 @@ def test_a_refused_order_explains_the_rule_in_spanish(started_game):
     assert refused.value.message == "Dresk puede construir como máximo 2 SRBM por turno (le quedan 2 este turno)."
     assert response.status_code == 422
     assert "Dresk puede construir como máximo 2 SRBM por turno" in response.content.decode()
+
+
+# --- The review pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def played(game) -> Game:
+    play(game)
+    game.refresh_from_db()
+    return game
+
+
+def test_the_debrief_timeline_and_turn_page_show_the_engine_texts_in_spanish(played, fac_client):
+    fac_client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+
+    debrief = fac_client.get(f"/review/{played.pk}/debrief/").content.decode()
+    timeline = fac_client.get(f"/review/{played.pk}/timeline/?kind=engine.build").content.decode()
+    turn = fac_client.get(f"/review/{played.pk}/turn/1/").content.decode()
+
+    assert "Sea cap entró en vigor (Aurel, Borun)." in debrief
+    assert "entered into force" not in debrief
+    assert "End of the lesson" in debrief  # the facilitator's own words stay as written
+    assert "Aurel construyó 1 IRBM." in timeline
+    # the English stays only in the raw log entry each row can unfold
+    assert timeline.count("Aurel built 1 IRBM.") == timeline.count("&quot;Aurel built 1 IRBM.&quot;")
+    assert "<li>Aurel construyó 1 IRBM. " in turn and "<li>Aurel built 1 IRBM." not in turn
+
+
+def test_the_knowledge_view_shows_a_states_private_report_in_spanish(played, fac_client):
+    fac_client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+
+    page = fac_client.get(f"/review/{played.pk}/knowledge/?state=borun&turn=2").content.decode()
+
+    assert "Borun construyó en secreto 2 SRBM." in page
+    assert "secretly built" not in page
