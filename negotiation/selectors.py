@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 import game_engine
 from negotiation import channels, engine_views, orderforms, proposalforms
@@ -31,6 +31,7 @@ from negotiation.models import (
     TurnRecord,
 )
 from negotiation.scenarios import info as scenario_info
+from negotiation.scenarios import scenario as bundled_scenario
 from negotiation.scenarios import state_infos
 from negotiation.viewer import Role, Viewer
 
@@ -448,7 +449,16 @@ def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[New
     else:
         rows = [i for i in Inject.objects.filter(game=game, audience__isnull=False, pending=False).order_by("-seq")
                 if viewer.state_id in (i.audience or [])][:limit]
-    return [NewsRow(seq=i.seq, turn=i.turn, title=i.title, text=i.text, private=i.audience is not None) for i in rows]
+    localized = game_engine.localized_injects(bundled_scenario(game.scenario_slug), get_language()) if rows else ()
+    out = []
+    for i in rows:
+        title, text = i.title, i.text
+        # The scenario's own injects are stored in English; show them in the scenario's translation.
+        index = i.scenario_key.removeprefix("scenario:")
+        if i.scenario_key.startswith("scenario:") and index.isdigit() and int(index) < len(localized):
+            title, text = localized[int(index)].title, localized[int(index)].text
+        out.append(NewsRow(seq=i.seq, turn=i.turn, title=title, text=text, private=i.audience is not None))
+    return out
 
 
 def chat_row(message: Message) -> ChatRow:

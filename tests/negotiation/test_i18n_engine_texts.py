@@ -165,3 +165,13 @@ def test_the_knowledge_view_shows_a_states_private_report_in_spanish(played, fac
 
     assert "Borun construyó en secreto 2 SRBM." in page
     assert "secretly built" not in page
+
+
+def test_the_scenarios_own_news_reaches_a_spanish_player_in_the_scenarios_translation(resolved):
+    game, seats = resolved  # turn 2 announces "Protests at the coast" to Calla
+    calla = _in_spanish(seats["calla"][0], game)
+
+    page = calla.get(f"/play/{game.code}/").content.decode()
+
+    assert "Protestas en la costa" in page
+    assert "Protests at the coast" not in page
