@@ -678,7 +678,7 @@ _ES_RULES: Mapping[str, tuple[Entry, ...]] = {
         ),
         (
             "The game is over; no more injects.",
-            "La partida ha terminado; no se admiten más sucesos.",
+            "La partida ha terminado; no se admiten más eventos.",
         ),
         ("The game is over.", "La partida ha terminado."),
     ),
@@ -747,12 +747,26 @@ _ES_COMPONENTS: Mapping[str, str] = {
 }
 
 
+_ES_LEDGER: Mapping[str, str] = {
+    "income": "ingresos",
+    "order_costs": "coste de las órdenes",
+    "payments_in": "pagos recibidos",
+    "compensation_in": "compensación recibida",
+    "compensation_out": "compensación pagada",
+    "pressure_loss": "pérdida por presión económica",
+    "maintenance": "mantenimiento",
+    "concealment_upkeep": "mantenimiento de la ocultación",
+    "inject": "eventos",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class _Catalog:
     events: Mapping[str, tuple[Entry, ...]]
     rules: Mapping[str, tuple[Entry, ...]]
     rule_general: Mapping[str, str]
     components: Mapping[str, str]
+    ledger: Mapping[str, str]
     subs: Mapping[str, Mapping[str, str] | tuple[Entry, ...]]
     rose: str
     fell: str
@@ -769,6 +783,7 @@ _ES = _Catalog(
     rules=_ES_RULES,
     rule_general=_ES_RULE_GENERAL,
     components=_ES_COMPONENTS,
+    ledger=_ES_LEDGER,
     subs=_ES_SUB,
     rose="subió",
     fell="bajó",
@@ -789,6 +804,12 @@ CATALOGS: Mapping[str, _Catalog] = {"es": _ES}
 """Languages the engine's own texts are translated into (English is the base text)."""
 
 LANGUAGES: tuple[str, ...] = tuple(CATALOGS)
+
+
+def ledger_keys(lang: str) -> tuple[str, ...]:
+    """Budget ledger lines (``income``, ``order_costs``...) that have a label in ``lang``."""
+    cat = _catalog(lang)
+    return tuple(sorted(cat.ledger)) if cat else ()
 
 
 def _catalog(lang: str | None) -> _Catalog | None:
@@ -1054,6 +1075,13 @@ class EngineTexts:
             if out is not None:
                 return out
         return text
+
+    def ledger_label(self, key: str) -> str:
+        """A line of a private report's budget ledger (``order_costs`` -> "order costs")."""
+        env = self._env
+        if env is not None and key in env.cat.ledger:
+            return env.cat.ledger[key]
+        return key.replace("_", " ")
 
     def game_over(self, reason: str) -> str:
         """Why the game ended (the facilitator's own words stay as written)."""

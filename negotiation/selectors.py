@@ -151,6 +151,8 @@ class PublicView:
 
     @property
     def compliance_rows(self) -> list[dict[str, str]]:
+        from negotiation.review.history import treaty_status
+
         table = (self.report or {}).get("compliance") or {}
         names = {s.state_id: s.state_name for s in self.seats}
         rows = []
@@ -158,7 +160,7 @@ class PublicView:
             scores = entry.get("scores") or {}
             rows.append({
                 "name": str(entry.get("name", "")),
-                "status": str(entry.get("status", "")).replace("_", " "),
+                "status": treaty_status(entry.get("status", "")),
                 "scores": ", ".join(f"{names.get(sid, sid)} {float(v):.0f}" for sid, v in scores.items()),
             })
         return rows
@@ -202,6 +204,7 @@ class PrivateView:
     warnings: dict[int, str] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
     names: dict[str, str] = field(default_factory=dict)
+    texts: game_engine.EngineTexts | None = None
 
     @property
     def missile_rows(self) -> list[tuple[str, int]]:
@@ -235,7 +238,8 @@ class PrivateView:
     @property
     def budget_lines(self) -> str:
         ledger = ((self.private_report or {}).get("budget") or {}).get("ledger") or {}
-        return ", ".join(f"{k.replace('_', ' ')} {v:+}" for k, v in ledger.items() if isinstance(v, int | float))
+        label = self.texts.ledger_label if self.texts is not None else (lambda k: k.replace("_", " "))
+        return ", ".join(f"{label(k)} {v:+}" for k, v in ledger.items() if isinstance(v, int | float))
 
     @property
     def truth_rows(self) -> list[dict[str, Any]]:
@@ -386,6 +390,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
     teammates: list[str] = []
     report = None
     private_events: list[str] = []
+    texts = engine_views.texts_for(state.scenario)
     if viewer.role is Role.PLAYER and viewer.seat_id is not None:
         submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
         if submission is not None:
@@ -406,7 +411,6 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
                            for m in linked_members(member) if m.pk != member.pk]
         record = _last_record(game)
         if record is not None and viewer.state_id:
-            texts = engine_views.texts_for(state.scenario)
             report = record.private_reports.get(viewer.state_id)
             if isinstance(report, dict):
                 report = _rejected_rows(texts, report)
@@ -438,6 +442,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         warnings=orderforms.treaty_warnings(view, viewer.state_id, list(raw_orders)) if viewer.state_id else {},
         truth=truth if isinstance(truth, dict) else None,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
+        texts=texts,
     )
 
 

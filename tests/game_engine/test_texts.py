@@ -14,7 +14,7 @@ import game_engine as ge
 from game_engine.events import event_to_json
 from game_engine.resolve import COMPONENT_LABEL
 from game_engine.scenario import bundled_slugs
-from game_engine.texts import components, event_kinds, rule_codes
+from game_engine.texts import components, event_kinds, ledger_keys, rule_codes
 
 ENGINE_DIR = Path(ge.__file__).parent
 
@@ -70,6 +70,27 @@ def test_every_explanation_component_has_a_spanish_label():
     missing = sorted(set(COMPONENT_LABEL) - set(components("es")))
 
     assert missing == [], f"explanation components without a Spanish label: {missing}"
+
+
+def test_every_budget_ledger_line_has_a_spanish_label():
+    keys = set()
+    for path in sorted(ENGINE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "ledger_add"
+                and len(node.args) > 1
+            ):
+                key = node.args[1]
+                assert isinstance(key, ast.Constant), f"{path.name}:{node.lineno}: literal ledger key"
+                keys.add(key.value)
+    tx = ge.texts_for("es")
+
+    assert "order_costs" in keys
+    assert sorted(keys - set(ledger_keys("es"))) == []
+    assert tx.ledger_label("order_costs") == "coste de las órdenes"
+    assert ge.texts_for("en").ledger_label("order_costs") == "order costs"
 
 
 def test_every_rule_code_has_a_spanish_sentence():

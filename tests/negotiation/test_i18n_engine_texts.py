@@ -175,3 +175,13 @@ def test_the_scenarios_own_news_reaches_a_spanish_player_in_the_scenarios_transl
 
     assert "Protestas en la costa" in page
     assert "Protests at the coast" not in page
+
+
+def test_the_budget_ledger_and_treaty_status_read_in_spanish(resolved):
+    game, seats = resolved
+    calla = _in_spanish(seats["calla"][0], game)
+
+    page = calla.get(f"/play/{game.code}/").content.decode()
+
+    assert "ingresos +" in page and "income +" not in page
+    assert "<td>en vigor</td>" in page and "<td>in force</td>" not in page
