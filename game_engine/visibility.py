@@ -157,7 +157,8 @@ def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -
     ``lang`` (e.g. ``"es"``) gives the scenario's texts (title, state names, roles, briefings,
     objectives and objective cards) in that language where the scenario translates them, else
     English; keys, ids and numbers are the same in every language. Event and treaty texts made
-    by the engine stay English. Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
+    by the engine stay English here (translate them for display with
+    :func:`game_engine.texts.texts_for`). Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
     """
     if viewer is not None and viewer != FACILITATOR and viewer not in state.nations:
         raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
