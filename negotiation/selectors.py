@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 import game_engine
 from negotiation import channels, engine_views, orderforms, proposalforms
@@ -226,7 +226,7 @@ class PrivateView:
                 "name": self.names.get(other, other),
                 "threat": threat.get(other),
                 "trust": trust.get(other),
-                "estimate": ", ".join(f"{n} {c}" for c, n in est.items() if n) or "none",
+                "estimate": ", ".join(f"{n} {c}" for c, n in est.items() if n) or pgettext("missiles", "none"),
             })
         return rows
 
@@ -252,7 +252,7 @@ class PrivateView:
             missiles = entry.get("missiles", {})
             rows.append({
                 "name": self.names.get(sid, sid),
-                "missiles": ", ".join(f"{n} {c}" for c, n in missiles.items() if n) or "none",
+                "missiles": ", ".join(f"{n} {c}" for c, n in missiles.items() if n) or pgettext("missiles", "none"),
                 "budget": entry.get("budget"),
                 "security": entry.get("security"),
             })
