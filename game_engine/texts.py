@@ -531,6 +531,10 @@ _ES_RULES: Mapping[str, tuple[Entry, ...]] = {
         ),
         ("{s} did not agree the {aglabel} this turn.", "{s} no acordó {aglabel} este turno."),
         (
+            "{t} needs every party's signature this turn (missing: {states}).",
+            "{t} necesita la firma de todas las partes este turno (faltan: {states}).",
+        ),
+        (
             "An invitation needs the partner's ACCEPT in the same turn.",
             "Una invitación necesita que la otra parte la acepte (ACCEPT) en el mismo turno.",
         ),

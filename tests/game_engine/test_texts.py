@@ -357,6 +357,11 @@ MERIDIAN_SAMPLES = [
     ("game_over", "Strategic catastrophe: a crisis escalated.", "Catástrofe estratégica: una crisis escaló."),
     (
         "order_rejected",
+        "Order 1 (SIGN) was rejected: Meridian Cap needs every party's signature this turn (missing: Borun, Calla).",
+        "La orden 1 (SIGN) fue rechazada: Meridian Cap necesita la firma de todas las partes este turno (faltan: Borun, Calla).",
+    ),
+    (
+        "order_rejected",
         "Order 2 (BUILD) was rejected: Borun can build at most 4 MRBM per turn (1 left this turn).",
         "La orden 2 (BUILD) fue rechazada: Borun puede construir como máximo 4 MRBM por turno (le queda 1 este turno).",
     ),
@@ -494,3 +499,102 @@ def test_a_private_reports_event_texts_translate_without_their_kind():
     assert res.private_reports["borun"]["events"] == ["Borun secretly built 1 SRBM."]
     assert tx.event_of_any_kind("Borun secretly built 1 SRBM.") == "Borun construyó en secreto 1 SRBM."
     assert tx.event_of_any_kind("Something else.") == "Something else."
+
+
+def _fragments(node: ast.expr) -> list[list[str]]:
+    """The fixed pieces of an English sentence the engine builds: one list per variant."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [[node.value]]
+    if isinstance(node, ast.JoinedStr):
+        return [[v.value for v in node.values if isinstance(v, ast.Constant) and str(v.value).strip()]]
+    if isinstance(node, ast.IfExp):
+        return _fragments(node.body) + _fragments(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "strip":
+        return _fragments(node.func.value)
+    if isinstance(node, ast.BinOp):
+        return [a + b for a in _fragments(node.left) for b in _fragments(node.right)]
+    return []  # a variable (the game-over reason): covered by the resolutions above
+
+
+def _fits(fragments: list[str], patterns: list[str]) -> bool:
+    """Some pattern holds every fixed piece, in order (fields are {slots} in the pattern)."""
+    for pattern in patterns:
+        pos = 0
+        for piece in fragments:
+            found = pattern.find(piece.rstrip("."), pos) if piece.strip(". ") else pos
+            if found < 0:
+                break
+            pos = found + len(piece.rstrip("."))
+        else:
+            return True
+    return False
+
+
+def _engine_sentences(attr: str) -> list[tuple[str, str, ast.expr]]:
+    """(place, key, text node) of every ``ctx.emit(kind, audience, text)`` or rule error."""
+    out = []
+    for path in sorted(ENGINE_DIR.rglob("*.py")):
+        if path.name in ("serialization.py", "injects.py", "cli.py", "texts.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            where = f"{path.name}:{node.lineno}"
+            func = node.func
+            if attr == "emit" and isinstance(func, ast.Attribute) and func.attr == "emit":
+                kind = node.args[0]
+                assert isinstance(kind, ast.Constant)
+                out.append((where, str(kind.value), node.args[2]))
+            elif attr == "rule" and isinstance(func, ast.Name) and func.id == "RuleViolation":
+                code = node.args[0]
+                if isinstance(code, ast.Attribute) and len(node.args) > 1:
+                    out.append((where, code.attr, node.args[1]))
+            elif attr == "rule" and isinstance(func, ast.Name) and func.id == "_bad" and node.args:
+                out.append((where, "E_BAD_PARAM", node.args[0]))
+            elif attr == "rule" and isinstance(func, ast.Name) and func.id == "pairup":
+                out.append((where, "E_NO_COUNTERPART", node.args[2]))
+        if attr == "rule":  # refusals found when orders are matched: (code, message) pairs
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+                    code, msg = node.elts
+                    by_code = isinstance(code, ast.Call) and "RuleCode" in ast.unparse(code)
+                    if (by_code or (isinstance(code, ast.Name) and code.id == "nc")) and isinstance(
+                        msg, ast.JoinedStr | ast.Constant
+                    ):
+                        out.append((f"{path.name}:{node.lineno}", ast.unparse(code), msg))
+    return out
+
+
+NOT_FOR_PLAYERS = {
+    "mode must be one of ",  # new_game arguments, a programming error
+    "game_id and seed must be non-empty strings",
+}
+
+
+def test_every_sentence_the_engine_emits_fits_a_spanish_template_of_its_kind():
+    from game_engine.texts import CATALOGS
+
+    events = CATALOGS["es"].events
+    misfits = [
+        (where, kind, pieces)
+        for where, kind, node in _engine_sentences("emit")
+        for pieces in _fragments(node)
+        if kind != "inject" and not _fits(pieces, [p for p, _ in events.get(kind, ())])
+    ]
+
+    assert misfits == [], f"engine sentences no Spanish template fits (game_engine/texts.py): {misfits}"
+
+
+def test_every_rule_error_the_engine_raises_fits_a_spanish_sentence():
+    from game_engine.texts import CATALOGS
+
+    rules = CATALOGS["es"].rules
+    every = [p for entries in rules.values() for p, _ in entries]
+    misfits = [
+        (where, code, pieces)
+        for where, code, node in _engine_sentences("rule")
+        for pieces in _fragments(node)
+        if pieces and pieces[0] not in NOT_FOR_PLAYERS and not _fits(pieces, every)
+    ]
+
+    assert misfits == [], f"rule errors no Spanish sentence fits (game_engine/texts.py): {misfits}"
