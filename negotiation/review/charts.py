@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -56,7 +57,7 @@ class Chart:
             cells = []
             for s in self.series:
                 v = s.values[i] if i < len(s.values) else None
-                cells.append("—" if v is None else f"{v:.{self.decimals}f}")
+                cells.append("—" if v is None else number_format(v, self.decimals))
             rows.append((label, cells))
         return rows
 
@@ -78,9 +79,9 @@ class Chart:
             high = max(v for _, v in known)
             parts.append(gettext("%(series)s: %(first)s at %(first_at)s, %(last)s at %(last_at)s "
                                  "(lowest %(low)s, highest %(high)s).") % {
-                "series": s.label, "first": f"{first[1]:.{self.decimals}f}", "first_at": self.x_labels[first[0]],
-                "last": f"{last[1]:.{self.decimals}f}", "last_at": self.x_labels[last[0]],
-                "low": f"{low:.{self.decimals}f}", "high": f"{high:.{self.decimals}f}"})
+                "series": s.label, "first": number_format(first[1], self.decimals), "first_at": self.x_labels[first[0]],
+                "last": number_format(last[1], self.decimals), "last_at": self.x_labels[last[0]],
+                "low": number_format(low, self.decimals), "high": number_format(high, self.decimals)})
         return " ".join(parts) or gettext("No data yet.")
 
     @property
@@ -157,7 +158,7 @@ def line_chart_svg(chart: Chart) -> SafeString:
     ticks, step = _ticks(low, high)
     for tick in ticks:
         y = py(tick)
-        label = f"{tick:.0f}" if step >= 1 else f"{tick:.2f}"
+        label = number_format(tick, 0 if step >= 1 else 2)
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de" stroke-width="1"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#1b1f24">{label}</text>')
     every = max(1, len(chart.x_labels) // 12)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 import game_engine
@@ -205,14 +206,16 @@ class ScoreRow:
     def explanation(self) -> str:
         parts = []
         if self.mean_vp is not None:
-            parts.append(gettext("mean of %(n)s turn scores %(mean).1f") % {"n": self.turns_scored, "mean": self.mean_vp})
+            parts.append(gettext("mean of %(n)s turn scores %(mean)s") % {
+                "n": self.turns_scored, "mean": number_format(self.mean_vp, 1)})
         if self.objectives:
-            parts.append(gettext("+ objectives %(points).1f") % {"points": self.objectives})
+            parts.append(gettext("+ objectives %(points)s") % {"points": number_format(self.objectives, 1)})
         if abs(self.adjustment) >= 0.05:
             sign = "+" if self.adjustment > 0 else "−"
-            parts.append(gettext("%(sign)s audit charges and penalties %(points).1f") % {
-                "sign": sign, "points": abs(self.adjustment)})
-        return " ".join(parts) + f" = {self.score:.1f}" if parts else f"{self.score:.1f}"
+            parts.append(gettext("%(sign)s audit charges and penalties %(points)s") % {
+                "sign": sign, "points": number_format(abs(self.adjustment), 1)})
+        score = number_format(self.score, 1)
+        return " ".join(parts) + f" = {score}" if parts else score
 
 
 @dataclass(slots=True)
@@ -263,9 +266,10 @@ def _stability_moves(history: History, records: list[TurnRecord], texts: game_en
         delta = after - before
         if abs(delta) < 0.05:
             continue
-        change = {"delta": abs(delta), "before": before, "after": after}
-        text = (gettext("Stability rose by %(delta).1f points (%(before).1f → %(after).1f).") if delta > 0
-                else gettext("Stability fell by %(delta).1f points (%(before).1f → %(after).1f).")) % change
+        change = {"delta": number_format(abs(delta), 1), "before": number_format(before, 1),
+                  "after": number_format(after, 1)}
+        text = (gettext("Stability rose by %(delta)s points (%(before)s → %(after)s).") if delta > 0
+                else gettext("Stability fell by %(delta)s points (%(before)s → %(after)s).")) % change
         moves.append((abs(delta), Moment(turn, "rise" if delta > 0 else "fall", text, " ".join(reasons))))
     moves.sort(key=lambda m: (-m[0], m[1].turn))
     return sorted((m for _, m in moves[:limit]), key=lambda m: m.turn)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 import game_engine
@@ -309,9 +310,9 @@ def describe(report: ReplayReport) -> Iterable[str]:
     """Lines for the console or the page."""
     yield from report.notes
     if report.ok:
-        yield gettext("Replayed %(n)s turn(s) from the log: every stored result matches (%(seconds).2f s).") % {
-            "n": report.turns, "seconds": report.seconds}
+        yield gettext("Replayed %(n)s turn(s) from the log: every stored result matches (%(seconds)s s).") % {
+            "n": report.turns, "seconds": number_format(report.seconds, 2)}
     else:
-        yield gettext("Replay found a difference after %(n)s matching turn(s) (%(seconds).2f s):") % {
-            "n": report.turns, "seconds": report.seconds}
+        yield gettext("Replay found a difference after %(n)s matching turn(s) (%(seconds)s s):") % {
+            "n": report.turns, "seconds": number_format(report.seconds, 2)}
         yield f"  {report.difference}"

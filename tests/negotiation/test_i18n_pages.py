@@ -51,6 +51,7 @@ def test_the_overview_and_its_charts_are_in_spanish(played_game, spanish_fac):
                    ["The game in brief", "Final scores", "For the facilitator", "Export for research",
                     "Check the record", "Charts over the turns", "Regional Stability Index by turn",
                     "National security by turn", "Numbers as a table", "Bookmark this moment", "mean of"])
+    assert re.search(r"<td>\d+,\d</td>", response.content.decode())  # the charts' tables use a decimal comma
 
 
 def test_the_timeline_is_in_spanish(played_game, spanish_fac):
@@ -96,6 +97,9 @@ def test_the_debrief_is_in_spanish(played_game, spanish_fac):
                     "Imprimir o guardar como PDF", "media de 3 puntuaciones de turno", "La estabilidad"],
                    ["Debrief:", "turns played", "Final scores", "Key moments", "Largest moves in stability",
                     "Questions for the discussion", "Print or save as PDF", "mean of 3 turn scores"])
+    # Numbers and dates written in Python follow Spanish conventions too.
+    assert re.search(r"La estabilidad (subió|bajó) \d+,\d puntos \(\d+,\d → \d+,\d\)", page_text(response))
+    assert re.search(r"\d+ de \w+ de \d{4}", page_text(response))
 
 
 def test_the_what_if_page_and_its_result_are_in_spanish(played_game, spanish_fac):
