@@ -185,3 +185,37 @@ def test_the_budget_ledger_and_treaty_status_read_in_spanish(resolved):
 
     assert "ingresos +" in page and "income +" not in page
     assert "<td>en vigor</td>" in page and "<td>in force</td>" not in page
+
+
+# --- Over the socket ------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_spanish_socket_receives_the_resolved_turn_in_spanish_and_an_english_one_in_english():
+    from channels.db import database_sync_to_async
+    from channels.layers import get_channel_layer
+    from django.test import override_settings
+
+    from tests.negotiation.test_consumers import MEMORY, communicator, make_game, receive_until, seat_cookie
+
+    with override_settings(CHANNEL_LAYERS=MEMORY):
+        game = await make_game()
+        _aurel, aurel_cookie = await seat_cookie(game, "aurel", "Ana")
+        borun, borun_cookie = await seat_cookie(game, "borun", "Bo")
+        spanish = communicator(game, aurel_cookie + b"; django_language=es")
+        english = communicator(game, borun_cookie)
+        assert (await spanish.connect())[0] and (await english.connect())[0]
+        await receive_until(spanish, 'id="my-forces"')
+        await receive_until(english, 'id="my-forces"')
+
+        await database_sync_to_async(services.order_add)(
+            game_id=game.pk, seat_id=borun.seat_id, member_id=borun.pk,
+            raw={"type": "BUILD", "class": "MRBM", "qty": 2})
+        await database_sync_to_async(resolve)(game)
+
+        assert "Borun built" not in await receive_until(spanish, "Borun construyó 2 MRBM.")
+        assert "Borun construyó" not in await receive_until(english, "Borun built 2 MRBM.")
+        await spanish.disconnect()
+        await english.disconnect()
+        await get_channel_layer().flush()
