@@ -243,10 +243,11 @@ def notice_html(text: str, level: str = "error") -> str:
 
 @lru_cache(maxsize=1)
 def rules_html() -> str:
-    """docs/rules.md as HTML (headings get ids so every order and score can link to its section)."""
+    """docs/rules.md as HTML (headings get ids so every order and score can link to its section);
+    empty if the file is missing (the page says so in the reader's language)."""
     path = Path(settings.BASE_DIR) / "docs" / "rules.md"
     if not path.exists():
-        return "<p>The rulebook is missing from this installation.</p>"
+        return ""
     return markdown_to_html(path.read_text(encoding="utf-8"))
 
 
