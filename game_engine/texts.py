@@ -687,7 +687,10 @@ _ES_RULES: Mapping[str, tuple[Entry, ...]] = {
         ("The game is over.", "La partida ha terminado."),
     ),
     RuleCode.E_NOT_PARTY: (
-        ("Both {s} and {s2} must be parties to {t}.", "{s} y {s2} deben ser partes de {t}."),
+        (
+            "Both {s} and {s2} must be parties to {t}.",
+            lambda g: f"{g['s']} {_y(g['s2'])} {g['s2']} deben ser partes de {g['t']}.",
+        ),
         ("{s} is not listed in {t}.", "{s} no figura en {t}."),
         ("{s} is not a party to {t}.", "{s} no es parte de {t}."),
     ),
