@@ -329,6 +329,9 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
             if kind == "seat.ready":
                 return gettext("Ready (%(phase)s, turn %(turn)s).") % when
             return gettext("No longer ready (%(phase)s, turn %(turn)s).") % when
+        case "treaty.drafted" if data.get("treaty"):
+            return gettext("Treaty %(treaty)s drafted from proposal %(proposal)s, version %(version)s.") % {
+                "treaty": data["treaty"], "proposal": data.get("proposal"), "version": data.get("version")}
         case "facilitator.bookmark":
             return _short(gettext("Bookmark: %(note)s") % {"note": data.get("note", "")})
         case "review.players_allowed":
