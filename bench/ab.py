@@ -1,0 +1,75 @@
+#!/usr/bin/env python
+"""A/B: the same paced chat load against two source trees, alternated (A B B A ...), one Daphne.
+
+Reports, per run, the server's CPU milliseconds per chat message (Daphne CPU % x run time ÷
+messages posted: steadier than saturation on a shared machine) and the latency percentiles.
+Used to decide whether a change is worth adopting (docs/performance.md).
+
+    python bench/ab.py --a /tmp/stock --b /tmp/change --rounds 2 --per-s 240
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.servers import BenchCluster  # noqa: E402
+
+
+def one(root: Path, args: argparse.Namespace) -> dict[str, float]:
+    cluster = BenchCluster(1, args.layer, {}, root=root)
+    cluster.start()
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "treatycraft",
+                   "--scenario", "paced", "--rooms", str(args.rooms), "--big-room", "0",
+                   "--rate", str(args.per_s / (args.rooms * 10 * 10)), "--duration", str(args.duration),
+                   "--settle", "2", "--json", out.name, "--facilitator", "bench:bench-password-123"]
+            for url in cluster.urls:
+                cmd += ["--url", url]
+            for pid in cluster.daphne_pids:
+                cmd += ["--server-pid", str(pid)]
+            subprocess.run(cmd, check=True, timeout=900, capture_output=True)
+            report = json.loads(Path(out.name).read_text())
+    finally:
+        cluster.stop()
+    step = report["runs"][0]["results"][0]
+    res = step["resources"]
+    posted = max(1, step["posted"])
+    return {"cpu_ms_per_message": round(sum(res["server_cpu_s"]) * 1000 / posted, 2),
+            "postgres_ms_per_message": round(res["postgres_cpu_s"] * 1000 / posted, 2),
+            "p50_ms": step["p50_ms"], "p99_ms": step["p99_ms"], "delivered_per_s": step["delivered_per_s"],
+            "lost": step["lost"], "errors": step["errors"], "other_load_pct": res["other_cpu_pct_of_machine"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--a", type=Path, required=True)
+    ap.add_argument("--b", type=Path, required=True)
+    ap.add_argument("--rounds", type=int, default=2, help="A B B A pairs")
+    ap.add_argument("--per-s", type=float, default=240, help="deliveries offered per second")
+    ap.add_argument("--rooms", type=int, default=10)
+    ap.add_argument("--duration", type=float, default=30)
+    ap.add_argument("--layer", default="pubsub", choices=["core", "pubsub"])
+    args = ap.parse_args()
+    runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
+    order = ["A", "B", "B", "A"] * args.rounds
+    for label in order[: 2 * args.rounds]:
+        r = one(args.a if label == "A" else args.b, args)
+        runs[label].append(r)
+        print(label, json.dumps(r), flush=True)
+    for label, rs in runs.items():
+        print(label, "median CPU ms per message", statistics.median(r["cpu_ms_per_message"] for r in rs),
+              "median p99", statistics.median(r["p99_ms"] for r in rs))
+
+
+if __name__ == "__main__":
+    main()
