@@ -3,8 +3,10 @@ and PostgreSQL, exactly as a deployment runs them."""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -88,7 +90,7 @@ class Cluster:
         return subprocess.Popen(
             [sys.executable, "-m", "daphne", "-v", "0", "-e", f"tcp:port={port}:interface=127.0.0.1",
              "config.asgi:application"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
 
     def stop(self) -> None:
@@ -96,11 +98,22 @@ class Cluster:
             with suppress(Exception):
                 proc.terminate()
         for proc in self.procs:
-            with suppress(Exception):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Daphne waits for open sockets on SIGTERM; a test's servers must not outlive it.
+                proc.kill()
                 proc.wait(timeout=10)
         for port in self.ports:
             with suppress(FileNotFoundError):
                 (ROOT / f".run-daphne-{port}.log").unlink()
+
+
+def die_with_parent() -> None:
+    """In the child before exec: the kernel kills it when the test run that started it dies, even
+    by SIGKILL or a timeout (Linux prctl PR_SET_PDEATHSIG), so no server outlives its tests."""
+    with suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def wait_http(url: str, timeout: float = 30.0) -> None:
@@ -129,7 +142,7 @@ class PrivateRedis:
     def start(self) -> PrivateRedis:
         self.proc = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
