@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from negotiation.models import Game, TurnRecord
+from tests.negotiation.conftest import seat_client
 from tests.negotiation.test_consumers import communicator, drain, make_game, receive_until, seat_cookie
 from tests.negotiation.test_review_fixtures import play
 
@@ -160,3 +161,14 @@ async def test_the_sockets_own_notices_arrive_in_the_sockets_language():
     assert "did not understand" in await receive_until(english, "did not understand")
     await spanish.disconnect()
     await english.disconnect()
+
+
+def test_a_player_whose_review_is_not_open_is_told_so_in_spanish(started_game):
+    client, _member = seat_client(started_game, "aurel", "Ana")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+
+    response = client.get(f"/review/{started_game.pk}/debrief/")
+
+    assert response.status_code == 403
+    assert_spanish(page_text(response), ["La revisión no está abierta", "Volver a la partida"],
+                   ["The review is not open", "Back to the game"])
