@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""A/B: the same paced chat load against two source trees, alternated (A B B A ...), one Daphne.
+"""A/B: the same paced chat load against two source trees (or layers), alternated (A B B A ...).
 
 Reports, per run, the server's CPU milliseconds per chat message (Daphne CPU % x run time ÷
 messages posted: steadier than saturation on a shared machine) and the latency percentiles.
 Used to decide whether a change is worth adopting (docs/performance.md).
 
     python bench/ab.py --a /tmp/stock --b /tmp/change --rounds 2 --per-s 240
+    python bench/ab.py --a . --b . --layer core --b-layer pubsub      # compare the channel layers
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 from bench.servers import BenchCluster  # noqa: E402
 
 
-def one(root: Path, args: argparse.Namespace) -> dict[str, float]:
-    cluster = BenchCluster(1, args.layer, {}, root=root)
+def one(root: Path, layer: str, args: argparse.Namespace) -> dict[str, float]:
+    cluster = BenchCluster(args.processes, layer, {}, root=root)
     cluster.start()
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
@@ -58,12 +59,15 @@ def main() -> None:
     ap.add_argument("--per-s", type=float, default=240, help="deliveries offered per second")
     ap.add_argument("--rooms", type=int, default=10)
     ap.add_argument("--duration", type=float, default=30)
-    ap.add_argument("--layer", default="pubsub", choices=["core", "pubsub"])
+    ap.add_argument("--layer", default="pubsub", choices=["core", "pubsub"], help="channel layer of A and B")
+    ap.add_argument("--b-layer", choices=["core", "pubsub"], help="B's layer, to compare layers on one tree")
+    ap.add_argument("--processes", type=int, default=1, help="Daphne processes")
     args = ap.parse_args()
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     order = ["A", "B", "B", "A"] * args.rounds
     for label in order[: 2 * args.rounds]:
-        r = one(args.a if label == "A" else args.b, args)
+        r = one(args.a if label == "A" else args.b,
+                args.layer if label == "A" else (args.b_layer or args.layer), args)
         runs[label].append(r)
         print(label, json.dumps(r), flush=True)
     for label, rs in runs.items():

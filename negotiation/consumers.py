@@ -6,12 +6,17 @@ doorbell makes exactly one sync hop, in which all database and template work hap
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
@@ -27,6 +32,28 @@ class GameConsumer(AsyncWebsocketConsumer):
     open_key: str = "plenary"
     language: str = settings.LANGUAGE_CODE
     joined: tuple[str, ...] = ()
+    has_layer: bool = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' own entry point, except that a channel layer that cannot make the socket's
+        channel (the pub/sub layer subscribes it in Redis, so a dead Redis fails here, before
+        ``connect``) leaves the socket without live pushes instead of failing its handshake: the
+        page is still served from the database, with a notice (see ``connect``)."""
+        self.scope = scope
+        layer: Any = get_channel_layer(self.channel_layer_alias)
+        sources: list[Any] = [receive]
+        if layer is not None:
+            try:
+                self.channel_name = await layer.new_channel()
+            except Exception:
+                layer = None
+            else:
+                sources.append(functools.partial(layer.receive, self.channel_name))
+        self.channel_layer = layer
+        self.has_layer = layer is not None
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch(sources, self.dispatch)
 
     async def connect(self) -> None:
         game_id = int(self.scope["url_route"]["kwargs"]["game_id"])
@@ -48,6 +75,8 @@ class GameConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=html)
 
     async def _join_groups(self) -> bool:
+        if not self.has_layer:
+            return False
         try:
             for group in self.joined:
                 await self.channel_layer.group_add(group, self.channel_name)
@@ -58,7 +87,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.viewer is None:
             return
-        for group in self.joined:
+        for group in self.joined if self.has_layer else ():
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:

@@ -30,7 +30,14 @@ REDIS = {
         "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tc{os.getpid()}"},
     }
 }
-LAYERS = [pytest.param(MEMORY, id="memory"), pytest.param(REDIS, id="redis", marks=pytest.mark.redis)]
+PUBSUB = {
+    "default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",  # the default with REDIS_URL
+        "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tp{os.getpid()}"},
+    }
+}
+LAYERS = [pytest.param(MEMORY, id="memory"), pytest.param(REDIS, id="redis", marks=pytest.mark.redis),
+          pytest.param(PUBSUB, id="redis-pubsub", marks=pytest.mark.redis)]
 
 
 @database_sync_to_async
@@ -187,10 +194,9 @@ async def test_reconnecting_resyncs_what_was_missed_from_the_database():
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.redis
-async def test_an_idle_redis_socket_survives_past_redis_py_timeouts():
+@pytest.mark.parametrize("layers", [REDIS, PUBSUB], ids=["core", "pubsub"])
+async def test_an_idle_redis_socket_survives_past_redis_py_timeouts(layers):
     """redis-py 8 closes idle reads after 5 s unless socket_timeout is None (settings.py sets it)."""
-    layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                          "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tc{os.getpid()}"}}}
     with override_settings(CHANNEL_LAYERS=layers):
         game = await make_game()
         ana, cookie = await seat_cookie(game, "aurel", "Ana")
