@@ -44,16 +44,20 @@ def plan(quick: bool) -> dict[str, Any]:
 
 
 def configs(p: dict[str, Any]) -> list[dict[str, Any]]:
-    """c1: the default deployment (RedisChannelLayer, one Daphne) with every scenario and 1,000
-    players; c2: the same process on RedisPubSubChannelLayer, ramp only, against both baselines;
-    c3: two Daphne processes on the layer that won, ramp only (scale-out)."""
+    """c1: the default deployment (RedisPubSubChannelLayer, one Daphne) with every scenario and
+    1,000 players, against the issue's reference (the bare consumer on RedisChannelLayer); c2: the
+    same process on RedisChannelLayer, ramp only, against both baselines; c3 and c4: two Daphne
+    processes and then one, same players, ramp only (the scale-out ratio)."""
     return [
-        {"name": "c1", "label": "1 Daphne, RedisChannelLayer", "processes": 1, "layer": "core",
+        {"name": "c1", "label": "1 Daphne, RedisPubSubChannelLayer", "processes": 1, "layer": "pubsub",
          "scenario": "paced,turn,ramp", "rooms": p["rooms"], "big_room": p["big_room"], "baseline": ["core-stock"]},
-        {"name": "c2", "label": "1 Daphne, RedisPubSubChannelLayer", "processes": 1, "layer": "pubsub",
+        {"name": "c2", "label": "1 Daphne, RedisChannelLayer", "processes": 1, "layer": "core",
          "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": ["core-stock", "stock"]},
-        {"name": "c3", "label": "2 Daphne, {layer}", "processes": 2, "layer": "best",
-         "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": ["core-stock"]},
+        {"name": "c3", "label": "2 Daphne, RedisPubSubChannelLayer", "processes": 2, "layer": "pubsub",
+         "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": []},
+        # c3's pair, run right after it with the same players and rooms: the scale-out ratio
+        {"name": "c4", "label": "1 Daphne, RedisPubSubChannelLayer (c3's pair)", "processes": 1,
+         "layer": "pubsub", "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": []},
     ]
 
 
@@ -77,7 +81,8 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
                            cwd=cluster.root, env=cluster.env, check=True, timeout=args.timeout)
             print(f"seeded in {time.monotonic() - t0:.1f} s", flush=True)
             seeded = ["--players-file", str(players_file)]
-        cmd = [sys.executable, str(ROOT / "bench" / "load.py"), *seeded, "--target", "both", "--label", label,
+        target = "both" if cfg["baseline"] else "treatycraft"
+        cmd = [sys.executable, str(ROOT / "bench" / "load.py"), *seeded, "--target", target, "--label", label,
                "--facilitator", ":".join(FACILITATOR), "--scenario", cfg["scenario"],
                "--rooms", str(cfg["rooms"]), "--big-room", str(cfg["big_room"]),
                "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
@@ -187,7 +192,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="every scenario, small and short")
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
-    ap.add_argument("--configs", default="c1,c2,c3", help="server configurations of the load part")
+    ap.add_argument("--configs", default="c1,c2,c3,c4", help="server configurations of the load part")
     ap.add_argument("--root", type=Path, default=ROOT, help="source tree the servers run (an A/B copy)")
     ap.add_argument("--python", default=sys.executable, help="interpreter of the servers")
     ap.add_argument("--db-options", default="pool=true",
@@ -205,24 +210,16 @@ def main() -> None:
     results: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick,
                                "machine": machine_note(), "load": [], "scripts": []}
     if "load" in parts:
-        best = "core"
         for cfg in configs(p):
             if cfg["name"] not in wanted:
                 continue
-            if cfg["layer"] == "best":
-                cfg["layer"] = best
             report = run_load(cfg, p, args)
             results["load"].append(report)
-            single = [r for r in results["load"] if r["config"]["processes"] == 1]
-            if len(single) >= 2:
-                best = max(single, key=saturation)["config"]["layer"]
-        one = {r["config"]["layer"]: saturation(r) for r in results["load"] if r["config"]["processes"] == 1}
-        two = [r for r in results["load"] if r["config"]["processes"] == 2]
-        if two and two[0]["config"]["layer"] in one and one[two[0]["config"]["layer"]]:
-            layer = two[0]["config"]["layer"]
-            results["scale_out"] = {
-                "layer": layer, "one_process_per_s": one[layer], "two_processes_per_s": saturation(two[0]),
-                "ratio": round(saturation(two[0]) / one[layer], 2)}
+        by_name = {r["config"]["name"]: r for r in results["load"]}
+        if "c3" in by_name and "c4" in by_name and saturation(by_name["c4"]):
+            one, two = saturation(by_name["c4"]), saturation(by_name["c3"])
+            results["scale_out"] = {"layer": "pubsub", "one_process_per_s": one, "two_processes_per_s": two,
+                                    "ratio": round(two / one, 2)}
     if "pages" in parts:
         results["scripts"].append(run_script("bench_pages.py", args, ["--history", p["pages_history"]]))
         results["scripts"].append(run_script("bench_chat.py", args, ["--repeat", "60" if args.quick else "300"]))
