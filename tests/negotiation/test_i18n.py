@@ -9,12 +9,20 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 import game_engine
 from negotiation import engine_texts
 from tests.negotiation.conftest import seat_client
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """LocaleMiddleware activates a request's language in the test's thread and never resets it."""
+    yield
+    translation.deactivate()
 
 
 def po_entries(path: Path) -> list[dict[str, object]]:

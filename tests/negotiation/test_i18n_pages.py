@@ -8,11 +8,20 @@ import re
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from negotiation.models import Game, TurnRecord
 from tests.negotiation.conftest import seat_client
 from tests.negotiation.test_consumers import communicator, drain, make_game, receive_until, seat_cookie
 from tests.negotiation.test_review_fixtures import play
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """LocaleMiddleware activates a request's language in the test's thread and never resets it;
+    a Spanish request must not leave Spanish active for the tests that run after this module."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
