@@ -79,12 +79,12 @@
   }
 
   // A push that redraws a fragment must not take the keyboard focus away: the element that had
-  // it (found again by its test id) gets it back, and a map item puts its new details in words.
+  // it (found again by its id or test id) gets it back, and a map item puts its new details in words.
   var refocus = null;
 
   function restoreFocus() {
     if (!refocus) { return; }
-    var el = document.querySelector("[data-testid='" + refocus + "']");
+    var el = document.querySelector(refocus);
     refocus = null;
     if (!el || el === document.activeElement) { return; }
     el.focus({ preventScroll: true });
@@ -214,9 +214,10 @@
     var detail = evt.detail;
     var incoming = detail.fragment && detail.fragment.firstElementChild;
     var target = detail.target;
-    if (target && target.contains && target.contains(document.activeElement) &&
-        document.activeElement.dataset && document.activeElement.dataset.testid) {
-      refocus = document.activeElement.dataset.testid;
+    var active = document.activeElement;
+    if (target && target.contains && active && active !== document.body && target.contains(active)) {
+      if (active.id) { refocus = "#" + CSS.escape(active.id); }
+      else if (active.dataset && active.dataset.testid) { refocus = "[data-testid='" + CSS.escape(active.dataset.testid) + "']"; }
     }
     if (!incoming || !target || !incoming.dataset || !target.dataset) { return; }
     if (incoming.dataset.version && target.dataset.version &&

@@ -129,8 +129,11 @@ class RegionMapTests(BrowserTestCase):
         expect(ana.locator("#order-panel .order-list")).to_contain_text("Deploy 6 midcourse interceptors at AUR-1")
         self.advance(fac, "Open orders")
         expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: orders")
+        ana.get_by_test_id("rm-site-AUR-1").focus()
         self.advance(fac, "Resolve turn 1")
         expect(ana.locator("#region-map")).to_have_attribute("data-turn", "2")
+        # The live redraw gave the keyboard focus back to the site it replaced.
+        expect(ana.get_by_test_id("rm-site-AUR-1")).to_be_focused()
         expect(projector.locator("#region-map-public")).to_have_attribute("data-turn", "2")
         expect(ana.get_by_test_id("rm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (true count); radar terminal; meant to defend Aurel against Borun, Dresk.")
         expect(projector.get_by_test_id("pm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (public record); radar terminal; meant to defend Aurel against Borun, Dresk.")
