@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import secrets
 import statistics
@@ -29,34 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django(sqlite: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["TREATYCRAFT_CHAT_RATE_PER_MINUTE"] = "100000"  # one player posts them all
-    os.environ.pop("REDIS_URL", None)
-    if sqlite:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(ROOT / "bench" / "results" / "bench-chat.sqlite3")
-        Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
-    else:
-        from urllib.parse import urlsplit, urlunsplit
-
-        import psycopg
-
-        from bench.servers import POSTGRES_URL
-
-        name = "treatycraft_bench_chat"
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}", query="pool=true"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.inprocess import seated_room, setup_django  # noqa: E402
 
 
 def main() -> None:
@@ -66,31 +38,15 @@ def main() -> None:
     ap.add_argument("--profile", help="write a cProfile of the posts here and print the top entries")
     ap.add_argument("--queries", action="store_true", help="print the SQL of the last post")
     args = ap.parse_args()
-    setup_django(args.sqlite)
+    # one player posts them all: no rate limit
+    setup_django("treatycraft_bench_chat", sqlite=args.sqlite, pool=True,
+                 env={"TREATYCRAFT_CHAT_RATE_PER_MINUTE": "100000"})
 
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from negotiation import services
-    from negotiation.models import Game
-    from negotiation.selectors import SESSION_SEATS
-
-    user = get_user_model().objects.create_user(username="chat", password=secrets.token_urlsafe(16))
-    game = services.game_create(facilitator=user, scenario_slug="meridian-sea", title="Chat", mode="expected")
-    Game.objects.filter(pk=game.pk).update(allow_teams=True)
-    services.game_start(game_id=game.pk, actor="bench")
-    members = [services.seat_claim(game_id=game.pk, state_id=s, display_name=f"P{i}")
-               for i, s in enumerate(("aurel", "borun", "calla", "dresk"))]
-    members += [services.seat_claim(game_id=game.pk, state_id="aurel", display_name=f"T{i}", as_team_member=True)
-                for i in range(6)]
-    me = members[1]
-    client = Client(HTTP_HOST="127.0.0.1")
-    session = client.session
-    session[SESSION_SEATS] = {str(game.pk): {"member": me.pk, "token": me.token}}
-    session.save()
+    game, _members, client = seated_room("Chat", seat=1)
     url = reverse("negotiation:chat-post", args=[game.pk])
 
     n = 0

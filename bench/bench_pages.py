@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
 import statistics
 import sys
 import time
@@ -33,33 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django(sqlite: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.pop("REDIS_URL", None)
-    if sqlite:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(ROOT / "bench" / "results" / "bench-pages.sqlite3")
-        Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
-    else:
-        from urllib.parse import urlsplit, urlunsplit
-
-        import psycopg
-
-        from bench.servers import POSTGRES_URL
-
-        name = "treatycraft_bench_pages"
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.inprocess import seated_room, setup_django  # noqa: E402
 
 
 def timed(fn: Any, repeat: int) -> tuple[float, int]:
@@ -89,31 +61,17 @@ def main() -> None:
     ap.add_argument("--json", help="write the results here too")
     args = ap.parse_args()
     steps = sorted(int(h) for h in args.history.split(","))
-    setup_django(args.sqlite)
+    setup_django("treatycraft_bench_pages", sqlite=args.sqlite, pool=False)
 
-    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.test import Client
     from django.urls import reverse
 
     from negotiation import broadcasts, rendering, services
     from negotiation.models import Game, GameEvent, Message
-    from negotiation.selectors import SESSION_SEATS
     from negotiation.viewer import Role, Viewer
 
-    user = get_user_model().objects.create_user(username="pages", password=secrets.token_urlsafe(16))
-    game = services.game_create(facilitator=user, scenario_slug="meridian-sea", title="Pages", mode="expected")
-    Game.objects.filter(pk=game.pk).update(allow_teams=True)
-    services.game_start(game_id=game.pk, actor="bench")
-    members = [services.seat_claim(game_id=game.pk, state_id=s, display_name=f"P{i}")
-               for i, s in enumerate(("aurel", "borun", "calla", "dresk"))]
-    members += [services.seat_claim(game_id=game.pk, state_id="aurel", display_name=f"T{i}", as_team_member=True)
-                for i in range(6)]
+    game, members, client = seated_room("Pages", seat=0)
     me = members[0]
-    client = Client()
-    session = client.session
-    session[SESSION_SEATS] = {str(game.pk): {"member": me.pk, "token": me.token}}
-    session.save()
     viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=me.seat_id, state_id=me.seat.state_id,
                     label=me.name, member_id=me.pk, is_captain=me.is_captain)
     room_url = reverse("negotiation:room", args=[game.code])

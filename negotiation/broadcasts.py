@@ -2,13 +2,15 @@
 
 The layer is a doorbell that may drop messages: clients resync from the database whenever they
 (re)connect. Public fragments are rendered once per change and sent as HTML to the game's public
-group (public data only). Private fragments never travel through a shared group: a player's or the
-facilitator's socket gets a doorbell naming fragments, and renders them for its own viewer.
+group (public data only). Private fragments never travel through a group wider than their
+audience: the fragments every member of a seat sees alike (forces, private report and news, map)
+are rendered once per seat and sent as HTML to that seat's group; per-member ones are a doorbell
+naming fragments, which each socket renders for its own viewer.
 
 Groups:  game.<id>.public   every socket of the game (players, facilitator, observers)
          game.<id>.players  every seated player's socket (doorbells only)
          game.<id>.fac      the facilitator's sockets (doorbells only)
-         seat.<id>          one seat's sockets (doorbells only)
+         seat.<id>          one seat's sockets (that seat's shared private fragments, doorbells)
          member.<id>        one member's sockets (closed when the member is removed)
          game.<id>.observers observers' sockets (private channels, when the game lets them read)
 """
@@ -17,11 +19,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
+
+if TYPE_CHECKING:  # the models import this module's callers; imported lazily at run time
+    from negotiation.models import Channel, Message
 
 logger = logging.getLogger("treatycraft.broadcasts")
 
@@ -118,18 +124,19 @@ def game_changed(
                     _send(seat_group(seat_id), bell)
 
 
-def message_posted(*, game_id: int, message_id: int, message: object = None, channel: object = None) -> None:
+def message_posted(*, game_id: int, message_id: int, message: Message | None = None,
+                   channel: Channel | None = None) -> None:
     """Render a message once and deliver it to everyone entitled to its channel: the public group
     for public channels; otherwise each member state's seat group and the facilitator. The service
     hands over the rows it just wrote (``message``, ``channel``) so the push reads nothing again."""
     from negotiation import rendering
     from negotiation.models import Channel, Message, Seat
 
-    if not isinstance(message, Message):
+    if message is None:
         message = Message.objects.get(pk=message_id)
     html = rendering.chat_message_push_html(message)
     push = {"type": "push.html", "html": html}
-    if not isinstance(channel, Channel) or channel.key != message.channel:
+    if channel is None or channel.key != message.channel:
         channel = Channel.objects.filter(game_id=game_id, key=message.channel).first()
     audience = None if channel is None else channel_audience(channel)
     if audience is None:

@@ -226,9 +226,7 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     return html + _private_html(game, viewer, (*PRIVATE_FRAGMENTS, "channel-list"), open_key, context)
 
 
-def chat_message_push_html(message: Message | int) -> str:
-    if not isinstance(message, Message):
-        message = Message.objects.get(pk=message)
+def chat_message_push_html(message: Message) -> str:
     row = selectors.chat_row(message)
     return render_to_string(f"{PRIVATE_TEMPLATE}#chat-push", {"m": row, "slug": channels.slug(message.channel)})
 
