@@ -18,7 +18,7 @@ from pathlib import Path
 
 from game_engine.bots import POLICIES, bot_orders, negotiate
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
-from game_engine.errors import RuleViolation, ScenarioError
+from game_engine.errors import OrderError, RuleViolation, ScenarioError
 from game_engine.i18n import missing_translations
 from game_engine.orders import Order
 from game_engine.rng import u01
@@ -131,12 +131,12 @@ def play_turn(
             raw = []
         try:
             orders[sid] = validate_orders(state, sid, raw)
-        except RuleViolation as exc:
+        except OrderError as exc:
             notes.append(f"{sid}: order {exc.order_index}: {exc.code} {exc.message}")
             kept = [r for n, r in enumerate(raw) if n != exc.order_index]
             try:
                 orders[sid] = validate_orders(state, sid, kept)
-            except RuleViolation:
+            except OrderError:
                 orders[sid] = ()
     return state, orders, notes
 
