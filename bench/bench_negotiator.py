@@ -40,7 +40,7 @@ def decision_times() -> list[float]:
                 t0 = time.perf_counter()
                 decide(policy, s, a, [offer], (), history, "bench")
                 out.append((time.perf_counter() - t0) * 1000)
-            s, orders, _ = cli.play_turn(s, policies, "bench", None, history)
+            s, orders, _ = cli.play_turn(s, policies, "bench", None, history=history)
             s = ge.resolve(s, orders, "bench").state
     return out
 
@@ -54,7 +54,7 @@ def game_times(games: int) -> list[float]:
         history: list[Record] = []
         t0 = time.perf_counter()
         while not s.game_over:
-            s, orders, _ = cli.play_turn(s, policies, f"g{n}", None, history)
+            s, orders, _ = cli.play_turn(s, policies, f"g{n}", None, history=history)
             s = ge.resolve(s, orders, f"g{n}").state
         out.append(time.perf_counter() - t0)
     return out

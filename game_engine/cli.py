@@ -21,11 +21,11 @@ from game_engine.errors import RuleViolation, ScenarioError
 from game_engine.i18n import missing_translations
 from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
 from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
-from game_engine.orders import Order
+from game_engine.orders import Order, parse_order
 from game_engine.rng import u01
 from game_engine.scenario import Scenario, bundled_slugs, list_scenarios, load_scenario
 from game_engine.serialization import canonical_json
-from game_engine.state import GameState
+from game_engine.state import MODES, GameState
 
 Raw = dict[str, object]
 
@@ -58,30 +58,93 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+class CliError(Exception):
+    """Bad input to the command line: ``main`` prints the message on one line, exit status 2."""
+
+
 def _load_script(path: str) -> tuple[dict[str, object], list[Mapping[str, object]]]:
-    data = json.loads(Path(path).read_text())
+    """Read a scripted-orders file (docs/rules.md#scripted-orders); malformed input is a
+    ``CliError`` naming the file and the place, never a traceback or a silently skipped entry."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such orders file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{path}: cannot read the orders file ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    turns: list[object]
     if isinstance(data, list):
-        return {}, [t for t in data if isinstance(t, Mapping)]
-    if not isinstance(data, dict):
-        raise SystemExit(f"{path}: expected a JSON object or list")
-    turns = data.get("turns", [])
-    if not isinstance(turns, list):
-        raise SystemExit(f"{path}: 'turns' must be a list")
-    return data, [t for t in turns if isinstance(t, Mapping)]
+        meta: dict[str, object] = {}
+        turns = data
+    elif isinstance(data, dict):
+        meta = data
+        extra = sorted(set(data) - {"scenario", "seed", "mode", "turns"})
+        if extra:
+            raise CliError(
+                f"{path}: unknown key(s) {', '.join(map(repr, extra))}; "
+                "expected scenario, seed, mode, turns"
+            )
+        listed = data.get("turns", [])
+        if not isinstance(listed, list):
+            raise CliError(f"{path}: 'turns' must be a list of turns")
+        turns = listed
+    else:
+        raise CliError(f"{path}: expected a JSON object or a list of turns")
+    checked: list[Mapping[str, object]] = []
+    for n, t in enumerate(turns, 1):
+        if not isinstance(t, Mapping):
+            raise CliError(f"{path}: turn {n} must be a JSON object")
+        checked.append(t)
+    return meta, checked
 
 
 def _turn_orders(
-    entry: Mapping[str, object],
+    entry: Mapping[str, object], turn: int
 ) -> tuple[list[Mapping[str, object]], Mapping[str, object]]:
     """A script turn is either {"drafts": [...], "orders": {...}} or directly {state: [...]}."""
     if "orders" in entry or "drafts" in entry:
+        extra = sorted(set(entry) - {"orders", "drafts"})
+        if extra:
+            raise CliError(f"turn {turn}: unknown key(s) {', '.join(map(repr, extra))}")
         drafts = entry.get("drafts", [])
         orders = entry.get("orders", {})
-        return (
-            [d for d in drafts if isinstance(d, Mapping)] if isinstance(drafts, list) else [],
-            orders if isinstance(orders, Mapping) else {},
-        )
+        if not isinstance(drafts, list) or not all(isinstance(d, Mapping) for d in drafts):
+            raise CliError(f"turn {turn}: 'drafts' must be a list of JSON objects")
+        if not isinstance(orders, Mapping):
+            raise CliError(f"turn {turn}: 'orders' must be a JSON object of state: [orders]")
+        return list(drafts), orders
     return [], entry
+
+
+def _check_script_orders(
+    state: GameState, scripted: Mapping[str, object], turn: int
+) -> dict[str, list[Mapping[str, object]]]:
+    """Every key must be a state of the game and every value a list of order objects."""
+    out: dict[str, list[Mapping[str, object]]] = {}
+    for key, entry in scripted.items():
+        if key not in state.state_ids:
+            raise CliError(
+                f"turn {turn}: unknown state {key!r}; this scenario's states are "
+                f"{', '.join(state.state_ids)}"
+            )
+        if not isinstance(entry, list):
+            raise CliError(f"turn {turn}: the orders of {key!r} must be a list, not {_kind(entry)}")
+        for n, o in enumerate(entry, 1):
+            if not isinstance(o, Mapping):
+                raise CliError(f"turn {turn}: order {n} of {key!r} must be a JSON object")
+        out[key] = list(entry)
+    return out
+
+
+def _kind(x: object) -> str:
+    return {dict: "an object", str: "a string", int: "a number", float: "a number"}.get(
+        type(x), type(x).__name__
+    )
 
 
 def play_turn(
@@ -89,44 +152,72 @@ def play_turn(
     policies: Mapping[str, str],
     seed: str,
     script: Mapping[str, object] | None = None,
+    turn: int = 0,
     history: list[Record] | None = None,
 ) -> tuple[GameState, dict[str, tuple[Order, ...]], list[str]]:
     """Bots bargain at the table (``history`` carries the table's memory between turns), then
-    collect orders (script first, then bots), table drafts, and validate. Returns orders."""
+    collect orders (script first, then bots), table drafts, and validate. Returns orders.
+
+    Malformed scripted input (unknown state, orders not a list, an order that does not parse,
+    a signature of a draft the script never tabled) raises ``CliError``; an order that parses
+    but breaks a rule is refused and named in the notes, like a refused order in a game.
+    """
     notes: list[str] = []
     table = run_table(state, policies, seed, history)
     state, signs = table.state, table.orders
     draft_hash: dict[str, str] = {}
-    scripted: Mapping[str, object] = {}
+    refused_drafts: dict[str, str] = {}
+    scripted: dict[str, list[Mapping[str, object]]] = {}
     if script is not None:
-        drafts, scripted = _turn_orders(script)
+        drafts, raw_orders = _turn_orders(script, turn)
+        scripted = _check_script_orders(state, raw_orders, turn)
         for d in drafts:
+            did = str(d.get("id", ""))
             terms = d.get("terms", {})
             parties = d.get("parties", [])
-            terms_json = json.loads(json.dumps(terms)) if isinstance(terms, Mapping) else {}
+            if not did:
+                raise CliError(f"turn {turn}: every draft needs an 'id' for SIGN orders to name")
+            if not isinstance(terms, Mapping) or not isinstance(parties, list):
+                raise CliError(
+                    f"turn {turn}: draft {did!r} needs 'terms' (an object) and 'parties' (a list)"
+                )
             try:
                 state, _, h = add_treaty_draft(
                     state,
                     str(d.get("template", "")),
-                    [str(x) for x in parties] if isinstance(parties, list) else [],
-                    terms_json,
+                    [str(x) for x in parties],
+                    json.loads(json.dumps(terms)),
                 )
             except RuleViolation as exc:
-                notes.append(f"draft {d.get('id')}: {exc.message}")
+                notes.append(f"draft {did}: {exc.message}")
+                refused_drafts[did] = exc.message
                 continue
-            draft_hash[str(d.get("id", ""))] = h
+            draft_hash[did] = h
     raws: dict[str, list[Raw]] = {}
     for sid in state.state_ids:
         raw: list[Raw]
-        entry = scripted.get(sid)
-        if isinstance(entry, list):
+        if sid in scripted:
             raw = []
-            for o in entry:
-                if not isinstance(o, Mapping):
-                    continue
+            for n, o in enumerate(scripted[sid], 1):
                 item = dict(o)
                 if item.get("type") == "SIGN" and "draft" in item:
-                    item["terms_hash"] = draft_hash.get(str(item.pop("draft")), "")
+                    did = str(item.pop("draft"))
+                    if did in refused_drafts:
+                        raise CliError(
+                            f"turn {turn}: {sid} order {n} signs draft {did!r}, which was "
+                            f"refused: {refused_drafts[did]}"
+                        )
+                    if did not in draft_hash:
+                        known = ", ".join(map(repr, draft_hash)) or "none"
+                        raise CliError(
+                            f"turn {turn}: {sid} order {n} signs unknown draft {did!r} "
+                            f"(drafts tabled this turn: {known})"
+                        )
+                    item["terms_hash"] = draft_hash[did]
+                try:
+                    parse_order(item)
+                except RuleViolation as exc:
+                    raise CliError(f"turn {turn}: {sid} order {n}: {exc.message}") from None
                 raw.append(item)
         elif sid in policies:
             raw = negotiating_bot_orders(policies[sid], state, sid, seed, table_cbms=True)
@@ -138,16 +229,24 @@ def play_turn(
         raws[sid] = raws[sid] + extra
     orders: dict[str, tuple[Order, ...]] = {}
     for sid, raw in raws.items():
-        try:
-            orders[sid] = validate_orders(state, sid, raw)
-        except RuleViolation as exc:
-            notes.append(f"{sid}: order {exc.order_index}: {exc.code} {exc.message}")
-            kept = [r for n, r in enumerate(raw) if n != exc.order_index]
-            try:
-                orders[sid] = validate_orders(state, sid, kept)
-            except RuleViolation:
-                orders[sid] = ()
+        orders[sid] = _valid_orders(state, sid, raw, notes)
     return state, orders, notes
+
+
+def _valid_orders(
+    state: GameState, sid: str, raw: list[Raw], notes: list[str]
+) -> tuple[Order, ...]:
+    """Validate, dropping each refused order in turn (each one named in ``notes``)."""
+    kept = list(enumerate(raw, 1))
+    while True:
+        try:
+            return validate_orders(state, sid, [r for _, r in kept])
+        except RuleViolation as exc:
+            if exc.order_index is None or not 0 <= exc.order_index < len(kept):
+                notes.append(f"{sid}: {exc.code} {exc.message}")
+                return ()
+            n, _ = kept.pop(exc.order_index)
+            notes.append(f"{sid}: order {n}: {exc.code} {exc.message}")
 
 
 def _dicts(x: object) -> list[Mapping[str, object]]:
@@ -158,7 +257,7 @@ def _policies(state: GameState, bots: str) -> dict[str, str]:
     names = [b.strip() for b in bots.split(",") if b.strip()] if bots else []
     for b in names:
         if b not in POLICIES:
-            raise SystemExit(f"unknown bot {b!r}; choose from {', '.join(POLICIES)}")
+            raise CliError(f"unknown bot {b!r}; choose from {', '.join(POLICIES)}")
     if not names:
         return {}
     return {sid: names[n % len(names)] for n, sid in enumerate(state.state_ids)}
@@ -173,7 +272,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     slug = args.scenario or str(meta.get("scenario", "meridian-sea"))
     seed = str(args.seed if args.seed is not None else meta.get("seed", "1"))
     mode = args.mode or str(meta.get("mode", "expected"))
+    if slug not in bundled_slugs():
+        raise CliError(f"unknown scenario {slug!r}; choose from {', '.join(bundled_slugs())}")
+    if mode not in MODES:
+        raise CliError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if args.turns < 0:
+        raise CliError("--turns must be 0 (the whole game) or more")
     state = new_game(load_scenario(slug), game_id=f"sim-{slug}", seed=seed, mode=mode)
+    if len(script) > state.max_turns:
+        raise CliError(
+            f"{args.orders}: {len(script)} scripted turns but {slug} has {state.max_turns}"
+        )
     policies = _policies(state, args.bots)
     print(
         canonical_json(
@@ -193,7 +302,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if state.game_over:
             break
         entry = script[n] if n < len(script) else None
-        state, orders, notes = play_turn(state, policies, seed, entry, history)
+        state, orders, notes = play_turn(state, policies, seed, entry, n + 1, history)
         r = resolve(state, orders, seed)
         state = r.state
         line = {
@@ -249,7 +358,7 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
     history: list[Record] = []
     verified = 0
     while not state.game_over:
-        state, orders, _ = play_turn(state, policies, game_seed, None, history)
+        state, orders, _ = play_turn(state, policies, game_seed, None, history=history)
         r = resolve(state, orders, game_seed)
         state = r.state
         verified += sum(
@@ -360,6 +469,8 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
 
 def cmd_balance(args: argparse.Namespace) -> int:
     """Monte-Carlo tournament of the reference bots (B10)."""
+    if args.games < 1 or args.homogeneous < 0 or args.workers < 0:
+        raise CliError("--games must be at least 1; --homogeneous and --workers at least 0")
     workers = args.workers or os.cpu_count() or 1
     jobs: list[tuple[str, str, str, int, tuple[str, ...] | None]] = [
         (args.scenario, args.mode, str(args.seed), n, None) for n in range(args.games)
@@ -455,6 +566,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    code = args.func(args)
+    try:
+        code = args.func(args)
+    except CliError as exc:
+        print(f"python -m game_engine {args.cmd}: error: {exc}", file=sys.stderr)
+        return 2
     assert isinstance(code, int)
     return code

@@ -120,7 +120,7 @@ def test_two_reciprocators_converge_on_a_matched_cbm_package_within_three_turns(
     policies = dict.fromkeys(s.state_ids, "reciprocator")
     history: list[Record] = []
     for _ in range(3):
-        s, orders, _ = cli.play_turn(s, policies, "cbm", None, history)
+        s, orders, _ = cli.play_turn(s, policies, "cbm", None, history=history)
         s = ge.resolve(s, orders, "cbm").state
     pairs: dict[tuple[str, str], set[str]] = {}
     for g in s.agreements:
@@ -137,7 +137,7 @@ def test_a_table_of_negotiating_bots_brings_a_reducing_treaty_into_force_with_ve
     history: list[Record] = []
     verified = 0
     for _ in range(3):
-        s, orders, _ = cli.play_turn(s, policies, "red", None, history)
+        s, orders, _ = cli.play_turn(s, policies, "red", None, history=history)
         r = ge.resolve(s, orders, "red")
         s = r.state
         verified += sum(1 for e in r.events if e.kind == "reduce" and "verified" in e.text)
