@@ -71,9 +71,16 @@ def qr_svg(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=5, border=2))
 
 
+def _require_role(request: HttpRequest) -> None:
+    """The dashboard and game creation are for accounts with the facilitator role."""
+    if not selectors.can_facilitate(request.user):
+        raise PermissionDenied
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_role(request)
     return render(request, "negotiation/dashboard.html", _dashboard_context(request, None))
 
 
@@ -91,6 +98,7 @@ def _dashboard_context(request: HttpRequest, error: str | None) -> dict[str, Any
 @login_required
 @require_POST
 def game_new(request: HttpRequest) -> HttpResponse:
+    _require_role(request)
     preset = TIMING_PRESETS.get(str(request.POST.get("timing", "manual")), TIMING_PRESETS["manual"])
     try:
         game = services.game_create(
@@ -126,6 +134,8 @@ def console(request: HttpRequest, game_id: int) -> HttpResponse:
         "projector_url": _projector_url(request, game),
         "inject_sites": sorted({site["id"] for s in engine_views.view(game, None).get("states", [])
                                 for site in s.get("sites", [])}),
+        "co_facilitators": selectors.co_facilitators(game),
+        "is_owner": game.facilitator_id == request.user.pk,
     }
     return render(request, "negotiation/console.html", context)
 
