@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from negotiation.models import (
     OPEN_PHASES,
     Member,
     MemberContact,
+    Message,
     OutboundEmail,
     Phase,
     Proposal,
@@ -150,7 +151,7 @@ def _signatures(contact: MemberContact) -> None:
     if not member.is_captain:
         return
     for proposal in Proposal.objects.filter(game_id=member.seat.game_id, status=Proposal.Status.OPEN):
-        if state not in (proposal.parties or []) and state != proposal.author:
+        if state not in (proposal.parties or []) or state == proposal.author:
             continue
         if Signature.objects.filter(proposal=proposal, version=proposal.version, state_id=state).exists():
             continue
@@ -163,12 +164,20 @@ def _digest(contact: MemberContact, now: datetime) -> None:
     away_since = max(filter(None, (member.last_seen_at, contact.created_at)))
     if member.seat.connections > 0 or away_since > now - AWAY:
         return
-    rows = [r for r in selectors.channel_rows(member.seat.game, _viewer(member)) if r.unread]
+    game = member.seat.game
+    # The reader's own channels and unread counts, as their room shows them.
+    rows = [r for r in selectors.channel_rows(game, _viewer(member)) if r.unread]
     if not rows:
         return
-    slot = int(now.timestamp() // DIGEST_EVERY.total_seconds())
-    _queue(contact, "digest", f"digest:{member.pk}:{slot}", "digest",
-           {"rows": rows, "total": sum(r.unread for r in rows)})
+    newest = Message.objects.filter(game=game, channel__in=[r.key for r in rows]).aggregate(n=Max("seq"))["n"] or 0
+    if newest <= contact.digest_seq:
+        return  # nothing new since the last digest
+    key = f"digest:{member.pk}:{int(now.timestamp() // DIGEST_EVERY.total_seconds())}"
+    if OutboundEmail.objects.filter(key=key).exists():
+        return  # one digest per period; what is new since waits for the next
+    with transaction.atomic():
+        if MemberContact.objects.filter(pk=contact.pk, digest_seq__lt=newest).update(digest_seq=newest):
+            _queue(contact, "digest", key, "digest", {"rows": rows, "total": sum(r.unread for r in rows)})
 
 
 def mute(member_id: int, kind: str, muted: bool = True) -> bool:
