@@ -18,6 +18,7 @@ urlpatterns = [
     path("mail/off/<str:token>/", views_mail.mail_off, name="mail-off"),
     path("tutorial/", views.tutorial_new, name="tutorial"),
     path("play/<str:code>/guide/", views.guide, name="guide"),
+    path("play/<str:code>/calendar.ics", views_mail.calendar, name="calendar"),
     path("healthz", views.healthz, name="healthz"),
     path("g/<int:game_id>/chat/", views.chat_post, name="chat-post"),
     path("g/<int:game_id>/chat/history/", views.chat_history, name="chat-history"),

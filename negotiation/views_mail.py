@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from negotiation import mail, notifications, selectors, services
+from negotiation import mail, notifications, remote, selectors, services
 from negotiation.errors import RateLimited
-from negotiation.models import Member
+from negotiation.models import Game, Member
 
 
 @never_cache
@@ -53,3 +54,20 @@ def my_games(request: HttpRequest) -> HttpResponse:
     return render(request, "negotiation/my_games.html", {
         "my_games": selectors.games_for_session(request.session), "sent": sent, "error": error,
     }, status=status)
+
+
+@require_http_methods(["GET"])
+def calendar(request: HttpRequest, code: str) -> HttpResponse:
+    """The game's deadlines as an .ics file: for anyone in the game, or a calendar app holding the
+    signed link shown in the room (the deadlines are all it reveals)."""
+    game = Game.objects.filter(code=code.strip().upper()).first()
+    if game is None:
+        raise Http404("No such game.")
+    key = str(request.GET.get("key", ""))
+    if not (key and remote.calendar_key_ok(game, key)) and selectors.viewer_for_request(request, game) is None:
+        raise Http404("No such game among yours.")
+    room = request.build_absolute_uri(reverse("negotiation:room", kwargs={"code": game.code}))
+    response = HttpResponse(remote.ics(game, room), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="treatycraft-{game.code}.ics"'
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from negotiation import mail, services
+from negotiation import mail, remote, services
 from negotiation.models import Game, Member, MemberContact
 from negotiation.selectors import SESSION_SEATS
 from negotiation.services import teachers
@@ -134,6 +134,11 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("game-new", "post", "/facilitate/new/", {"scenario": "atlantis"}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 422, 422, 422, 403)),
         ("co-facilitators", "post", f"/facilitate/{g}/co-facilitators/", {"identifier": "assistant"},
          row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404, 422, 404, 404)),
+        ("calendar", "get", f"/play/{code}/calendar.ics", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
+        # The signed calendar link (for calendar apps, which have no session) reveals deadlines only.
+        ("calendar-key", "get", f"/play/{code}/calendar.ics?key={remote.calendar_key(game)}", {},
+         row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+        ("calendar-bad", "get", f"/play/{code}/calendar.ics?key=forged", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
         ("my-games", "get", "/my-games/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         # The opt-out link is its own proof (mail clients follow it without a session).
         ("mail-off", "get", f"/mail/off/{off}/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
@@ -167,7 +172,7 @@ def _routes() -> set[str]:
 
 def test_every_route_of_the_game_has_a_row_in_the_matrix(world):
     game, _, a = world
-    covered = {name.split("-no-key")[0].split("-bilateral")[0].split("-foreign")[0].split("-bad")[0].split("-take")[0]
+    covered = {name.split("-no-key")[0].split("-bilateral")[0].split("-foreign")[0].split("-bad")[0].split("-take")[0].split("-key")[0]
                for name, *_ in matrix(game, a.token)}
     covered |= {"proposal-act"}  # the comment row exercises proposal-act
     missing = {r.removeprefix("negotiation:") for r in _routes()} - covered - {"proposal-comment"}
