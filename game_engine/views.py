@@ -284,4 +284,3 @@ class View(ViewBase):
     def state(self, sid: str) -> StateView | None:
         """The public entry of state ``sid``."""
         return next((s for s in self.states if s.id == sid), None)
-
