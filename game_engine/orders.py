@@ -866,9 +866,12 @@ def check_order(state: GameState, actor: str, o: Order, run: Running) -> int:
         run.radar[site.id] = new_q
     elif t in ("SET_RADAR_MODE", "SET_SENSOR_SHARING"):
         site = site_of()
-        if site.owner != actor:
+        # a candidate site may be consented to the actor this very turn: resolution checks
+        # the consent and its terms after matching, as for DEPLOY (B3 step 3)
+        pending = site.owner == "" and site.host != actor
+        if site.owner != actor and not pending:
             raise RuleViolation(RuleCode.E_NOT_OWNER, f"{me} does not operate {site.id}.")
-        if site.host != actor:
+        if site.host != actor and not pending:
             cons = active_consent(state, site.id, actor)
             forward = t == "SET_RADAR_MODE" and o.str_("mode") == "forward"
             if forward and (cons is None or not cons.forward_allowed):

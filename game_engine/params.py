@@ -134,6 +134,14 @@ class Params:
     chi_terminal: float = 0.20
     chi_no_sharing: float = 0.15
     chi_max: float = 0.9
+    # posture erosion (issue 14): a rival reads a defense posture that sees or covers it as
+    # eroding its deterrent even when the exchange model leaves det = 1 (B5.3-B5.4)
+    er_load: float = 0.15  # a fully loaded site within the rival's reach
+    er_load_ref: float = 24.0  # interceptors that make a site "fully loaded"
+    er_terminal_weight: float = 0.5  # a TERMINAL interceptor counts as half a MIDCOURSE one
+    er_forward: float = 0.20  # forward-mode radar that sees the rival
+    er_sharing: float = 0.15  # sensor sharing / cueing from a site that sees or covers it
+    er_max: float = 0.6  # cap on the posture term
     ev_decay: float = 0.5
     inc_unnotified_test: float = 0.15
     inc_public_violation: float = 0.40
@@ -314,6 +322,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "chi_terminal": _UNIT,
     "chi_no_sharing": _UNIT,
     "chi_max": _UNIT,
+    "er_load": _UNIT,
+    "er_load_ref": (1.0, 1000.0),
+    "er_terminal_weight": _UNIT,
+    "er_forward": _UNIT,
+    "er_sharing": _UNIT,
+    "er_max": _UNIT,
     "ev_decay": _UNIT,
     "inc_unnotified_test": _UNIT,
     "inc_public_violation": _UNIT,

@@ -128,7 +128,7 @@ def _match(
 
     # DEPLOY on a foreign site needs the host's consent (existing or given this turn).
     for sid, idx, o in flat:
-        if o.type in ("DEPLOY", "BUILD_RADAR"):
+        if o.type in ("DEPLOY", "BUILD_RADAR", "SET_RADAR_MODE", "SET_SENSOR_SHARING"):
             site = st.site(o.str_("site"))
             if site is not None and site.host != sid and active_consent(st, site.id, sid) is None:
                 out[(sid, idx)] = (
