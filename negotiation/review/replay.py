@@ -296,7 +296,7 @@ def _resolve_and_check(game: Game, record: TurnRecord, state: game_engine.GameSt
     try:
         orders = recorded_orders(record.orders)
         resolution = game_engine.resolve(state, orders, record.seed)
-    except game_engine.RuleViolation as exc:
+    except game_engine.OrderError as exc:
         raise _Stop(Difference(f"{where}: engine input", "$.orders", "orders the engine accepts", str(exc))) from exc
     replayed = resolution_json(resolution)
     for name, label in (("state_after", "state after resolution"), ("events", "engine events"),
