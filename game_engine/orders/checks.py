@@ -351,7 +351,7 @@ def check_build_radar(c: Check, o: BuildRadar) -> None:
 def _pending(c: Check, site: Site) -> bool:
     """A candidate site may be consented to the actor this very turn: resolution checks the
     consent and its terms after matching, as for DEPLOY (B3 step 3)."""
-    return site.owner == "" and site.host != c.actor
+    return c.p.rules >= 2 and site.owner == "" and site.host != c.actor
 
 
 def _operated_site(c: Check, site_id: str) -> Site:

@@ -63,7 +63,8 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
     phase_diplomacy(ctx)
     phase_economy(ctx)
     phase_forces(ctx)
-    hosted_site_incidents(ctx, state)
+    if ctx.p.rules >= 2:
+        hosted_site_incidents(ctx, state)
     phase_tests(ctx)
     phase_transparency(ctx)
     accounting(ctx)

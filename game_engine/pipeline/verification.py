@@ -173,7 +173,8 @@ def phase_verification(ctx: Ctx) -> None:
         for i in ctx.ids:
             if i == j:
                 continue
-            v = ctx.violations[v0.id]  # the current record, not the start-of-phase copy
+            # the current record, not the start-of-phase copy (rules 1 read the copy)
+            v = ctx.violations[v0.id] if p.rules >= 2 else v0
             interested = (vt is not None and is_party(vt, i)) or m.is_rival(world, i, j)
             if not interested:
                 continue
@@ -193,7 +194,10 @@ def phase_verification(ctx: Ctx) -> None:
             if not v.published:
                 pn = f.p_ntm(
                     eta_kind.get(v.kind, 0.0),
-                    ntm * (1 + p.ntm_de_bonus * de),  # B5.6: no cap at 1 (issue 14)
+                    # B5.6: no cap at 1 (issue 14; rules 1 capped it)
+                    ntm * (1 + p.ntm_de_bonus * de)
+                    if p.rules >= 2
+                    else min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
                     nat_j.conceal,
                     v.magnitude,
                     p.gamma,
@@ -332,6 +336,19 @@ def _inspection_evidence(
     e = _evidence(
         ctx, i, v.state, v.treaty, v.kind, "osi", v.magnitude, pch, alpha, True, v.id, w, True
     )
+    if ctx.p.rules < 2:  # before issue 14: every report charged in full, as it was read
+        legacy_public = v.published
+        ctx.violations[v.id] = replace(
+            v,
+            detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
+            published=True,
+            public_weight=ctx.rf(min(1.0, v.public_weight + w)),
+        )
+        made_public(ctx, v, w, redetected=legacy_public)
+        ctx.detections.setdefault(i, []).append(
+            {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
+        )
+        return
     new_weight = w if was_public else w * (1 - v.public_weight)
     ctx.violations[v.id] = replace(
         v,
@@ -367,7 +384,8 @@ def _ntm_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float) -> None:
         w,
         False,
     )
-    cur = ctx.violations[v.id]  # keep what other observers found this turn (issue 14)
+    # keep what other observers found this turn (issue 14; rules 1 rewrote from the copy)
+    cur = ctx.violations[v.id] if p.rules >= 2 else v
     ctx.violations[v.id] = replace(
         cur, detected_by=tuple(sorted({*cur.detected_by, i}, key=ctx.ids.index))
     )
