@@ -348,16 +348,22 @@ def check_build_radar(c: Check, o: BuildRadar) -> None:
     c.run.radar[site.id] = new_q
 
 
+def _pending(c: Check, site: Site) -> bool:
+    """A candidate site may be consented to the actor this very turn: resolution checks the
+    consent and its terms after matching, as for DEPLOY (B3 step 3)."""
+    return c.p.rules >= 2 and site.owner == "" and site.host != c.actor
+
+
 def _operated_site(c: Check, site_id: str) -> Site:
     site = c.site(site_id)
-    if site.owner != c.actor:
+    if site.owner != c.actor and not _pending(c, site):
         raise RuleViolation(RuleCode.E_NOT_OWNER, f"{c.me} does not operate {site.id}.")
     return site
 
 
 def check_set_radar_mode(c: Check, o: SetRadarMode) -> None:
     site = _operated_site(c, o.site)
-    if site.host != c.actor and o.mode == "forward":
+    if site.host != c.actor and not _pending(c, site) and o.mode == "forward":
         cons = active_consent(c.state, site.id, c.actor)
         if cons is None or not cons.forward_allowed:
             raise RuleViolation(
@@ -368,7 +374,7 @@ def check_set_radar_mode(c: Check, o: SetRadarMode) -> None:
 
 def check_set_sensor_sharing(c: Check, o: SetSensorSharing) -> None:
     site = _operated_site(c, o.site)
-    if site.host != c.actor and o.sharing:
+    if site.host != c.actor and not _pending(c, site) and o.sharing:
         cons = active_consent(c.state, site.id, c.actor)
         if cons is None or not cons.sensor_sharing_allowed:
             raise RuleViolation(

@@ -214,8 +214,12 @@ def phase_compliance(ctx: Ctx) -> None:
                 if k not in (sid, e.target):
                     ambiguous_update(ctx, k, e.target, e.p_channel, e.alpha_channel, e.weight)
     for e in ctx.evidence.values():
+        # An inspection report of a breach was charged as a public violation when it was made
+        # (B5.8); it is not also an unconfirmed accusation, whatever its quality (issue 14).
+        report = p.rules >= 2 and e.channel == "osi" and bool(e.violation)
         if (
             e.published
+            and not report
             and not e.refuted
             and e.quality < p.evidence_confirm_quality
             and e.treaty

@@ -24,6 +24,7 @@ from game_engine.pipeline.context import Ctx, canon
 from game_engine.pipeline.terms import obligations_started, t_bool
 from game_engine.pipeline.violations import record_violation
 from game_engine.state import (
+    GameState,
     Site,
 )
 
@@ -182,6 +183,55 @@ def phase_forces(ctx: Ctx) -> None:
             f"{ctx.name(sid)} turned sensor sharing {'on' if share else 'off'} at {site.id}.",
             site=site.id,
             sharing=share,
+        )
+
+
+def _hosted_live(state_turn: int, s: Site, consented: bool) -> bool:
+    """A foreign-hosted site that is ready, consented and holds interceptors."""
+    return (
+        bool(s.owner)
+        and s.owner != s.host
+        and s.ready_turn <= state_turn
+        and consented
+        and sum(s.interceptors.values()) > 0
+    )
+
+
+def hosted_site_incidents(ctx: Ctx, start: GameState) -> None:
+    """A hosted site that comes online (its ready turn, a consent) or is loaded this turn is a
+    "new hosted site" incident for every state it sees or covers (B5.4; issue 14), once per
+    site, and not again when the first consent already counted it this turn (diplomacy)."""
+    p = ctx.p
+    world = ctx.world()
+    # the game starts with the sites ready on turn 1 in place (new_game evaluates turn 1)
+    before = {
+        s.id
+        for s in start.sites
+        if _hosted_live(
+            max(1, ctx.turn - 1),
+            s,
+            any(c.site == s.id and c.owner == s.owner for c in start.consents),
+        )
+    }
+    prior_owner = {s.id: s.owner for s in start.sites}
+    for sid in sorted(ctx.sites):
+        site = ctx.sites[sid]
+        if sid in before or not _hosted_live(ctx.turn, site, m.site_active(world, site)):
+            continue
+        if prior_owner.get(sid) != site.owner:
+            continue  # first consent this turn: phase_diplomacy charged the incident
+        for k in ctx.ids:
+            if k in (site.host, site.owner):
+                continue
+            if k in site.sees or any(cv.against == k for cv in site.coverage):
+                ctx.incident(k, site.owner, p.inc_hosted_site)
+        ctx.emit(
+            "hosted_site_online",
+            None,
+            f"{ctx.name(site.owner)}'s site {sid} in {ctx.name(site.host)} is now operational.",
+            site=sid,
+            host=site.host,
+            owner=site.owner,
         )
 
 

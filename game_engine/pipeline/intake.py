@@ -29,6 +29,8 @@ from game_engine.orders import (
     OrderError,
     Reduce,
     Running,
+    SetRadarMode,
+    SetSensorSharing,
     Sign,
     active_consent,
     check_order,
@@ -145,7 +147,9 @@ def _match(
 
     # DEPLOY on a foreign site needs the host's consent (existing or given this turn).
     for sid, idx, o in flat:
-        if isinstance(o, (Deploy, BuildRadar)):
+        if isinstance(o, (Deploy, BuildRadar)) or (
+            st.scenario.params.rules >= 2 and isinstance(o, (SetRadarMode, SetSensorSharing))
+        ):
             site = st.site(o.site)
             if site is not None and site.host != sid and active_consent(st, site.id, sid) is None:
                 out[(sid, idx)] = (

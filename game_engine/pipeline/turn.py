@@ -19,7 +19,7 @@ from game_engine.pipeline.crisis import phase_crisis
 from game_engine.pipeline.diplomacy import phase_diplomacy
 from game_engine.pipeline.domestic import phase_domestic
 from game_engine.pipeline.economy import phase_economy
-from game_engine.pipeline.forces import phase_forces, phase_tests
+from game_engine.pipeline.forces import hosted_site_incidents, phase_forces, phase_tests
 from game_engine.pipeline.intake import intake, order_json, phase_injects
 from game_engine.pipeline.perception import forget
 from game_engine.pipeline.scoring import check_objective, comp_score
@@ -63,6 +63,8 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
     phase_diplomacy(ctx)
     phase_economy(ctx)
     phase_forces(ctx)
+    if ctx.p.rules >= 2:
+        hosted_site_incidents(ctx, state)
     phase_tests(ctx)
     phase_transparency(ctx)
     accounting(ctx)

@@ -162,13 +162,19 @@ def phase_verification(ctx: Ctx) -> None:
             )
     open_v = open_violations(ctx)
     found_osi: dict[tuple[str, str, str], float] = {}
-    for v in open_v:
-        j = v.state
-        vt = ctx.treaties.get(v.treaty)
+    # whether each breach was public before this turn: a second observer finding it in the
+    # same turn neither re-publishes nor re-charges it (issue 14)
+    public_before = {vid: v.published for vid, v in ctx.violations.items()}
+    redetected_now: set[str] = set()
+    for v0 in open_v:
+        j = v0.state
+        vt = ctx.treaties.get(v0.treaty)
         nat_j = ctx.n[j]
         for i in ctx.ids:
             if i == j:
                 continue
+            # the current record, not the start-of-phase copy (rules 1 read the copy)
+            v = ctx.violations[v0.id] if p.rules >= 2 else v0
             interested = (vt is not None and is_party(vt, i)) or m.is_rival(world, i, j)
             if not interested:
                 continue
@@ -188,7 +194,10 @@ def phase_verification(ctx: Ctx) -> None:
             if not v.published:
                 pn = f.p_ntm(
                     eta_kind.get(v.kind, 0.0),
-                    min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
+                    # B5.6: no cap at 1 (issue 14; rules 1 capped it)
+                    ntm * (1 + p.ntm_de_bonus * de)
+                    if p.rules >= 2
+                    else min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
                     nat_j.conceal,
                     v.magnitude,
                     p.gamma,
@@ -207,7 +216,9 @@ def phase_verification(ctx: Ctx) -> None:
             w_insp = ctx.chance(p_insp, "osi", i, j, v.id) if p_insp > 0 else 0.0
             if w_insp > 0:
                 found_osi[(i, j, v.treaty)] = found_osi.get((i, j, v.treaty), 0.0) + w_insp
-                _inspection_evidence(ctx, i, v, p_insp, w_insp, k_vis)
+                _inspection_evidence(
+                    ctx, i, v, p_insp, w_insp, k_vis, public_before[v.id], redetected_now
+                )
             if pn > 0:
                 remaining = 1.0 - w_insp
                 w_ntm = ctx.chance(pn, "ntm", i, j, v.id) * remaining if remaining > 0 else 0.0
@@ -308,19 +319,49 @@ def _evidence(
     return e
 
 
-def _inspection_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float, k_vis: int) -> None:
+def _inspection_evidence(
+    ctx: Ctx,
+    i: str,
+    v: Violation,
+    pch: float,
+    w: float,
+    k_vis: int,
+    was_public: bool,
+    redetected_now: set[str],
+) -> None:
+    """An inspection report: public at once. A breach public before this turn is charged as
+    re-detected (once a turn); one first found this turn is charged as newly public once, in
+    expected mode for the part of its weight not already published this turn."""
     alpha = 1 - (1 - ctx.p.alpha_osi) ** max(1, k_vis)
     e = _evidence(
         ctx, i, v.state, v.treaty, v.kind, "osi", v.magnitude, pch, alpha, True, v.id, w, True
     )
-    was_public = v.published
+    if ctx.p.rules < 2:  # before issue 14: every report charged in full, as it was read
+        legacy_public = v.published
+        ctx.violations[v.id] = replace(
+            v,
+            detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
+            published=True,
+            public_weight=ctx.rf(min(1.0, v.public_weight + w)),
+        )
+        made_public(ctx, v, w, redetected=legacy_public)
+        ctx.detections.setdefault(i, []).append(
+            {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
+        )
+        return
+    new_weight = w if was_public else w * (1 - v.public_weight)
     ctx.violations[v.id] = replace(
         v,
         detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
         published=True,
-        public_weight=ctx.rf(min(1.0, v.public_weight + w)),
+        public_weight=ctx.rf(min(1.0, v.public_weight + new_weight)),
     )
-    made_public(ctx, v, w, redetected=was_public)
+    if was_public:
+        if v.id not in redetected_now:
+            redetected_now.add(v.id)
+            made_public(ctx, v, w, redetected=True)
+    elif new_weight > 1e-12:
+        made_public(ctx, v, new_weight)
     ctx.detections.setdefault(i, []).append(
         {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
     )
@@ -343,8 +384,10 @@ def _ntm_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float) -> None:
         w,
         False,
     )
+    # keep what other observers found this turn (issue 14; rules 1 rewrote from the copy)
+    cur = ctx.violations[v.id] if p.rules >= 2 else v
     ctx.violations[v.id] = replace(
-        v, detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index))
+        cur, detected_by=tuple(sorted({*cur.detected_by, i}, key=ctx.ids.index))
     )
     ambiguous_update(ctx, i, v.state, pch, p.alpha_ntm, w)
     ctx.detections.setdefault(i, []).append(
