@@ -157,9 +157,11 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with every call bounded and a breaker (negotiation/cache_pool.py):
+            # a stalled Redis costs a request at most one socket timeout.
+            "BACKEND": "negotiation.cache_pool.GuardedRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2,
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1,
                         "pool_class": "negotiation.cache_pool.SharedConnectionPool"},
         }
     }
@@ -243,6 +245,8 @@ TREATYCRAFT = {
     "WS_FRAMES_PER_10S": 40,
     "CHAT_PAGE_SIZE": 50,
     "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
+    # The longest a request waits for one push to the channel layer (Redis) after its commit.
+    "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
 }
 
 LOGGING = {
