@@ -430,7 +430,9 @@ def proposal_act(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, viewer: Viewer) -> str:
         number = _number(request, "number")
         if action == "amend":
-            proposal = Proposal.objects.get(game=game, number=number)
+            proposal = Proposal.objects.filter(game=game, number=number).first()
+            if proposal is None:  # the service refuses a proposal the viewer may not see alike
+                raise InvalidInput(gettext("There is no such proposal."))
             p = services.proposal_amend(
                 game_id=game.pk, viewer=viewer, number=number, expected_version=_number(request, "version"),
                 clauses=_clauses(request, game, proposal.kind), text=str(request.POST.get("text", "")),
