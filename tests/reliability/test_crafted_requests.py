@@ -72,3 +72,19 @@ def test_an_inject_amount_that_is_not_a_finite_number_is_a_clear_422(world, amou
     assert reply.status_code == 422
     assert "The effect needs an amount (a number)." in reply.content.decode()
     assert GameEvent.objects.filter(game=game).count() == before
+
+
+@pytest.mark.parametrize("page", ["/play/{code}/", "/projector/{code}/", "/play/{code}/guide/"])
+def test_guessing_game_codes_on_a_game_page_is_inside_the_join_limit(world, page, settings):  # noqa: F811
+    """404 (no such code) against 302/404 (a real code) told a guesser which codes exist, at
+    thousands of guesses a minute: every answer to someone outside the game now counts."""
+    game, clients, _a = world
+    limit = settings.TREATYCRAFT["JOIN_ATTEMPTS_PER_MINUTE"]
+    guesser = Client()
+    statuses = [guesser.get(page.format(code=f"ZZ{i:04d}")).status_code for i in range(limit)]
+    assert set(statuses) == {404}
+    # Past the limit, a right guess and a wrong one get the same answer.
+    assert guesser.get(page.format(code=game.code)).status_code == 429
+    assert guesser.get(page.format(code="ZZ9999")).status_code == 429
+    # Players in the game are not counted nor limited, whatever their address has spent.
+    assert clients["player_a"].get(f"/play/{game.code}/").status_code == 200
