@@ -75,7 +75,7 @@ def test_an_inject_amount_that_is_not_a_finite_number_is_a_clear_422(world, amou
 
 
 @pytest.mark.parametrize("page", ["/play/{code}/", "/projector/{code}/", "/play/{code}/guide/"])
-def test_guessing_game_codes_on_a_game_page_is_inside_the_join_limit(world, page, settings):  # noqa: F811
+def test_guessing_game_codes_on_a_game_page_is_inside_the_join_limit(world, page, settings):
     """404 (no such code) against 302/404 (a real code) told a guesser which codes exist, at
     thousands of guesses a minute: every answer to someone outside the game now counts."""
     game, clients, _a = world
