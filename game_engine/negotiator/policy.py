@@ -78,6 +78,8 @@ FORGIVENESS = 0.2
 """Chance a reciprocator deals with a provoker anyway (seeded) [INV]."""
 RIVAL_THREAT = 35.0
 """A state the bot fears at least this much is a rival it negotiates with (as in bots.py)."""
+AMEND_PREFERENCE = 0.5
+"""Bonus (VP/turn) for amending the proposal on the table over countering with another [INV]."""
 MAX_AMENDMENTS = 2
 """Amendments a bot makes to one proposal before it only signs or rejects [INV]."""
 
@@ -319,7 +321,8 @@ def _answer(t: Table, o: Offer, history: Sequence[Record]) -> list[Move]:
             a = t.ap.appraise(template, o.parties, terms)
             if a.worst_other < t.style.partner_floor - 1.0:
                 continue  # the other side would never take it
-            score = g2 + 0.5 * a.worst_other
+            # Mending the text on the table is preferred to changing the subject.
+            score = g2 + 0.5 * a.worst_other + (AMEND_PREFERENCE if act is Act.AMEND else 0.0)
             if best is None or score > best[0]:
                 best = (score, act, template, terms, intent)
         if best is not None:
@@ -529,6 +532,12 @@ def _cbm_moves(
         (r.move.cbm, r.move.actor, r.move.to[0])
         for r in history
         if r.turn == t.turn and r.move.act is Act.OFFER_CBM and r.move.to
+    }
+    # A partner that declined a measure is not asked again for TABLE_COOLDOWN turns.
+    offered |= {
+        (r.move.cbm, r.move.to[0], r.move.actor)
+        for r in history
+        if r.move.act is Act.DECLINE_CBM and r.move.to and t.turn - r.turn < TABLE_COOLDOWN
     }
     for r in t.rivals():
         if t.policy in ("reciprocator", "verifier") and t.provoked_by(r):
