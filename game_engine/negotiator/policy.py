@@ -566,6 +566,7 @@ def decide(
     seed: str = "",
     *,
     table: bool = True,
+    readings: dict[str, Table] | None = None,
 ) -> list[Move]:
     """The actor's moves now: answers to offers awaiting it, CBM answers/offers, new texts.
 
@@ -578,7 +579,14 @@ def decide(
         )
     if state.game_over or actor not in state.state_ids:
         return []
-    t = Table(policy, state, actor, seed)
+    # ``readings`` lets a caller that asks several times about one state (the rounds of a
+    # table) reuse the actor's reading of it: its belief state and projections.
+    key = f"{policy}:{actor}:{seed}"
+    t = readings.get(key) if readings is not None else None
+    if t is None or t.state is not state:
+        t = Table(policy, state, actor, seed)
+        if readings is not None:
+            readings[key] = t
     moves: list[Move] = []
     answered = {
         (r.move.proposal, r.move.version)
