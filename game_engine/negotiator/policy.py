@@ -579,6 +579,14 @@ def decide(
         )
     if state.game_over or actor not in state.state_ids:
         return []
+    answered = {
+        (r.move.proposal, r.move.version)
+        for r in history
+        if r.move.actor == actor and r.move.act in (Act.SIGN, Act.REJECT, Act.AMEND, Act.COUNTER)
+    }
+    waiting = [o for o in offers if o.needs(actor) and (o.id, o.version) not in answered]
+    if not table and not waiting and not any(c.receiver == actor for c in cbm_offers):
+        return []  # nothing awaits it and it is not its turn to table: no need to think
     # ``readings`` lets a caller that asks several times about one state (the rounds of a
     # table) reuse the actor's reading of it: its belief state and projections.
     key = f"{policy}:{actor}:{seed}"
@@ -588,14 +596,8 @@ def decide(
         if readings is not None:
             readings[key] = t
     moves: list[Move] = []
-    answered = {
-        (r.move.proposal, r.move.version)
-        for r in history
-        if r.move.actor == actor and r.move.act in (Act.SIGN, Act.REJECT, Act.AMEND, Act.COUNTER)
-    }
-    for o in offers:
-        if o.needs(actor) and (o.id, o.version) not in answered:
-            moves += _answer(t, o, history)
+    for o in waiting:
+        moves += _answer(t, o, history)
     moves += _cbm_moves(t, cbm_offers, history, offer=table)
     if table:
         moves += _table(t, offers, history)
