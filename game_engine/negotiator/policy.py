@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from game_engine.engine import normalize_terms
 from game_engine.jsontypes import JSON
 from game_engine.negotiator.appraise import Appraisal, Appraiser, class_levels
 from game_engine.negotiator.types import CBM_KINDS, Act, CbmOffer, Intent, Move, Offer, Record
@@ -174,7 +175,9 @@ def _verified(template: str, terms: Mapping[str, JSON]) -> bool:
 def _acceptable(
     t: Table, template: str, parties: Sequence[str], terms: Mapping[str, JSON]
 ) -> tuple[bool, float, str]:
-    """(sign?, valued gain, reason id if not)."""
+    """(sign?, valued gain, reason id if not). Judged on the text with the engine's defaults
+    filled in (a clause left out means what the engine will enforce)."""
+    terms = normalize_terms(template, terms, t.state.scenario.params)
     others = [p for p in parties if p != t.actor]
     if t.policy in ("reciprocator", "verifier") and any(t.provoked_by(p) for p in others):
         forgive = u01(t.seed, "forgive", t.actor, t.turn, ",".join(others)) < FORGIVENESS
@@ -200,12 +203,13 @@ def _acceptable(
 def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Intent]]:
     """Candidate changes the actor could ask for, each with its intent."""
     out: list[tuple[Act, str, dict[str, JSON], Intent]] = []
-    terms = dict(o.terms)
+    terms = dict(o.terms)  # amendments change the text as written ...
+    norm = normalize_terms(o.template, terms, t.state.scenario.params)  # ... read as enforced
     others = [p for p in o.parties if p != t.actor]
     if o.template in ("OFFENSE_CAP", "CLASS_BAN"):
-        quota = _int(terms.get("inspection_quota"))
+        quota = _int(norm.get("inspection_quota"))
         if t.style.dislikes_inspection:
-            if quota > 0 or terms.get("data_exchange") is True:
+            if quota > 0 or norm.get("data_exchange") is True:
                 out.append(
                     (
                         Act.AMEND,
@@ -224,7 +228,7 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
                     Intent.of("amend_inspections", quota=q),
                 )
             )
-        if terms.get("notification") is not True and not t.style.dislikes_inspection:
+        if norm.get("notification") is not True and not t.style.dislikes_inspection:
             out.append(
                 (
                     Act.AMEND,
@@ -279,7 +283,7 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
                 )
             )
     else:
-        if terms.get("terminal_only") is not True:
+        if norm.get("terminal_only") is not True:
             out.append(
                 (
                     Act.AMEND,
