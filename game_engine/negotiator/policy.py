@@ -12,8 +12,8 @@ in how it weighs the result (``STYLES``):
 - ``reciprocator``: signs what helps it, amends what nearly does; matches CBMs and proposals
   of states that have not provoked it (caught cheating, out-arming it); asks for inspections
   when it does not trust the other side.
-- ``verifier``: like the reciprocator, but signs no limit on forces without inspections or a
-  data exchange, and amends to add them.
+- ``verifier``: like the reciprocator, but signs no limit on forces without on-site
+  inspections, and amends to add them (with a data exchange).
 - ``cheater``: signs caps it means to evade (values its own cuts at a fraction), strikes out
   inspections and data exchanges, offers only the cheap CBMs (hotline, notification).
 - ``hawk``: weighs every constraint on itself double and signs only a clear gain; tables
@@ -183,8 +183,12 @@ def _acceptable(
         forgive = u01(t.seed, "forgive", t.actor, t.turn, ",".join(others)) < FORGIVENESS
         if not forgive:
             return False, 0.0, "reject_distrust"
-    if t.style.needs_verification and not _verified(template, terms):
-        return False, 0.0, "reject_unverified"
+    if (
+        t.style.needs_verification
+        and template in ("OFFENSE_CAP", "CLASS_BAN", "NONPROLIFERATION")
+        and _int(terms.get("inspection_quota")) <= 0
+    ):
+        return False, 0.0, "reject_unverified"  # the verifier wants inspectors on site
     if (
         t.policy == "reciprocator"
         and not _verified(template, terms)
