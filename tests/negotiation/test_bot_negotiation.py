@@ -99,3 +99,17 @@ def test_every_engine_intent_has_words_in_english_and_spanish():
             spanish = bot_speech.say({"id": iid, "params": params})
         assert english != bot_speech.say({"id": "unknown"}), iid
         assert spanish != english, iid
+
+
+def test_the_tutorials_bots_negotiate_with_the_student():
+    from django.test import Client
+
+    from negotiation.models import Game
+
+    Client().post("/tutorial/", {"name": "Visitor"})
+    game = Game.objects.get()
+    assert services.bots_tick(now=later()) > 0
+    moves = GameEvent.objects.filter(game=game, kind="bot.move")
+    # Borun's bot (a reciprocator) opens talks with the student's Aurel, its rival.
+    assert any("aurel" in (e.data["move"]["to"] + e.data["move"]["parties"]) for e in moves)
+    assert Message.objects.filter(game=game, intent__isnull=False).exists()
