@@ -66,8 +66,8 @@ class BotNegotiationTests(BrowserTestCase):
         log = ana.locator("#chat-log-bi-aurel-borun")
         expect(log).to_contain_text("Firmaremos el límite de misiles si incluye 3 inspecciones por turno")
         expect(log).to_contain_text("Borun (bot)")
-        proposal.locator("details.diff summary").click()
-        expect(proposal.locator(".diff")).to_contain_text("3")
+        expect(proposal).to_contain_text("versión 2")
+        expect(proposal.locator("details.diff")).to_contain_text("Visitas de inspección rutinarias por turno: 0 → 3")
 
         # Ana accepts the counter-proposal and signs; the bot signs too.
         ana.get_by_test_id("sign-1").click()
