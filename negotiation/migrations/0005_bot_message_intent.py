@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('negotiation', '0003_inject_triggers_and_merged_seats'),
+        ('negotiation', '0004_teacher_accounts_and_outbox'),
     ]
 
     operations = [
