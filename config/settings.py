@@ -260,6 +260,8 @@ if PRODUCTION:
 TREATYCRAFT = {
     "CHAT_MAX_LENGTH": int(env("TREATYCRAFT_CHAT_MAX_LENGTH", "1000")),
     "CHAT_RATE_PER_MINUTE": int(env("TREATYCRAFT_CHAT_RATE_PER_MINUTE", "30")),
+    # Seconds a bot seat waits between two moves at the table (shorter in short phases).
+    "BOT_PACE_SECONDS": int(env("TREATYCRAFT_BOT_PACE_SECONDS", "6")),
     "JOIN_ATTEMPTS_PER_MINUTE": int(env("TREATYCRAFT_JOIN_ATTEMPTS_PER_MINUTE", "20")),
     "MAX_ORDERS_PER_TURN": 40,
     "WS_MAX_FRAME_BYTES": 8 * 1024,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -163,7 +163,13 @@ def message_posted(*, game_id: int, message_id: int, message: Message | None = N
     if message is None:
         message = Message.objects.get(pk=message_id)
     html = rendering.chat_message_push_html(message)
-    push = {"type": "push.html", "html": html}
+    push: dict[str, Any] = {"type": "push.html", "html": html}
+    if message.intent:  # a bot's message is worded in each reader's language
+        by_language = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                by_language[code] = rendering.chat_message_push_html(message)
+        push["by_language"] = by_language
     if channel is None or channel.key != message.channel:
         channel = Channel.objects.filter(game_id=game_id, key=message.channel).first()
     audience = None if channel is None else channel_audience(channel)

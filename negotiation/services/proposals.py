@@ -48,6 +48,8 @@ def _player(viewer: Viewer) -> str:
 def _captain(viewer: Viewer, game: Game) -> Seat:
     state_id = _player(viewer)
     seat = Seat.objects.get(game=game, state_id=state_id)
+    if viewer.is_bot and seat.bot_policy:
+        return seat
     if viewer.member_id is None or not Member.objects.filter(
             pk=viewer.member_id, seat=seat, is_captain=True, removed_at=None).exists():
         raise InvalidInput(gettext("Only your team's captain signs for your state."))

@@ -17,7 +17,7 @@ from negotiation.models import Game, GameEvent, Member, Phase, Seat
 from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
 
-BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater")
+BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater", "richardson")
 
 
 def join_attempt_check(client_key: str) -> None:
