@@ -455,8 +455,10 @@ class MemberContact(models.Model):
     member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="contact")
     email = models.EmailField()
     muted = models.JSONField(default=list)
-    # The highest message seq of each channel already reported in a digest, so a digest reports news once.
+    # The highest message seq already reported in a digest, so a digest reports news once.
     digest_seq = models.PositiveIntegerField(default=0)
+    # The interface language the player joined in: their mail is written in it.
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
