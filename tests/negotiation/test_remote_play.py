@@ -11,7 +11,7 @@ from django.test import Client
 
 from negotiation import remote, services
 from negotiation.models import Game
-from tests.negotiation.conftest import seat_client
+from tests.helpers import seat_client
 
 pytestmark = pytest.mark.django_db
 
