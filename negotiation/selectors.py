@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 import game_engine
-from negotiation import channels, engine_views, orderforms, proposalforms
+from negotiation import bot_speech, channels, engine_views, orderforms, proposalforms
 from negotiation.models import (
     Channel,
     ChannelKind,
@@ -471,7 +471,8 @@ def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[New
 
 
 def chat_row(message: Message) -> ChatRow:
-    return ChatRow(seq=message.seq, author=message.author_label, body=message.body,
+    body = bot_speech.say(message.intent) if message.intent else message.body
+    return ChatRow(seq=message.seq, author=message.author_label, body=body,
                    created_at=message.created_at)
 
 

@@ -149,6 +149,9 @@ def test_cli_simulate_prints_one_json_line_per_turn(slug, capsys):
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x.get("turn") for x in lines[:4]] == [0, 1, 2, 3]
     assert "final_scores" in lines[-1]
+    # The bots bargained at a table: each turn line says what they did and meant.
+    moves = [m for x in lines[1:4] for m in x["negotiation"]]
+    assert moves and all(m["intent"]["id"] for m in moves)
 
 
 def test_cli_simulate_plays_scripted_orders(tmp_path: Path, capsys):
