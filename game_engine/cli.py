@@ -16,10 +16,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from game_engine.bots import POLICIES, bot_orders, negotiate
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
 from game_engine.errors import RuleViolation, ScenarioError
 from game_engine.i18n import missing_translations
+from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
+from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
 from game_engine.orders import Order, parse_order
 from game_engine.rng import u01
 from game_engine.scenario import Scenario, bundled_slugs, list_scenarios, load_scenario
@@ -152,15 +153,18 @@ def play_turn(
     seed: str,
     script: Mapping[str, object] | None = None,
     turn: int = 0,
+    history: list[Record] | None = None,
 ) -> tuple[GameState, dict[str, tuple[Order, ...]], list[str]]:
-    """Collect orders (script first, then bots), table drafts, and validate. Returns orders.
+    """Bots bargain at the table (``history`` carries the table's memory between turns), then
+    collect orders (script first, then bots), table drafts, and validate. Returns orders.
 
     Malformed scripted input (unknown state, orders not a list, an order that does not parse,
     a signature of a draft the script never tabled) raises ``CliError``; an order that parses
     but breaks a rule is refused and named in the notes, like a refused order in a game.
     """
     notes: list[str] = []
-    state, signs = negotiate(state, policies, seed)
+    table = run_table(state, policies, seed, history)
+    state, signs = table.state, table.orders
     draft_hash: dict[str, str] = {}
     refused_drafts: dict[str, str] = {}
     scripted: dict[str, list[Mapping[str, object]]] = {}
@@ -189,7 +193,7 @@ def play_turn(
                 refused_drafts[did] = exc.message
                 continue
             draft_hash[did] = h
-    orders: dict[str, tuple[Order, ...]] = {}
+    raws: dict[str, list[Raw]] = {}
     for sid in state.state_ids:
         raw: list[Raw]
         if sid in scripted:
@@ -216,10 +220,15 @@ def play_turn(
                     raise CliError(f"turn {turn}: {sid} order {n}: {exc.message}") from None
                 raw.append(item)
         elif sid in policies:
-            raw = bot_orders(policies[sid], state, sid, seed)
+            raw = negotiating_bot_orders(policies[sid], state, sid, seed, table_cbms=True)
             raw += signs.get(sid, [])
         else:
             raw = []
+        raws[sid] = raw
+    for sid, extra in match_observers(raws, policies).items():
+        raws[sid] = raws[sid] + extra
+    orders: dict[str, tuple[Order, ...]] = {}
+    for sid, raw in raws.items():
         orders[sid] = _valid_orders(state, sid, raw, notes)
     return state, orders, notes
 
@@ -288,11 +297,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
     )
     limit = args.turns or state.max_turns
+    history: list[Record] = []
     for n in range(limit):
         if state.game_over:
             break
         entry = script[n] if n < len(script) else None
-        state, orders, notes = play_turn(state, policies, seed, entry, n + 1)
+        state, orders, notes = play_turn(state, policies, seed, entry, n + 1, history)
         r = resolve(state, orders, seed)
         state = r.state
         line = {
@@ -345,15 +355,23 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
             sid: POLICIES[int(u01(seed, "policy", index, sid) * len(POLICIES))]
             for sid in state.state_ids
         }
+    history: list[Record] = []
+    verified = 0
     survival = 1.0
     while not state.game_over:
-        state, orders, _ = play_turn(state, policies, game_seed)
+        state, orders, _ = play_turn(state, policies, game_seed, None, history=history)
         r = resolve(state, orders, game_seed)
         state = r.state
         surv = r.audit.get("survival", 1.0)
         survival *= float(surv) if isinstance(surv, (int, float)) else 1.0
+        verified += sum(
+            1
+            for e in r.events
+            if e.kind == "reduce" and e.audience is None and "verified" in e.text
+        )
     scores = final_scores(state)
     escalated = any(c.get("escalated") is True for c in state.crises)
+    treaties = [t for t in state.treaties if t.status == "in_force"]
     return {
         "index": index,
         "policies": policies,
@@ -363,6 +381,11 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
         # report the probability that some crisis escalated over the game, 1 - prod(survival)
         "catastrophe": 1.0 if escalated else 1.0 - survival,
         "violations": len(state.violations),
+        "treaties_in_force": len(treaties),
+        "verified_reductions": verified,
+        "cbms": len(state.agreements),
+        "cheated": sum(1 for v in state.violations if v.state in policies),
+        "caught": sum(1 for v in state.violations if v.published or v.detected_by),
     }
 
 
@@ -410,7 +433,15 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
     by_state_policy: dict[str, list[float]] = {}
     rsi: list[float] = []
     cat = 0.0
+    with_treaty = 0
+    treaties = 0
+    with_verified = 0
     for r in results:
+        n_t = r.get("treaties_in_force", 0)
+        treaties += n_t if isinstance(n_t, int) else 0
+        with_treaty += 1 if isinstance(n_t, int) and n_t > 0 else 0
+        n_v = r.get("verified_reductions", 0)
+        with_verified += 1 if isinstance(n_v, int) and n_v > 0 else 0
         pol = r["policies"]
         sc = r["scores"]
         assert isinstance(pol, dict)
@@ -438,6 +469,9 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
         "vp_by_state_and_policy": table(by_state_policy),
         "final_rsi": {"mean": round(m, 2), "sd": round(s, 2), "n": n},
         "catastrophe_rate": round(cat / max(1, len(results)), 4),
+        "share_with_treaty_in_force": round(with_treaty / max(1, len(results)), 4),
+        "mean_treaties_in_force": round(treaties / max(1, len(results)), 3),
+        "share_with_verified_reduction": round(with_verified / max(1, len(results)), 4),
     }
 
 
@@ -486,6 +520,11 @@ def _print_balance(report: Mapping[str, object]) -> None:
     assert isinstance(rsi, dict)
     print(f"\nfinal RSI: mean {rsi['mean']:.2f}  sd {rsi['sd']:.2f}")
     print(f"catastrophe rate: {report['catastrophe_rate']:.2%}")
+    print(
+        f"games with a treaty in force: {report['share_with_treaty_in_force']:.1%}  "
+        f"mean treaties in force: {report['mean_treaties_in_force']:.2f}  "
+        f"games with a verified reduction: {report['share_with_verified_reduction']:.1%}"
+    )
     homo = report.get("homogeneous")
     if isinstance(homo, dict):
         print("\nall-same-policy tables (mean VP per state / final RSI / catastrophe rate):")
