@@ -431,19 +431,10 @@ def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, d
         parts.append(p.chi_data_exchange)
     if cbm_recent:
         parts.append(p.chi_cbm)
-    if p.ruleset < 2:  # the credits as games stored before issue 14 were played
-        if all(s.radar_mode == "terminal" for s in relevant):
-            parts.append(p.chi_terminal)
-        if relevant and all(
-            (s.limits is not None and s.limits.no_sensor_sharing) or not s.sensor_sharing
-            for s in relevant
-        ):
-            parts.append(p.chi_no_sharing)
-    else:
-        if relevant and all(s.radar_mode == "terminal" for s in relevant):
-            parts.append(p.chi_terminal)
-        if relevant and all(sharing_pledged(w, s) for s in relevant):
-            parts.append(p.chi_no_sharing)
+    if relevant and all(s.radar_mode == "terminal" for s in relevant):
+        parts.append(p.chi_terminal)
+    if relevant and all(sharing_pledged(w, s) for s in relevant):
+        parts.append(p.chi_no_sharing)
     keep = 1.0
     for x in parts:
         keep *= 1 - x
@@ -479,7 +470,7 @@ def posture_erosion(w: World, i: str, j: str) -> float:
     observers, data exchange, terminal mode, pledges) discounts it in the threat formula.
     """
     p = w.p
-    if p.ruleset < 2 or not is_rival(w, i, j):
+    if not is_rival(w, i, j):
         return 0.0
     keep = 1.0
     for sid in sorted(w.sites):

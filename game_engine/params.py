@@ -259,8 +259,6 @@ class Params:
     objectives_cap: float = 10.0
     # --- B6 numeric hygiene -------------------------------------------------------------------
     float_digits: int = 9
-    # --- rules version (B10: "freeze the ruleset ... stored in each game") -----------------------
-    ruleset: int = 2  # 1 = the rules before issue 14, kept so games stored then replay exactly
 
 
 # (lo, hi) allowed range of every numeric parameter; booleans are not listed.
@@ -435,25 +433,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "catastrophe_dyad_penalty": (0.0, 100.0),
     "objectives_cap": (0.0, 100.0),
     "float_digits": (3, 15),
-    "ruleset": (1, 2),
 }
 
 PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Params))
-
-_ADDED_IN_RULESET_2 = frozenset(
-    {
-        "ruleset",
-        "cr_threat_exp",
-        "er_load",
-        "er_load_ref",
-        "er_terminal_weight",
-        "er_forward",
-        "er_sharing",
-        "er_max",
-    }
-)
-RULESET_1_PARAMS: frozenset[str] = frozenset(PARAM_NAMES) - _ADDED_IN_RULESET_2
-"""The parameters a game stored before issue 14 lists in its scenario copy."""
 
 
 def replace_fields(obj: Params, changes: Mapping[str, object]) -> Params:
@@ -465,8 +447,6 @@ def params_to_json(p: Params) -> dict[str, float | int | bool]:
     """All parameters as a flat JSON-safe mapping (sorted by name)."""
     out: dict[str, float | int | bool] = {}
     for name in sorted(PARAM_NAMES):
-        if p.ruleset < 2 and name in _ADDED_IN_RULESET_2:
-            continue  # a ruleset-1 game serialises exactly as it was stored (and reads back as 1)
         value = getattr(p, name)
         assert isinstance(value, (bool, int, float))
         out[name] = value
@@ -480,10 +460,6 @@ def params_from_mapping(
     errors: list[str] = []
     defaults = Params()
     values: dict[str, float | int | bool] = {}
-    if "ruleset" not in data and set(data) >= RULESET_1_PARAMS:
-        # a complete parameter table without a ruleset is an engine copy stored before rulesets
-        # existed (issue 14): it replays under the rules it was played with
-        values["ruleset"] = 1
     for key in sorted(data):
         raw = data[key]
         where = f"{path}.{key}"

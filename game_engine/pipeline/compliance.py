@@ -214,7 +214,7 @@ def phase_compliance(ctx: Ctx) -> None:
     for e in ctx.evidence.values():
         # An inspection report of a breach was charged as a public violation when it was made
         # (B5.8); it is not also an unconfirmed accusation, whatever its quality (issue 14).
-        report = e.channel == "osi" and bool(e.violation) and p.ruleset >= 2
+        report = e.channel == "osi" and bool(e.violation)
         if (
             e.published
             and not report

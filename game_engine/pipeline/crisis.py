@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 from game_engine import formulas as f
@@ -11,11 +10,10 @@ from game_engine.pipeline.context import Ctx
 from game_engine.pipeline.stability import Metrics
 
 
-def crisis_risks(ctx: Ctx, met: Metrics) -> Iterator[tuple[str, str, float, float]]:
-    """``(i, j, p_cr, p_esc)`` per rival dyad, from threat, incidents, FSI and clarity (B5.11).
-
-    Lazy: each dyad reads the threats as the previous dyads' crises left them."""
+def crisis_risks(ctx: Ctx, met: Metrics) -> list[tuple[str, str, float, float]]:
+    """``(i, j, p_cr, p_esc)`` per rival dyad, from threat, incidents, FSI and clarity (B5.11)."""
     p = ctx.p
+    out: list[tuple[str, str, float, float]] = []
     for i, j in m.rival_dyads(ctx.world()):
         t_bar = (ctx.pr[(i, j)].threat + ctx.pr[(j, i)].threat) / 2
         inc = ctx.incidents.get((i, j), 0.0) + ctx.incidents.get((j, i), 0.0)
@@ -35,7 +33,8 @@ def crisis_risks(ctx: Ctx, met: Metrics) -> Iterator[tuple[str, str, float, floa
             * (1 - p.esc_hotline * hot)
             * (1 - p.esc_clarity * chi_bar)
         )
-        yield i, j, p_cr, f.clamp(p_esc, 0.0, 1.0)
+        out.append((i, j, p_cr, f.clamp(p_esc, 0.0, 1.0)))
+    return out
 
 
 def expected_crisis_weight(ctx: Ctx, met: Metrics) -> float:

@@ -192,8 +192,6 @@ def hosted_site_incidents(ctx: Ctx, start: GameState) -> None:
     "new hosted site" incident for every state it sees or covers (B5.4; issue 14), once per
     site, and not again when the first consent already counted it this turn (diplomacy)."""
     p = ctx.p
-    if p.ruleset < 2:
-        return
     world = ctx.world()
     # the game starts with the sites ready on turn 1 in place (new_game evaluates turn 1)
     before = {

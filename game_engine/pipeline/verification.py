@@ -164,8 +164,7 @@ def phase_verification(ctx: Ctx) -> None:
         for i in ctx.ids:
             if i == j:
                 continue
-            # the current record, not the start-of-phase copy (ruleset 1 read the stale copy)
-            v = ctx.violations[v0.id] if p.ruleset >= 2 else v0
+            v = ctx.violations[v0.id]  # the current record, not the start-of-phase copy
             interested = (vt is not None and is_party(vt, i)) or m.is_rival(world, i, j)
             if not interested:
                 continue
@@ -185,9 +184,7 @@ def phase_verification(ctx: Ctx) -> None:
             if not v.published:
                 pn = f.p_ntm(
                     eta_kind.get(v.kind, 0.0),
-                    ntm * (1 + p.ntm_de_bonus * de)  # B5.6: no cap at 1 (issue 14)
-                    if p.ruleset >= 2
-                    else min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
+                    ntm * (1 + p.ntm_de_bonus * de),  # B5.6: no cap at 1 (issue 14)
                     nat_j.conceal,
                     v.magnitude,
                     p.gamma,
@@ -326,18 +323,6 @@ def _inspection_evidence(
     e = _evidence(
         ctx, i, v.state, v.treaty, v.kind, "osi", v.magnitude, pch, alpha, True, v.id, w, True
     )
-    if ctx.p.ruleset < 2:  # the rules games stored before issue 14 were played with
-        ctx.violations[v.id] = replace(
-            v,
-            detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
-            published=True,
-            public_weight=ctx.rf(min(1.0, v.public_weight + w)),
-        )
-        made_public(ctx, v, w, redetected=v.published)
-        ctx.detections.setdefault(i, []).append(
-            {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
-        )
-        return
     new_weight = w if was_public else w * (1 - v.public_weight)
     ctx.violations[v.id] = replace(
         v,
@@ -373,8 +358,7 @@ def _ntm_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float) -> None:
         w,
         False,
     )
-    # keep what other observers found this turn (issue 14; ruleset 1 wrote the stale copy back)
-    cur = ctx.violations[v.id] if p.ruleset >= 2 else v
+    cur = ctx.violations[v.id]  # keep what other observers found this turn (issue 14)
     ctx.violations[v.id] = replace(
         cur, detected_by=tuple(sorted({*cur.detected_by, i}, key=ctx.ids.index))
     )

@@ -201,24 +201,3 @@ def test_radar_orders_on_a_site_consented_the_same_turn_are_accepted():
     assert r2.state.site("CAL-1").radar_mode == "terminal"
     codes = [x["code"] for x in r2.private_reports["aurel"]["rejected"]]
     assert codes.count("E_NO_CONSENT") == 3
-
-
-# ------------------------------------------------------------------ rulesets
-
-
-def test_a_parameter_table_stored_before_rulesets_replays_under_ruleset_1():
-    """Games stored before issue 14 carry a complete parameter table without ``ruleset``: they
-    keep the old rules and serialise exactly as stored; new scenarios get ruleset 2."""
-    from game_engine.params import RULESET_1_PARAMS, Params, params_from_mapping, params_to_json
-
-    old_table = {k: v for k, v in params_to_json(Params()).items() if k in RULESET_1_PARAMS}
-    old, errors = params_from_mapping(old_table)
-    assert not errors and old.ruleset == 1
-    assert params_to_json(old) == old_table
-    assert params_from_mapping({"cr_base": 0.01})[0].ruleset == 2
-    assert fresh().scenario.params.ruleset == 2
-    # under ruleset 1 the start is evaluated as turn 0 (the old bookkeeping), so it differs
-    data = scenario_dict("shield-of-the-east")
-    data["params"]["ruleset"] = 1
-    s_old = ge.new_game(scenario_from(data), game_id="g-test", seed="seed-1")
-    assert s_old.rsi_pub != fresh(slug="shield-of-the-east").rsi_pub
