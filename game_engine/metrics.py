@@ -431,9 +431,17 @@ def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, d
         parts.append(p.chi_data_exchange)
     if cbm_recent:
         parts.append(p.chi_cbm)
-    if relevant and all(s.radar_mode == "terminal" for s in relevant):
+    if p.rules < 2:  # the credits as they were before issue 14, for games begun under them
+        if all(s.radar_mode == "terminal" for s in relevant):
+            parts.append(p.chi_terminal)
+        if relevant and all(
+            (s.limits is not None and s.limits.no_sensor_sharing) or not s.sensor_sharing
+            for s in relevant
+        ):
+            parts.append(p.chi_no_sharing)
+    elif relevant and all(s.radar_mode == "terminal" for s in relevant):
         parts.append(p.chi_terminal)
-    if relevant and all(sharing_pledged(w, s) for s in relevant):
+    if p.rules >= 2 and relevant and all(sharing_pledged(w, s) for s in relevant):
         parts.append(p.chi_no_sharing)
     keep = 1.0
     for x in parts:

@@ -194,11 +194,11 @@ def new_game(scenario: Scenario, *, game_id: str, seed: str, mode: str = "expect
     # Evaluated as turn 1 (sites ready on turn 1 count) and, in expected mode, with the
     # expected crisis penalty every quiet turn carries: the scenario starts in the equilibrium
     # of B5.5/B9, so an empty first turn moves nothing (issue 14).
-    ctx = thaw(state0, seed, state0.turn)
+    ctx = thaw(state0, seed, state0.turn if p.rules >= 2 else 0)
     ctx.init = True
     draw_env(ctx)
     out = evaluate(ctx, 0.0)
-    if ctx.expected:
+    if ctx.expected and p.rules >= 2:
         w = expected_crisis_weight(ctx, out.met)
         if w > 0:
             ctx.pinc["crisis"] = w

@@ -10,6 +10,14 @@ from dataclasses import replace
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.orders import (
+    ChallengeInspection,
+    Declare,
+    DeclareLimits,
+    Inspect,
+    Invite,
+    InviteObservers,
+    JointExercise,
+    SetChallengePolicy,
     is_party,
 )
 from game_engine.params import CLASS_ORDER
@@ -25,9 +33,9 @@ from game_engine.state import (
 def phase_transparency(ctx: Ctx) -> None:
     """Phase 5: declarations, CBMs, observer visits, declared limits, challenge policy (B4.5)."""
     p = ctx.p
-    for sid, o, _ in ctx.accepted_of("DECLARE"):
+    for sid, o, _ in ctx.accepted_of(Declare):
         counts = dict.fromkeys(CLASS_ORDER, 0)
-        counts.update(o.counts())
+        counts.update(dict(o.counts))
         decl = {c: n for c, n in counts.items() if n or ctx.n[sid].public_ledger.get(c, 0)}
         ctx.setn(sid, declared=decl, declared_turn=ctx.turn, public_ledger=dict(decl))
         shown = ", ".join(f"{n} {c}" for c, n in decl.items() if n) or "no missiles"
@@ -38,17 +46,18 @@ def phase_transparency(ctx: Ctx) -> None:
             state=sid,
             counts=dict(decl.items()),
         )
-    for otype in ("JOINT_EXERCISE", "INVITE_OBSERVERS"):
-        for sid, o, _ in ctx.accepted_of(otype):
-            w = o.str_("with")
+    cbms: tuple[type[Invite], ...] = (JointExercise, InviteObservers)
+    for otype in cbms:
+        for sid, cbm, _ in ctx.accepted_of(otype):
+            w = cbm.partner
             for a, b in ((sid, w), (w, sid)):
                 pr = ctx.pr[(a, b)]
                 ctx.pr[(a, b)] = replace(pr, last_cbm_turn=ctx.turn)
                 ctx.trust(a, b, da=p.trust_cbm)
-            if otype == "INVITE_OBSERVERS":
+            if otype is InviteObservers:
                 pr = ctx.pr[(w, sid)]
                 ctx.pr[(w, sid)] = replace(pr, last_observed_turn=ctx.turn)
-                where = f" at {o.str_('site')}" if o.str_("site") else ""
+                where = f" at {cbm.site}" if cbm.site else ""
                 ctx.emit(
                     "observers",
                     None,
@@ -72,14 +81,14 @@ def phase_transparency(ctx: Ctx) -> None:
                         ctx.incident(k, sid, p.inc_exercise)
                     if m.is_rival(world, k, sid):
                         ctx.incident(k, w, p.inc_exercise)
-    for sid, o, _ in ctx.accepted_of("DECLARE_LIMITS"):
-        site = ctx.sites[o.str_("site")]
-        cap = o.int_("max_interceptors") if o.get("max_interceptors") else None
+    for sid, o, _ in ctx.accepted_of(DeclareLimits):
+        site = ctx.sites[o.site]
+        cap = o.max_interceptors if o.max_interceptors else None
         lim = Limits(
             max_interceptors=cap,
-            terminal_only=o.bool_("terminal_only"),
-            no_sensor_sharing=o.bool_("no_sensor_sharing"),
-            note=o.str_("note"),
+            terminal_only=o.terminal_only,
+            no_sensor_sharing=o.no_sensor_sharing,
+            note=o.note,
             declared_by=sid,
             turn=ctx.turn,
         )
@@ -95,12 +104,12 @@ def phase_transparency(ctx: Ctx) -> None:
             f"{ctx.name(sid)} declared limits at {site.id}: {', '.join(b for b in bits if b) or 'see note'}.",
             site=site.id,
         )
-    for sid, o, _ in ctx.accepted_of("SET_CHALLENGE_POLICY"):
-        ctx.setn(sid, allow_challenge=o.bool_("allow"))
+    for sid, o, _ in ctx.accepted_of(SetChallengePolicy):
+        ctx.setn(sid, allow_challenge=o.allow)
         ctx.emit(
             "policy",
             [sid],
-            f"{ctx.name(sid)} will {'accept' if o.bool_('allow') else 'refuse'} challenge inspections.",
+            f"{ctx.name(sid)} will {'accept' if o.allow else 'refuse'} challenge inspections.",
         )
 
 
@@ -116,15 +125,15 @@ def phase_verification(ctx: Ctx) -> None:
         "misdeclare": p.eta_misdeclare,
     }
     inspections: dict[tuple[str, str, str], int] = {}
-    for sid, o, _ in ctx.accepted_of("INSPECT"):
-        key = (sid, o.str_("target"), o.str_("treaty"))
-        inspections[key] = inspections.get(key, 0) + o.int_("visits")
-        vk = (sid, o.str_("target"))
-        ctx.visits[vk] = ctx.visits.get(vk, 0) + o.int_("visits")
+    for sid, o, _ in ctx.accepted_of(Inspect):
+        key = (sid, o.target, o.treaty)
+        inspections[key] = inspections.get(key, 0) + o.visits
+        vk = (sid, o.target)
+        ctx.visits[vk] = ctx.visits.get(vk, 0) + o.visits
     challenges: list[tuple[str, str, str]] = []
-    for sid, o, _ in ctx.accepted_of("CHALLENGE_INSPECTION"):
-        tgt = o.str_("target")
-        t = ctx.treaties[o.str_("treaty")]
+    for sid, o, _ in ctx.accepted_of(ChallengeInspection):
+        tgt = o.target
+        t = ctx.treaties[o.treaty]
         if ctx.n[tgt].allow_challenge:
             challenges.append((sid, tgt, t.id))
             ctx.visits[(sid, tgt)] = ctx.visits.get((sid, tgt), 0) + 1
@@ -164,7 +173,8 @@ def phase_verification(ctx: Ctx) -> None:
         for i in ctx.ids:
             if i == j:
                 continue
-            v = ctx.violations[v0.id]  # the current record, not the start-of-phase copy
+            # the current record, not the start-of-phase copy (rules 1 read the copy)
+            v = ctx.violations[v0.id] if p.rules >= 2 else v0
             interested = (vt is not None and is_party(vt, i)) or m.is_rival(world, i, j)
             if not interested:
                 continue
@@ -184,7 +194,10 @@ def phase_verification(ctx: Ctx) -> None:
             if not v.published:
                 pn = f.p_ntm(
                     eta_kind.get(v.kind, 0.0),
-                    ntm * (1 + p.ntm_de_bonus * de),  # B5.6: no cap at 1 (issue 14)
+                    # B5.6: no cap at 1 (issue 14; rules 1 capped it)
+                    ntm * (1 + p.ntm_de_bonus * de)
+                    if p.rules >= 2
+                    else min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
                     nat_j.conceal,
                     v.magnitude,
                     p.gamma,
@@ -323,6 +336,19 @@ def _inspection_evidence(
     e = _evidence(
         ctx, i, v.state, v.treaty, v.kind, "osi", v.magnitude, pch, alpha, True, v.id, w, True
     )
+    if ctx.p.rules < 2:  # before issue 14: every report charged in full, as it was read
+        legacy_public = v.published
+        ctx.violations[v.id] = replace(
+            v,
+            detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
+            published=True,
+            public_weight=ctx.rf(min(1.0, v.public_weight + w)),
+        )
+        made_public(ctx, v, w, redetected=legacy_public)
+        ctx.detections.setdefault(i, []).append(
+            {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
+        )
+        return
     new_weight = w if was_public else w * (1 - v.public_weight)
     ctx.violations[v.id] = replace(
         v,
@@ -358,7 +384,8 @@ def _ntm_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float) -> None:
         w,
         False,
     )
-    cur = ctx.violations[v.id]  # keep what other observers found this turn (issue 14)
+    # keep what other observers found this turn (issue 14; rules 1 rewrote from the copy)
+    cur = ctx.violations[v.id] if p.rules >= 2 else v
     ctx.violations[v.id] = replace(
         cur, detected_by=tuple(sorted({*cur.detected_by, i}, key=ctx.ids.index))
     )
