@@ -14,7 +14,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from negotiation.middleware import cap_request_bodies  # noqa: E402
 from negotiation.origin import OriginAllowlistMiddleware  # noqa: E402
 from negotiation.routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,6 +25,9 @@ if os.environ.get("TREATYCRAFT_BENCH_ROUTES") == "1":
     from bench.routing import websocket_urlpatterns as bench_urlpatterns
 
     websocket_urlpatterns = [*bench_urlpatterns, *websocket_urlpatterns]
+
+# Daphne imports this module before it serves: bodies over the cap are refused as they arrive.
+cap_request_bodies(int(settings.TREATYCRAFT["MAX_REQUEST_BYTES"]))
 
 application: Any = ProtocolTypeRouter(
     {

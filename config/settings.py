@@ -247,6 +247,8 @@ TREATYCRAFT = {
     "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
     # The longest a request waits for one push to the channel layer (Redis) after its commit.
     "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
+    # Daphne answers 413 to a request body over this while it arrives (config/asgi.py).
+    "MAX_REQUEST_BYTES": int(env("TREATYCRAFT_MAX_REQUEST_BYTES", str(512 * 1024))),
 }
 
 LOGGING = {

@@ -37,8 +37,12 @@ class Command(BaseCommand):
         env.setdefault("WEBSOCKET_ALLOWED_ORIGINS", ",".join(f"http://{h}:{port}" for h in sorted(origin_hosts)))
         self.stdout.write(self.style.SUCCESS(f"Treatycraft is serving on http://{host}:{port}/  (Ctrl-C to stop)"))
         daphne = subprocess.Popen(  # noqa: S603
+            # The Daphne options of deploy/ (without --proxy-headers: no proxy in front). Daphne's
+            # default 5 s WebSocket connect timeout dropped sockets whose handshake queued behind
+            # a burst of others (a class reconnecting at once); 30 s lets them through.
             [sys.executable, "-m", "daphne", "-v", "1", "--access-log", os.devnull,
-             "-e", f"tcp:port={port}:interface={host}:backlog=1024", "config.asgi:application"],
+             "-e", f"tcp:port={port}:interface={host}:backlog=1024", "--websocket_connect_timeout", "30",
+             "config.asgi:application"],
             env=env,
         )
         children.append(daphne)
