@@ -100,7 +100,7 @@ def install() -> None:
         self.tc_session = self.tc_address = None
         if session is not None:
             if not SESSIONS.admit(session, max_open=limit("WS_PER_SESSION", 8),
-                                  max_opens=limit("WS_OPENS_PER_10S_SESSION", 12), now=now):
+                                  max_opens=limit("WS_OPENS_PER_10S_SESSION", 30), now=now):
                 raise ConnectionDeny(429, "Too many connections from this browser; close a tab and reload.")  # type: ignore[no-untyped-call]
             self.tc_session = session
         if address and address not in LOOPBACK:
