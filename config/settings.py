@@ -191,14 +191,14 @@ if TESTING:
 # that calls authenticate()). After AXES_FAILURE_LIMIT failures the address, and the account,
 # are refused for AXES_COOLOFF_TIME with a page that says so; a success resets the count.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "negotiation.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("TREATYCRAFT_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("TREATYCRAFT_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "negotiation.middleware.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "negotiation.login_throttle.login_locked_out"
 AXES_VERBOSE = False
 # The client's address: behind the deployment's proxy Daphne's --proxy-headers already puts
 # X-Forwarded-For there; a header a client sends itself is never trusted.

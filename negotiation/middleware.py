@@ -89,12 +89,3 @@ def cap_request_bodies(max_bytes: int) -> None:
     WebRequest.handleContentChunk = capped_content_chunk
     WebRequest.process = capped_process
 
-
-def login_locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None) -> HttpResponse:
-    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): a page that says why and
-    for how long, with 429 Too Many Requests."""
-    from django.conf import settings
-    from django.shortcuts import render
-
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
