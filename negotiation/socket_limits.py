@@ -10,7 +10,7 @@ faster than the consumer drained them, delayed everyone's pushes by seconds and 
 - a connection that sends frames faster than twice the consumer's limit, has more than
   WS_MAX_QUEUED_FRAMES waiting, sends a frame over WS_MAX_MESSAGE_BYTES, or leaves more than
   WS_MAX_OUTBOUND_BYTES of replies unread is dropped at once: what one connection can make the
-  server hold is bounded.
+  server hold is bounded. Its session may then open no socket for PENALTY_SECONDS.
 
 Loopback addresses are exempt from the per-address limits only (a reverse proxy without
 ``--proxy-headers`` would otherwise put every player behind one address); session limits apply to
@@ -61,6 +61,10 @@ class Ledger:
 
 SESSIONS = Ledger()
 ADDRESSES = Ledger()
+# A session whose socket was dropped for flooding may not open another for this long: a page never
+# floods, and each accepted socket costs a page render, so a flooder is kept out, not re-admitted.
+PENALTY_SECONDS = 30.0
+PENALISED: dict[str, float] = {}
 
 
 def _session_key(request: Any) -> str | None:
@@ -89,6 +93,8 @@ def install() -> None:
     def drop(self: Any, why: str) -> None:
         if not getattr(self, "tc_dropped", False):
             self.tc_dropped = True
+            if getattr(self, "tc_session", None) is not None:
+                PENALISED[self.tc_session] = time.monotonic() + PENALTY_SECONDS
             logger.warning("socket from %s dropped: %s", getattr(self, "client_addr", None), why)
             self.dropConnection(abort=True)
 
@@ -98,6 +104,11 @@ def install() -> None:
         peer = self.transport.getPeer()
         address = str(getattr(peer, "host", ""))
         self.tc_session = self.tc_address = None
+        if session is not None and PENALISED.get(session, 0.0) > now:
+            raise ConnectionDeny(429, "This browser sent too much; wait a moment and reload.")  # type: ignore[no-untyped-call]
+        if len(PENALISED) > 10_000:  # forget penalties that have run out
+            for key in [k for k, until in PENALISED.items() if until <= now]:
+                del PENALISED[key]
         if session is not None:
             if not SESSIONS.admit(session, max_open=limit("WS_PER_SESSION", 8),
                                   max_opens=limit("WS_OPENS_PER_10S_SESSION", 30), now=now):
