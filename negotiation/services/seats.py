@@ -17,7 +17,7 @@ from negotiation.models import Game, GameEvent, Member, Phase, Seat
 from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
 
-BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater")
+BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater", "richardson")
 
 
 def join_attempt_check(client_key: str) -> None:
@@ -205,7 +205,9 @@ def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -
         seat.is_ready = ready
         seat.save(update_fields=["is_ready"])
         log(game, "seat.ready" if ready else "seat.unready", f"player:{seat.state_id}",
-            {"turn": game.turn, "phase": game.phase})
+            {"turn": game.turn, "phase": game.phase, "member": member_id,
+             "seconds_left": round((game.deadline_at - timezone.now()).total_seconds())
+             if game.deadline_at else None})
         notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
         if ready:
             from negotiation.services.games import advance_if_all_ready

@@ -141,6 +141,9 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("calendar-key", "get", f"/play/{code}/calendar.ics?key={remote.calendar_key(game)}", {},
          row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         ("calendar-bad", "get", f"/play/{code}/calendar.ics?key=forged", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
+        ("reflections", "get", f"/g/{g}/reflections/", {}, row(404, 200, 200, 404, 404, 404, 404, 404, 404)),
+        ("console-reflections", "get", f"/facilitate/{g}/reflections/", {}, row(404, 404, 404, 404, 200, 404, 200, 404, 404)),
+        ("participation", "get", f"/review/{g}/participation/", {}, row(404, 403, 403, 404, 200, 404, 200, 404, 404)),
         ("my-games", "get", "/my-games/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         # The opt-out link is its own proof (mail clients follow it without a session).
         ("mail-off", "get", f"/mail/off/{off}/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
