@@ -14,15 +14,23 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from negotiation.middleware import cap_request_bodies  # noqa: E402
 from negotiation.origin import OriginAllowlistMiddleware  # noqa: E402
 from negotiation.routing import websocket_urlpatterns  # noqa: E402
+from negotiation.socket_limits import install as install_socket_limits  # noqa: E402
 
 if os.environ.get("TREATYCRAFT_BENCH_ROUTES") == "1":
     # The benchmark suite's bare Channels baseline, served by the same Daphne (bench/README.md).
     from bench.routing import websocket_urlpatterns as bench_urlpatterns
 
     websocket_urlpatterns = [*bench_urlpatterns, *websocket_urlpatterns]
+
+# Daphne imports this module before it serves: bodies over the cap are refused as they arrive.
+cap_request_bodies(int(settings.TREATYCRAFT["MAX_REQUEST_BYTES"]))
+# ...and sockets are limited per session and address, and in what one may make the server hold.
+install_socket_limits()
 
 application: Any = ProtocolTypeRouter(
     {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "negotiation",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "negotiation.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -198,6 +202,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Failed logins are throttled per address and per account (django-axes, at the authentication
+# backend, so every login page is covered: /accounts/login/, /admin/login/ and any other view
+# that calls authenticate()). After AXES_FAILURE_LIMIT failures the address, and the account,
+# are refused for AXES_COOLOFF_TIME with a page that says so; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "negotiation.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("TREATYCRAFT_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("TREATYCRAFT_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "negotiation.login_throttle.login_locked_out"
+AXES_VERBOSE = False
+# The client's address: behind the deployment's proxy Daphne's --proxy-headers already puts
+# X-Forwarded-For there; a header a client sends itself is never trusted.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "negotiation:dashboard"
 LOGOUT_REDIRECT_URL = "negotiation:home"
@@ -272,6 +293,8 @@ TREATYCRAFT = {
     "INVITATION_DAYS": int(env("TREATYCRAFT_INVITATION_DAYS", "14")),
     # The longest a request waits for one push to the channel layer (Redis) after its commit.
     "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
+    # Daphne answers 413 to a request body over this while it arrives (config/asgi.py).
+    "MAX_REQUEST_BYTES": int(env("TREATYCRAFT_MAX_REQUEST_BYTES", str(512 * 1024))),
 }
 
 # --- E-mail: the console in development (mail shows in the terminal), SMTP from the environment ---

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.request
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -80,3 +83,49 @@ def test_pages_carry_a_content_security_policy_without_inline_script(world):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     html = response.content.decode()
     assert "<script>" not in html and " onclick=" not in html
+
+
+@pytest.mark.slow
+def test_an_oversized_body_is_refused_before_the_server_reads_it(tmp_path):
+    """Daphne used to read and queue a whole body before Django's 400: 100 MB cost 100 MB."""
+    import socket
+    import threading
+
+    from tests.e2e.servers import Cluster
+
+    cluster = Cluster(f"sqlite:///{tmp_path / 'body.sqlite3'}", processes=1).start()
+    try:
+        pid, port = cluster.procs[0].pid, cluster.ports[0]
+
+        def peak_rss_kib() -> int:
+            status = Path(f"/proc/{pid}/status").read_text()
+            return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+
+        before = peak_rss_kib()
+        for chunked in (False, True):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+                length = b"Transfer-Encoding: chunked" if chunked else b"Content-Length: 104857600"
+                s.sendall(b"POST /join/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                          + length + b"\r\n\r\n")
+
+                def flood(sock=s, chunked=chunked):
+                    block = b"x" * (1 << 20)
+                    framed = b"100000\r\n" + block + b"\r\n" if chunked else block
+                    try:
+                        for _ in range(100):
+                            sock.sendall(framed)
+                    except OSError:
+                        pass  # the server closed the connection: what we want
+
+                sender = threading.Thread(target=flood, daemon=True)
+                sender.start()
+                head = s.recv(4096)
+                sender.join(timeout=30)
+            assert head.startswith(b"HTTP/1.1 413"), head[:200]
+        grown_mib = (peak_rss_kib() - before) / 1024
+        assert grown_mib < 20, f"the server grew by {grown_mib:.0f} MiB"
+        # Ordinary requests are served as before.
+        status = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).status
+        assert status == 200
+    finally:
+        cluster.stop()

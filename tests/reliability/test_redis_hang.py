@@ -15,12 +15,19 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 from tests.e2e.http import receive_until
-from tests.e2e.servers import Cluster, PrivateRedis
+from tests.e2e.servers import (
+    POSTGRES_TEST_URL,
+    Cluster,
+    PrivateRedis,
+    fresh_postgres_database,
+    postgres_available,
+)
 from tests.reliability.test_access_matrix import record
-from tests.reliability.test_faults import SETUP, connect, database, players  # noqa: F401 - fixture
+from tests.reliability.test_faults import SETUP, connect, players
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
@@ -44,6 +51,16 @@ def get_status(url: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
+
+
+@pytest.fixture
+def database():
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not reachable at POSTGRES_TEST_URL")
+    name = "treatycraft_redis_stall"  # its own: test_faults.py drops and recreates its database
+    yield fresh_postgres_database(name)
+    with psycopg.connect(POSTGRES_TEST_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_a_stalled_redis_holds_no_command_and_service_returns_by_itself(database):

@@ -121,8 +121,11 @@ async def test_a_removed_member_and_a_logged_out_facilitator_lose_their_sockets(
         assert closed == 4403
 
         from django.contrib.auth import user_logged_out
+        from django.test import RequestFactory
 
-        await database_sync_to_async(user_logged_out.send)(sender=type(teacher), request=None, user=teacher)
+        # As logout() sends it: with the request (the login throttle's handler reads its address).
+        logout_request = RequestFactory().post("/accounts/logout/")
+        await database_sync_to_async(user_logged_out.send)(sender=type(teacher), request=logout_request, user=teacher)
         closed = await asyncio.wait_for(_wait_close(fac), timeout=3)
         assert closed == 4403
         # The removed member cannot come back with the old session.

@@ -39,8 +39,12 @@ class Command(BaseCommand):
         env["TREATYCRAFT_BIND_HOST"], env["PORT"] = host, str(port)
         self._announce(host, port)
         daphne = subprocess.Popen(  # noqa: S603
+            # The Daphne options of deploy/ (without --proxy-headers: no proxy in front). Daphne's
+            # default 5 s WebSocket connect timeout dropped sockets whose handshake queued behind
+            # a burst of others (a class reconnecting at once); 30 s lets them through.
             [sys.executable, "-m", "daphne", "-v", "1", "--access-log", os.devnull,
-             "-e", f"tcp:port={port}:interface={host}:backlog=1024", "config.asgi:application"],
+             "-e", f"tcp:port={port}:interface={host}:backlog=1024", "--websocket_connect_timeout", "30",
+             "config.asgi:application"],
             env=env,
         )
         children.append(daphne)
