@@ -14,7 +14,7 @@ from negotiation import services
 from negotiation.models import Member, ReflectionPrompt
 from negotiation.review.export import build_export
 from negotiation.viewer import Role, Viewer
-from tests.negotiation.conftest import resolve, seat_client, to_orders
+from tests.helpers import resolve, seat_client, to_orders
 
 pytestmark = pytest.mark.django_db
 
