@@ -56,11 +56,12 @@ class RemoteTabTests(BrowserTestCase):
         # The tab goes to the background; the facilitator moves the game to its orders phase.
         page.evaluate("""() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
                                  document.dispatchEvent(new Event("visibilitychange")); }""")
-        self.off_loop(services.phase_advance, game_id=game.pk, expected_phase="negotiation", expected_turn=1,
-                      actor="test")
-        expect(page.get_by_test_id("phase")).to_have_text(re.compile("Orders"))
+        fac = self.facilitator_page(f"/facilitate/{game.pk}/")
+        expect(fac.locator("body")).to_have_attribute("data-ws", "open")
+        self.advance(fac, "Open orders")
+        expect(page.get_by_test_id("phase")).to_have_text(re.compile("orders", re.I))
         page.wait_for_function("() => window.__shown.length > 0")
         shown = page.evaluate("() => window.__shown")
-        assert shown[0]["title"] == "Remote week" and "Orders" in shown[0]["body"]
+        assert shown[0]["title"] == "Remote week" and "orders" in shown[0]["body"].lower()
         assert errors == []
         context.close()
