@@ -302,11 +302,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if state.game_over:
             break
         entry = script[n] if n < len(script) else None
+        before = len(history)
         state, orders, notes = play_turn(state, policies, seed, entry, n + 1, history)
         r = resolve(state, orders, seed)
         state = r.state
         line = {
             "turn": r.public_report["turn"],
+            # What the bots did at the table this turn: who, what, and the message intent.
+            "negotiation": [
+                {"actor": rec.move.actor, "act": rec.move.act.value, "intent": rec.move.intent.as_dict()}
+                for rec in history[before:]
+            ],
             "rsi_pub": state.rsi_pub,
             "rsi_true": state.rsi_true,
             "events": [e.text for e in r.events if e.audience is None],

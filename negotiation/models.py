@@ -130,6 +130,8 @@ class Message(models.Model):
     body = models.TextField()
     client_token = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A bot's message: the engine's intent {"id", "params"}, worded in each reader's language.
+    intent = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["seq"]

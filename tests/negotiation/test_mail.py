@@ -116,8 +116,10 @@ def test_a_game_over_simulated_days_sends_exactly_the_expected_mails(smtp, facil
         Game.objects.filter(pk=game.pk).update(reminder_hours=6)
         ana = _join(game, "aurel", "Ana", "ana@home.test")
         bo = _join(game, "borun", "Bo", "bo@home.test")
+        # Hawk bots fill the other seats: they table and offer nothing (negotiating bots would
+        # add their own proposals and messages to the mail counted here).
         for state in ("calla", "dresk"):
-            services.seat_set_bot(game_id=game.pk, state_id=state, policy="reciprocator", actor="test")
+            services.seat_set_bot(game_id=game.pk, state_id=state, policy="hawk", actor="test")
         services.game_start(game_id=game.pk, actor="test")
         clock.mail_tick(force=True)
         # Day 1, morning: Ana writes in the plenary and tables a treaty for Bo to sign; Bo is away.

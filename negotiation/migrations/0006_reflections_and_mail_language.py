@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('negotiation', '0004_teacher_accounts_and_outbox'),
+        ('negotiation', '0005_bot_message_intent'),
     ]
 
     operations = [
