@@ -16,6 +16,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -42,6 +43,10 @@ def _cfg(name: str, default: int) -> int:
 def site_url(path: str) -> str:
     """An absolute link for a mail sent without a request (the clock): TREATYCRAFT_SITE_URL + path."""
     return str(settings.TREATYCRAFT_SITE_URL).rstrip("/") + path
+
+
+def _domain() -> str:
+    return urlsplit(str(settings.TREATYCRAFT_SITE_URL)).hostname or "treatycraft.invalid"
 
 
 def opt_out_token(member_id: int, kind: str) -> str:
@@ -138,9 +143,13 @@ def process(now: datetime | None = None, limit: int = 50) -> int:
         return 0
     try:
         for mail in batch:
+            # The Message-ID is the outbox row's: should a sender die after the SMTP server took the mail
+            # but before the row was marked sent, the one resend carries the same id for mail
+            # clients to fold together.
             message = EmailMessage(subject=mail.subject, body=mail.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                                   to=[mail.to], headers=mail.headers | {"X-Treatycraft-Mail": str(mail.pk)},
-                                   connection=connection)
+                                   to=[mail.to], connection=connection,
+                                   headers=mail.headers | {"X-Treatycraft-Mail": str(mail.pk),
+                                                           "Message-ID": f"<outbox-{mail.pk}@{_domain()}>"})
             try:
                 message.send()
             except (smtplib.SMTPException, OSError) as exc:

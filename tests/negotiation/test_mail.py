@@ -58,6 +58,7 @@ def test_the_outbox_sends_once_and_retries_after_an_smtp_failure(smtp):
     assert mail.process(now + timedelta(minutes=2)) == 1
     assert mail.process(now + timedelta(hours=3)) == 0
     assert len(smtp.messages) == 1 and smtp.messages[0]["Subject"] == "Hello"
+    assert smtp.messages[0]["Message-ID"] == f"<outbox-{row.pk}@testserver>"  # the same id if ever resent
 
 
 @pytest.mark.django_db
