@@ -11,9 +11,12 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config import network
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 PRODUCTION = env("DJANGO_ENV", "development") == "production"
 TESTING = "pytest" in sys.modules or env_bool("TREATYCRAFT_TESTING", False)
+# The interface `manage.py serve` (make run HOST=...) binds; anything but loopback means other
+# devices can reach this server, so debug pages are off and the machine's addresses are accepted.
+BIND_HOST = env("TREATYCRAFT_BIND_HOST", "127.0.0.1")
+ON_NETWORK = not network.is_loopback(BIND_HOST)
+_port = env("PORT", "8000")
+# The base URL of join links, seat links and QR codes ("http://192.168.1.20:8000"); by default the
+# address students can reach (see negotiation/publicurl.py).
+PUBLIC_URL = env("PUBLIC_URL").rstrip("/")
 
 if PRODUCTION:
     SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -47,8 +58,13 @@ if PRODUCTION:
 else:
     # A development key: never used with DJANGO_ENV=production.
     SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-treatycraft-0123456789-abcdefghijklmnop")
-    DEBUG = env_bool("DJANGO_DEBUG", True)
-    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+    # Debug pages list every route and show tracebacks: never on a network others can reach.
+    DEBUG = env_bool("DJANGO_DEBUG", True) and not ON_NETWORK
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [*network.served_hosts(BIND_HOST), "testserver"]
+# The address students type when the server is on a network: printed at start, used for links.
+CLASSROOM_HOSTS = network.student_addresses(BIND_HOST) if ON_NETWORK else []
+if urlsplit(PUBLIC_URL).hostname:
+    ALLOWED_HOSTS.append(str(urlsplit(PUBLIC_URL).hostname))
 
 INSTALLED_APPS = [
     "daphne",
@@ -158,9 +174,11 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with every call bounded and a breaker (negotiation/cache_pool.py):
+            # a stalled Redis costs a request at most one socket timeout.
+            "BACKEND": "negotiation.cache_pool.GuardedRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2,
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1,
                         "pool_class": "negotiation.cache_pool.SharedConnectionPool"},
         }
     }
@@ -194,13 +212,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
 # WebSocket origins: scheme, host and port must match exactly (AllowedHostsOriginValidator ignores
-# port and scheme). Default: the development server's own addresses.
-_port = env("PORT", "8000")
-WEBSOCKET_ALLOWED_ORIGINS = env_list(
-    "WEBSOCKET_ALLOWED_ORIGINS",
-    f"http://127.0.0.1:{_port},http://localhost:{_port}",
-)
+# port and scheme). Default: the development server's own addresses (every address of the machine
+# when it serves a classroom network) and PUBLIC_URL.
+_origin_hosts = ["127.0.0.1", "localhost"] if PRODUCTION else network.served_hosts(BIND_HOST)
+WEBSOCKET_ALLOWED_ORIGINS = env_list("WEBSOCKET_ALLOWED_ORIGINS") or [
+    f"http://{host}:{_port}" for host in _origin_hosts
+] + ([PUBLIC_URL] if PUBLIC_URL else [])
 WEBSOCKET_ALLOW_ANY_LOCAL_ORIGIN = env_bool("WEBSOCKET_ALLOW_ANY_LOCAL_ORIGIN", not PRODUCTION)
+if ON_NETWORK and not PRODUCTION:
+    # Plain http on a classroom address is not a trustworthy origin: browsers ignore this header
+    # there and log an error on every page.
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = None
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -248,6 +270,8 @@ TREATYCRAFT = {
     "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
     "EMAIL_PER_ADDRESS_PER_HOUR": int(env("TREATYCRAFT_EMAIL_PER_ADDRESS_PER_HOUR", "10")),
     "INVITATION_DAYS": int(env("TREATYCRAFT_INVITATION_DAYS", "14")),
+    # The longest a request waits for one push to the channel layer (Redis) after its commit.
+    "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
 }
 
 # --- E-mail: the console in development (mail shows in the terminal), SMTP from the environment ---

@@ -14,7 +14,7 @@ from game_engine.engine import (
     validate_order,
     validate_orders,
 )
-from game_engine.errors import RuleCode, RuleViolation, ScenarioError
+from game_engine.errors import MalformedOrder, OrderError, RuleCode, RuleViolation, ScenarioError
 from game_engine.events import Event, Resolution
 from game_engine.i18n import (
     localized_info,
@@ -26,6 +26,7 @@ from game_engine.i18n import (
 from game_engine.injects import add_inject
 from game_engine.orders import (
     ORDER_SPECS,
+    Command,
     Order,
     OrderSpec,
     ParamSpec,
@@ -36,19 +37,26 @@ from game_engine.scenario import Scenario, ScenarioInfo, StateInfo, list_scenari
 from game_engine.serialization import state_from_json, state_to_json
 from game_engine.state import FACILITATOR, GameState
 from game_engine.texts import EngineTexts, texts_for
-from game_engine.visibility import view_for
+from game_engine.views import OwnSite, OwnView, PublicSite, StateView, TreatyView, Truth, View
+from game_engine.visibility import view_for, view_json
 from game_engine.whatif import expected_outcome
 
 __all__ = [
     "FACILITATOR",
     "ORDER_SPECS",
     "POLICIES",
+    "Command",
     "EngineTexts",
     "Event",
     "GameState",
+    "MalformedOrder",
     "Order",
+    "OrderError",
     "OrderSpec",
+    "OwnSite",
+    "OwnView",
     "ParamSpec",
+    "PublicSite",
     "Resolution",
     "RuleCode",
     "RuleViolation",
@@ -56,6 +64,10 @@ __all__ = [
     "ScenarioError",
     "ScenarioInfo",
     "StateInfo",
+    "StateView",
+    "TreatyView",
+    "Truth",
+    "View",
     "add_inject",
     "add_treaty_draft",
     "bot_answer_proposal",
@@ -79,4 +91,5 @@ __all__ = [
     "validate_order",
     "validate_orders",
     "view_for",
+    "view_json",
 ]

@@ -12,11 +12,13 @@ Groups:  game.<id>.public   every socket of the game (players, facilitator, obse
          game.<id>.fac      the facilitator's sockets (doorbells only)
          seat.<id>          one seat's sockets (that seat's shared private fragments, doorbells)
          member.<id>        one member's sockets (closed when the member is removed)
-         game.<id>.observers observers' sockets (private channels, when the game lets them read)
+         game.<id>.observers observers' sockets: the projector page (its public map; private
+                             channels, when the game lets them read)
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
+
+from negotiation import breaker
 
 if TYPE_CHECKING:  # the models import this module's callers; imported lazily at run time
     from negotiation.models import Channel, Message
@@ -64,15 +68,33 @@ def member_group(member_id: int) -> str:
     return f"member.{member_id}"
 
 
+def push_timeout() -> float:
+    return int(settings.TREATYCRAFT.get("PUSH_TIMEOUT_MS", 2000)) / 1000
+
+
+async def _bounded_group_send(layer: object, group: str, message: dict[str, object]) -> None:
+    await asyncio.wait_for(layer.group_send(group, message), timeout=push_timeout())  # type: ignore[attr-defined]
+
+
 def _send(group: str, message: Mapping[str, object]) -> None:
+    """One push, bounded: it runs in the request after commit, so a Redis that accepts connections
+    but never answers (stopped, partitioned) would otherwise hold the request and its database
+    connection forever. After a failure the layer's breaker drops pushes at once for a few seconds
+    (see negotiation/breaker.py); clients resync from the database when they reconnect."""
     layer = get_channel_layer()
     if layer is None:
         return
+    if not breaker.LAYER.allow():
+        logger.debug("channel layer marked down; push to %s dropped", group)
+        return
     try:
-        async_to_sync(layer.group_send)(group, dict(message))
+        async_to_sync(_bounded_group_send)(layer, group, dict(message))
     except Exception:
         # A dead Redis must not undo a committed action; clients resync when they reconnect.
+        breaker.LAYER.failure()
         logger.warning("channel layer unavailable; push to %s dropped", group, exc_info=True)
+    else:
+        breaker.LAYER.success()
 
 
 def game_changed(
@@ -86,14 +108,20 @@ def game_changed(
     The facilitator's console is rung on every change."""
     from negotiation import rendering  # rendering imports selectors and models
 
-    if public:
+    # The projector's own fragments (the public map, ~20 KB) go to observers' sockets only: other
+    # pages have no target for them (htmx:oobErrorNoTarget).
+    everyone = tuple(n for n in public if n not in rendering.PROJECTOR_ONLY)
+    projector = tuple(n for n in public if n in rendering.PROJECTOR_ONLY)
+    for names, group in ((everyone, public_group(game_id)), (projector, observers_group(game_id))):
+        if not names:
+            continue
         # Rendered once per interface language; each socket sends the one in its own language.
         by_language = {}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                by_language[code] = rendering.public_fragments_html(game_id, public)
+                by_language[code] = rendering.public_fragments_html(game_id, names)
         html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
-        _send(public_group(game_id), {"type": "push.html", "html": html, "by_language": by_language})
+        _send(group, {"type": "push.html", "html": html, "by_language": by_language})
     # The console first: its controls carry the phase the facilitator's next click names.
     _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
     if private and seats != ():

@@ -28,6 +28,8 @@ PRIVATE_TEMPLATE = "negotiation/_private.html"
 MAP_TEMPLATE = "negotiation/_map.html"
 MAP_FRAGMENTS = ("region-map", "region-map-public")
 PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public")
+# Public fragments only the projector page (an observer's socket) has a place for.
+PROJECTOR_ONLY = ("region-map-public",)
 PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals", "region-map")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
 
@@ -219,7 +221,8 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
     game = Game.objects.get(pk=game_id)
     context = room_context(game, viewer, open_key)
-    parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS]
+    parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
+             if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]
     parts.append(partial_html("chat-pane", context))
     html = "".join(parts)
     # the room context already holds everything the private fragments need: build it once

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import get_supported_language_variant
+from django.utils.translation import get_supported_language_variant, gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from negotiation import broadcasts, rendering, selectors, services
@@ -29,6 +30,10 @@ def identify(scope: Any, game_id: int) -> tuple[Viewer | None, str]:
     for part in scope.get("query_string", b"").decode("latin1").split("&"):
         if part.startswith("key="):
             key = part[4:]
+    if key and secrets.compare_digest(key, game.observer_key):
+        # The projector page: a public screen, an observer's socket whoever is logged in (a
+        # facilitator's socket would get console fragments the projector has no place for).
+        return Viewer(role=Role.OBSERVER, game_id=game.pk, label=gettext("Observer")), "plenary"
     viewer = selectors.viewer_for(user=user, session=session, game=game, observer_key=key)
     return viewer, selectors.open_channel_key(session, game)
 

@@ -4,6 +4,7 @@ console-controls partial (the socket updates everything else)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ import game_engine
 from negotiation import engine_views, remote, rendering, scenarios, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, MissedOrders
+from negotiation.publicurl import absolute_url
 
 # (label, negotiation, orders, report) seconds; None = the facilitator advances by hand.
 TIMING_PRESETS: dict[str, tuple[str | Promise, int | None, int | None, int | None]] = {
@@ -58,12 +60,12 @@ def _facilitated_game(request: HttpRequest, game_id: int) -> Game:
 
 
 def _join_url(request: HttpRequest, game: Game) -> str:
-    return request.build_absolute_uri(reverse("negotiation:join", kwargs={"code": game.code}))
+    return absolute_url(request, reverse("negotiation:join", kwargs={"code": game.code}))
 
 
 def _projector_url(request: HttpRequest, game: Game) -> str:
     path = reverse("negotiation:projector", kwargs={"code": game.code})
-    return request.build_absolute_uri(f"{path}?key={game.observer_key}")
+    return absolute_url(request, f"{path}?key={game.observer_key}")
 
 
 def qr_svg(url: str) -> str:
@@ -260,7 +262,7 @@ def seat_action(request: HttpRequest, game_id: int) -> HttpResponse:
         state_id = _text(request, "state_id")
         if action == "assign":
             member = services.seat_assign(game_id=game.pk, state_id=state_id, name=_text(request, "name"), actor=actor)
-            link = request.build_absolute_uri(reverse("negotiation:seat-link", kwargs={"token": member.token}))
+            link = absolute_url(request, reverse("negotiation:seat-link", kwargs={"token": member.token}))
             return gettext("Personal link for %(name)s: %(link)s") % {"name": member.name, "link": link}
         if action == "kick":
             member = get_object_or_404(Member, pk=_int(request, "member_id"), seat__game=game)
@@ -336,6 +338,8 @@ def _inject_effect(request: HttpRequest) -> dict[str, Any] | None:
         number = float(amount)
     except ValueError as exc:
         raise InvalidInput(gettext("The effect needs an amount (a number).")) from exc
+    if not math.isfinite(number):  # "nan", "inf": float() takes them, the engine and int() do not
+        raise InvalidInput(gettext("The effect needs an amount (a number)."))
     if kind == "ds_change":
         return {"ds_change": {state: number}}
     if kind == "budget_change":

@@ -34,7 +34,7 @@ from game_engine.negotiator.types import CBM_KINDS, Act, CbmOffer, Intent, Move,
 from game_engine.params import CLASS_ORDER
 from game_engine.rng import u01
 from game_engine.state import GameState
-from game_engine.visibility import view_for
+from game_engine.visibility import view_json
 
 NEGOTIATING_POLICIES: tuple[str, ...] = (
     "hawk",
@@ -102,7 +102,7 @@ class Table:
         self.state = state
         self.actor = actor
         self.seed = seed
-        self.view = view_for(state, actor)
+        self.view = view_json(state, actor)
         me = self.view.get("me")
         self.me: Mapping[str, object] = me if isinstance(me, Mapping) else {}
         self.turn = _int(self.view.get("turn"))

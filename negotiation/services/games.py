@@ -82,7 +82,7 @@ def game_create(
     )
     state = game_engine.new_game(scenario, game_id=f"game-{game.pk}", seed=seed, mode=mode)
     game.state = game_engine.state_to_json(state)
-    game.seed_commit = str(game_engine.view_for(state, None)["seed_commit"])
+    game.seed_commit = game_engine.view_for(state, None).seed_commit
     game.save(update_fields=["state", "seed_commit"])
     for info in scenario.info.states:
         # Non-player characters of the scenario are played by the hawk bot unless someone takes them.

@@ -77,7 +77,7 @@ def typed(raw: dict[str, list[dict[str, object]]]) -> dict[str, list[ge.Order]]:
     for sid, lst in raw.items():
         out[sid] = []
         for o in lst:
-            with contextlib.suppress(ge.RuleViolation):
+            with contextlib.suppress(ge.MalformedOrder):
                 out[sid].append(parse_order(o))
     return out
 
@@ -196,7 +196,7 @@ class EngineMachine(RuleBasedStateMachine):
         if not hasattr(self, "state"):
             return
         for viewer in (None, "aurel"):
-            v = ge.view_for(self.state, viewer)
+            v = ge.view_json(self.state, viewer)
             canon(v)
             if not self.state.game_over:
                 assert v["truth"] is None and v["seed"] is None

@@ -39,7 +39,7 @@ def test_bots_only_use_their_own_view():
 
 
 def test_bot_answers_to_proposals():
-    view = ge.view_for(fresh(), "borun")
+    view = ge.view_json(fresh(), "borun")
     cap = {
         "template": "OFFENSE_CAP",
         "parties": ["aurel", "borun"],

@@ -142,6 +142,9 @@ def test_a_game_over_simulated_days_sends_exactly_the_expected_mails(smtp, facil
     off = re.search(r"http://testserver(/mail/off/\S+)", Inbox.body(reminder))
     assert off is not None and off.group(1) in str(reminder["List-Unsubscribe"])
     page = Client().get(off.group(1))
+    assert page.status_code == 200 and "mail-off-confirm" in page.content.decode()
+    assert MemberContact.objects.get(member=bo).muted == []  # a link preview or scanner changes nothing
+    page = Client().post(off.group(1))  # the page's one button, or the mail client's RFC 8058 POST
     assert page.status_code == 200
     assert MemberContact.objects.get(member=bo).muted == ["deadline"]
     smtp.clear()
@@ -214,3 +217,21 @@ def test_a_player_gives_an_email_on_join_and_gets_back_to_the_seat_from_another_
     assert phone.post(path).status_code == 302
     page = phone.get(f"/play/{game.code}/")
     assert page.status_code == 200 and b"Ana" in page.content
+
+
+@pytest.mark.django_db
+def test_a_player_who_joined_in_spanish_gets_mail_in_spanish(smtp, game):
+    services.game_start(game_id=game.pk, actor="test")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="es")
+    try:
+        assert browser.post(f"/join/{game.code}/", {"display_name": "Ana", "state_id": "aurel",
+                                                     "email": "ana@home.test"}).status_code == 302
+    finally:
+        from django.utils import translation
+
+        translation.activate("en")
+    clock.mail_tick(force=True)
+    subjects = sorted(str(m["Subject"]) for m in smtp.to("ana@home.test"))
+    assert subjects == ["El turno 1 está abierto en Class 3B", "Tu puesto en Class 3B"]
+    assert "Dejar de recibir correos cuando se abre un turno" in Inbox.body(
+        next(m for m in smtp.to("ana@home.test") if "turno" in str(m["Subject"])))

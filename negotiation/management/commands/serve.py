@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from config import network
+
 
 class Command(BaseCommand):
     help = "Serve Treatycraft with Daphne and run the turn clock."
@@ -33,9 +35,9 @@ class Command(BaseCommand):
                 "Channel layer: in-memory (no REDIS_URL). One server process only; the clock runs "
                 "inside it. Set REDIS_URL to run several processes."))
             env["TREATYCRAFT_CLOCK"] = "inprocess"
-        origin_hosts = {host, "127.0.0.1", "localhost"} if host in {"127.0.0.1", "localhost", "0.0.0.0"} else {host}  # noqa: S104
-        env.setdefault("WEBSOCKET_ALLOWED_ORIGINS", ",".join(f"http://{h}:{port}" for h in sorted(origin_hosts)))
-        self.stdout.write(self.style.SUCCESS(f"Treatycraft is serving on http://{host}:{port}/  (Ctrl-C to stop)"))
+        # Settings derive the accepted hosts and origins, and DEBUG, from the bound interface.
+        env["TREATYCRAFT_BIND_HOST"], env["PORT"] = host, str(port)
+        self._announce(host, port)
         daphne = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "daphne", "-v", "1", "--access-log", os.devnull,
              "-e", f"tcp:port={port}:interface={host}:backlog=1024", "config.asgi:application"],
@@ -62,9 +64,29 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
 
+    def _announce(self, host: str, port: int) -> None:
+        """Say where to open the game: on this computer, and (on a network) the address students type."""
+        local = f"http://127.0.0.1:{port}/" if network.is_wildcard(host) or network.is_loopback(host) \
+            else f"http://{network.url_host(host)}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"Treatycraft is serving. On this computer open {local}  (Ctrl-C to stop)"))
+        if network.is_loopback(host):
+            self.stdout.write("Only this computer can connect. For a classroom network: make run HOST=0.0.0.0")
+            return
+        public = settings.PUBLIC_URL or ""
+        addresses = [f"http://{address}:{port}/" for address in network.student_addresses(host)]
+        if public:
+            addresses = [f"{public}/"]
+        if not addresses:
+            self.stdout.write(self.style.WARNING("No network address found: is this computer connected to a network?"))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Students open: {addresses[0]}"))
+        for other in addresses[1:]:
+            self.stdout.write(f"  (or, on another network of this computer: {other})")
+        self.stdout.write("Debug pages are off: the server is reachable from the network.")
+
     def _wake(self, host: str, port: int) -> None:
         """Make a first request so the in-process clock starts even before anyone visits."""
-        url = f"http://{'127.0.0.1' if host in {'0.0.0.0', ''} else host}:{port}/healthz"  # noqa: S104
+        url = f"http://{'127.0.0.1' if network.is_wildcard(host) else network.url_host(host)}:{port}/healthz"
         for _ in range(100):
             try:
                 with urllib.request.urlopen(url, timeout=1):

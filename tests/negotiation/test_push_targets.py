@@ -1,0 +1,55 @@
+"""Fragments go only to pages that have a place for them: the public map (~20 KB) is the
+projector's, so players and the console neither receive it nor log htmx:oobErrorNoTarget."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from negotiation import broadcasts, rendering, sockets
+from negotiation.viewer import Role, Viewer
+from tests.helpers import seat_client
+
+MAP = 'id="region-map-public"'
+
+
+@pytest.fixture
+def sent():
+    groups: list[tuple[str, dict]] = []
+    with mock.patch.object(broadcasts, "_send", lambda group, message: groups.append((group, dict(message)))):
+        yield groups
+
+
+def test_the_public_map_is_pushed_to_the_projector_only(started_game, sent):
+    broadcasts.game_changed(game_id=started_game.pk, public=broadcasts.PUBLIC_ALL)
+    html_by_group = {group: message.get("html", "") for group, message in sent}
+    assert MAP not in html_by_group[broadcasts.public_group(started_game.pk)]
+    assert 'id="seat-list"' in html_by_group[broadcasts.public_group(started_game.pk)]
+    assert MAP in html_by_group[broadcasts.observers_group(started_game.pk)]
+
+
+def test_a_change_without_the_map_sends_nothing_to_the_projectors_group(started_game, sent):
+    broadcasts.game_changed(game_id=started_game.pk, public=("seat-list",))
+    assert broadcasts.observers_group(started_game.pk) not in {group for group, _message in sent}
+
+
+def test_resync_carries_the_public_map_for_the_projector_only(started_game):
+    _client, member = seat_client(started_game, "aurel", "Ana")
+    player = Viewer(role=Role.PLAYER, game_id=started_game.pk, seat_id=member.seat_id, state_id="aurel",
+                    label="Ana", member_id=member.pk)
+    observer = Viewer(role=Role.OBSERVER, game_id=started_game.pk, label="Observer")
+    assert MAP not in rendering.resync_html(started_game.pk, player)
+    assert MAP in rendering.resync_html(started_game.pk, observer)
+
+
+def test_the_projectors_socket_is_an_observer_even_for_a_logged_in_facilitator(started_game, facilitator):
+    scope = {"session": {}, "user": facilitator, "query_string": f"key={started_game.observer_key}".encode()}
+    viewer, _key = sockets.identify(scope, started_game.pk)
+    assert viewer is not None and viewer.role is Role.OBSERVER
+    scope = {"session": {}, "user": facilitator, "query_string": b""}
+    viewer, _key = sockets.identify(scope, started_game.pk)
+    assert viewer is not None and viewer.role is Role.FACILITATOR
+    scope = {"session": {}, "user": AnonymousUser(), "query_string": b"key=wrong"}
+    assert sockets.identify(scope, started_game.pk)[0] is None
