@@ -29,6 +29,18 @@ class BotNegotiationTests(BrowserTestCase):
         expect(page.locator("body")).to_have_attribute("data-ws", "open")
         return move.intent.id
 
+    @staticmethod
+    def open_channel(page, slug: str, title: str) -> None:
+        """Open a channel; a click that lands while the reconnect's resync redraws the list is retried."""
+        for _attempt in range(3):
+            page.get_by_test_id(f"channel-{slug}").click()
+            try:
+                expect(page.locator("#chat-pane h3")).to_contain_text(title, timeout=5_000)
+                return
+            except AssertionError:
+                continue
+        expect(page.locator("#chat-pane h3")).to_contain_text(title)
+
     def test_a_student_and_a_bot_negotiate_a_verified_cap_into_force_in_spanish(self):
         teacher = get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
         game = self.off_loop(services.game_create, facilitator=teacher, scenario_slug="meridian-sea",
@@ -66,7 +78,7 @@ class BotNegotiationTests(BrowserTestCase):
 
         # Borun's bot counters with inspections, and says so in Spanish in the bilateral line.
         assert self.bot_moves(game, "borun", 1, ana) == "amend_inspections"
-        ana.get_by_test_id("channel-bi-aurel-borun").click()
+        self.open_channel(ana, "bi-aurel-borun", "Aurel – Borun")
         log = ana.locator("#chat-log-bi-aurel-borun")
         expect(log).to_contain_text("Firmaremos el límite de misiles si incluye 3 inspecciones por turno")
         expect(log).to_contain_text("Borun (bot)")
@@ -78,6 +90,7 @@ class BotNegotiationTests(BrowserTestCase):
         expect(proposal.locator(".signatures")).to_contain_text("Aurel")
         assert self.bot_moves(game, "borun", 2, ana) == "sign"
         expect(proposal.locator(".signatures")).to_contain_text("Borun")
+        self.open_channel(ana, "bi-aurel-borun", "Aurel – Borun")
         expect(log).to_contain_text("Firmamos el límite de misiles tal como está.")
 
         # The turn resolves: the treaty is in force.
