@@ -77,9 +77,9 @@ class Command(BaseCommand):
             self.stdout.write(f"\r  turn {game.turn}, {game.get_phase_display().lower():<12}", ending="")
             self.stdout.flush()
         game = Game.objects.get(pk=game.pk)
-        view = engine_views.view(game, None)
-        self.stdout.write(f"\nFinished in {time.monotonic() - started:.1f} s. Final stability {view['rsi_pub']:.1f}.")
-        for state_id, score in sorted((view.get("final_scores") or {}).items(), key=lambda kv: -kv[1]):
+        view = engine_views.typed_view(game, None)
+        self.stdout.write(f"\nFinished in {time.monotonic() - started:.1f} s. Final stability {view.rsi_pub:.1f}.")
+        for state_id, score in sorted((view.final_scores or {}).items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {state_id:<12} {score:6.1f} VP")
         self._table_summary(game)
         self.stdout.write(self.style.SUCCESS(f"Game code: {game.code} (open it from My games)"))
