@@ -377,7 +377,8 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
         )
     scores = final_scores(state)
     escalated = any(c.get("escalated") is True for c in state.crises)
-    treaties = [t for t in state.treaties if t.status == "in_force"]
+    # Treaties negotiated during the game (the scenario's own start in force on turn 0).
+    treaties = [t for t in state.treaties if t.status == "in_force" and t.created_turn > 0]
     return {
         "index": index,
         "policies": policies,
@@ -527,8 +528,8 @@ def _print_balance(report: Mapping[str, object]) -> None:
     print(f"\nfinal RSI: mean {rsi['mean']:.2f}  sd {rsi['sd']:.2f}")
     print(f"catastrophe rate: {report['catastrophe_rate']:.2%}")
     print(
-        f"games with a treaty in force: {report['share_with_treaty_in_force']:.1%}  "
-        f"mean treaties in force: {report['mean_treaties_in_force']:.2f}  "
+        f"games with a negotiated treaty in force: {report['share_with_treaty_in_force']:.1%}  "
+        f"mean negotiated treaties in force: {report['mean_treaties_in_force']:.2f}  "
         f"games with a verified reduction: {report['share_with_verified_reduction']:.1%}"
     )
     homo = report.get("homogeneous")

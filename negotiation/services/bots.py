@@ -166,8 +166,11 @@ def bot_step(*, game_id: int, state_id: str, now: datetime | None = None) -> Mov
     with transaction.atomic():
         try:
             _carry_out(game, viewer, mv)
-        except UserError:
-            # The table moved under the bot (a new version, a closed phase): it looks again next tick.
+        except UserError as exc:
+            # Refused (the text changed, the state may not sign now...): noted for the facilitator,
+            # and the bot counts the move as made so that it does not try it again and again.
+            log(game, "bot.move", actor, {"state": state_id, "turn": game.turn, "move": mv.as_dict(),
+                                          "refused": str(exc)}, audience=[game_engine.FACILITATOR])
             return None
         audience = None if not mv.to and not mv.parties else [
             *sorted({mv.actor, *mv.to, *mv.parties}), game_engine.FACILITATOR]

@@ -18,12 +18,28 @@ pytestmark = pytest.mark.browser
 
 
 class BotNegotiationTests(BrowserTestCase):
-    def bot_moves(self, game, state_id: str, minutes: int) -> str:
-        """One clock tick for the bot seat (the clock process does this every second)."""
+    def bot_moves(self, game, state_id: str, minutes: int, page) -> str:
+        """One clock tick for the bot seat (the clock does this every second). It runs in the test
+        process, whose pushes may not reach the server's sockets (an in-memory channel layer), so
+        the student's page then resyncs from the database, as it does on every reconnect."""
         move = self.off_loop(services.bot_step, game_id=game.pk, state_id=state_id,
                              now=timezone.now() + timedelta(minutes=minutes))
         assert move is not None
+        page.reload()
+        expect(page.locator("body")).to_have_attribute("data-ws", "open")
         return move.intent.id
+
+    @staticmethod
+    def open_channel(page, slug: str, title: str) -> None:
+        """Open a channel; a click that lands while the reconnect's resync redraws the list is retried."""
+        for _attempt in range(3):
+            page.get_by_test_id(f"channel-{slug}").click()
+            try:
+                expect(page.locator("#chat-pane h3")).to_contain_text(title, timeout=5_000)
+                return
+            except AssertionError:
+                continue
+        expect(page.locator("#chat-pane h3")).to_contain_text(title)
 
     def test_a_student_and_a_bot_negotiate_a_verified_cap_into_force_in_spanish(self):
         teacher = get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
@@ -61,8 +77,8 @@ class BotNegotiationTests(BrowserTestCase):
         expect(proposal).to_contain_text("Tope de misiles")
 
         # Borun's bot counters with inspections, and says so in Spanish in the bilateral line.
-        assert self.bot_moves(game, "borun", 1) == "amend_inspections"
-        ana.get_by_test_id("channel-bi-aurel-borun").click()
+        assert self.bot_moves(game, "borun", 1, ana) == "amend_inspections"
+        self.open_channel(ana, "bi-aurel-borun", "Aurel – Borun")
         log = ana.locator("#chat-log-bi-aurel-borun")
         expect(log).to_contain_text("Firmaremos el límite de misiles si incluye 3 inspecciones por turno")
         expect(log).to_contain_text("Borun (bot)")
@@ -72,8 +88,9 @@ class BotNegotiationTests(BrowserTestCase):
         # Ana accepts the counter-proposal and signs; the bot signs too.
         ana.get_by_test_id("sign-1").click()
         expect(proposal.locator(".signatures")).to_contain_text("Aurel")
-        assert self.bot_moves(game, "borun", 2) == "sign"
+        assert self.bot_moves(game, "borun", 2, ana) == "sign"
         expect(proposal.locator(".signatures")).to_contain_text("Borun")
+        self.open_channel(ana, "bi-aurel-borun", "Aurel – Borun")
         expect(log).to_contain_text("Firmamos el límite de misiles tal como está.")
 
         # The turn resolves: the treaty is in force.

@@ -113,3 +113,22 @@ def test_the_tutorials_bots_negotiate_with_the_student():
     # Borun's bot (a reciprocator) opens talks with the student's Aurel, its rival.
     assert any("aurel" in (e.data["move"]["to"] + e.data["move"]["parties"]) for e in moves)
     assert Message.objects.filter(game=game, intent__isnull=False).exists()
+
+
+def test_a_refused_bot_move_is_noted_for_the_facilitator_and_not_retried(table, monkeypatch):
+    game, student = table
+    services.proposal_create(game_id=game.pk, viewer=player(student), kind="treaty", title="Cap",
+                             parties=["borun"], template="OFFENSE_CAP", clauses=CAP, text="")
+    from negotiation.errors import InvalidInput
+    from negotiation.services import bots
+
+    def refuse(**kwargs):
+        raise InvalidInput("refused for the test")
+
+    monkeypatch.setattr(bots, "proposal_amend", refuse)
+    assert services.bot_step(game_id=game.pk, state_id="borun", now=later()) is None
+    noted = GameEvent.objects.get(game=game, kind="bot.move")
+    assert noted.data["refused"] == "refused for the test" and noted.audience == ["@facilitator"]
+    monkeypatch.undo()
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later(120))
+    assert move is None or move.intent.id != "amend_inspections"
