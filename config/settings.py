@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "negotiation.remote.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -263,7 +264,25 @@ TREATYCRAFT = {
     "WS_FRAMES_PER_10S": 40,
     "CHAT_PAGE_SIZE": 50,
     "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
+    "EMAIL_PER_ADDRESS_PER_HOUR": int(env("TREATYCRAFT_EMAIL_PER_ADDRESS_PER_HOUR", "10")),
+    "INVITATION_DAYS": int(env("TREATYCRAFT_INVITATION_DAYS", "14")),
 }
+
+# --- E-mail: the console in development (mail shows in the terminal), SMTP from the environment ---
+# Mail is queued in the database (negotiation.mail) and sent by the clock process.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Treatycraft <treatycraft@localhost>")
+# Links in mail the clock sends (no request to take the host from).
+TREATYCRAFT_SITE_URL = env("TREATYCRAFT_SITE_URL", f"http://127.0.0.1:{_port}")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 LOGGING = {
     "version": 1,

@@ -16,15 +16,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from game_engine.bots import POLICIES, bot_orders, negotiate
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
 from game_engine.errors import RuleViolation, ScenarioError
 from game_engine.i18n import missing_translations
-from game_engine.orders import Order
+from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
+from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
+from game_engine.orders import Order, parse_order
 from game_engine.rng import u01
 from game_engine.scenario import Scenario, bundled_slugs, list_scenarios, load_scenario
 from game_engine.serialization import canonical_json
-from game_engine.state import GameState
+from game_engine.state import MODES, GameState
 
 Raw = dict[str, object]
 
@@ -57,30 +58,93 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+class CliError(Exception):
+    """Bad input to the command line: ``main`` prints the message on one line, exit status 2."""
+
+
 def _load_script(path: str) -> tuple[dict[str, object], list[Mapping[str, object]]]:
-    data = json.loads(Path(path).read_text())
+    """Read a scripted-orders file (docs/rules.md#scripted-orders); malformed input is a
+    ``CliError`` naming the file and the place, never a traceback or a silently skipped entry."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such orders file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{path}: cannot read the orders file ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    turns: list[object]
     if isinstance(data, list):
-        return {}, [t for t in data if isinstance(t, Mapping)]
-    if not isinstance(data, dict):
-        raise SystemExit(f"{path}: expected a JSON object or list")
-    turns = data.get("turns", [])
-    if not isinstance(turns, list):
-        raise SystemExit(f"{path}: 'turns' must be a list")
-    return data, [t for t in turns if isinstance(t, Mapping)]
+        meta: dict[str, object] = {}
+        turns = data
+    elif isinstance(data, dict):
+        meta = data
+        extra = sorted(set(data) - {"scenario", "seed", "mode", "turns"})
+        if extra:
+            raise CliError(
+                f"{path}: unknown key(s) {', '.join(map(repr, extra))}; "
+                "expected scenario, seed, mode, turns"
+            )
+        listed = data.get("turns", [])
+        if not isinstance(listed, list):
+            raise CliError(f"{path}: 'turns' must be a list of turns")
+        turns = listed
+    else:
+        raise CliError(f"{path}: expected a JSON object or a list of turns")
+    checked: list[Mapping[str, object]] = []
+    for n, t in enumerate(turns, 1):
+        if not isinstance(t, Mapping):
+            raise CliError(f"{path}: turn {n} must be a JSON object")
+        checked.append(t)
+    return meta, checked
 
 
 def _turn_orders(
-    entry: Mapping[str, object],
+    entry: Mapping[str, object], turn: int
 ) -> tuple[list[Mapping[str, object]], Mapping[str, object]]:
     """A script turn is either {"drafts": [...], "orders": {...}} or directly {state: [...]}."""
     if "orders" in entry or "drafts" in entry:
+        extra = sorted(set(entry) - {"orders", "drafts"})
+        if extra:
+            raise CliError(f"turn {turn}: unknown key(s) {', '.join(map(repr, extra))}")
         drafts = entry.get("drafts", [])
         orders = entry.get("orders", {})
-        return (
-            [d for d in drafts if isinstance(d, Mapping)] if isinstance(drafts, list) else [],
-            orders if isinstance(orders, Mapping) else {},
-        )
+        if not isinstance(drafts, list) or not all(isinstance(d, Mapping) for d in drafts):
+            raise CliError(f"turn {turn}: 'drafts' must be a list of JSON objects")
+        if not isinstance(orders, Mapping):
+            raise CliError(f"turn {turn}: 'orders' must be a JSON object of state: [orders]")
+        return list(drafts), orders
     return [], entry
+
+
+def _check_script_orders(
+    state: GameState, scripted: Mapping[str, object], turn: int
+) -> dict[str, list[Mapping[str, object]]]:
+    """Every key must be a state of the game and every value a list of order objects."""
+    out: dict[str, list[Mapping[str, object]]] = {}
+    for key, entry in scripted.items():
+        if key not in state.state_ids:
+            raise CliError(
+                f"turn {turn}: unknown state {key!r}; this scenario's states are "
+                f"{', '.join(state.state_ids)}"
+            )
+        if not isinstance(entry, list):
+            raise CliError(f"turn {turn}: the orders of {key!r} must be a list, not {_kind(entry)}")
+        for n, o in enumerate(entry, 1):
+            if not isinstance(o, Mapping):
+                raise CliError(f"turn {turn}: order {n} of {key!r} must be a JSON object")
+        out[key] = list(entry)
+    return out
+
+
+def _kind(x: object) -> str:
+    return {dict: "an object", str: "a string", int: "a number", float: "a number"}.get(
+        type(x), type(x).__name__
+    )
 
 
 def play_turn(
@@ -88,57 +152,101 @@ def play_turn(
     policies: Mapping[str, str],
     seed: str,
     script: Mapping[str, object] | None = None,
+    turn: int = 0,
+    history: list[Record] | None = None,
 ) -> tuple[GameState, dict[str, tuple[Order, ...]], list[str]]:
-    """Collect orders (script first, then bots), table drafts, and validate. Returns orders."""
+    """Bots bargain at the table (``history`` carries the table's memory between turns), then
+    collect orders (script first, then bots), table drafts, and validate. Returns orders.
+
+    Malformed scripted input (unknown state, orders not a list, an order that does not parse,
+    a signature of a draft the script never tabled) raises ``CliError``; an order that parses
+    but breaks a rule is refused and named in the notes, like a refused order in a game.
+    """
     notes: list[str] = []
-    state, signs = negotiate(state, policies, seed)
+    table = run_table(state, policies, seed, history)
+    state, signs = table.state, table.orders
     draft_hash: dict[str, str] = {}
-    scripted: Mapping[str, object] = {}
+    refused_drafts: dict[str, str] = {}
+    scripted: dict[str, list[Mapping[str, object]]] = {}
     if script is not None:
-        drafts, scripted = _turn_orders(script)
+        drafts, raw_orders = _turn_orders(script, turn)
+        scripted = _check_script_orders(state, raw_orders, turn)
         for d in drafts:
+            did = str(d.get("id", ""))
             terms = d.get("terms", {})
             parties = d.get("parties", [])
-            terms_json = json.loads(json.dumps(terms)) if isinstance(terms, Mapping) else {}
+            if not did:
+                raise CliError(f"turn {turn}: every draft needs an 'id' for SIGN orders to name")
+            if not isinstance(terms, Mapping) or not isinstance(parties, list):
+                raise CliError(
+                    f"turn {turn}: draft {did!r} needs 'terms' (an object) and 'parties' (a list)"
+                )
             try:
                 state, _, h = add_treaty_draft(
                     state,
                     str(d.get("template", "")),
-                    [str(x) for x in parties] if isinstance(parties, list) else [],
-                    terms_json,
+                    [str(x) for x in parties],
+                    json.loads(json.dumps(terms)),
                 )
             except RuleViolation as exc:
-                notes.append(f"draft {d.get('id')}: {exc.message}")
+                notes.append(f"draft {did}: {exc.message}")
+                refused_drafts[did] = exc.message
                 continue
-            draft_hash[str(d.get("id", ""))] = h
-    orders: dict[str, tuple[Order, ...]] = {}
+            draft_hash[did] = h
+    raws: dict[str, list[Raw]] = {}
     for sid in state.state_ids:
         raw: list[Raw]
-        entry = scripted.get(sid)
-        if isinstance(entry, list):
+        if sid in scripted:
             raw = []
-            for o in entry:
-                if not isinstance(o, Mapping):
-                    continue
+            for n, o in enumerate(scripted[sid], 1):
                 item = dict(o)
                 if item.get("type") == "SIGN" and "draft" in item:
-                    item["terms_hash"] = draft_hash.get(str(item.pop("draft")), "")
+                    did = str(item.pop("draft"))
+                    if did in refused_drafts:
+                        raise CliError(
+                            f"turn {turn}: {sid} order {n} signs draft {did!r}, which was "
+                            f"refused: {refused_drafts[did]}"
+                        )
+                    if did not in draft_hash:
+                        known = ", ".join(map(repr, draft_hash)) or "none"
+                        raise CliError(
+                            f"turn {turn}: {sid} order {n} signs unknown draft {did!r} "
+                            f"(drafts tabled this turn: {known})"
+                        )
+                    item["terms_hash"] = draft_hash[did]
+                try:
+                    parse_order(item)
+                except RuleViolation as exc:
+                    raise CliError(f"turn {turn}: {sid} order {n}: {exc.message}") from None
                 raw.append(item)
         elif sid in policies:
-            raw = bot_orders(policies[sid], state, sid, seed)
+            raw = negotiating_bot_orders(policies[sid], state, sid, seed, table_cbms=True)
             raw += signs.get(sid, [])
         else:
             raw = []
-        try:
-            orders[sid] = validate_orders(state, sid, raw)
-        except RuleViolation as exc:
-            notes.append(f"{sid}: order {exc.order_index}: {exc.code} {exc.message}")
-            kept = [r for n, r in enumerate(raw) if n != exc.order_index]
-            try:
-                orders[sid] = validate_orders(state, sid, kept)
-            except RuleViolation:
-                orders[sid] = ()
+        raws[sid] = raw
+    for sid, extra in match_observers(raws, policies).items():
+        raws[sid] = raws[sid] + extra
+    orders: dict[str, tuple[Order, ...]] = {}
+    for sid, raw in raws.items():
+        orders[sid] = _valid_orders(state, sid, raw, notes)
     return state, orders, notes
+
+
+def _valid_orders(
+    state: GameState, sid: str, raw: list[Raw], notes: list[str]
+) -> tuple[Order, ...]:
+    """Validate, dropping each refused order in turn (each one named in ``notes``)."""
+    kept = list(enumerate(raw, 1))
+    while True:
+        try:
+            return validate_orders(state, sid, [r for _, r in kept])
+        except RuleViolation as exc:
+            if exc.order_index is None or not 0 <= exc.order_index < len(kept):
+                notes.append(f"{sid}: {exc.code} {exc.message}")
+                return ()
+            n, _ = kept.pop(exc.order_index)
+            notes.append(f"{sid}: order {n}: {exc.code} {exc.message}")
 
 
 def _dicts(x: object) -> list[Mapping[str, object]]:
@@ -149,7 +257,7 @@ def _policies(state: GameState, bots: str) -> dict[str, str]:
     names = [b.strip() for b in bots.split(",") if b.strip()] if bots else []
     for b in names:
         if b not in POLICIES:
-            raise SystemExit(f"unknown bot {b!r}; choose from {', '.join(POLICIES)}")
+            raise CliError(f"unknown bot {b!r}; choose from {', '.join(POLICIES)}")
     if not names:
         return {}
     return {sid: names[n % len(names)] for n, sid in enumerate(state.state_ids)}
@@ -164,7 +272,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     slug = args.scenario or str(meta.get("scenario", "meridian-sea"))
     seed = str(args.seed if args.seed is not None else meta.get("seed", "1"))
     mode = args.mode or str(meta.get("mode", "expected"))
+    if slug not in bundled_slugs():
+        raise CliError(f"unknown scenario {slug!r}; choose from {', '.join(bundled_slugs())}")
+    if mode not in MODES:
+        raise CliError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if args.turns < 0:
+        raise CliError("--turns must be 0 (the whole game) or more")
     state = new_game(load_scenario(slug), game_id=f"sim-{slug}", seed=seed, mode=mode)
+    if len(script) > state.max_turns:
+        raise CliError(
+            f"{args.orders}: {len(script)} scripted turns but {slug} has {state.max_turns}"
+        )
     policies = _policies(state, args.bots)
     print(
         canonical_json(
@@ -179,11 +297,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
     )
     limit = args.turns or state.max_turns
+    history: list[Record] = []
     for n in range(limit):
         if state.game_over:
             break
         entry = script[n] if n < len(script) else None
-        state, orders, notes = play_turn(state, policies, seed, entry)
+        state, orders, notes = play_turn(state, policies, seed, entry, n + 1, history)
         r = resolve(state, orders, seed)
         state = r.state
         line = {
@@ -236,10 +355,17 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
             sid: POLICIES[int(u01(seed, "policy", index, sid) * len(POLICIES))]
             for sid in state.state_ids
         }
+    history: list[Record] = []
+    verified = 0
     while not state.game_over:
-        state, orders, _ = play_turn(state, policies, game_seed)
-        state = resolve(state, orders, game_seed).state
+        state, orders, _ = play_turn(state, policies, game_seed, None, history=history)
+        r = resolve(state, orders, game_seed)
+        state = r.state
+        verified += sum(
+            1 for e in r.events if e.kind == "reduce" and e.audience is None and "verified" in e.text
+        )
     scores = final_scores(state)
+    treaties = [t for t in state.treaties if t.status == "in_force"]
     return {
         "index": index,
         "policies": policies,
@@ -247,6 +373,11 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
         "rsi": state.rsi_pub,
         "catastrophe": any(c.get("escalated") is True for c in state.crises),
         "violations": len(state.violations),
+        "treaties_in_force": len(treaties),
+        "verified_reductions": verified,
+        "cbms": len(state.agreements),
+        "cheated": sum(1 for v in state.violations if v.state in policies),
+        "caught": sum(1 for v in state.violations if v.published or v.detected_by),
     }
 
 
@@ -294,7 +425,15 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
     by_state_policy: dict[str, list[float]] = {}
     rsi: list[float] = []
     cat = 0
+    with_treaty = 0
+    treaties = 0
+    with_verified = 0
     for r in results:
+        n_t = r.get("treaties_in_force", 0)
+        treaties += n_t if isinstance(n_t, int) else 0
+        with_treaty += 1 if isinstance(n_t, int) and n_t > 0 else 0
+        n_v = r.get("verified_reductions", 0)
+        with_verified += 1 if isinstance(n_v, int) and n_v > 0 else 0
         pol = r["policies"]
         sc = r["scores"]
         assert isinstance(pol, dict)
@@ -322,11 +461,16 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
         "vp_by_state_and_policy": table(by_state_policy),
         "final_rsi": {"mean": round(m, 2), "sd": round(s, 2), "n": n},
         "catastrophe_rate": round(cat / max(1, len(results)), 4),
+        "share_with_treaty_in_force": round(with_treaty / max(1, len(results)), 4),
+        "mean_treaties_in_force": round(treaties / max(1, len(results)), 3),
+        "share_with_verified_reduction": round(with_verified / max(1, len(results)), 4),
     }
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
     """Monte-Carlo tournament of the reference bots (B10)."""
+    if args.games < 1 or args.homogeneous < 0 or args.workers < 0:
+        raise CliError("--games must be at least 1; --homogeneous and --workers at least 0")
     workers = args.workers or os.cpu_count() or 1
     jobs: list[tuple[str, str, str, int, tuple[str, ...] | None]] = [
         (args.scenario, args.mode, str(args.seed), n, None) for n in range(args.games)
@@ -368,6 +512,11 @@ def _print_balance(report: Mapping[str, object]) -> None:
     assert isinstance(rsi, dict)
     print(f"\nfinal RSI: mean {rsi['mean']:.2f}  sd {rsi['sd']:.2f}")
     print(f"catastrophe rate: {report['catastrophe_rate']:.2%}")
+    print(
+        f"games with a treaty in force: {report['share_with_treaty_in_force']:.1%}  "
+        f"mean treaties in force: {report['mean_treaties_in_force']:.2f}  "
+        f"games with a verified reduction: {report['share_with_verified_reduction']:.1%}"
+    )
     homo = report.get("homogeneous")
     if isinstance(homo, dict):
         print("\nall-same-policy tables (mean VP per state / final RSI / catastrophe rate):")
@@ -417,6 +566,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    code = args.func(args)
+    try:
+        code = args.func(args)
+    except CliError as exc:
+        print(f"python -m game_engine {args.cmd}: error: {exc}", file=sys.stderr)
+        return 2
     assert isinstance(code, int)
     return code

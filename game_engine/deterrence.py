@@ -22,7 +22,7 @@ from game_engine.belief import belief_nations
 from game_engine.jsontypes import JSONDict
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
-from game_engine.resolve import OFFENSE_TEMPLATES, t_caps, t_float, t_int
+from game_engine.pipeline.terms import OFFENSE_TEMPLATES, t_caps, t_float, t_int
 from game_engine.state import GameState, Site, Treaty
 
 DEFENSE_BATCH = 8

@@ -17,7 +17,8 @@ from game_engine.engine import add_treaty_draft, resolve, validate_orders
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON
 from game_engine.orders import Order
-from game_engine.resolve import evaluate, thaw
+from game_engine.pipeline.context import thaw
+from game_engine.pipeline.stability import evaluate
 from game_engine.state import EXPECTED, FACILITATOR, GameState, Pair
 from game_engine.visibility import treaty_visible
 

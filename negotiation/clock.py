@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
 
-from negotiation import services
+from negotiation import mail, notifications, services
 from negotiation.models import OPEN_PHASES, Game
 
 logger = logging.getLogger("treatycraft.clock")
@@ -43,6 +43,27 @@ def tick() -> list[tuple[int, str]]:
     return acted
 
 
+NOTIFY_EVERY = 15.0  # seconds between two scans for notifications to queue
+_last_scan = [float("-inf")]
+
+
+def mail_tick(*, force: bool = False) -> int:
+    """Queue the notifications whose moment came (turn opened, deadline near, signature awaited,
+    digest) and send the outbox's due mail. Failures are logged and retried at the next tick; they
+    never stop the turn clock."""
+    try:
+        if force or time.monotonic() - _last_scan[0] >= NOTIFY_EVERY:
+            _last_scan[0] = time.monotonic()
+            notifications.schedule_due()
+    except Exception:
+        logger.exception("clock: scheduling notifications failed")
+    try:
+        return mail.process()
+    except Exception:
+        logger.exception("clock: sending mail failed")
+        return 0
+
+
 def run_forever(interval: float = 1.0, *, iterations: int | None = None) -> None:
     """The clock as its own process."""
     count = 0
@@ -52,6 +73,7 @@ def run_forever(interval: float = 1.0, *, iterations: int | None = None) -> None
             tick()
         except Exception:
             logger.exception("clock tick failed; retrying")
+        mail_tick()
         count += 1
         time.sleep(interval)
 
@@ -64,6 +86,7 @@ async def run_in_loop(interval: float = 1.0) -> None:
             await database_sync_to_async(tick)()
         except Exception:
             logger.exception("clock tick failed; retrying")
+        await database_sync_to_async(mail_tick)()
         await asyncio.sleep(interval)
 
 

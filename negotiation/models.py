@@ -65,6 +65,8 @@ class Game(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # E-mail players who gave an address this many hours before a deadline (None: no reminder).
+    reminder_hours = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -374,3 +376,88 @@ class ProposalComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment on P{self.proposal.number} v{self.version}"
+
+
+# --- Teachers' accounts and e-mail (issue #16) ----------------------------------------------------
+
+
+class CoFacilitator(models.Model):
+    """A teacher (often a teaching assistant) the game's facilitator added to run it with them."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="co_facilitators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="co_facilitated")
+    added_by = models.CharField(max_length=150)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [models.UniqueConstraint(fields=["game", "user"], name="co_facilitator_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} co-facilitates {self.game}"
+
+
+class TeacherInvitation(models.Model):
+    """An administrator's invitation to open a facilitator account: a link sent by e-mail, or a
+    short code handed out. Used once; expires."""
+
+    email = models.EmailField(blank=True, default="")
+    code = models.CharField(max_length=12, unique=True)
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="invitations_sent")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="invitation_used")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.code} for {self.email or 'a code'}"
+
+
+class OutboundEmail(models.Model):
+    """The e-mail outbox. A mail is queued in the transaction that caused it and sent later by the
+    clock process, so it survives restarts; `key` makes queuing idempotent; a failed send is retried
+    with backoff; `send_after` also holds back mail over an address's hourly limit."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    send_after = models.DateTimeField(db_index=True)
+    # A sender takes a mail by setting claimed_until (a lease); a sender that died mid-send lets the
+    # lease run out and another sends it again.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["to", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}: {self.subject}"
+
+
+class MemberContact(models.Model):
+    """A player's optional e-mail address (never shown to other players) and the notifications
+    they switched off."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="contact")
+    email = models.EmailField()
+    muted = models.JSONField(default=list)
+    # The highest message seq of each channel already reported in a digest, so a digest reports news once.
+    digest_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"contact of member {self.member_id}"

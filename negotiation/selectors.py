@@ -19,6 +19,7 @@ from negotiation.models import (
     Channel,
     ChannelKind,
     ChannelRead,
+    CoFacilitator,
     Game,
     GameEvent,
     Inject,
@@ -57,8 +58,18 @@ def remember_member(session: Any, member: Member) -> None:
     session[SESSION_SEATS] = seats
 
 
+def can_facilitate(user: User | AnonymousUser) -> bool:
+    """Whether an account has the facilitator role: a staff account (teachers are staff accounts
+    an administrator invited; a superuser is one too, for its own games)."""
+    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
 def is_facilitator(user: User | AnonymousUser, game: Game) -> bool:
-    return bool(user.is_authenticated and (game.facilitator_id == user.pk or user.is_superuser))
+    """The game's own facilitator or a co-facilitator they added. Nobody else, superusers included:
+    a superuser's powers over other teachers' games stay in the admin."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return game.facilitator_id == user.pk or CoFacilitator.objects.filter(game=game, user_id=user.pk).exists()
 
 
 def viewer_for(*, user: User | AnonymousUser, session: Any, game: Game, observer_key: str = "") -> Viewer | None:
@@ -472,8 +483,13 @@ def chat_row(message: Message) -> ChatRow:
 
 
 def games_for_facilitator(user: User) -> list[Game]:
-    qs = Game.objects.all() if user.is_superuser else Game.objects.filter(facilitator=user)
-    return list(qs.order_by("-created_at")[:100])
+    """The teacher's own games and those they co-facilitate."""
+    qs = Game.objects.filter(Q(facilitator=user) | Q(co_facilitators__user=user)).distinct()
+    return list(qs.select_related("facilitator").order_by("-created_at")[:100])
+
+
+def co_facilitators(game: Game) -> list[CoFacilitator]:
+    return list(CoFacilitator.objects.filter(game=game).select_related("user"))
 
 
 def facilitator_seat_rows(game: Game) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from negotiation import views, views_console
+from negotiation import views, views_accounts, views_console, views_mail
 
 app_name = "negotiation"
 
@@ -14,8 +14,11 @@ urlpatterns = [
     path("play/<str:code>/", views.room, name="room"),
     path("projector/<str:code>/", views.projector, name="projector"),
     path("rules/", views.rules, name="rules"),
+    path("my-games/", views_mail.my_games, name="my-games"),
+    path("mail/off/<str:token>/", views_mail.mail_off, name="mail-off"),
     path("tutorial/", views.tutorial_new, name="tutorial"),
     path("play/<str:code>/guide/", views.guide, name="guide"),
+    path("play/<str:code>/calendar.ics", views_mail.calendar, name="calendar"),
     path("healthz", views.healthz, name="healthz"),
     path("g/<int:game_id>/chat/", views.chat_post, name="chat-post"),
     path("g/<int:game_id>/chat/history/", views.chat_history, name="chat-history"),
@@ -44,4 +47,5 @@ urlpatterns = [
     path("facilitate/<int:game_id>/inject/preview/", views_console.inject_preview, name="inject-preview"),
     path("facilitate/<int:game_id>/inject/", views_console.inject_send, name="inject-send"),
     path("facilitate/<int:game_id>/inject/cancel/", views_console.inject_cancel, name="inject-cancel"),
+    path("facilitate/<int:game_id>/co-facilitators/", views_accounts.co_facilitators, name="co-facilitators"),
 ]

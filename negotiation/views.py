@@ -9,6 +9,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from negotiation import engine_views, orderforms, proposalforms, rendering, selectors, services
+from negotiation import engine_views, notifications, orderforms, proposalforms, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, Proposal
 from negotiation.viewer import Role, Viewer
@@ -33,6 +35,14 @@ def _status(exc: UserError) -> int:
 
 def _token() -> str:
     return secrets.token_urlsafe(12)
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _game_by_code(code: str) -> Game | None:
@@ -94,6 +104,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         name = str(request.POST.get("display_name", ""))
         choice = str(request.POST.get("state_id", ""))
         as_team = choice.startswith("team:")
+        email = str(request.POST.get("email", "")).strip()[:254]
+        if email and not _valid_email(email):
+            return render(request, "negotiation/join.html", {
+                "game": game, "states": selectors.join_choices(game), "name": name, "email": email,
+                "error": gettext("That is not an e-mail address; leave it empty if you prefer.")}, status=422)
         try:
             member = services.seat_claim(game_id=game.pk, state_id=choice.removeprefix("team:"),
                                          display_name=name, as_team_member=as_team)
@@ -101,6 +116,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             error = exc.message
         else:
             selectors.remember_member(request.session, member)
+            notifications.contact_set(member, email)
             return redirect("negotiation:room", code=game.code)
     return render(
         request, "negotiation/join.html",

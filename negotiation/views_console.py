@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 import game_engine
-from negotiation import engine_views, rendering, scenarios, selectors, services
+from negotiation import engine_views, remote, rendering, scenarios, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, MissedOrders
 from negotiation.publicurl import absolute_url
@@ -72,9 +72,16 @@ def qr_svg(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=5, border=2))
 
 
+def _require_role(request: HttpRequest) -> None:
+    """The dashboard and game creation are for accounts with the facilitator role."""
+    if not selectors.can_facilitate(request.user):
+        raise PermissionDenied
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_role(request)
     return render(request, "negotiation/dashboard.html", _dashboard_context(request, None))
 
 
@@ -83,6 +90,9 @@ def _dashboard_context(request: HttpRequest, error: str | None) -> dict[str, Any
         "games": selectors.games_for_facilitator(_user(request)),
         "scenarios": [scenarios.info(s.slug) for s in game_engine.list_scenarios()],
         "presets": TIMING_PRESETS,
+        "reminder_choices": remote.REMINDER_CHOICES,
+        "phase_fields": (("negotiation", gettext_lazy("Negotiation")), ("orders", gettext_lazy("Orders")),
+                         ("report", gettext_lazy("Turn report"))),
         "missed_choices": MissedOrders.choices,
         "bot_policies": services.BOT_POLICIES,
         "error": error,
@@ -92,8 +102,13 @@ def _dashboard_context(request: HttpRequest, error: str | None) -> dict[str, Any
 @login_required
 @require_POST
 def game_new(request: HttpRequest) -> HttpResponse:
-    preset = TIMING_PRESETS.get(str(request.POST.get("timing", "manual")), TIMING_PRESETS["manual"])
+    _require_role(request)
+    timing = str(request.POST.get("timing", "manual"))
+    preset = TIMING_PRESETS.get(timing, TIMING_PRESETS["manual"])
     try:
+        if timing == "custom":  # lengths in minutes, hours or days (empty: advanced by hand)
+            preset = ("", *(remote.phase_length(_text(request, f"{p}_amount", 12), _text(request, f"{p}_unit", 12))
+                            for p in ("negotiation", "orders", "report")))  # type: ignore[assignment]
         game = services.game_create(
             facilitator=_user(request),
             scenario_slug=str(request.POST.get("scenario", "")),
@@ -109,6 +124,7 @@ def game_new(request: HttpRequest) -> HttpResponse:
         return render(request, "negotiation/dashboard.html", _dashboard_context(request, exc.message), status=422)
     if request.POST.get("allow_teams") == "on":
         Game.objects.filter(pk=game.pk).update(allow_teams=True)
+    Game.objects.filter(pk=game.pk).update(reminder_hours=remote.reminder_hours(_text(request, "reminder_hours", 4)))
     return redirect("negotiation:console", game_id=game.pk)
 
 
@@ -127,6 +143,8 @@ def console(request: HttpRequest, game_id: int) -> HttpResponse:
         "projector_url": _projector_url(request, game),
         "inject_sites": sorted({site["id"] for s in engine_views.view(game, None).get("states", [])
                                 for site in s.get("sites", [])}),
+        "co_facilitators": selectors.co_facilitators(game),
+        "is_owner": game.facilitator_id == request.user.pk,
     }
     return render(request, "negotiation/console.html", context)
 

@@ -8,7 +8,7 @@ from contextlib import suppress
 from channels.testing import ChannelsLiveServerTestCase
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 # A loaded 2-core CI machine can take a few seconds to resolve a turn and push it to every page.
 expect.set_options(timeout=15_000)

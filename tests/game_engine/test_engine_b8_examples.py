@@ -8,7 +8,7 @@ from ge_helpers import two_state_scenario
 import game_engine as ge
 from game_engine import formulas as f
 from game_engine import metrics as m
-from game_engine.resolve import thaw
+from game_engine.pipeline.context import thaw
 
 
 def engine_for(scenario: ge.Scenario) -> m.Engine:

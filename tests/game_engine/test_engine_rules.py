@@ -219,7 +219,7 @@ def test_hosted_site_is_inert_until_ready():
     s = fresh(slug="shield-of-the-east")
     r = play(s, {"usa": [{"type": "DEPLOY", "site": "RED", "itype": "MIDCOURSE", "qty": 12}]}, seed="x")
     from game_engine import metrics as m
-    from game_engine.resolve import thaw
+    from game_engine.pipeline.context import thaw
 
     w1 = thaw(s, "x", 1).world()
     assert not m.site_active(w1, r.state.site("RED"))

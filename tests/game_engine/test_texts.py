@@ -12,7 +12,7 @@ from ge_helpers import canon, fresh, orders_for
 
 import game_engine as ge
 from game_engine.events import event_to_json
-from game_engine.resolve import COMPONENT_LABEL
+from game_engine.pipeline.stability import COMPONENT_LABEL
 from game_engine.scenario import bundled_slugs
 from game_engine.texts import components, event_kinds, ledger_keys, rule_codes
 

@@ -13,7 +13,7 @@ from django.utils import translation
 
 import game_engine
 from negotiation import engine_texts
-from tests.negotiation.conftest import seat_client
+from tests.helpers import seat_client
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from negotiation import broadcasts, services
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, TurnRecord
-from tests.negotiation.conftest import resolve, seat_client
+from tests.helpers import resolve, seat_client
 from tests.negotiation.test_review_fixtures import play
 
 HX = {"HTTP_HX_REQUEST": "true"}

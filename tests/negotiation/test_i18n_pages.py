@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import translation
 
 from negotiation.models import Game, TurnRecord
-from tests.negotiation.conftest import seat_client
+from tests.helpers import seat_client
 from tests.negotiation.test_consumers import communicator, drain, make_game, receive_until, seat_cookie
 from tests.negotiation.test_review_fixtures import play
 

@@ -10,7 +10,7 @@ from negotiation import selectors, services
 from negotiation.errors import InvalidInput, StaleVersion
 from negotiation.models import GameEvent, Message, Proposal
 from negotiation.viewer import Role, Viewer
-from tests.negotiation.conftest import resolve, seat_client
+from tests.helpers import resolve, seat_client
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

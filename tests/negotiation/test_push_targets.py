@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from negotiation import broadcasts, rendering, sockets
 from negotiation.viewer import Role, Viewer
-from tests.negotiation.conftest import seat_client
+from tests.helpers import seat_client
 
 MAP = 'id="region-map-public"'
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from negotiation import services
 from negotiation.models import Game
 from negotiation.viewer import Role, Viewer
-from tests.negotiation.conftest import resolve, seat_client
+from tests.helpers import resolve, seat_client
 
 HX = {"HTTP_HX_REQUEST": "true"}
 # Budgets of today's code with some room to grow; the growth checks below are the strict part.

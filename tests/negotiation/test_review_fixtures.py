@@ -9,7 +9,7 @@ from negotiation import services
 from negotiation.models import Game, Member
 from negotiation.review import services as review_services
 from negotiation.viewer import Role, Viewer
-from tests.negotiation.conftest import resolve, seat_client
+from tests.helpers import resolve, seat_client
 
 
 def player(member: Member) -> Viewer:

@@ -12,7 +12,7 @@ import game_engine
 from negotiation import services
 from negotiation.models import Game, GameEvent, TurnRecord
 from negotiation.review.replay import first_difference, replay_game
-from tests.negotiation.conftest import resolve
+from tests.helpers import resolve
 from tests.negotiation.test_review_fixtures import play
 
 

@@ -10,7 +10,7 @@ from negotiation import clock, services
 from negotiation.errors import InvalidInput, PhaseClosed, RateLimited, SeatTaken, StaleVersion
 from negotiation.models import GameEvent, Inject, Member, Message, OrderSubmission, Phase, Seat, TurnRecord
 from negotiation.viewer import Role, Viewer
-from tests.negotiation.conftest import resolve, seat_client, to_orders
+from tests.helpers import resolve, seat_client, to_orders
 
 pytestmark = pytest.mark.django_db
 

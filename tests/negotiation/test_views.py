@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from negotiation import services
 from negotiation.models import Member, Message, OrderSubmission
-from tests.negotiation.conftest import seat_client
+from tests.helpers import seat_client
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -8,7 +8,7 @@ from negotiation import clock
 
 
 class Command(BaseCommand):
-    help = "Run the turn clock: resolve turns whose deadline has passed (safe to run twice)."
+    help = "Run the turn clock: resolve turns whose deadline has passed and send queued e-mail (safe to run twice)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
             resolved = clock.tick()
-            self.stdout.write(f"resolved {len(resolved)} turn(s)")
+            sent = clock.mail_tick(force=True)
+            self.stdout.write(f"resolved {len(resolved)} turn(s), sent {sent} e-mail(s)")
             return
         self.stdout.write(f"clock: checking deadlines every {options['interval']} s (Ctrl-C to stop)")
         clock.run_forever(options["interval"])

@@ -1,0 +1,73 @@
+"""Phase 11: crises and escalation (B5.11), drawn on true values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from game_engine import formulas as f
+from game_engine import metrics as m
+from game_engine.pipeline.context import Ctx
+from game_engine.pipeline.stability import Metrics
+
+
+def phase_crisis(ctx: Ctx, met: Metrics) -> None:
+    """Phase 11: crises and escalation on true values (B5.11)."""
+    p = ctx.p
+    if not p.crisis_enabled or ctx.init:
+        return
+    world = ctx.world()
+    for i, j in m.rival_dyads(world):
+        t_bar = (ctx.pr[(i, j)].threat + ctx.pr[(j, i)].threat) / 2
+        inc = ctx.incidents.get((i, j), 0.0) + ctx.incidents.get((j, i), 0.0)
+        p_cr = (
+            min(p.cr_max, p.cr_base + p.cr_threat * (t_bar / 100) ** 2 + p.cr_incident * inc)
+            * p.crisis_strength
+        )
+        p_cr = f.clamp(p_cr, 0.0, 1.0)
+        hot = 1.0 if ctx.has_agreement("HOTLINE", i, j) else 0.0
+        chi_bar = (ctx.pr[(i, j)].chi + ctx.pr[(j, i)].chi) / 2
+        p_esc = (
+            p.esc_base
+            * (1 - met.fsi_true.get((i, j), 1.0))
+            * (1 - p.esc_hotline * hot)
+            * (1 - p.esc_clarity * chi_bar)
+        )
+        p_esc = f.clamp(p_esc, 0.0, 1.0)
+        ctx.draws.append(
+            {"crisis_dyad": f"{i}-{j}", "p_cr": round(p_cr, 9), "p_esc": round(p_esc, 9)}
+        )
+        if ctx.expected:
+            ctx.survival *= 1 - p_cr * p_esc
+            w = p_cr * (1 - p_esc)
+        else:
+            if ctx.chance(p_cr, "crisis", f"{i}-{j}") <= 0:
+                continue
+            if ctx.chance(p_esc, "escalation", f"{i}-{j}") > 0:
+                ctx.catastrophe.extend(x for x in (i, j) if x not in ctx.catastrophe)
+                ctx.emit(
+                    "catastrophe",
+                    None,
+                    f"A crisis between {ctx.name(i)} and {ctx.name(j)} escalated into a strategic catastrophe. The game is over.",
+                    a=i,
+                    b=j,
+                )
+                continue
+            w = 1.0
+            ctx.emit(
+                "crisis",
+                None,
+                f"A crisis broke out between {ctx.name(i)} and {ctx.name(j)}; it was contained.",
+                a=i,
+                b=j,
+            )
+        if w <= 0:
+            continue
+        for a, b in ((i, j), (j, i)):
+            pr = ctx.pr[(a, b)]
+            ctx.pr[(a, b)] = replace(
+                pr, threat=ctx.rf(min(100.0, pr.threat + p.crisis_threat_jump * w))
+            )
+        for x in (i, j):
+            ctx.rally[x] = ctx.rally.get(x, 0.0) + p.ds_rally * w
+        ctx.pinc["crisis"] = ctx.pinc.get("crisis", 0.0) + w
+        ctx.pinc_true["crisis"] = ctx.pinc_true.get("crisis", 0.0) + w

@@ -1,0 +1,307 @@
+"""Phases 3-4: forces and tests (B4 phases 3-4): deployments, radars, exports, missile tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from game_engine import formulas as f
+from game_engine import metrics as m
+from game_engine.orders import (
+    Order,
+    is_party,
+)
+from game_engine.params import CLASS_ORDER, ITYPE_ORDER
+from game_engine.pipeline.context import Ctx, canon
+from game_engine.pipeline.terms import obligations_started, t_bool
+from game_engine.pipeline.violations import record_violation
+from game_engine.state import (
+    Site,
+)
+
+
+def _break_limits(ctx: Ctx, site: Site, why: str) -> Site:
+    if site.limits is None:
+        return site
+    for k in ctx.ids:
+        if any(c.against == k for c in site.coverage):
+            ctx.incident(k, site.owner, ctx.p.inc_broken_limits)
+    ctx.emit(
+        "limits_broken", None, f"The declared limits at {site.id} lapsed: {why}.", site=site.id
+    )
+    return replace(site, limits=None)
+
+
+def phase_forces(ctx: Ctx) -> None:
+    """Phase 3: REDUCE, BUILD, BUY, EXPORT/IMPORT, DEPLOY/WITHDRAW, radars (B4.3)."""
+    p = ctx.p
+    for sid, o, _ in ctx.accepted_of("REDUCE"):
+        c, q = o.str_("class"), o.int_("qty")
+        ctx.add_missiles(sid, c, -q, public=True)
+        obs = ctx.matched_observers.get(sid, [])
+        if o.bool_("verified") and obs:
+            for k in obs:
+                ctx.trust(k, sid, da=p.trust_verified_elimination)
+            who = ", ".join(ctx.name(k) for k in obs)
+            ctx.emit(
+                "reduce",
+                None,
+                f"{ctx.name(sid)} eliminated {q} {c} (verified by {who}).",
+                state=sid,
+                cls=c,
+                qty=q,
+            )
+        else:
+            ctx.emit(
+                "reduce", None, f"{ctx.name(sid)} eliminated {q} {c}.", state=sid, cls=c, qty=q
+            )
+    for sid, o, _ in ctx.accepted_of("BUILD"):
+        c, q = o.str_("class"), o.int_("qty")
+        covert = o.bool_("covert")
+        ctx.add_missiles(sid, c, q, public=not covert)
+        ctx.built.add(sid)
+        if covert:
+            ctx.emit(
+                "build_covert",
+                [sid],
+                f"{ctx.name(sid)} secretly built {q} {c}.",
+                state=sid,
+                cls=c,
+                qty=q,
+            )
+        else:
+            ctx.emit("build", None, f"{ctx.name(sid)} built {q} {c}.", state=sid, cls=c, qty=q)
+    for sid, o, _ in ctx.accepted_of("BUY_INTERCEPTORS"):
+        t, q = o.str_("itype"), o.int_("qty")
+        store = dict(ctx.n[sid].store)
+        store[t] = store.get(t, 0) + q
+        ctx.setn(sid, store=canon(store, ITYPE_ORDER))
+        ctx.emit(
+            "buy_interceptors",
+            None,
+            f"{ctx.name(sid)} bought {q} {t} interceptors.",
+            state=sid,
+            itype=t,
+            qty=q,
+        )
+    for sid, o, _ in ctx.accepted_of("EXPORT"):
+        _export(ctx, sid, o)
+    for otype in ("WITHDRAW_DEPLOYMENT", "DEPLOY"):
+        for sid, o, _ in ctx.accepted_of(otype):
+            site = ctx.sites[o.str_("site")]
+            t, q = o.str_("itype"), o.int_("qty")
+            store = dict(ctx.n[sid].store)
+            inter = dict(site.interceptors)
+            sign = 1 if otype == "DEPLOY" else -1
+            store[t] = store.get(t, 0) - sign * q
+            inter[t] = inter.get(t, 0) + sign * q
+            inter = {k: inter[k] for k in ITYPE_ORDER if inter.get(k, 0) > 0}
+            ctx.setn(sid, store=canon(store, ITYPE_ORDER))
+            site = replace(site, interceptors=inter, owner=sid)
+            if otype == "DEPLOY":
+                lim = site.limits
+                if (
+                    lim is not None
+                    and lim.max_interceptors is not None
+                    and sum(inter.values()) > lim.max_interceptors
+                ):
+                    site = _break_limits(
+                        ctx,
+                        site,
+                        f"{sum(inter.values())} interceptors exceed the pledge of {lim.max_interceptors}",
+                    )
+                tail = "" if site.limits is not None else " without declared limits"
+                ctx.emit(
+                    "deploy",
+                    None,
+                    f"{ctx.name(sid)} deployed {q} {t} interceptors at {site.id}{tail}.",
+                    state=sid,
+                    site=site.id,
+                    itype=t,
+                    qty=q,
+                    limits=site.limits is not None,
+                )
+            else:
+                ctx.emit(
+                    "withdraw_deployment",
+                    None,
+                    f"{ctx.name(sid)} withdrew {q} {t} interceptors from {site.id}.",
+                    state=sid,
+                    site=site.id,
+                    itype=t,
+                    qty=q,
+                )
+            ctx.sites[site.id] = site
+    for sid, o, _ in ctx.accepted_of("BUILD_RADAR"):
+        site = ctx.sites[o.str_("site")]
+        rq = min(site.radar_max_q, site.radar_q + p.radar_level_step * o.int_("levels"))
+        ctx.sites[site.id] = replace(site, radar_q=ctx.rf(rq), owner=sid)
+        ctx.emit(
+            "radar",
+            None,
+            f"{ctx.name(sid)} upgraded the radar at {site.id} to quality {rq:.2f}.",
+            site=site.id,
+        )
+    for sid, o, _ in ctx.accepted_of("SET_RADAR_MODE"):
+        site = ctx.sites[o.str_("site")]
+        mode = o.str_("mode")
+        if site.radar_mode == mode:
+            continue
+        site = replace(site, radar_mode=mode)
+        if mode == "forward" and site.limits is not None and site.limits.terminal_only:
+            site = _break_limits(ctx, site, "the radar was switched to forward mode")
+        ctx.sites[site.id] = site
+        ctx.emit(
+            "radar_mode",
+            None,
+            f"{ctx.name(sid)} switched the radar at {site.id} to {mode} mode.",
+            site=site.id,
+            mode=mode,
+        )
+    for sid, o, _ in ctx.accepted_of("SET_SENSOR_SHARING"):
+        site = ctx.sites[o.str_("site")]
+        share = o.bool_("sharing")
+        if site.sensor_sharing == share:
+            continue
+        site = replace(site, sensor_sharing=share)
+        if share and site.limits is not None and site.limits.no_sensor_sharing:
+            site = _break_limits(ctx, site, "sensor sharing was switched on")
+        ctx.sites[site.id] = site
+        ctx.emit(
+            "sensor_sharing",
+            None,
+            f"{ctx.name(sid)} turned sensor sharing {'on' if share else 'off'} at {site.id}.",
+            site=site.id,
+            sharing=share,
+        )
+
+
+def _export(ctx: Ctx, sid: str, o: Order) -> None:
+    p = ctx.p
+    to, c, q = o.str_("to"), o.str_("class"), o.int_("qty")
+    covert = o.bool_("covert")
+    tech = o.bool_("tech")
+    what = f"{c} production technology" if tech else f"{q} {c}"
+    if tech:
+        nat = ctx.n[to]
+        if c not in nat.tech:
+            cap = dict(nat.prod_cap)
+            cap[c] = max(cap.get(c, 0), p.new_tech_prod_cap)
+            dev = {k: v for k, v in nat.developing.items() if k != c}
+            ctx.setn(
+                to,
+                tech=tuple(x for x in CLASS_ORDER if x in nat.tech or x == c),
+                prod_cap=canon(cap),
+                developing=dev,
+            )
+    else:
+        ctx.add_missiles(sid, c, -q, public=not covert)
+        ctx.add_missiles(to, c, q, public=not covert)
+    if covert:
+        ctx.emit(
+            "export_covert",
+            [sid, to],
+            f"{ctx.name(sid)} secretly transferred {what} to {ctx.name(to)}.",
+            cls=c,
+            qty=q,
+        )
+    else:
+        ctx.emit(
+            "export",
+            None,
+            f"{ctx.name(sid)} transferred {what} to {ctx.name(to)}.",
+            cls=c,
+            qty=q,
+            to=to,
+        )
+        for k in ctx.ids:
+            if k not in (sid, to) and m.is_rival(ctx.world(), k, to):
+                ctx.incident(k, sid, p.inc_export)
+    spec = next(x for x in ctx.sc.classes if x.name == c)
+    if not spec.cat1:
+        return
+    for t in ctx.treaties.values():
+        if (
+            t.template != "EXPORT_CONTROL"
+            or not is_party(t, sid)
+            or not obligations_started(t, ctx.turn)
+        ):
+            continue
+        if t_bool(t, "members_only", True) and is_party(t, to):
+            continue
+        record_violation(
+            ctx,
+            sid,
+            t.id,
+            "export",
+            f"export:{to}:{c}",
+            float(max(1, q)),
+            p.sev_export,
+            covert=covert,
+            public=not covert,
+        )
+
+
+def phase_tests(ctx: Ctx) -> None:
+    """Phase 4: R&D steps, countermeasure gains, notification and incidents (B4.4)."""
+    p = ctx.p
+    eta = {c.name: c.eta_test for c in ctx.sc.classes}
+    for n_, (sid, o, _) in enumerate(ctx.accepted_of("TEST")):
+        c = o.str_("class")
+        nat = ctx.n[sid]
+        notify = o.bool_("notify")
+        if c in nat.developing:
+            dev = dict(nat.developing)
+            dev[c] -= 1
+            if dev[c] <= 0:
+                del dev[c]
+                cap = dict(nat.prod_cap)
+                cap[c] = max(cap.get(c, 0), p.new_tech_prod_cap)
+                ctx.setn(
+                    sid,
+                    developing=dev,
+                    tech=tuple(x for x in CLASS_ORDER if x in nat.tech or x == c),
+                    prod_cap=canon(cap),
+                )
+                ctx.emit(
+                    "research",
+                    [sid],
+                    f"{ctx.name(sid)} completed its {c} programme and can now build {c}.",
+                )
+            else:
+                ctx.setn(sid, developing=dev)
+        else:
+            ctx.setn(sid, cm=ctx.rf(min(p.cm_max, nat.cm + p.test_cm_step)))
+        ctx.emit(
+            "test",
+            None,
+            f"{ctx.name(sid)} tested a {c} missile ({'notified' if notify else 'not notified'}).",
+            state=sid,
+            cls=c,
+            notified=notify,
+        )
+        if not notify:
+            ctx.pinc["unnotified"] = ctx.pinc.get("unnotified", 0.0) + 1
+            ctx.pinc_true["unnotified"] = ctx.pinc_true.get("unnotified", 0.0) + 1
+        for k in ctx.ids:
+            if k == sid:
+                continue
+            p_obs = f.p_ntm(eta[c], ctx.n[k].ntm, nat.conceal, 1.0, p.gamma)
+            w = ctx.chance(p_obs, "test-obs", k, sid, c, n_)
+            if notify:
+                ctx.trust(k, sid, da=p.trust_notified_test * w)
+                continue
+            if c in ctx.sc.reach.get(sid, {}).get(k, ()):
+                ctx.incident(k, sid, p.inc_unnotified_test * max(w, 0.0))
+            ref = ctx.notification(sid, k)
+            if ref:
+                record_violation(
+                    ctx,
+                    sid,
+                    ref,
+                    "test",
+                    f"test:{c}:{k}",
+                    1.0,
+                    p.sev_test,
+                    covert=False,
+                    public=True,
+                )

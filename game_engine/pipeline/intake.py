@@ -1,0 +1,285 @@
+"""Phase 0: intake (B3 steps 1-5): every order checked, matched with its counterpart, accepted or
+rejected; then the facilitator's injects are applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from game_engine import formulas as f
+from game_engine.errors import RuleCode, RuleViolation
+from game_engine.jsontypes import JSONDict
+from game_engine.orders import (
+    AGREE_KIND,
+    Order,
+    Running,
+    active_consent,
+    check_order,
+    order_to_json,
+    parse_order,
+)
+from game_engine.pipeline.context import Ctx
+from game_engine.state import (
+    Consent,
+    GameState,
+)
+
+
+def _provisional(state: GameState, consents: list[tuple[str, Order]]) -> GameState:
+    """Start-of-turn state plus this turn's consents (matching tokens, B3 step 3)."""
+    if not consents:
+        return state
+    new = list(state.consents)
+    sites = list(state.sites)
+    taken: set[str] = set()
+    for host, o in consents:
+        sid = o.str_("site")
+        if sid in taken or active_consent(state, sid) is not None:
+            continue
+        taken.add(sid)
+        new.append(consent_from_order(state, host, o))
+        sites = [replace(s, owner=o.str_("owner")) if s.id == sid else s for s in sites]
+    return replace(state, consents=tuple(new), sites=tuple(sites))
+
+
+def consent_from_order(state: GameState, host: str, o: Order) -> Consent:
+    p = state.scenario.params
+    site = state.site(o.str_("site"))
+    max_q = p.radar_level_step * o.int_("max_radar_level")
+    if site is not None and not o.get("max_radar_level"):
+        max_q = site.radar_q
+    return Consent(
+        host=host,
+        owner=o.str_("owner"),
+        site=o.str_("site"),
+        max_interceptors=o.int_("max_interceptors"),
+        max_radar_q=max_q,
+        forward_allowed=o.bool_("forward_allowed"),
+        sensor_sharing_allowed=o.bool_("sensor_sharing_allowed"),
+        compensation=o.int_("compensation"),
+        notice_turns=o.int_("notice_turns") if o.get("notice_turns") else p.default_notice_turns,
+        granted_turn=state.turn,
+    )
+
+
+def _walk(
+    st: GameState,
+    actor: str,
+    items: list[tuple[int, Order]],
+    excluded: Mapping[int, tuple[str, str]],
+) -> tuple[list[tuple[int, Order, int]], list[tuple[int, Order, str, str]]]:
+    run = Running.start(st, actor)
+    acc: list[tuple[int, Order, int]] = []
+    rej: list[tuple[int, Order, str, str]] = []
+    for idx, o in items:
+        if idx in excluded:
+            code, msg = excluded[idx]
+            rej.append((idx, o, code, msg))
+            continue
+        try:
+            acc.append((idx, o, check_order(st, actor, o, run)))
+        except RuleViolation as exc:
+            rej.append((idx, o, str(exc.code), exc.message))
+    return acc, rej
+
+
+def _match(
+    st: GameState, acc: Mapping[str, list[tuple[int, Order, int]]]
+) -> dict[tuple[str, int], tuple[str, str]]:
+    """Two-sided matching (B3 step 3). Returns new exclusions ``(actor, idx) -> (code, msg)``."""
+    out: dict[tuple[str, int], tuple[str, str]] = {}
+    nc = str(RuleCode.E_NO_COUNTERPART)
+    ids = st.state_ids
+    flat = [(sid, idx, o) for sid in ids for idx, o, _ in acc.get(sid, [])]
+
+    # SIGN: every listed party signs the identical terms hash this turn.
+    signers: dict[str, set[str]] = {}
+    for sid, _, o in flat:
+        if o.type == "SIGN":
+            signers.setdefault(o.str_("terms_hash"), set()).add(sid)
+    for sid, idx, o in flat:
+        if o.type != "SIGN":
+            continue
+        h = o.str_("terms_hash")
+        tr = next((t for t in st.treaties if t.terms_hash == h and t.status != "terminated"), None)
+        if tr is None:
+            continue
+        need = [x for x in tr.parties if x not in tr.withdrawn]
+        missing = [x for x in need if x not in signers.get(h, set())]
+        if missing:
+            names = ", ".join(st.name_of(x) for x in missing)
+            out[(sid, idx)] = (
+                nc,
+                f"{tr.name or tr.id} needs every party's signature this turn (missing: {names}).",
+            )
+
+    # Limits on a candidate site: only its host or the owner it is consented to this turn.
+    for sid, idx, o in flat:
+        if o.type == "DECLARE_LIMITS" or (
+            o.type in ("JOINT_EXERCISE", "INVITE_OBSERVERS") and o.str_("site")
+        ):
+            site = st.site(o.str_("site"))
+            if site is not None and sid not in (site.owner, site.host):
+                out[(sid, idx)] = (
+                    str(RuleCode.E_NOT_OWNER),
+                    f"Only the owner or host can declare limits for {site.id}.",
+                )
+
+    # DEPLOY on a foreign site needs the host's consent (existing or given this turn).
+    for sid, idx, o in flat:
+        if o.type in ("DEPLOY", "BUILD_RADAR"):
+            site = st.site(o.str_("site"))
+            if site is not None and site.host != sid and active_consent(st, site.id, sid) is None:
+                out[(sid, idx)] = (
+                    str(RuleCode.E_NO_CONSENT),
+                    f"{st.name_of(site.host)} has not consented to {st.name_of(sid)}'s site {site.id}.",
+                )
+
+    def pairup(
+        left: Sequence[tuple[str, int, tuple[object, ...]]],
+        right: Sequence[tuple[str, int, tuple[object, ...]]],
+        msg: str,
+    ) -> None:
+        pool: dict[tuple[object, ...], list[tuple[str, int]]] = {}
+        for sid, idx, key in right:
+            pool.setdefault(key, []).append((sid, idx))
+        used: set[tuple[str, int]] = set()
+        for sid, idx, key in left:
+            cands = [c for c in pool.get(key, []) if c not in used]
+            if cands:
+                used.add(cands[0])
+            else:
+                out[(sid, idx)] = (nc, msg)
+        for sid, idx, _ in right:
+            if (sid, idx) not in used:
+                out[(sid, idx)] = (nc, msg)
+
+    exports = [
+        (sid, idx, (sid, o.str_("to"), o.str_("class"), o.int_("qty"), o.bool_("tech")))
+        for sid, idx, o in flat
+        if o.type == "EXPORT"
+    ]
+    imports = [
+        (sid, idx, (o.str_("from"), sid, o.str_("class"), o.int_("qty"), o.bool_("tech")))
+        for sid, idx, o in flat
+        if o.type == "ACCEPT_IMPORT"
+    ]
+    pairup(exports, imports, "The export and the import must match (same states, class, quantity).")
+    for t, kind in AGREE_KIND.items():
+        agrees = [(sid, idx, o.str_("with")) for sid, idx, o in flat if o.type == t]
+        have = {(sid, w) for sid, _, w in agrees}
+        for sid, idx, w in agrees:
+            if (w, sid) not in have:
+                label = kind.lower().replace("_", " ")
+                out[(sid, idx)] = (nc, f"{st.name_of(w)} did not agree the {label} this turn.")
+    invites = [
+        (sid, idx, (sid, o.str_("with"), o.type))
+        for sid, idx, o in flat
+        if o.type in ("JOINT_EXERCISE", "INVITE_OBSERVERS")
+    ]
+    accepts = [
+        (sid, idx, (o.str_("with"), sid, o.str_("what")))
+        for sid, idx, o in flat
+        if o.type == "ACCEPT"
+    ]
+    pairup(invites, accepts, "An invitation needs the partner's ACCEPT in the same turn.")
+    observers = {
+        sid for sid, idx, o in flat if o.type == "INVITE_OBSERVERS" and (sid, idx) not in out
+    }
+    for sid, idx, o in flat:
+        if o.type == "REDUCE" and o.bool_("verified") and sid not in observers:
+            out[(sid, idx)] = (
+                nc,
+                "A verified elimination needs an accepted observer invitation this turn.",
+            )
+    return out
+
+
+def intake(ctx: Ctx, orders: Mapping[str, Sequence[Order]]) -> None:
+    """Validate and canonicalise all orders (B3 steps 1-5)."""
+    st = ctx.state
+    items: dict[str, list[tuple[int, Order]]] = {}
+    bad: dict[str, dict[int, tuple[str, str]]] = {}
+    for actor in sorted(orders):
+        if actor not in ctx.ids:
+            ctx.draws.append({"ignored_orders_for": str(actor)})
+            continue
+        lst: list[tuple[int, Order]] = []
+        raw_list: Sequence[object] = orders[actor]
+        for idx, o in enumerate(raw_list):
+            placeholder = o if isinstance(o, Order) else Order(type="?", params=())
+            try:
+                if not isinstance(o, Order):
+                    raise RuleViolation(RuleCode.E_BAD_PARAM, "Not an order.")
+                lst.append((idx, parse_order(order_to_json(o))))
+            except RuleViolation as exc:
+                bad.setdefault(actor, {})[idx] = (str(exc.code), exc.message)
+                lst.append((idx, placeholder))
+        lst.sort(key=lambda io: (io[1].sort_key(), io[0]))
+        items[actor] = lst
+    excluded: dict[tuple[str, int], tuple[str, str]] = {
+        (a, i): v for a, d in bad.items() for i, v in d.items()
+    }
+    for _ in range(100):
+        consents = [
+            (a, o)
+            for a in ctx.ids
+            for idx, o in items.get(a, [])
+            if o.type == "CONSENT_HOSTING" and (a, idx) not in excluded
+        ]
+        walk_state = _provisional(st, consents)
+        acc: dict[str, list[tuple[int, Order, int]]] = {}
+        rej: dict[str, list[tuple[int, Order, str, str]]] = {}
+        for a in ctx.ids:
+            if a not in items:
+                continue
+            ex = {i: v for (b, i), v in excluded.items() if b == a}
+            acc[a], rej[a] = _walk(walk_state, a, items[a], ex)
+        new = {k: v for k, v in _match(walk_state, acc).items() if k not in excluded}
+        if not new:
+            break
+        excluded.update(new)
+    ctx.accepted = acc
+    ctx.rejected = rej
+    for a in ctx.ids:
+        for idx, o, code, msg in rej.get(a, []):
+            ctx.emit(
+                "order_rejected",
+                [a],
+                f"Order {idx + 1} ({o.type}) was rejected: {msg}",
+                index=idx,
+                code=code,
+                order=order_json(o),
+            )
+
+
+def order_json(o: Order) -> JSONDict:
+    out: JSONDict = {}
+    for k, v in order_to_json(o).items():
+        if isinstance(v, dict):
+            out[k] = {str(a): b for a, b in v.items() if isinstance(b, int)}
+        elif isinstance(v, (str, int, bool)):
+            out[k] = v
+    return out
+
+
+def phase_injects(ctx: Ctx) -> None:
+    """Scheduled scenario injects for this turn, then the facilitator's pending ad-hoc injects
+    (``add_inject``) in the order they were added; each is shown to its targets."""
+    scheduled = [inj for inj in ctx.sc.injects if inj.turn == ctx.turn]
+    for inj in (*scheduled, *ctx.state.pending_injects):
+        aud = None if "all" in inj.targets else list(inj.targets)
+        ctx.emit("inject", aud, f"{inj.title}: {inj.text}".strip(": "), title=inj.title)
+        eff = inj.effect
+        if eff.radar_outage and eff.radar_outage in ctx.sites:
+            ctx.sites[eff.radar_outage] = replace(ctx.sites[eff.radar_outage], outage_turn=ctx.turn)
+        for sid, d in eff.ds_change.items():
+            ctx.setn(sid, ds=ctx.rf(f.clamp(ctx.n[sid].ds + d, 0.0, 100.0)))
+        for sid, b in eff.budget_change.items():
+            delta = max(-ctx.n[sid].budget, b)
+            ctx.ledger_add(sid, "inject", delta)
+            ctx.setn(sid, budget=ctx.n[sid].budget + delta)
+        for key, x in eff.incident.items():
+            a, b2 = key.split(">")
+            ctx.incident(a, b2, x)

@@ -1,0 +1,97 @@
+"""Phase 8: perception (B5.6-B5.7): trust forgetting, estimates and threat of each state about
+the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from game_engine import formulas as f
+from game_engine import metrics as m
+from game_engine.params import CLASS_ORDER
+from game_engine.pipeline.context import Ctx, half_up
+from game_engine.rng import normal
+
+
+def forget(ctx: Ctx) -> None:
+    """Trust drifts back toward the prior each turn (B5.7 forgetting)."""
+    fgt = ctx.p.trust_forgetting
+    for key, pr in ctx.pr.items():
+        ctx.pr[key] = replace(
+            pr,
+            alpha=ctx.rf(pr.alpha0 + fgt * (pr.alpha - pr.alpha0)),
+            beta=ctx.rf(pr.beta0 + fgt * (pr.beta - pr.beta0)),
+        )
+
+
+def phase_perception(ctx: Ctx, inertia: float) -> None:
+    """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4)."""
+    p = ctx.p
+    world = ctx.world()
+    eng = m.Engine.build(world)
+    public = {s: ctx.n[s].public_ledger for s in ctx.ids}
+    truth = {s: ctx.n[s].missiles for s in ctx.ids}
+    for i in ctx.ids:
+        for j in ctx.ids:
+            if i == j:
+                continue
+            pr = ctx.pr[(i, j)]
+            nat_i, nat_j = ctx.n[i], ctx.n[j]
+            de = ctx.data_exchange(i, j)
+            visits = ctx.visits.get((i, j), 0) + pr.visits_prev
+            vcov = 1 - (1 - p.vcov_ntm * nat_i.ntm * (1 - nat_j.conceal)) * (
+                1 - p.vcov_de * (1.0 if de else 0.0)
+            ) * (1 - p.vcov_visits * min(1.0, visits / max(1, nat_j.n_sites)))
+            vcov = f.clamp(vcov, 0.0, 1.0)
+            tau = pr.tau
+            bias = p.est_bias * (1 - tau)
+            sigma = p.est_sigma * (1 - vcov)
+            est: dict[str, int] = {}
+            for c in CLASS_ORDER:
+                pub_c = nat_j.public_ledger.get(c, 0)
+                true_c = nat_j.missiles.get(c, 0)
+                if pub_c == 0 and true_c == 0:
+                    continue
+                eps = (
+                    0.0
+                    if ctx.expected or sigma <= 0
+                    else sigma * normal(ctx.seed, ctx.state.game_id, ctx.turn, "est", i, j, c)
+                )
+                val = (pub_c + vcov * (true_c - pub_c)) * (1 + eps) * (1 + bias)
+                est[c] = max(0, half_up(val))
+            ev = (
+                min(1.0, p.ev_decay * pr.ev + ctx.incidents.get((i, j), 0.0))
+                if not ctx.init
+                else pr.ev
+            )
+            cbm = pr.last_cbm_turn > 0 and ctx.turn - pr.last_cbm_turn <= 1
+            observed = pr.last_observed_turn > 0 and ctx.turn - pr.last_observed_turn <= 1
+            chi = m.clarity(world, i, j, cbm, observed, de)
+            ctx.pr[(i, j)] = replace(
+                pr,
+                vcov=ctx.rf(vcov),
+                est=est,
+                ev=ctx.rf(ev),
+                chi=ctx.rf(chi),
+                visits_prev=ctx.visits.get((i, j), 0),
+            )
+    world = ctx.world()
+    eng = m.Engine.build(world)
+    new_t: dict[tuple[str, str], float] = {}
+    for i in ctx.ids:
+        for j in ctx.ids:
+            if i == j:
+                continue
+            pr = ctx.pr[(i, j)]
+            view = dict(public)
+            view[i] = truth[i]
+            view[j] = pr.est
+            dy = eng.dyad(i, j, view[i], view[j])
+            h_hat = dy.f_ij
+            e_hat = 0.0
+            if ctx.sc.reach.get(j, {}).get(i):
+                e_hat = 1 - m.deterrence(eng, view, i, j, dy)
+            t_star = f.threat_target(h_hat, e_hat, pr.chi, pr.h, pr.tau, pr.ev)
+            new_t[(i, j)] = inertia * pr.threat + (1 - inertia) * t_star
+    for key, t in new_t.items():
+        ctx.pr[key] = replace(ctx.pr[key], threat=ctx.rf(f.clamp(t, 0.0, 100.0)))

@@ -1,0 +1,109 @@
+"""Violation records shared by the phases that find breaches (forces, accounting, verification,
+compliance): recording, publishing and describing a violation.
+"""
+
+from __future__ import annotations
+
+from game_engine.pipeline.context import Ctx
+from game_engine.state import (
+    Violation,
+)
+
+
+def record_violation(
+    ctx: Ctx,
+    sid: str,
+    treaty: str,
+    kind: str,
+    clause: str,
+    magnitude: float,
+    severity: float,
+    *,
+    covert: bool,
+    public: bool,
+) -> Violation:
+    """Record a breach (B2.7). Public ones are charged as newly public at once."""
+    vid = ctx.new_id("violation", "V")
+    hidden = covert and ctx.n[sid].conceal >= ctx.p.covert_hidden_conceal
+    v = Violation(
+        id=vid,
+        state=sid,
+        treaty=treaty,
+        clause=clause,
+        kind=kind,
+        magnitude=magnitude,
+        severity=severity,
+        first_turn=ctx.turn,
+        last_turn=ctx.turn,
+        ongoing=False,
+        covert=covert,
+        hidden_site=hidden,
+        published=public,
+        public_weight=1.0 if public else 0.0,
+    )
+    ctx.violations[vid] = v
+    key = (sid, treaty)
+    ctx.new_true[key] = ctx.new_true.get(key, 0.0) + severity
+    ctx.pinc_true["violation"] = ctx.pinc_true.get("violation", 0.0) + 1
+    if public:
+        made_public(ctx, v, 1.0)
+    return v
+
+
+def made_public(ctx: Ctx, v: Violation, weight: float, redetected: bool = False) -> None:
+    """A violation became public (inspection report or publication): CS, trust, incidents."""
+    p = ctx.p
+    key = (v.state, v.treaty)
+    if redetected:
+        ctx.redetected[key] = ctx.redetected.get(key, 0.0) + v.severity * weight
+        return
+    ctx.new_public[key] = ctx.new_public.get(key, 0.0) + v.severity * weight
+    ctx.pinc["violation"] = ctx.pinc.get("violation", 0.0) + weight
+    ctx.shamed[v.state] = ctx.shamed.get(v.state, 0.0) + weight
+    penalty = p.trust_unnotified_test if v.kind == "test" else p.trust_violation
+    for k in ctx.ids:
+        if k != v.state:
+            ctx.trust(k, v.state, db=penalty * weight)
+            ctx.incident(k, v.state, p.inc_public_violation * weight)
+    if v.treaty in ctx.treaties:
+        tname = ctx.treaties[v.treaty].name
+    elif v.treaty.startswith("AGR-NOTIFICATION-"):
+        tname = "its launch-notification agreement"
+    else:
+        tname = v.treaty
+    ctx.emit(
+        "violation_public",
+        None,
+        f"{ctx.name(v.state)} was found in breach of {tname or 'an agreement'} ({_describe(v)}).",
+        state=v.state,
+        treaty=v.treaty,
+        kind=v.kind,
+        weight=round(weight, 6),
+    )
+
+
+def _describe(v: Violation) -> str:
+    if v.kind == "cap":
+        return f"{v.clause} above the cap by {v.magnitude:g}"
+    if v.kind == "defense":
+        return f"defense limit exceeded ({v.clause})"
+    if v.kind == "test":
+        return "unnotified missile test"
+    if v.kind == "export":
+        return "controlled missile export"
+    if v.kind == "misdeclare":
+        return "false declaration"
+    if v.kind == "program":
+        return "nuclear programme step"
+    if v.kind == "withdrawal":
+        return "abrupt withdrawal"
+    return v.kind
+
+
+def open_violations(ctx: Ctx) -> list[Violation]:
+    win = ctx.p.event_violation_window
+    return [
+        v
+        for v in ctx.violations.values()
+        if v.ongoing or (ctx.turn - v.first_turn < win and not v.published)
+    ]

@@ -1,0 +1,157 @@
+"""Bots that negotiate (issue #15): directional tests of the pure negotiation policies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from ge_helpers import fresh
+
+import game_engine as ge
+from game_engine import cli
+from game_engine.bots import _View
+from game_engine.negotiator import NEGOTIATING_POLICIES, Act, Offer, Record, decide, negotiating_bot_orders
+from game_engine.negotiator.appraise import Appraiser
+from game_engine.negotiator.orders import detection_estimate
+from game_engine.state import Agreement
+from game_engine.visibility import view_for
+
+
+def _offer(terms: dict, template: str = "OFFENSE_CAP") -> Offer:
+    return Offer("P1", template, ("aurel", "borun"), terms, "borun", 1, ("borun",))
+
+
+def test_a_bot_signs_what_its_projection_says_helps_it_and_refuses_what_hurts_it():
+    s = fresh()
+    ap = Appraiser(s, "aurel")
+    # Borun must cut its MRBMs to 8, Aurel gives up nothing; inspections make the cut credible.
+    helps = {"caps": {"MRBM": 8}, "inspection_quota": 2, "data_exchange": True}
+    # Aurel must scrap most of its IRBMs and ICBMs, with no way to check Borun's cuts.
+    hurts = {"caps": {"IRBM": 2, "ICBM": 1, "MRBM": 17}, "inspection_quota": 0, "data_exchange": False}
+    assert ap.appraise("OFFENSE_CAP", ("aurel", "borun"), helps).gain > 0
+    assert ap.appraise("OFFENSE_CAP", ("aurel", "borun"), hurts).gain < 0
+    for policy in ("reciprocator", "verifier", "richardson"):
+        yes = decide(policy, s, "aurel", [_offer(helps)], seed="t", table=False)
+        assert [m.act for m in yes] == [Act.SIGN], policy
+        no = decide(policy, s, "aurel", [_offer(hurts)], seed="t", table=False)
+        assert no and all(m.act is not Act.SIGN for m in no), policy
+    rejected = decide("hawk", s, "aurel", [_offer(hurts)], seed="t", table=False)
+    assert [m.act for m in rejected] == [Act.REJECT]
+    assert rejected[0].intent.id.startswith("reject_")
+
+
+def test_an_unverified_cap_is_amended_to_add_inspections():
+    s = fresh()
+    terms = {"caps": {"MRBM": 8}, "inspection_quota": 0, "data_exchange": False}
+    moves = decide("verifier", s, "aurel", [_offer(terms)], seed="t", table=False)
+    assert [m.act for m in moves] == [Act.AMEND]
+    assert moves[0].intent.id == "amend_inspections"
+    assert moves[0].terms["inspection_quota"] >= 1 and moves[0].terms["caps"] == {"MRBM": 8}
+
+
+def test_decisions_use_only_the_bots_own_view_and_are_deterministic():
+    s = fresh(mode="stochastic")
+    b = s.nations["borun"]
+    hidden = replace(s, nations={**s.nations, "borun": replace(b, missiles={**b.missiles, "MRBM": 99}, budget=999)})
+    offer = _offer({"caps": {"MRBM": 12, "SRBM": 15}, "inspection_quota": 1})
+    for policy in NEGOTIATING_POLICIES:
+        a = decide(policy, s, "aurel", [offer], seed="x")
+        assert a == decide(policy, hidden, "aurel", [offer], seed="x") == decide(policy, s, "aurel", [offer], seed="x")
+        assert negotiating_bot_orders(policy, s, "aurel", "x") == negotiating_bot_orders(policy, hidden, "aurel", "x")
+
+
+def test_a_rival_deploying_defenses_within_reach_draws_offence_unless_transparency_comes_with_them():
+    s = fresh()
+    assert "aurel" in _View(view_for(s, "borun")).rivals()
+    site = next(x for x in s.sites if x.owner == "aurel" and x.host == "aurel")
+    deployed = replace(
+        s,
+        sites=tuple(
+            replace(x, interceptors={"MIDCOURSE": 12, "TERMINAL": 0}) if x.id == site.id else x for x in s.sites
+        ),
+    )
+
+    def builds(state: ge.GameState) -> int:
+        return sum(
+            int(o["qty"]) for o in negotiating_bot_orders("reciprocator", state, "borun", "x") if o["type"] == "BUILD"
+        )
+
+    assert builds(s) == 0
+    assert builds(deployed) > 0
+    reassured = replace(
+        deployed, agreements=(*deployed.agreements, Agreement(kind="DATA_EXCHANGE", a="aurel", b="borun", since=0))
+    )
+    assert builds(reassured) == 0
+
+
+def _with_cap(quota: int) -> ge.GameState:
+    s = fresh()
+    terms = {
+        "caps": {"SRBM": 30, "MRBM": 30, "IRBM": 12, "ICBM": 8},
+        "inspection_quota": quota,
+        "data_exchange": False,
+        "challenge": False,
+    }
+    s, _, h = ge.add_treaty_draft(s, "OFFENSE_CAP", ["aurel", "borun"], terms)
+    signs = {sid: [{"type": "SIGN", "terms_hash": h}] if sid in ("aurel", "borun") else [] for sid in s.state_ids}
+    s = ge.resolve(s, {sid: ge.validate_orders(s, sid, o) for sid, o in signs.items()}, "x").state
+    assert any(t.status == "in_force" and t.terms_hash == h for t in s.treaties)
+    return s
+
+
+def test_a_cheater_stops_cheating_when_the_inspection_quota_rises():
+    def covert(state: ge.GameState) -> int:
+        return sum(
+            int(o["qty"])
+            for o in negotiating_bot_orders("cheater", state, "borun", "x")
+            if o["type"] == "BUILD" and o.get("covert") is True
+        )
+
+    lax, strict = _with_cap(0), _with_cap(4)
+    assert covert(lax) > 0
+    assert covert(strict) == 0
+    v_lax, v_strict = _View(view_for(lax, "borun")), _View(view_for(strict, "borun"))
+    assert detection_estimate(strict, v_strict, 1) > detection_estimate(lax, v_lax, 1)
+
+
+@pytest.mark.parametrize("slug", ["meridian-sea", "peninsula-and-straits"])
+def test_two_reciprocators_converge_on_a_matched_cbm_package_within_three_turns(slug):
+    s = fresh(slug=slug)
+    policies = dict.fromkeys(s.state_ids, "reciprocator")
+    history: list[Record] = []
+    for _ in range(3):
+        s, orders, _ = cli.play_turn(s, policies, "cbm", None, history=history)
+        s = ge.resolve(s, orders, "cbm").state
+    pairs: dict[tuple[str, str], set[str]] = {}
+    for g in s.agreements:
+        pairs.setdefault((g.a, g.b), set()).add(g.kind)
+    assert any(kinds == {"HOTLINE", "NOTIFICATION", "DATA_EXCHANGE"} for kinds in pairs.values()), pairs
+    offers = [r for r in history if r.move.act is Act.OFFER_CBM]
+    accepts = [r for r in history if r.move.act is Act.ACCEPT_CBM]
+    assert offers and accepts
+
+
+def test_a_table_of_negotiating_bots_brings_a_reducing_treaty_into_force_with_verified_cuts():
+    s = fresh()
+    policies = dict.fromkeys(s.state_ids, "reciprocator")
+    history: list[Record] = []
+    verified = 0
+    for _ in range(3):
+        s, orders, _ = cli.play_turn(s, policies, "red", None, history=history)
+        r = ge.resolve(s, orders, "red")
+        s = r.state
+        verified += sum(1 for e in r.events if e.kind == "reduce" and "verified" in e.text)
+    assert any(t.status == "in_force" and t.template == "OFFENSE_CAP" for t in s.treaties)
+    assert verified > 0
+    assert any(r.move.intent.id == "table_reduction" for r in history)
+
+
+def test_the_richardson_bot_builds_along_positive_pressure_only():
+    s = fresh()
+    calm = negotiating_bot_orders("richardson", s, "aurel", "x")
+    assert not any(o["type"] == "BUILD" for o in calm)  # the scenario starts in equilibrium
+    nat = s.nations["aurel"]
+    pressed = replace(s, nations={**s.nations, "aurel": replace(nat, arp=0.3)})
+    assert any(o["type"] == "BUILD" for o in negotiating_bot_orders("richardson", pressed, "aurel", "x"))
+    relaxed = replace(s, nations={**s.nations, "aurel": replace(nat, arp=-0.3)})
+    assert any(o["type"] == "REDUCE" for o in negotiating_bot_orders("richardson", relaxed, "aurel", "x"))
