@@ -1,0 +1,59 @@
+"""Engine identifiers are words wherever a person reads them, in their language."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from negotiation import labels, orderforms
+from negotiation.review.timeline import summarize
+
+pytestmark = pytest.mark.django_db
+
+VIEW = {
+    "states": [{"id": "aurel", "name": "Aurel", "sites": [{"id": "AUR-1", "host": "aurel"}]},
+               {"id": "borun", "name": "Borun", "sites": []}],
+    "me": {"sites": []},
+    "interceptor_types": ["TERMINAL", "MIDCOURSE"],
+    "treaties": [{"id": "T1", "name": "Sea cap", "status": "in_force", "terms_hash": "f" * 64}],
+}
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    yield
+    translation.activate("en")
+
+
+def test_order_form_choices_are_words():
+    assert orderforms._options("treaty", VIEW, "borun", ()) == (("T1", "Sea cap (in force)"),)
+    assert orderforms._options("site", VIEW, "borun", ()) == (("AUR-1", "AUR-1 (Aurel)"),)
+    assert orderforms._options("interceptor_type", VIEW, "borun", ()) == (
+        ("TERMINAL", "Terminal"), ("MIDCOURSE", "Midcourse"))
+
+
+def test_order_lines_name_no_codes_and_no_hash():
+    assert orderforms.describe({"type": "SIGN", "terms_hash": "f" * 64}) == "Sign a treaty"
+    assert orderforms.describe({"type": "BUY_INTERCEPTORS", "itype": "MIDCOURSE", "qty": 2}) == \
+        "Buy 2 midcourse interceptors"
+    assert labels.order_type("ACCEPT_IMPORT") == "Accept an import"
+
+
+def test_a_log_entry_without_its_own_sentence_shows_words_not_fields():
+    line = summarize("seat.something", {"member": 25, "state": "aurel", "terms_hash": "f" * 64}, {"aurel": "Aurel"})
+    assert line == "state: Aurel"
+    assert "member" not in line and "=" not in line
+
+
+def test_labels_are_translated():
+    with translation.override("es"):
+        assert labels.treaty_status("in_force") == "en vigor"
+        assert labels.interceptor_type("MIDCOURSE") == "de mitad de trayecto"
+        assert labels.bot_policy("hawk") == "halcón"
+        assert labels.order_type("ACCEPT_IMPORT") != "Accept an import"
+
+
+def test_the_console_names_bot_policies_in_words(fac_client, game):
+    html = fac_client.get(reverse("negotiation:console", args=[game.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">recíproco</option>" in html
