@@ -105,3 +105,18 @@ def details(data: Mapping[str, Any], names: Mapping[str, str] | None = None) -> 
         label = DETAIL_KEYS.get(key)
         parts.append(f"{label if label is not None else key.replace('_', ' ')}: {shown}")
     return ", ".join(parts)
+
+
+def number_format(value: Any, decimal_pos: int) -> str:
+    """Django's number_format, rounded half up as the floatformat filter rounds: Django's own
+    truncates (49.16 -> '49.1' where the room shows 49.2)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from django.utils import formats
+
+    try:
+        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        value = exact.quantize(Decimal(1).scaleb(-decimal_pos), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        pass
+    return str(formats.number_format(value, decimal_pos))

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 import game_engine
-from negotiation import channels, engine_views, orderforms, proposalforms
+from negotiation import channels, engine_views, labels, orderforms, proposalforms
 from negotiation.models import (
     Channel,
     ChannelKind,
@@ -303,7 +303,7 @@ def seat_rows(game: Game) -> list[SeatRow]:
             state_id=state_id,
             state_name=info.name,
             color=info.color,
-            player=((gettext("bot (%(policy)s)") % {"policy": seat.bot_policy}) if seat.bot_policy
+            player=((gettext("bot (%(policy)s)") % {"policy": labels.bot_policy(seat.bot_policy)}) if seat.bot_policy
                     else seat.display_name or None) if seat else None,
             online=bool(seat and (seat.connections > 0 or seat.bot_policy)),
             ready=bool(seat and seat.is_ready),

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils.formats import number_format
 from django.utils.translation import gettext, pgettext
 
 import game_engine
 from negotiation import engine_views, labels
+from negotiation.labels import number_format
 from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
 from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
 from negotiation.review.common import StateMeta, state_meta, turn_marks

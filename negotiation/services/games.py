@@ -99,7 +99,10 @@ def _enter(game: Game, phase: Phase) -> None:
     game.deadline_at = deadline_for(game, phase)
     game.extension_seconds = 0
     game.save(update_fields=["phase", "deadline_at", "extension_seconds", "turn", "state", "finished_at"])
-    Seat.objects.filter(game=game).update(is_ready=False)
+    # A new phase waits for the players again; a bot seat acts by itself and stays ready (the
+    # console and the players' table read the same flag).
+    Seat.objects.filter(game=game, bot_policy="").update(is_ready=False)
+    Seat.objects.filter(game=game).exclude(bot_policy="").update(is_ready=True)
     bump_version(game)
 
 

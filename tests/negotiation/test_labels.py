@@ -57,3 +57,13 @@ def test_labels_are_translated():
 def test_the_console_names_bot_policies_in_words(fac_client, game):
     html = fac_client.get(reverse("negotiation:console", args=[game.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert ">recíproco</option>" in html
+
+
+def test_review_numbers_round_as_the_room_does():
+    from django.template.defaultfilters import floatformat
+
+    from negotiation.review import charts, history
+
+    for value in (49.16, 49.25, 0.05, 12.0, -3.35):
+        assert labels.number_format(value, 1) == floatformat(value, 1)
+    assert history.number_format is labels.number_format and charts.number_format is labels.number_format
