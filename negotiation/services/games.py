@@ -47,8 +47,12 @@ def game_create(
     report_seconds: int | None = None,
     missed_orders: str = MissedOrders.HOLD,
     bot_policy: str = "reciprocator",
+    turns: int | None = None,
 ) -> Game:
-    """Create a game in its lobby, with a fresh secret seed and a published commitment to it."""
+    """Create a game in its lobby, with a fresh secret seed and a published commitment to it.
+    `turns` shortens or lengthens the scenario's game (None: the scenario's number)."""
+    if turns is not None and not 1 <= turns <= 20:
+        raise InvalidInput(gettext("The number of turns is between 1 and %(n)s.") % {"n": 20})
     if mode not in {"expected", "stochastic"}:
         raise InvalidInput(gettext("Mode must be 'expected' or 'stochastic'."))
     for seconds in (negotiation_seconds, orders_seconds, report_seconds):
@@ -81,6 +85,8 @@ def game_create(
         observer_key=secrets.token_urlsafe(16),
     )
     state = game_engine.new_game(scenario, game_id=f"game-{game.pk}", seed=seed, mode=mode)
+    if turns is not None:
+        state = dataclasses.replace(state, max_turns=turns)
     game.state = game_engine.state_to_json(state)
     game.seed_commit = str(game_engine.view_for(state, None)["seed_commit"])
     game.save(update_fields=["state", "seed_commit"])
