@@ -33,6 +33,7 @@ run: $(VENV)/.runtime
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 types: $(VENV)/.dev
 	$(VENV)/bin/mypy game_engine negotiation config
@@ -41,10 +42,13 @@ test: $(VENV)/.dev
 	@scripts/ensure-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy game_engine negotiation config
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(PY) -m pytest -m "not browser and not slow" -q
 	$(PY) -m pytest -m "browser" -q -p no:randomly
 	$(PY) -m pytest -m "slow and not browser" -q
+	@mkdir -p bench/results/smoke
+	$(PY) bench/run_all.py --smoke >bench/results/smoke/run.log 2>&1 || (tail -40 bench/results/smoke/run.log; exit 1)
 
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest -m "not browser and not slow" -q -x

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import copy
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -41,7 +42,8 @@ def doubled_scenario() -> dict[str, Any]:
         return f"{sid}2" if sid in ids else sid
 
     data: Any = copy.deepcopy(base)
-    data.update(slug=SLUG, title="Meridian Sea, eight states", turns=20, injects=[])
+    # the injects stay: the Spanish catalogue names them, and a 20-turn game meets both
+    data.update(slug=SLUG, title="Meridian Sea, eight states", turns=20)
     for state in base["states"]:
         s = copy.deepcopy(state)
         s.update(id=twin(state["id"]), name=f"{state['name']} II")
@@ -187,6 +189,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=7, help="requests per page (the first is cold)")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file and the exports (deleted otherwise)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-review-"))
     setup_django(args.database_url, workdir)
@@ -281,7 +284,11 @@ def main() -> None:
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"\nfirst = first request with an empty cache; median of the other {args.runs - 1} (pages) or 2 (others).")
-    print(f"Exports written under {out}; replay: {report.difference or 'every stored result matches'}.")
+    print(f"Replay: {report.difference or 'every stored result matches'}.")
+    if args.keep:
+        print(f"Database and exports kept under {workdir}.")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     if not report.ok:
         sys.exit(1)
 

@@ -9,7 +9,11 @@ bench/results/summary.md; raw results to bench/results/*.json.
 
     python bench/run_all.py            # full suite, about 10 minutes on 2 cores
     python bench/run_all.py --quick    # every scenario, small, about 3 minutes
+    python bench/run_all.py --smoke    # every benchmark once, tiny (make test: none can rot unseen)
     python bench/run_all.py --only load --configs c1
+
+A part that crashes (a nonzero exit, a timeout, servers that do not start) is named at the end and
+makes the run exit with status 1; the other parts still run.
 """
 
 from __future__ import annotations
@@ -32,15 +36,26 @@ from bench.servers import FACILITATOR, RESULTS, BenchCluster  # noqa: E402
 PARTS = ("load", "pages", "engine", "review")
 
 
-def plan(quick: bool) -> dict[str, Any]:
-    """Sizes and durations of every scenario; --quick keeps their shape at a fifth of the size."""
+def plan(quick: bool, smoke: bool = False) -> dict[str, Any]:
+    """Sizes and durations of every scenario; --quick keeps their shape at a fifth of the size;
+    --smoke runs each benchmark once at a size that only proves it still works (no figure counts)."""
+    if smoke:
+        return {"rooms": 2, "big_room": 4, "duration": 2, "turn_duration": 4, "ramp_step": 1, "ramp_start": 20,
+                "ramp_max": 40, "small_rooms": 2, "pages_history": "0,10", "settle": 0.5, "seed": True,
+                "configs": "c1", "load_extra": ["--turn-at", "1", "--turn-settle", "0.5", "--pause", "0.5",
+                                                "--ramp-pause", "0.5", "--idle-wait", "2", "--drain-timeout", "3"],
+                "pages": ["--repeat", "2"], "chat": ["--repeat", "5"],
+                "engine": ["--max-states", "5", "--games", "4"],
+                "review": ["--turns", "3", "--messages", "30", "--runs", "2"]}
     if quick:
         return {"rooms": 20, "big_room": 30, "duration": 10, "turn_duration": 10, "ramp_step": 4, "ramp_start": 150,
-                "small_rooms": 6, "pages_history": "0,200,1000", "settle": 1, "seed": False}
+                "small_rooms": 6, "pages_history": "0,200,1000", "settle": 1, "seed": False,
+                "chat": ["--repeat", "60"], "engine": ["--skip-balance"]}
     # full: the 1,000 players of scenario (a) are seated through the services (bench/seed.py); the
     # smaller configurations join over HTTP, so the join path stays measured
     return {"rooms": 100, "big_room": 30, "duration": 20, "turn_duration": 15, "ramp_step": 5, "ramp_start": 150,
-            "small_rooms": 10, "pages_history": "0,100,1000,5000", "settle": 2, "seed": True}
+            "small_rooms": 10, "pages_history": "0,100,1000,5000", "settle": 2, "seed": True,
+            "chat": ["--repeat", "300"]}
 
 
 def configs(p: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,13 +82,13 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
                            db_options=args.db_options)
     label = cfg["label"].format(layer=cfg["layer"])
     print(f"\n== {cfg['name']}: {label} ==", flush=True)
-    out_json = RESULTS / f"load-{cfg['name']}.json"
+    out_json = args.results / f"load-{cfg['name']}.json"
     started = time.monotonic()
     cluster.start()
     try:
         seeded: list[str] = []
         if p["seed"] and cfg["name"] == "c1":
-            players_file = RESULTS / f"players-{cfg['name']}.json"
+            players_file = args.results / f"players-{cfg['name']}.json"
             seed_script = cluster.root / "bench" / "seed.py"
             t0 = time.monotonic()
             subprocess.run([cluster.python, str(seed_script), "--rooms", str(cfg["rooms"]),
@@ -87,7 +102,8 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
                "--rooms", str(cfg["rooms"]), "--big-room", str(cfg["big_room"]),
                "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
                "--ramp-step-seconds", str(p["ramp_step"]), "--ramp-start", str(p["ramp_start"]),
-               "--ramp-factor", "1.6", "--settle", str(p["settle"]), "--json", str(out_json)]
+               "--ramp-factor", "1.6", "--settle", str(p["settle"]), "--json", str(out_json),
+               *(["--ramp-max", str(p["ramp_max"])] if "ramp_max" in p else []), *p.get("load_extra", [])]
         for url in cluster.urls:
             cmd += ["--url", url]
         for pid in cluster.daphne_pids:
@@ -118,19 +134,24 @@ def run_script(name: str, args: argparse.Namespace, extra: list[str]) -> dict[st
     if not path.exists():
         return {"name": name, "skipped": "not present"}
     cmd = [sys.executable, str(path), *extra]
-    helptext = subprocess.run([sys.executable, str(path), "--help"], capture_output=True, text=True,
-                              timeout=60, cwd=ROOT, check=False).stdout
-    if args.quick and "--quick" in helptext:
-        cmd.append("--quick")
     print(f"\n== {name} ==", flush=True)
     started = time.monotonic()
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT, check=False,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT, check=False,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired as exc:
+        stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        print(stdout, end="", flush=True)
+        return {"name": name, "returncode": None, "stdout": stdout, "failed": f"no result after {args.timeout:.0f} s",
+                "wall_s": round(time.monotonic() - started, 1)}
     print(result.stdout, end="", flush=True)
+    outcome: dict[str, Any] = {"name": name, "returncode": result.returncode, "stdout": result.stdout,
+                               "wall_s": round(time.monotonic() - started, 1)}
     if result.returncode:
         print(result.stderr[-3000:], file=sys.stderr)
-    return {"name": name, "returncode": result.returncode, "stdout": result.stdout,
-            "wall_s": round(time.monotonic() - started, 1)}
+        lines = result.stderr.strip().splitlines()
+        outcome["failed"] = f"exit status {result.returncode}: {lines[-1] if lines else 'no error output'}"
+    return outcome
 
 
 def machine_note() -> dict[str, Any]:
@@ -185,14 +206,20 @@ def summary_md(results: dict[str, Any]) -> str:
         lines += [f"Scale-out: {json.dumps(results['scale_out'])}", ""]
     for part in results.get("scripts", []):
         lines += [f"## {part['name']}", "", "```", (part.get("stdout") or part.get("skipped", "")).rstrip(), "```", ""]
+    if results.get("failed"):
+        lines += ["## Failed parts", "", *(f"- **{name}**: {why}" for name, why in results["failed"].items()), ""]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="every scenario, small and short")
+    ap.add_argument("--smoke", action="store_true",
+                    help="every benchmark once at a tiny size, to prove none is broken (make test); results go "
+                         "to bench/results/smoke/ and mean nothing as figures")
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
-    ap.add_argument("--configs", default="c1,c2,c3,c4", help="server configurations of the load part")
+    ap.add_argument("--configs", default=None, help="server configurations of the load part (default c1,c2,c3,c4; "
+                                                     "c1 with --smoke)")
     ap.add_argument("--root", type=Path, default=ROOT, help="source tree the servers run (an A/B copy)")
     ap.add_argument("--python", default=sys.executable, help="interpreter of the servers")
     ap.add_argument("--db-options", default="pool=true",
@@ -202,38 +229,55 @@ def main() -> None:
     args = ap.parse_args()
     args.root = args.root.resolve()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
-    wanted = {c.strip() for c in args.configs.split(",") if c.strip()}
-    p = plan(args.quick)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    p = plan(args.quick, args.smoke)
+    wanted = {c.strip() for c in (args.configs or p.get("configs", "c1,c2,c3,c4")).split(",") if c.strip()}
+    args.results = RESULTS / "smoke" if args.smoke else RESULTS
+    args.results.mkdir(parents=True, exist_ok=True)
     for old in [*RESULTS.glob("daphne-*.log"), *RESULTS.glob("clock*.log")]:
         old.unlink()
     results: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick,
-                               "machine": machine_note(), "load": [], "scripts": []}
+                               "smoke": args.smoke, "machine": machine_note(), "load": [], "scripts": [],
+                               "failed": {}}
     if "load" in parts:
         for cfg in configs(p):
             if cfg["name"] not in wanted:
                 continue
-            report = run_load(cfg, p, args)
+            try:
+                report = run_load(cfg, p, args)
+            except (subprocess.SubprocessError, OSError, RuntimeError, ValueError) as exc:
+                # a crashed load generator, a timeout, servers that never came up, unreadable JSON
+                print(f"\n{cfg['name']} FAILED: {exc}", file=sys.stderr, flush=True)
+                results["failed"][f"load {cfg['name']}"] = str(exc)
+                continue
             results["load"].append(report)
         by_name = {r["config"]["name"]: r for r in results["load"]}
         if "c3" in by_name and "c4" in by_name and saturation(by_name["c4"]):
             one, two = saturation(by_name["c4"]), saturation(by_name["c3"])
             results["scale_out"] = {"layer": "pubsub", "one_process_per_s": one, "two_processes_per_s": two,
                                     "ratio": round(two / one, 2)}
+    scripts = []
     if "pages" in parts:
-        results["scripts"].append(run_script("bench_pages.py", args, ["--history", p["pages_history"]]))
-        results["scripts"].append(run_script("bench_chat.py", args, ["--repeat", "60" if args.quick else "300"]))
+        scripts += [("bench_pages.py", ["--history", p["pages_history"], *p.get("pages", [])]),
+                    ("bench_chat.py", p.get("chat", []))]
     if "engine" in parts:
-        results["scripts"].append(run_script("bench_engine.py", args, ["--skip-balance"] if args.quick else []))
+        scripts.append(("bench_engine.py", p.get("engine", [])))
     if "review" in parts:
-        results["scripts"].append(run_script("bench_review.py", args, []))
+        scripts.append(("bench_review.py", p.get("review", [])))
+    for name, extra in scripts:
+        outcome = run_script(name, args, extra)
+        results["scripts"].append(outcome)
+        if outcome.get("failed"):
+            results["failed"][name] = outcome["failed"]
     results["machine_after"] = machine_note()
     results["redis_pid"] = procstats.redis_pid()
-    (RESULTS / "summary.json").write_text(json.dumps(results, indent=1) + "\n")
+    (args.results / "summary.json").write_text(json.dumps(results, indent=1) + "\n")
     text = summary_md(results)
-    (RESULTS / "summary.md").write_text(text)
+    (args.results / "summary.md").write_text(text)
     print("\n" + text)
-
+    if results["failed"]:
+        print(f"make bench: {len(results['failed'])} part(s) FAILED: {', '.join(results['failed'])}",
+              file=sys.stderr)
+        sys.exit(1)
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,7 @@ from game_engine.engine import (
     validate_order,
     validate_orders,
 )
-from game_engine.errors import RuleCode, RuleViolation, ScenarioError
+from game_engine.errors import MalformedOrder, OrderError, RuleCode, RuleViolation, ScenarioError
 from game_engine.events import Event, Resolution
 from game_engine.i18n import (
     localized_info,
@@ -26,6 +26,7 @@ from game_engine.i18n import (
 from game_engine.injects import add_inject
 from game_engine.orders import (
     ORDER_SPECS,
+    Command,
     Order,
     OrderSpec,
     ParamSpec,
@@ -43,10 +44,13 @@ __all__ = [
     "FACILITATOR",
     "ORDER_SPECS",
     "POLICIES",
+    "Command",
     "EngineTexts",
     "Event",
     "GameState",
+    "MalformedOrder",
     "Order",
+    "OrderError",
     "OrderSpec",
     "ParamSpec",
     "Resolution",

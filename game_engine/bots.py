@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from game_engine.engine import add_treaty_draft, validate_orders
-from game_engine.errors import RuleViolation
+from game_engine.errors import OrderError
 from game_engine.jsontypes import JSON
 from game_engine.params import CLASS_ORDER
 from game_engine.rng import u01
@@ -288,7 +288,7 @@ def legal_subset(
         try:
             validate_orders(state, actor, items)
             return items
-        except RuleViolation as exc:
+        except OrderError as exc:
             idx = exc.order_index if exc.order_index is not None else len(items) - 1
             del items[idx]
     return items

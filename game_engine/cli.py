@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
-from game_engine.errors import RuleViolation, ScenarioError
+from game_engine.errors import MalformedOrder, OrderError, RuleViolation, ScenarioError
 from game_engine.i18n import missing_translations
 from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
 from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
@@ -216,7 +216,7 @@ def play_turn(
                     item["terms_hash"] = draft_hash[did]
                 try:
                     parse_order(item)
-                except RuleViolation as exc:
+                except MalformedOrder as exc:
                     raise CliError(f"turn {turn}: {sid} order {n}: {exc.message}") from None
                 raw.append(item)
         elif sid in policies:
@@ -241,7 +241,7 @@ def _valid_orders(
     while True:
         try:
             return validate_orders(state, sid, [r for _, r in kept])
-        except RuleViolation as exc:
+        except OrderError as exc:
             if exc.order_index is None or not 0 <= exc.order_index < len(kept):
                 notes.append(f"{sid}: {exc.code} {exc.message}")
                 return ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from game_engine.errors import RuleCode, RuleViolation
+from game_engine.errors import MalformedOrder, RuleCode, RuleViolation
 from game_engine.orders import Order, Running, check_order, parse_order
 from game_engine.pipeline.diplomacy import TEMPLATE_NAMES, add_treaty_draft, normalize_terms
 from game_engine.pipeline.initial import new_game
@@ -39,7 +39,8 @@ def _require_actor(state: GameState, actor: str) -> None:
 def validate_order(state: GameState, actor: str, raw: Mapping[str, object]) -> Order:
     """One raw order dict -> typed ``Order``, checked alone against the start-of-turn state.
 
-    Raises ``RuleViolation`` (codes in ``RuleCode``; ``order_index`` is None).
+    Raises ``MalformedOrder`` (with the field's ``path``) if the order is not well formed, and
+    ``RuleViolation`` if the rules forbid it (codes in ``RuleCode``; ``order_index`` is None).
     """
     _require_actor(state, actor)
     order = parse_order(raw)
@@ -53,7 +54,8 @@ def validate_orders(
     """The whole order set of one state, walked in canonical order with a running budget and
     inventory (B3 step 4). Returns typed orders in submission order.
 
-    Raises ``RuleViolation`` with ``order_index`` = position of the first failing order.
+    Raises ``MalformedOrder`` or ``RuleViolation`` with ``order_index`` = position of the first
+    failing order.
     Matching with other states' orders (signatures, consents, exports) happens in ``resolve``.
     """
     _require_actor(state, actor)
@@ -61,7 +63,7 @@ def validate_orders(
     for idx, raw in enumerate(raws):
         try:
             typed.append(parse_order(raw))
-        except RuleViolation as exc:
+        except MalformedOrder as exc:
             raise exc.with_index(idx) from None
     run = Running.start(state, actor)
     order_idx = sorted(range(len(typed)), key=lambda i: (typed[i].sort_key(), i))

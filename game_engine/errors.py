@@ -27,8 +27,8 @@ class RuleCode(enum.StrEnum):
     E_DISABLED = "E_DISABLED"
 
 
-class RuleViolation(ValueError):
-    """An order (or a call) breaks a rule of the game.
+class OrderError(ValueError):
+    """Why an order cannot be accepted: :class:`MalformedOrder` or :class:`RuleViolation`.
 
     ``message`` is plain English for a student; ``order_index`` is the position of the
     offending order in the submitted list, or ``None`` for a single order.
@@ -40,9 +40,32 @@ class RuleViolation(ValueError):
         self.message = message
         self.order_index = order_index
 
+    def with_index(self, order_index: int) -> OrderError:
+        """The same error, tagged with the position of the order in its list."""
+        return type(self)(self.code, self.message, order_index)
+
+
+class RuleViolation(OrderError):
+    """A well-formed order (or a call) breaks a rule of the game: not enough budget, no
+    technology, no consent... Raised by the per-type checkers of :mod:`game_engine.orders`."""
+
     def with_index(self, order_index: int) -> RuleViolation:
-        """The same violation, tagged with the position of the order in its list."""
         return RuleViolation(self.code, self.message, order_index)
+
+
+class MalformedOrder(OrderError):
+    """An order that is not a well-formed order at all: not an object, unknown type, a missing
+    field, a value of the wrong kind or out of the form's range. ``path`` names the field
+    (``"qty"``, ``"counts.MRBM"``; ``""`` for the order as a whole)."""
+
+    def __init__(
+        self, code: RuleCode, message: str, order_index: int | None = None, *, path: str = ""
+    ) -> None:
+        super().__init__(code, message, order_index)
+        self.path = path
+
+    def with_index(self, order_index: int) -> MalformedOrder:
+        return MalformedOrder(self.code, self.message, order_index, path=self.path)
 
 
 class ScenarioError(ValueError):

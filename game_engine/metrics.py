@@ -384,10 +384,9 @@ def security(eng: Engine, view: ForceView, i: str, dyads: dict[tuple[str, str], 
     return Security(f.clamp(sec, 0.0, 100.0), det, dl, rel, weights)
 
 
-def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, de: bool) -> float:
-    """Clarity ``chi_ij`` of j's defenses for i (B5.4)."""
-    p = w.p
-    relevant = [
+def relevant_sites(w: World, i: str, j: str) -> list[Site]:
+    """Active sites of j (owned or hosted) or defending j that see i or cover anything against i."""
+    return [
         s
         for s in w.sites.values()
         if site_active(w, s)
@@ -397,6 +396,17 @@ def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, d
             or any(c.defends == j and c.against == i and c.value > 0 for c in s.coverage)
         )
     ]
+
+
+def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, de: bool) -> float:
+    """Clarity ``chi_ij`` of j's defenses for i (B5.4).
+
+    The terminal-mode and no-sharing credits need at least one relevant site (no site, nothing
+    to clarify), and the no-sharing credit belongs to a pledge: a declared limit or a hosting
+    consent that forbids sharing, not merely sharing being off today (issue 14).
+    """
+    p = w.p
+    relevant = relevant_sites(w, i, j)
     parts: list[float] = []
     limited = [s for s in relevant if s.limits is not None]
     if relevant and len(limited) == len(relevant):
@@ -405,17 +415,73 @@ def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, d
         parts.append(p.chi_data_exchange)
     if cbm_recent:
         parts.append(p.chi_cbm)
-    if all(s.radar_mode == "terminal" for s in relevant):
+    if p.rules < 2:  # the credits as they were before issue 14, for games begun under them
+        if all(s.radar_mode == "terminal" for s in relevant):
+            parts.append(p.chi_terminal)
+        if relevant and all(
+            (s.limits is not None and s.limits.no_sensor_sharing) or not s.sensor_sharing
+            for s in relevant
+        ):
+            parts.append(p.chi_no_sharing)
+    elif relevant and all(s.radar_mode == "terminal" for s in relevant):
         parts.append(p.chi_terminal)
-    if relevant and all(
-        (s.limits is not None and s.limits.no_sensor_sharing) or not s.sensor_sharing
-        for s in relevant
-    ):
+    if p.rules >= 2 and relevant and all(sharing_pledged(w, s) for s in relevant):
         parts.append(p.chi_no_sharing)
     keep = 1.0
     for x in parts:
         keep *= 1 - x
     return min(p.chi_max, 1 - keep)
+
+
+def sharing_pledged(w: World, s: Site) -> bool:
+    """Site ``s`` is publicly bound not to share sensor data (declared limit or host consent)."""
+    if s.sensor_sharing:
+        return False
+    if s.limits is not None and s.limits.no_sensor_sharing:
+        return True
+    if s.host == s.owner:
+        return False
+    return any(
+        c.site == s.id
+        and c.owner == s.owner
+        and not c.sensor_sharing_allowed
+        and (c.revoke_effective is None or c.revoke_effective > w.turn)
+        for c in w.consents
+    )
+
+
+def posture_erosion(w: World, i: str, j: str) -> float:
+    """How much of i's deterrent i reads as eroded by j's defense posture (issue 14).
+
+    The exchange model leaves a large arsenal's ``det`` at 1 whatever the defenses, yet rivals
+    read forward radars, cueing and loaded interceptors within reach as aimed at them (B5.3,
+    Jervis). Per active site of j (owned or hosted) that sees i or covers anything against i:
+    ``e_s = 1 - (1 - er_load min(1, I_s / er_load_ref)) (1 - er_forward [forward, sees i])
+    (1 - er_sharing [sharing])``, with TERMINAL interceptors weighted ``er_terminal_weight``;
+    sites combine as independent channels, capped at ``er_max``. Clarity (declared limits,
+    observers, data exchange, terminal mode, pledges) discounts it in the threat formula.
+    """
+    p = w.p
+    if not is_rival(w, i, j):
+        return 0.0
+    keep = 1.0
+    for sid in sorted(w.sites):
+        s = w.sites[sid]
+        if j not in (s.owner, s.host) or not site_active(w, s):
+            continue
+        sees = i in s.sees
+        covers = any(c.against == i and c.value > 0 for c in s.coverage)
+        if not (sees or covers):
+            continue
+        load = sum(
+            n * (p.er_terminal_weight if t == "TERMINAL" else 1.0)
+            for t, n in s.interceptors.items()
+        )
+        e_load = p.er_load * min(1.0, load / p.er_load_ref)
+        e_fwd = p.er_forward if sees and s.radar_mode == "forward" else 0.0
+        e_share = p.er_sharing if s.sensor_sharing else 0.0
+        keep *= (1 - e_load) * (1 - e_fwd) * (1 - e_share)
+    return min(p.er_max, 1 - keep)
 
 
 def richardson_matrix(w: World) -> list[list[float]]:

@@ -68,6 +68,13 @@ DEFAULT_INTERCEPTORS: tuple[InterceptorSpec, ...] = (
 class Params:
     """All scalar constants of B3-B5. Section comments cite engine-model.md."""
 
+    # --- rules version -------------------------------------------------------------------
+    # Which revision of the rules a game is played under. A stored game keeps the value it
+    # began with (see LEGACY_VALUES), so a rules change never makes an older game unreplayable:
+    # 1 = the rules before issue 14; 2 = issue 14's equilibrium start, posture erosion, hosted-
+    # site incidents, ledger fixes and same-turn consent for radar and sensor orders.
+    rules: int = 2
+
     # --- B3 costs and limits -------------------------------------------------------------
     covert_cost_mult: float = 1.25  # BUILD covert surcharge
     reduce_cost_per_unit: float = 0.5
@@ -134,6 +141,14 @@ class Params:
     chi_terminal: float = 0.20
     chi_no_sharing: float = 0.15
     chi_max: float = 0.9
+    # posture erosion (issue 14): a rival reads a defense posture that sees or covers it as
+    # eroding its deterrent even when the exchange model leaves det = 1 (B5.3-B5.4)
+    er_load: float = 0.15  # a fully loaded site within the rival's reach
+    er_load_ref: float = 24.0  # interceptors that make a site "fully loaded"
+    er_terminal_weight: float = 0.5  # a TERMINAL interceptor counts as half a MIDCOURSE one
+    er_forward: float = 0.20  # forward-mode radar that sees the rival
+    er_sharing: float = 0.15  # sensor sharing / cueing from a site that sees or covers it
+    er_max: float = 0.6  # cap on the posture term
     ev_decay: float = 0.5
     inc_unnotified_test: float = 0.15
     inc_public_violation: float = 0.40
@@ -255,6 +270,7 @@ class Params:
 # (lo, hi) allowed range of every numeric parameter; booleans are not listed.
 _UNIT = (0.0, 1.0)
 RANGES: dict[str, tuple[float, float]] = {
+    "rules": (1, 2),
     "covert_cost_mult": (1.0, 3.0),
     "reduce_cost_per_unit": (0.0, 10.0),
     "test_cost": (0, 20),
@@ -314,6 +330,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "chi_terminal": _UNIT,
     "chi_no_sharing": _UNIT,
     "chi_max": _UNIT,
+    "er_load": _UNIT,
+    "er_load_ref": (1.0, 1000.0),
+    "er_terminal_weight": _UNIT,
+    "er_forward": _UNIT,
+    "er_sharing": _UNIT,
+    "er_max": _UNIT,
     "ev_decay": _UNIT,
     "inc_unnotified_test": _UNIT,
     "inc_public_violation": _UNIT,
@@ -425,6 +447,26 @@ PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Params))
 def replace_fields(obj: Params, changes: Mapping[str, object]) -> Params:
     """``dataclasses.replace`` with values already validated against the field types."""
     return dataclasses.replace(obj, **changes)  # type: ignore[arg-type]
+
+
+# A stored game's copy of the parameters holds every parameter the engine had when the game
+# began. One it lacks was added later: it takes its value here, chosen to reproduce the rules
+# the game was played under, or else its default (a parameter that only matters under a later
+# `rules` value), so that `manage.py replay` rebuilds old games exactly (issue 13). A rules
+# change adds its parameters here and branches on `Params.rules`.
+LEGACY_VALUES: dict[str, float | int | bool] = {
+    "rules": 1,
+    "er_load": 0.0,
+    "er_forward": 0.0,
+    "er_sharing": 0.0,
+}
+
+
+def with_legacy_values(stored: Mapping[str, object]) -> dict[str, object]:
+    """A stored parameter copy completed with the legacy value of every parameter it lacks."""
+    defaults = params_to_json(Params())
+    missing = {k: LEGACY_VALUES.get(k, defaults[k]) for k in defaults if k not in stored}
+    return {**missing, **stored}
 
 
 def params_to_json(p: Params) -> dict[str, float | int | bool]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.injects import effect_from_json
 from game_engine.jsontypes import JSON, JSONDict
-from game_engine.params import CLASS_ORDER, ITYPE_ORDER
+from game_engine.params import CLASS_ORDER, ITYPE_ORDER, with_legacy_values
 from game_engine.scenario import (
     Coverage,
     Geo,
@@ -628,7 +628,11 @@ def state_from_json(data: Mapping[str, object]) -> GameState:
         raise RuleViolation(
             RuleCode.E_BAD_PARAM, f"unsupported snapshot schema_version (need {SCHEMA_VERSION})"
         )
-    scenario = parse_scenario(r.obj("scenario"), "snapshot")
+    stored = r.obj("scenario")
+    params = stored.get("params")
+    if isinstance(params, Mapping):  # a game keeps the rules it began under (params.LEGACY_VALUES)
+        stored = {**stored, "params": with_legacy_values(params)}
+    scenario = parse_scenario(stored, "snapshot")
     ids = scenario.state_ids
     nations_l = [_nation_in(x) for x in _objs(r.lst("nations"), "nations")]
     nations = {n.id: n for n in sorted(nations_l, key=lambda n: ids.index(n.id))}

@@ -186,6 +186,12 @@ _ES_EVENTS: Mapping[str, tuple[Entry, ...]] = {
             ),
         ),
     ),
+    "hosted_site_online": (
+        (
+            "{s}'s site {site} in {s2} is now operational.",
+            "La base {site} de {s} en {s2} ya está operativa.",
+        ),
+    ),
     "payment": (
         (
             "{s} paid {n} points to {s2} ({memo}).",

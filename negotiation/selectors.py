@@ -792,7 +792,7 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
     try:
         without = cast(dict[str, Any], game_engine.expected_outcome(state, viewer.state_id, mine, []))
         with_it = cast(dict[str, Any], game_engine.expected_outcome(state, viewer.state_id, extra, drafts))
-    except game_engine.RuleViolation:
+    except game_engine.OrderError:
         return None
 
     def mine_of(outcome: dict[str, Any], key: str) -> float:

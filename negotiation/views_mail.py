@@ -20,17 +20,23 @@ from negotiation.models import Game, Member
 @csrf_exempt  # RFC 8058 one-click unsubscribe: the mail client POSTs without a session; the token is the proof
 @require_http_methods(["GET", "POST"])
 def mail_off(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from the e-mail switches that kind off; the page offers to switch it back on."""
+    """The e-mail's link opens a page with one button that switches that kind off (a GET changes
+    nothing: link scanners and previews follow links); a mail client's one-click unsubscribe
+    (RFC 8058) POSTs straight here. The page then offers to switch it back on."""
     parsed = mail.read_opt_out_token(token)
     if parsed is None:
         return render(request, "negotiation/mail_off.html", {"invalid": True}, status=404)
     member_id, kind = parsed
-    back_on = request.method == "POST" and request.POST.get("on") == "1"
+    member = Member.objects.select_related("seat__game").filter(pk=member_id).first()
+    if member is None:
+        return render(request, "negotiation/mail_off.html", {"invalid": True}, status=404)
+    context = {"kind_label": notifications.kind_label(kind), "game": member.seat.game, "token": token}
+    if request.method == "GET":
+        return render(request, "negotiation/mail_off.html", {**context, "confirm": True})
+    back_on = request.POST.get("on") == "1"
     if not notifications.mute(member_id, kind, muted=not back_on):
         return render(request, "negotiation/mail_off.html", {"invalid": True}, status=404)
-    member = Member.objects.select_related("seat__game").get(pk=member_id)
-    return render(request, "negotiation/mail_off.html", {
-        "kind_label": notifications.kind_label(kind), "muted": not back_on, "game": member.seat.game, "token": token})
+    return render(request, "negotiation/mail_off.html", {**context, "muted": not back_on})
 
 
 @never_cache

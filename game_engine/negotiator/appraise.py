@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.engine import add_treaty_draft, resolve, validate_orders
-from game_engine.errors import RuleViolation
+from game_engine.errors import OrderError, RuleViolation
 from game_engine.jsontypes import JSON
 from game_engine.params import CLASS_ORDER
 from game_engine.state import GameState, Site
@@ -112,7 +112,7 @@ class Appraiser:
                 raw[x].append({"type": "SIGN", "terms_hash": h})
         try:
             orders = {sid: validate_orders(b, sid, lst) for sid, lst in raw.items()}
-        except RuleViolation:
+        except OrderError:
             return self.base_vp
         rep = resolve(b, orders, WHAT_IF_SEED).private_reports[self.viewer]
         vp = rep.get("vp")

@@ -10,6 +10,8 @@ from dataclasses import replace
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.orders import (
+    PublishEvidence,
+    ShareEvidence,
     is_party,
 )
 from game_engine.params import CLASS_ORDER
@@ -155,9 +157,9 @@ def accounting(ctx: Ctx) -> None:
 def phase_compliance(ctx: Ctx) -> None:
     """Phase 7: publications, compliance scores, data-exchange trust (B5.7, B5.8)."""
     p = ctx.p
-    for sid, o, _ in ctx.accepted_of("SHARE_EVIDENCE"):
-        e = ctx.evidence[o.str_("evidence")]
-        to = o.str_("to")
+    for sid, o, _ in ctx.accepted_of(ShareEvidence):
+        e = ctx.evidence[o.evidence]
+        to = o.to
         eid = ctx.new_id("evidence", "E")
         ctx.evidence[eid] = replace(
             e, id=eid, holder=to, shared_from=sid, published=False, turn=ctx.turn
@@ -170,8 +172,8 @@ def phase_compliance(ctx: Ctx) -> None:
             evidence=eid,
         )
     alarms: dict[tuple[str, str], float] = {}
-    for sid, o, _ in ctx.accepted_of("PUBLISH_EVIDENCE"):
-        e = ctx.evidence[o.str_("evidence")]
+    for sid, o, _ in ctx.accepted_of(PublishEvidence):
+        e = ctx.evidence[o.evidence]
         ctx.evidence[e.id] = replace(e, published=True, published_turn=ctx.turn)
         ctx.emit(
             "accusation",
@@ -212,8 +214,12 @@ def phase_compliance(ctx: Ctx) -> None:
                 if k not in (sid, e.target):
                     ambiguous_update(ctx, k, e.target, e.p_channel, e.alpha_channel, e.weight)
     for e in ctx.evidence.values():
+        # An inspection report of a breach was charged as a public violation when it was made
+        # (B5.8); it is not also an unconfirmed accusation, whatever its quality (issue 14).
+        report = p.rules >= 2 and e.channel == "osi" and bool(e.violation)
         if (
             e.published
+            and not report
             and not e.refuted
             and e.quality < p.evidence_confirm_quality
             and e.treaty

@@ -7,16 +7,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.events import Event
 from game_engine.jsontypes import JSON, JSONDict
-from game_engine.orders import (
-    Order,
-    in_force,
-    is_party,
-)
+from game_engine.orders import Command, NotAnOrder, OrderBase, in_force, is_party
 from game_engine.params import CLASS_ORDER, Params
 from game_engine.pipeline.terms import obligations_started, t_bool
 from game_engine.rng import u01
@@ -33,6 +30,8 @@ from game_engine.state import (
     Treaty,
     Violation,
 )
+
+OrderT = TypeVar("OrderT", bound=OrderBase)
 
 
 def canon(d: Mapping[str, int], order: tuple[str, ...] = CLASS_ORDER) -> dict[str, int]:
@@ -67,8 +66,10 @@ class Ctx:
     incidents: dict[tuple[str, str], float] = field(default_factory=dict)
     pinc: dict[str, float] = field(default_factory=dict)
     pinc_true: dict[str, float] = field(default_factory=dict)
-    accepted: dict[str, list[tuple[int, Order, int]]] = field(default_factory=dict)
-    rejected: dict[str, list[tuple[int, Order, str, str]]] = field(default_factory=dict)
+    accepted: dict[str, list[tuple[int, Command, int]]] = field(default_factory=dict)
+    rejected: dict[str, list[tuple[int, Command | NotAnOrder, str, str]]] = field(
+        default_factory=dict
+    )
     ledger: dict[str, dict[str, int]] = field(default_factory=dict)
     visits: dict[tuple[str, str], int] = field(default_factory=dict)
     new_public: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -166,12 +167,12 @@ class Ctx:
         led = self.ledger.setdefault(sid, {})
         led[key] = led.get(key, 0) + amount
 
-    def accepted_of(self, otype: str) -> list[tuple[str, Order, int]]:
+    def accepted_of(self, kind: type[OrderT]) -> list[tuple[str, OrderT, int]]:
         """Accepted orders of a type, in canonical order (states in scenario order)."""
-        out: list[tuple[str, Order, int]] = []
+        out: list[tuple[str, OrderT, int]] = []
         for sid in self.ids:
             for _, o, cost in self.accepted.get(sid, []):
-                if o.type == otype:
+                if isinstance(o, kind):
                     out.append((sid, o, cost))
         return out
 

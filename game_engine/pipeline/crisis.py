@@ -10,13 +10,11 @@ from game_engine.pipeline.context import Ctx
 from game_engine.pipeline.stability import Metrics
 
 
-def phase_crisis(ctx: Ctx, met: Metrics) -> None:
-    """Phase 11: crises and escalation on true values (B5.11)."""
+def crisis_risks(ctx: Ctx, met: Metrics) -> list[tuple[str, str, float, float]]:
+    """``(i, j, p_cr, p_esc)`` per rival dyad, from threat, incidents, FSI and clarity (B5.11)."""
     p = ctx.p
-    if not p.crisis_enabled or ctx.init:
-        return
-    world = ctx.world()
-    for i, j in m.rival_dyads(world):
+    out: list[tuple[str, str, float, float]] = []
+    for i, j in m.rival_dyads(ctx.world()):
         t_bar = (ctx.pr[(i, j)].threat + ctx.pr[(j, i)].threat) / 2
         inc = ctx.incidents.get((i, j), 0.0) + ctx.incidents.get((j, i), 0.0)
         p_cr = (
@@ -32,7 +30,25 @@ def phase_crisis(ctx: Ctx, met: Metrics) -> None:
             * (1 - p.esc_hotline * hot)
             * (1 - p.esc_clarity * chi_bar)
         )
-        p_esc = f.clamp(p_esc, 0.0, 1.0)
+        out.append((i, j, p_cr, f.clamp(p_esc, 0.0, 1.0)))
+    return out
+
+
+def expected_crisis_weight(ctx: Ctx, met: Metrics) -> float:
+    """Expected number of contained crises this turn, ``sum p_cr (1 - p_esc)``: the crisis
+    part of the incident penalty an expected-mode turn carries even when nothing happens, so
+    the starting index includes it (issue 14: start in equilibrium)."""
+    if not ctx.p.crisis_enabled:
+        return 0.0
+    return sum(p_cr * (1 - p_esc) for _, _, p_cr, p_esc in crisis_risks(ctx, met))
+
+
+def phase_crisis(ctx: Ctx, met: Metrics) -> None:
+    """Phase 11: crises and escalation on true values (B5.11)."""
+    p = ctx.p
+    if not p.crisis_enabled or ctx.init:
+        return
+    for i, j, p_cr, p_esc in crisis_risks(ctx, met):
         ctx.draws.append(
             {"crisis_dyad": f"{i}-{j}", "p_cr": round(p_cr, 9), "p_esc": round(p_esc, 9)}
         )

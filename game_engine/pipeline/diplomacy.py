@@ -11,6 +11,14 @@ from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON, JSONDict
 from game_engine.orders import (
     AGREE_KIND,
+    Agree,
+    AgreeDataExchange,
+    AgreeHotline,
+    AgreeNotification,
+    ConsentHosting,
+    RevokeConsent,
+    Sign,
+    Withdraw,
     is_party,
 )
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER, Params
@@ -95,18 +103,18 @@ def phase_diplomacy(ctx: Ctx) -> None:
             _return_site(ctx, site, "no active consent")
 
     # (b) new withdrawal notices.
-    for sid, o, _ in ctx.accepted_of("WITHDRAW"):
-        t = ctx.treaties[o.str_("treaty")]
+    for sid, o, _ in ctx.accepted_of(Withdraw):
+        t = ctx.treaties[o.treaty]
         notice = t_int(t, "notice_turns", p.default_notice_turns)
         others = [x for x in ctx.ids if x != sid]
-        if o.bool_("immediate") or notice == 0:
+        if o.immediate or notice == 0:
             gone = tuple(sorted({*t.withdrawn, sid}, key=ctx.ids.index))
             remaining = [x for x in t.parties if x not in gone]
             ctx.treaties[t.id] = replace(
                 t, withdrawn=gone, status="terminated" if len(remaining) < 2 else "in_force"
             )
             ctx.left[sid] = ctx.left.get(sid, 0) + 1
-            if o.bool_("immediate") and notice > 0:
+            if o.immediate and notice > 0:
                 record_violation(
                     ctx,
                     sid,
@@ -153,8 +161,8 @@ def phase_diplomacy(ctx: Ctx) -> None:
 
     # (c) signatures.
     done: set[str] = set()
-    for _sid, o, _ in ctx.accepted_of("SIGN"):
-        h = o.str_("terms_hash")
+    for _sid, o, _ in ctx.accepted_of(Sign):
+        h = o.terms_hash
         if h in done:
             continue
         t2 = next(
@@ -199,11 +207,11 @@ def phase_diplomacy(ctx: Ctx) -> None:
         )
 
     # (d) consents.
-    for sid, o, _ in ctx.accepted_of("CONSENT_HOSTING"):
-        site = ctx.sites[o.str_("site")]
+    for sid, o, _ in ctx.accepted_of(ConsentHosting):
+        site = ctx.sites[o.site]
         if any(c.site == site.id and c.revoke_effective is None for c in ctx.consents):
             existing = next(c for c in ctx.consents if c.site == site.id)
-            if existing.owner != o.str_("owner"):
+            if existing.owner != o.owner:
                 continue
             ctx.consents = [c for c in ctx.consents if c.site != site.id]
         c_new = consent_from_order(ctx.state, sid, o)
@@ -226,13 +234,9 @@ def phase_diplomacy(ctx: Ctx) -> None:
                     continue
                 if k in site.sees or any(cv.against == k for cv in site.coverage):
                     ctx.incident(k, owner, p.inc_hosted_site)
-    for sid, o, _ in ctx.accepted_of("REVOKE_CONSENT"):
+    for sid, o, _ in ctx.accepted_of(RevokeConsent):
         for n_, c in enumerate(ctx.consents):
-            if (
-                c.site == o.str_("site")
-                and c.owner == o.str_("owner")
-                and c.revoke_effective is None
-            ):
+            if c.site == o.site and c.owner == o.owner and c.revoke_effective is None:
                 eff = turn + c.notice_turns
                 ctx.consents[n_] = replace(c, revoke_effective=eff)
                 ctx.emit(
@@ -250,9 +254,11 @@ def phase_diplomacy(ctx: Ctx) -> None:
                 break
 
     # (e) pairwise agreements.
-    for t_, kind in AGREE_KIND.items():
-        for sid, o, _ in ctx.accepted_of(t_):
-            w = o.str_("with")
+    agree_types: tuple[type[Agree], ...] = (AgreeHotline, AgreeNotification, AgreeDataExchange)
+    for agree_type in agree_types:
+        kind = AGREE_KIND[agree_type.TYPE]
+        for sid, agree, _ in ctx.accepted_of(agree_type):
+            w = agree.partner
             a, b = sorted((sid, w))
             if sid != a or ctx.has_agreement(kind, a, b):
                 continue

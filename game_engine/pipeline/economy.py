@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from game_engine.orders import (
+    EconomicPressure,
+    InvestNtm,
+    Payment,
+    Research,
+    SetConcealment,
     is_party,
 )
 from game_engine.params import CLASS_ORDER
@@ -34,12 +39,12 @@ def phase_economy(ctx: Ctx) -> None:
         ctx.ledger_add(sid, "income", inc)
         ctx.ledger_add(sid, "order_costs", -cost)
         ctx.setn(sid, budget=nat.budget + inc - cost, last_spend=cost)
-    for sid, o, _ in ctx.accepted_of("PAYMENT"):
-        to = o.str_("to")
-        amt = o.int_("amount")
+    for sid, o, _ in ctx.accepted_of(Payment):
+        to = o.to
+        amt = o.amount
         ctx.ledger_add(to, "payments_in", amt)
         ctx.setn(to, budget=ctx.n[to].budget + amt)
-        memo = o.str_("memo")
+        memo = o.memo
         ctx.emit(
             "payment",
             [sid, to],
@@ -58,9 +63,9 @@ def phase_economy(ctx: Ctx) -> None:
         ctx.setn(c.host, budget=ctx.n[c.host].budget + paid)
         ctx.ledger_add(c.owner, "compensation_out", -paid)
         ctx.ledger_add(c.host, "compensation_in", paid)
-    for sid, o, _ in ctx.accepted_of("ECONOMIC_PRESSURE"):
-        tgt = o.str_("target")
-        loss = min(o.int_("amount"), ctx.n[tgt].budget)
+    for sid, o, _ in ctx.accepted_of(EconomicPressure):
+        tgt = o.target
+        loss = min(o.amount, ctx.n[tgt].budget)
         ctx.setn(tgt, budget=ctx.n[tgt].budget - loss)
         ctx.ledger_add(tgt, "pressure_loss", -loss)
         ctx.incident(tgt, sid, p.inc_pressure)
@@ -71,7 +76,7 @@ def phase_economy(ctx: Ctx) -> None:
             target=tgt,
             amount=loss,
         )
-    conceal_set = {sid for sid, _, _ in ctx.accepted_of("SET_CONCEALMENT")}
+    conceal_set = {sid for sid, _, _ in ctx.accepted_of(SetConcealment)}
     for sid in ctx.ids:
         nat = ctx.n[sid]
         due = half_up(p.maintenance_rate * stock_value(ctx, sid))
@@ -92,19 +97,17 @@ def phase_economy(ctx: Ctx) -> None:
                 budget -= upkeep
                 ctx.ledger_add(sid, "concealment_upkeep", -upkeep)
         ctx.setn(sid, budget=budget)
-    for sid, o, _ in ctx.accepted_of("SET_CONCEALMENT"):
-        ctx.setn(sid, conceal=ctx.rf(o.int_("level") / 10))
-        ctx.emit(
-            "concealment", [sid], f"{ctx.name(sid)} set concealment to {o.int_('level') / 10:.1f}."
-        )
-    for sid, o, _ in ctx.accepted_of("INVEST_NTM"):
+    for sid, o, _ in ctx.accepted_of(SetConcealment):
+        ctx.setn(sid, conceal=ctx.rf(o.level / 10))
+        ctx.emit("concealment", [sid], f"{ctx.name(sid)} set concealment to {o.level / 10:.1f}.")
+    for sid, o, _ in ctx.accepted_of(InvestNtm):
         nat = ctx.n[sid]
-        new = min(p.ntm_max, nat.ntm + 0.1 * o.int_("points") / p.ntm_cost_per_tenth)
+        new = min(p.ntm_max, nat.ntm + 0.1 * o.points / p.ntm_cost_per_tenth)
         ctx.setn(sid, ntm=ctx.rf(new))
         ctx.emit("ntm", [sid], f"{ctx.name(sid)} raised its intelligence capability to {new:.1f}.")
-    for sid, o, _ in ctx.accepted_of("RESEARCH"):
+    for sid, o, _ in ctx.accepted_of(Research):
         nat = ctx.n[sid]
-        tech = o.str_("tech")
+        tech = o.tech
         if tech in CLASS_ORDER:
             dev = dict(nat.developing)
             dev[tech] = max(1, p.rd_tests_required)

@@ -7,7 +7,16 @@ from dataclasses import replace
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.orders import (
-    Order,
+    Build,
+    BuildRadar,
+    BuyInterceptors,
+    Deploy,
+    Export,
+    MissileTest,
+    Reduce,
+    SetRadarMode,
+    SetSensorSharing,
+    WithdrawDeployment,
     is_party,
 )
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
@@ -15,6 +24,7 @@ from game_engine.pipeline.context import Ctx, canon
 from game_engine.pipeline.terms import obligations_started, t_bool
 from game_engine.pipeline.violations import record_violation
 from game_engine.state import (
+    GameState,
     Site,
 )
 
@@ -34,11 +44,11 @@ def _break_limits(ctx: Ctx, site: Site, why: str) -> Site:
 def phase_forces(ctx: Ctx) -> None:
     """Phase 3: REDUCE, BUILD, BUY, EXPORT/IMPORT, DEPLOY/WITHDRAW, radars (B4.3)."""
     p = ctx.p
-    for sid, o, _ in ctx.accepted_of("REDUCE"):
-        c, q = o.str_("class"), o.int_("qty")
+    for sid, o, _ in ctx.accepted_of(Reduce):
+        c, q = o.cls, o.qty
         ctx.add_missiles(sid, c, -q, public=True)
         obs = ctx.matched_observers.get(sid, [])
-        if o.bool_("verified") and obs:
+        if o.verified and obs:
             for k in obs:
                 ctx.trust(k, sid, da=p.trust_verified_elimination)
             who = ", ".join(ctx.name(k) for k in obs)
@@ -54,9 +64,9 @@ def phase_forces(ctx: Ctx) -> None:
             ctx.emit(
                 "reduce", None, f"{ctx.name(sid)} eliminated {q} {c}.", state=sid, cls=c, qty=q
             )
-    for sid, o, _ in ctx.accepted_of("BUILD"):
-        c, q = o.str_("class"), o.int_("qty")
-        covert = o.bool_("covert")
+    for sid, o, _ in ctx.accepted_of(Build):
+        c, q = o.cls, o.qty
+        covert = o.covert
         ctx.add_missiles(sid, c, q, public=not covert)
         ctx.built.add(sid)
         if covert:
@@ -70,8 +80,8 @@ def phase_forces(ctx: Ctx) -> None:
             )
         else:
             ctx.emit("build", None, f"{ctx.name(sid)} built {q} {c}.", state=sid, cls=c, qty=q)
-    for sid, o, _ in ctx.accepted_of("BUY_INTERCEPTORS"):
-        t, q = o.str_("itype"), o.int_("qty")
+    for sid, o, _ in ctx.accepted_of(BuyInterceptors):
+        t, q = o.itype, o.qty
         store = dict(ctx.n[sid].store)
         store[t] = store.get(t, 0) + q
         ctx.setn(sid, store=canon(store, ITYPE_ORDER))
@@ -83,21 +93,22 @@ def phase_forces(ctx: Ctx) -> None:
             itype=t,
             qty=q,
         )
-    for sid, o, _ in ctx.accepted_of("EXPORT"):
+    for sid, o, _ in ctx.accepted_of(Export):
         _export(ctx, sid, o)
-    for otype in ("WITHDRAW_DEPLOYMENT", "DEPLOY"):
-        for sid, o, _ in ctx.accepted_of(otype):
-            site = ctx.sites[o.str_("site")]
-            t, q = o.str_("itype"), o.int_("qty")
+    moves: tuple[type[WithdrawDeployment | Deploy], ...] = (WithdrawDeployment, Deploy)
+    for otype in moves:
+        for sid, move, _ in ctx.accepted_of(otype):
+            site = ctx.sites[move.site]
+            t, q = move.itype, move.qty
             store = dict(ctx.n[sid].store)
             inter = dict(site.interceptors)
-            sign = 1 if otype == "DEPLOY" else -1
+            sign = 1 if otype is Deploy else -1
             store[t] = store.get(t, 0) - sign * q
             inter[t] = inter.get(t, 0) + sign * q
             inter = {k: inter[k] for k in ITYPE_ORDER if inter.get(k, 0) > 0}
             ctx.setn(sid, store=canon(store, ITYPE_ORDER))
             site = replace(site, interceptors=inter, owner=sid)
-            if otype == "DEPLOY":
+            if otype is Deploy:
                 lim = site.limits
                 if (
                     lim is not None
@@ -131,9 +142,9 @@ def phase_forces(ctx: Ctx) -> None:
                     qty=q,
                 )
             ctx.sites[site.id] = site
-    for sid, o, _ in ctx.accepted_of("BUILD_RADAR"):
-        site = ctx.sites[o.str_("site")]
-        rq = min(site.radar_max_q, site.radar_q + p.radar_level_step * o.int_("levels"))
+    for sid, o, _ in ctx.accepted_of(BuildRadar):
+        site = ctx.sites[o.site]
+        rq = min(site.radar_max_q, site.radar_q + p.radar_level_step * o.levels)
         ctx.sites[site.id] = replace(site, radar_q=ctx.rf(rq), owner=sid)
         ctx.emit(
             "radar",
@@ -141,9 +152,9 @@ def phase_forces(ctx: Ctx) -> None:
             f"{ctx.name(sid)} upgraded the radar at {site.id} to quality {rq:.2f}.",
             site=site.id,
         )
-    for sid, o, _ in ctx.accepted_of("SET_RADAR_MODE"):
-        site = ctx.sites[o.str_("site")]
-        mode = o.str_("mode")
+    for sid, o, _ in ctx.accepted_of(SetRadarMode):
+        site = ctx.sites[o.site]
+        mode = o.mode
         if site.radar_mode == mode:
             continue
         site = replace(site, radar_mode=mode)
@@ -157,9 +168,9 @@ def phase_forces(ctx: Ctx) -> None:
             site=site.id,
             mode=mode,
         )
-    for sid, o, _ in ctx.accepted_of("SET_SENSOR_SHARING"):
-        site = ctx.sites[o.str_("site")]
-        share = o.bool_("sharing")
+    for sid, o, _ in ctx.accepted_of(SetSensorSharing):
+        site = ctx.sites[o.site]
+        share = o.sharing
         if site.sensor_sharing == share:
             continue
         site = replace(site, sensor_sharing=share)
@@ -175,11 +186,60 @@ def phase_forces(ctx: Ctx) -> None:
         )
 
 
-def _export(ctx: Ctx, sid: str, o: Order) -> None:
+def _hosted_live(state_turn: int, s: Site, consented: bool) -> bool:
+    """A foreign-hosted site that is ready, consented and holds interceptors."""
+    return (
+        bool(s.owner)
+        and s.owner != s.host
+        and s.ready_turn <= state_turn
+        and consented
+        and sum(s.interceptors.values()) > 0
+    )
+
+
+def hosted_site_incidents(ctx: Ctx, start: GameState) -> None:
+    """A hosted site that comes online (its ready turn, a consent) or is loaded this turn is a
+    "new hosted site" incident for every state it sees or covers (B5.4; issue 14), once per
+    site, and not again when the first consent already counted it this turn (diplomacy)."""
     p = ctx.p
-    to, c, q = o.str_("to"), o.str_("class"), o.int_("qty")
-    covert = o.bool_("covert")
-    tech = o.bool_("tech")
+    world = ctx.world()
+    # the game starts with the sites ready on turn 1 in place (new_game evaluates turn 1)
+    before = {
+        s.id
+        for s in start.sites
+        if _hosted_live(
+            max(1, ctx.turn - 1),
+            s,
+            any(c.site == s.id and c.owner == s.owner for c in start.consents),
+        )
+    }
+    prior_owner = {s.id: s.owner for s in start.sites}
+    for sid in sorted(ctx.sites):
+        site = ctx.sites[sid]
+        if sid in before or not _hosted_live(ctx.turn, site, m.site_active(world, site)):
+            continue
+        if prior_owner.get(sid) != site.owner:
+            continue  # first consent this turn: phase_diplomacy charged the incident
+        for k in ctx.ids:
+            if k in (site.host, site.owner):
+                continue
+            if k in site.sees or any(cv.against == k for cv in site.coverage):
+                ctx.incident(k, site.owner, p.inc_hosted_site)
+        ctx.emit(
+            "hosted_site_online",
+            None,
+            f"{ctx.name(site.owner)}'s site {sid} in {ctx.name(site.host)} is now operational.",
+            site=sid,
+            host=site.host,
+            owner=site.owner,
+        )
+
+
+def _export(ctx: Ctx, sid: str, o: Export) -> None:
+    p = ctx.p
+    to, c, q = o.to, o.cls, o.qty
+    covert = o.covert
+    tech = o.tech
     what = f"{c} production technology" if tech else f"{q} {c}"
     if tech:
         nat = ctx.n[to]
@@ -245,10 +305,10 @@ def phase_tests(ctx: Ctx) -> None:
     """Phase 4: R&D steps, countermeasure gains, notification and incidents (B4.4)."""
     p = ctx.p
     eta = {c.name: c.eta_test for c in ctx.sc.classes}
-    for n_, (sid, o, _) in enumerate(ctx.accepted_of("TEST")):
-        c = o.str_("class")
+    for n_, (sid, o, _) in enumerate(ctx.accepted_of(MissileTest)):
+        c = o.cls
         nat = ctx.n[sid]
-        notify = o.bool_("notify")
+        notify = o.notify
         if c in nat.developing:
             dev = dict(nat.developing)
             dev[c] -= 1

@@ -7,8 +7,9 @@ from dataclasses import replace
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
 from game_engine.pipeline.context import thaw
+from game_engine.pipeline.crisis import expected_crisis_weight
 from game_engine.pipeline.diplomacy import normalize_terms, treaty_name
-from game_engine.pipeline.stability import draw_env, evaluate
+from game_engine.pipeline.stability import draw_env, evaluate, rsi_value
 from game_engine.pipeline.terms import terms_hash
 from game_engine.rng import seed_commit
 from game_engine.scenario import Scenario
@@ -190,10 +191,20 @@ def new_game(scenario: Scenario, *, game_id: str, seed: str, mode: str = "expect
         rho_true=0.0,
         counters={"treaty": len(treaties), "evidence": 0, "violation": 0},
     )
-    ctx = thaw(state0, seed, 0)
+    # Evaluated as turn 1 (sites ready on turn 1 count) and, in expected mode, with the
+    # expected crisis penalty every quiet turn carries: the scenario starts in the equilibrium
+    # of B5.5/B9, so an empty first turn moves nothing (issue 14).
+    ctx = thaw(state0, seed, state0.turn if p.rules >= 2 else 0)
     ctx.init = True
     draw_env(ctx)
     out = evaluate(ctx, 0.0)
+    if ctx.expected and p.rules >= 2:
+        w = expected_crisis_weight(ctx, out.met)
+        if w > 0:
+            ctx.pinc["crisis"] = w
+            ctx.pinc_true["crisis"] = w
+            out.rsi_pub, out.pen_pub = rsi_value(ctx, out.comps_pub, ctx.pinc)
+            out.rsi_true, out.pen_true = rsi_value(ctx, out.comps_true, ctx.pinc_true)
     for sid in sc.state_ids:
         ctx.setn(
             sid,

@@ -12,10 +12,29 @@ from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSONDict
 from game_engine.orders import (
     AGREE_KIND,
-    Order,
+    Accept,
+    AcceptImport,
+    AgreeDataExchange,
+    AgreeHotline,
+    AgreeNotification,
+    BuildRadar,
+    Command,
+    ConsentHosting,
+    DeclareLimits,
+    Deploy,
+    Export,
+    InviteObservers,
+    JointExercise,
+    NotAnOrder,
+    OrderError,
+    Reduce,
     Running,
+    SetRadarMode,
+    SetSensorSharing,
+    Sign,
     active_consent,
     check_order,
+    is_command,
     order_to_json,
     parse_order,
 )
@@ -26,7 +45,7 @@ from game_engine.state import (
 )
 
 
-def _provisional(state: GameState, consents: list[tuple[str, Order]]) -> GameState:
+def _provisional(state: GameState, consents: list[tuple[str, ConsentHosting]]) -> GameState:
     """Start-of-turn state plus this turn's consents (matching tokens, B3 step 3)."""
     if not consents:
         return state
@@ -34,31 +53,31 @@ def _provisional(state: GameState, consents: list[tuple[str, Order]]) -> GameSta
     sites = list(state.sites)
     taken: set[str] = set()
     for host, o in consents:
-        sid = o.str_("site")
+        sid = o.site
         if sid in taken or active_consent(state, sid) is not None:
             continue
         taken.add(sid)
         new.append(consent_from_order(state, host, o))
-        sites = [replace(s, owner=o.str_("owner")) if s.id == sid else s for s in sites]
+        sites = [replace(s, owner=o.owner) if s.id == sid else s for s in sites]
     return replace(state, consents=tuple(new), sites=tuple(sites))
 
 
-def consent_from_order(state: GameState, host: str, o: Order) -> Consent:
+def consent_from_order(state: GameState, host: str, o: ConsentHosting) -> Consent:
     p = state.scenario.params
-    site = state.site(o.str_("site"))
-    max_q = p.radar_level_step * o.int_("max_radar_level")
-    if site is not None and not o.get("max_radar_level"):
+    site = state.site(o.site)
+    max_q = p.radar_level_step * o.max_radar_level
+    if site is not None and not o.max_radar_level:
         max_q = site.radar_q
     return Consent(
         host=host,
-        owner=o.str_("owner"),
-        site=o.str_("site"),
-        max_interceptors=o.int_("max_interceptors"),
+        owner=o.owner,
+        site=o.site,
+        max_interceptors=o.max_interceptors,
         max_radar_q=max_q,
-        forward_allowed=o.bool_("forward_allowed"),
-        sensor_sharing_allowed=o.bool_("sensor_sharing_allowed"),
-        compensation=o.int_("compensation"),
-        notice_turns=o.int_("notice_turns") if o.get("notice_turns") else p.default_notice_turns,
+        forward_allowed=o.forward_allowed,
+        sensor_sharing_allowed=o.sensor_sharing_allowed,
+        compensation=o.compensation,
+        notice_turns=o.notice_turns if o.notice_turns else p.default_notice_turns,
         granted_turn=state.turn,
     )
 
@@ -66,14 +85,14 @@ def consent_from_order(state: GameState, host: str, o: Order) -> Consent:
 def _walk(
     st: GameState,
     actor: str,
-    items: list[tuple[int, Order]],
+    items: list[tuple[int, Command | NotAnOrder]],
     excluded: Mapping[int, tuple[str, str]],
-) -> tuple[list[tuple[int, Order, int]], list[tuple[int, Order, str, str]]]:
+) -> tuple[list[tuple[int, Command, int]], list[tuple[int, Command | NotAnOrder, str, str]]]:
     run = Running.start(st, actor)
-    acc: list[tuple[int, Order, int]] = []
-    rej: list[tuple[int, Order, str, str]] = []
+    acc: list[tuple[int, Command, int]] = []
+    rej: list[tuple[int, Command | NotAnOrder, str, str]] = []
     for idx, o in items:
-        if idx in excluded:
+        if idx in excluded or isinstance(o, NotAnOrder):
             code, msg = excluded[idx]
             rej.append((idx, o, code, msg))
             continue
@@ -85,7 +104,7 @@ def _walk(
 
 
 def _match(
-    st: GameState, acc: Mapping[str, list[tuple[int, Order, int]]]
+    st: GameState, acc: Mapping[str, list[tuple[int, Command, int]]]
 ) -> dict[tuple[str, int], tuple[str, str]]:
     """Two-sided matching (B3 step 3). Returns new exclusions ``(actor, idx) -> (code, msg)``."""
     out: dict[tuple[str, int], tuple[str, str]] = {}
@@ -96,12 +115,12 @@ def _match(
     # SIGN: every listed party signs the identical terms hash this turn.
     signers: dict[str, set[str]] = {}
     for sid, _, o in flat:
-        if o.type == "SIGN":
-            signers.setdefault(o.str_("terms_hash"), set()).add(sid)
+        if isinstance(o, Sign):
+            signers.setdefault(o.terms_hash, set()).add(sid)
     for sid, idx, o in flat:
-        if o.type != "SIGN":
+        if not isinstance(o, Sign):
             continue
-        h = o.str_("terms_hash")
+        h = o.terms_hash
         tr = next((t for t in st.treaties if t.terms_hash == h and t.status != "terminated"), None)
         if tr is None:
             continue
@@ -116,10 +135,10 @@ def _match(
 
     # Limits on a candidate site: only its host or the owner it is consented to this turn.
     for sid, idx, o in flat:
-        if o.type == "DECLARE_LIMITS" or (
-            o.type in ("JOINT_EXERCISE", "INVITE_OBSERVERS") and o.str_("site")
+        if isinstance(o, DeclareLimits) or (
+            isinstance(o, (JointExercise, InviteObservers)) and o.site
         ):
-            site = st.site(o.str_("site"))
+            site = st.site(o.site)
             if site is not None and sid not in (site.owner, site.host):
                 out[(sid, idx)] = (
                     str(RuleCode.E_NOT_OWNER),
@@ -128,8 +147,10 @@ def _match(
 
     # DEPLOY on a foreign site needs the host's consent (existing or given this turn).
     for sid, idx, o in flat:
-        if o.type in ("DEPLOY", "BUILD_RADAR"):
-            site = st.site(o.str_("site"))
+        if isinstance(o, (Deploy, BuildRadar)) or (
+            st.scenario.params.rules >= 2 and isinstance(o, (SetRadarMode, SetSensorSharing))
+        ):
+            site = st.site(o.site)
             if site is not None and site.host != sid and active_consent(st, site.id, sid) is None:
                 out[(sid, idx)] = (
                     str(RuleCode.E_NO_CONSENT),
@@ -156,39 +177,41 @@ def _match(
                 out[(sid, idx)] = (nc, msg)
 
     exports = [
-        (sid, idx, (sid, o.str_("to"), o.str_("class"), o.int_("qty"), o.bool_("tech")))
+        (sid, idx, (sid, o.to, o.cls, o.qty, o.tech))
         for sid, idx, o in flat
-        if o.type == "EXPORT"
+        if isinstance(o, Export)
     ]
     imports = [
-        (sid, idx, (o.str_("from"), sid, o.str_("class"), o.int_("qty"), o.bool_("tech")))
+        (sid, idx, (o.supplier, sid, o.cls, o.qty, o.tech))
         for sid, idx, o in flat
-        if o.type == "ACCEPT_IMPORT"
+        if isinstance(o, AcceptImport)
     ]
     pairup(exports, imports, "The export and the import must match (same states, class, quantity).")
     for t, kind in AGREE_KIND.items():
-        agrees = [(sid, idx, o.str_("with")) for sid, idx, o in flat if o.type == t]
+        agrees = [
+            (sid, idx, o.partner)
+            for sid, idx, o in flat
+            if isinstance(o, (AgreeHotline, AgreeNotification, AgreeDataExchange)) and o.type == t
+        ]
         have = {(sid, w) for sid, _, w in agrees}
         for sid, idx, w in agrees:
             if (w, sid) not in have:
                 label = kind.lower().replace("_", " ")
                 out[(sid, idx)] = (nc, f"{st.name_of(w)} did not agree the {label} this turn.")
     invites = [
-        (sid, idx, (sid, o.str_("with"), o.type))
+        (sid, idx, (sid, o.partner, o.type))
         for sid, idx, o in flat
-        if o.type in ("JOINT_EXERCISE", "INVITE_OBSERVERS")
+        if isinstance(o, (JointExercise, InviteObservers))
     ]
     accepts = [
-        (sid, idx, (o.str_("with"), sid, o.str_("what")))
-        for sid, idx, o in flat
-        if o.type == "ACCEPT"
+        (sid, idx, (o.partner, sid, o.what)) for sid, idx, o in flat if isinstance(o, Accept)
     ]
     pairup(invites, accepts, "An invitation needs the partner's ACCEPT in the same turn.")
     observers = {
-        sid for sid, idx, o in flat if o.type == "INVITE_OBSERVERS" and (sid, idx) not in out
+        sid for sid, idx, o in flat if isinstance(o, InviteObservers) and (sid, idx) not in out
     }
     for sid, idx, o in flat:
-        if o.type == "REDUCE" and o.bool_("verified") and sid not in observers:
+        if isinstance(o, Reduce) and o.verified and sid not in observers:
             out[(sid, idx)] = (
                 nc,
                 "A verified elimination needs an accepted observer invitation this turn.",
@@ -196,26 +219,27 @@ def _match(
     return out
 
 
-def intake(ctx: Ctx, orders: Mapping[str, Sequence[Order]]) -> None:
+def intake(ctx: Ctx, orders: Mapping[str, Sequence[Command]]) -> None:
     """Validate and canonicalise all orders (B3 steps 1-5)."""
     st = ctx.state
-    items: dict[str, list[tuple[int, Order]]] = {}
+    items: dict[str, list[tuple[int, Command | NotAnOrder]]] = {}
     bad: dict[str, dict[int, tuple[str, str]]] = {}
     for actor in sorted(orders):
         if actor not in ctx.ids:
             ctx.draws.append({"ignored_orders_for": str(actor)})
             continue
-        lst: list[tuple[int, Order]] = []
+        lst: list[tuple[int, Command | NotAnOrder]] = []
         raw_list: Sequence[object] = orders[actor]
-        for idx, o in enumerate(raw_list):
-            placeholder = o if isinstance(o, Order) else Order(type="?", params=())
+        for idx, item in enumerate(raw_list):
+            o: Command | NotAnOrder = NotAnOrder()
             try:
-                if not isinstance(o, Order):
+                if not is_command(item):
                     raise RuleViolation(RuleCode.E_BAD_PARAM, "Not an order.")
-                lst.append((idx, parse_order(order_to_json(o))))
-            except RuleViolation as exc:
+                o = item
+                lst.append((idx, parse_order(order_to_json(item))))
+            except OrderError as exc:
                 bad.setdefault(actor, {})[idx] = (str(exc.code), exc.message)
-                lst.append((idx, placeholder))
+                lst.append((idx, o))
         lst.sort(key=lambda io: (io[1].sort_key(), io[0]))
         items[actor] = lst
     excluded: dict[tuple[str, int], tuple[str, str]] = {
@@ -226,11 +250,11 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Order]]) -> None:
             (a, o)
             for a in ctx.ids
             for idx, o in items.get(a, [])
-            if o.type == "CONSENT_HOSTING" and (a, idx) not in excluded
+            if isinstance(o, ConsentHosting) and (a, idx) not in excluded
         ]
         walk_state = _provisional(st, consents)
-        acc: dict[str, list[tuple[int, Order, int]]] = {}
-        rej: dict[str, list[tuple[int, Order, str, str]]] = {}
+        acc: dict[str, list[tuple[int, Command, int]]] = {}
+        rej: dict[str, list[tuple[int, Command | NotAnOrder, str, str]]] = {}
         for a in ctx.ids:
             if a not in items:
                 continue
@@ -254,7 +278,7 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Order]]) -> None:
             )
 
 
-def order_json(o: Order) -> JSONDict:
+def order_json(o: Command | NotAnOrder) -> JSONDict:
     out: JSONDict = {}
     for k, v in order_to_json(o).items():
         if isinstance(v, dict):

@@ -90,7 +90,11 @@ def phase_perception(ctx: Ctx, inertia: float) -> None:
             h_hat = dy.f_ij
             e_hat = 0.0
             if ctx.sc.reach.get(j, {}).get(i):
-                e_hat = 1 - m.deterrence(eng, view, i, j, dy)
+                # the exchange model's erosion, combined with the posture i reads as aimed at
+                # its deterrent (forward radars, cueing, loaded sites within reach; issue 14)
+                e_det = 1 - m.deterrence(eng, view, i, j, dy)
+                e_post = m.posture_erosion(world, i, j)
+                e_hat = 1 - (1 - e_det) * (1 - e_post) if ctx.p.rules >= 2 else e_det
             t_star = f.threat_target(h_hat, e_hat, pr.chi, pr.h, pr.tau, pr.ev)
             new_t[(i, j)] = inertia * pr.threat + (1 - inertia) * t_star
     for key, t in new_t.items():

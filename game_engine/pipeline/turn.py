@@ -9,7 +9,9 @@ from game_engine.errors import RuleCode, RuleViolation
 from game_engine.events import Resolution
 from game_engine.jsontypes import JSON, JSONDict
 from game_engine.orders import (
-    Order,
+    Command,
+    InviteObservers,
+    NotAnOrder,
 )
 from game_engine.pipeline.compliance import accounting, declassify, phase_compliance
 from game_engine.pipeline.context import thaw
@@ -17,7 +19,7 @@ from game_engine.pipeline.crisis import phase_crisis
 from game_engine.pipeline.diplomacy import phase_diplomacy
 from game_engine.pipeline.domestic import phase_domestic
 from game_engine.pipeline.economy import phase_economy
-from game_engine.pipeline.forces import phase_forces, phase_tests
+from game_engine.pipeline.forces import hosted_site_incidents, phase_forces, phase_tests
 from game_engine.pipeline.intake import intake, order_json, phase_injects
 from game_engine.pipeline.perception import forget
 from game_engine.pipeline.scoring import check_objective, comp_score
@@ -36,7 +38,7 @@ from game_engine.state import (
 )
 
 
-def resolve(state: GameState, orders: Mapping[str, Sequence[Order]], seed: str) -> Resolution:
+def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str) -> Resolution:
     """Resolve one turn (B4). Invalid orders are rejected (reported), never raised.
 
     Raises ``RuleViolation(E_GAME_OVER)`` if ``state.game_over``.
@@ -55,12 +57,14 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Order]], seed: str) 
     intake(ctx, orders)
     for sid in ids:
         for _, o, _ in ctx.accepted.get(sid, []):
-            if o.type == "INVITE_OBSERVERS":
-                ctx.matched_observers.setdefault(sid, []).append(o.str_("with"))
+            if isinstance(o, InviteObservers):
+                ctx.matched_observers.setdefault(sid, []).append(o.partner)
     phase_injects(ctx)
     phase_diplomacy(ctx)
     phase_economy(ctx)
     phase_forces(ctx)
+    if ctx.p.rules >= 2:
+        hosted_site_incidents(ctx, state)
     phase_tests(ctx)
     phase_transparency(ctx)
     accounting(ctx)
@@ -246,5 +250,5 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Order]], seed: str) 
     )
 
 
-def _ojson(o: Order) -> JSONDict:
+def _ojson(o: Command | NotAnOrder) -> JSONDict:
     return order_json(o)

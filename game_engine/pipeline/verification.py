@@ -10,6 +10,14 @@ from dataclasses import replace
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.orders import (
+    ChallengeInspection,
+    Declare,
+    DeclareLimits,
+    Inspect,
+    Invite,
+    InviteObservers,
+    JointExercise,
+    SetChallengePolicy,
     is_party,
 )
 from game_engine.params import CLASS_ORDER
@@ -25,9 +33,9 @@ from game_engine.state import (
 def phase_transparency(ctx: Ctx) -> None:
     """Phase 5: declarations, CBMs, observer visits, declared limits, challenge policy (B4.5)."""
     p = ctx.p
-    for sid, o, _ in ctx.accepted_of("DECLARE"):
+    for sid, o, _ in ctx.accepted_of(Declare):
         counts = dict.fromkeys(CLASS_ORDER, 0)
-        counts.update(o.counts())
+        counts.update(dict(o.counts))
         decl = {c: n for c, n in counts.items() if n or ctx.n[sid].public_ledger.get(c, 0)}
         ctx.setn(sid, declared=decl, declared_turn=ctx.turn, public_ledger=dict(decl))
         shown = ", ".join(f"{n} {c}" for c, n in decl.items() if n) or "no missiles"
@@ -38,17 +46,18 @@ def phase_transparency(ctx: Ctx) -> None:
             state=sid,
             counts=dict(decl.items()),
         )
-    for otype in ("JOINT_EXERCISE", "INVITE_OBSERVERS"):
-        for sid, o, _ in ctx.accepted_of(otype):
-            w = o.str_("with")
+    cbms: tuple[type[Invite], ...] = (JointExercise, InviteObservers)
+    for otype in cbms:
+        for sid, cbm, _ in ctx.accepted_of(otype):
+            w = cbm.partner
             for a, b in ((sid, w), (w, sid)):
                 pr = ctx.pr[(a, b)]
                 ctx.pr[(a, b)] = replace(pr, last_cbm_turn=ctx.turn)
                 ctx.trust(a, b, da=p.trust_cbm)
-            if otype == "INVITE_OBSERVERS":
+            if otype is InviteObservers:
                 pr = ctx.pr[(w, sid)]
                 ctx.pr[(w, sid)] = replace(pr, last_observed_turn=ctx.turn)
-                where = f" at {o.str_('site')}" if o.str_("site") else ""
+                where = f" at {cbm.site}" if cbm.site else ""
                 ctx.emit(
                     "observers",
                     None,
@@ -72,14 +81,14 @@ def phase_transparency(ctx: Ctx) -> None:
                         ctx.incident(k, sid, p.inc_exercise)
                     if m.is_rival(world, k, sid):
                         ctx.incident(k, w, p.inc_exercise)
-    for sid, o, _ in ctx.accepted_of("DECLARE_LIMITS"):
-        site = ctx.sites[o.str_("site")]
-        cap = o.int_("max_interceptors") if o.get("max_interceptors") else None
+    for sid, o, _ in ctx.accepted_of(DeclareLimits):
+        site = ctx.sites[o.site]
+        cap = o.max_interceptors if o.max_interceptors else None
         lim = Limits(
             max_interceptors=cap,
-            terminal_only=o.bool_("terminal_only"),
-            no_sensor_sharing=o.bool_("no_sensor_sharing"),
-            note=o.str_("note"),
+            terminal_only=o.terminal_only,
+            no_sensor_sharing=o.no_sensor_sharing,
+            note=o.note,
             declared_by=sid,
             turn=ctx.turn,
         )
@@ -95,12 +104,12 @@ def phase_transparency(ctx: Ctx) -> None:
             f"{ctx.name(sid)} declared limits at {site.id}: {', '.join(b for b in bits if b) or 'see note'}.",
             site=site.id,
         )
-    for sid, o, _ in ctx.accepted_of("SET_CHALLENGE_POLICY"):
-        ctx.setn(sid, allow_challenge=o.bool_("allow"))
+    for sid, o, _ in ctx.accepted_of(SetChallengePolicy):
+        ctx.setn(sid, allow_challenge=o.allow)
         ctx.emit(
             "policy",
             [sid],
-            f"{ctx.name(sid)} will {'accept' if o.bool_('allow') else 'refuse'} challenge inspections.",
+            f"{ctx.name(sid)} will {'accept' if o.allow else 'refuse'} challenge inspections.",
         )
 
 
@@ -116,15 +125,15 @@ def phase_verification(ctx: Ctx) -> None:
         "misdeclare": p.eta_misdeclare,
     }
     inspections: dict[tuple[str, str, str], int] = {}
-    for sid, o, _ in ctx.accepted_of("INSPECT"):
-        key = (sid, o.str_("target"), o.str_("treaty"))
-        inspections[key] = inspections.get(key, 0) + o.int_("visits")
-        vk = (sid, o.str_("target"))
-        ctx.visits[vk] = ctx.visits.get(vk, 0) + o.int_("visits")
+    for sid, o, _ in ctx.accepted_of(Inspect):
+        key = (sid, o.target, o.treaty)
+        inspections[key] = inspections.get(key, 0) + o.visits
+        vk = (sid, o.target)
+        ctx.visits[vk] = ctx.visits.get(vk, 0) + o.visits
     challenges: list[tuple[str, str, str]] = []
-    for sid, o, _ in ctx.accepted_of("CHALLENGE_INSPECTION"):
-        tgt = o.str_("target")
-        t = ctx.treaties[o.str_("treaty")]
+    for sid, o, _ in ctx.accepted_of(ChallengeInspection):
+        tgt = o.target
+        t = ctx.treaties[o.treaty]
         if ctx.n[tgt].allow_challenge:
             challenges.append((sid, tgt, t.id))
             ctx.visits[(sid, tgt)] = ctx.visits.get((sid, tgt), 0) + 1
@@ -153,13 +162,19 @@ def phase_verification(ctx: Ctx) -> None:
             )
     open_v = open_violations(ctx)
     found_osi: dict[tuple[str, str, str], float] = {}
-    for v in open_v:
-        j = v.state
-        vt = ctx.treaties.get(v.treaty)
+    # whether each breach was public before this turn: a second observer finding it in the
+    # same turn neither re-publishes nor re-charges it (issue 14)
+    public_before = {vid: v.published for vid, v in ctx.violations.items()}
+    redetected_now: set[str] = set()
+    for v0 in open_v:
+        j = v0.state
+        vt = ctx.treaties.get(v0.treaty)
         nat_j = ctx.n[j]
         for i in ctx.ids:
             if i == j:
                 continue
+            # the current record, not the start-of-phase copy (rules 1 read the copy)
+            v = ctx.violations[v0.id] if p.rules >= 2 else v0
             interested = (vt is not None and is_party(vt, i)) or m.is_rival(world, i, j)
             if not interested:
                 continue
@@ -179,7 +194,10 @@ def phase_verification(ctx: Ctx) -> None:
             if not v.published:
                 pn = f.p_ntm(
                     eta_kind.get(v.kind, 0.0),
-                    min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
+                    # B5.6: no cap at 1 (issue 14; rules 1 capped it)
+                    ntm * (1 + p.ntm_de_bonus * de)
+                    if p.rules >= 2
+                    else min(1.0, ntm * (1 + p.ntm_de_bonus * de)),
                     nat_j.conceal,
                     v.magnitude,
                     p.gamma,
@@ -198,7 +216,9 @@ def phase_verification(ctx: Ctx) -> None:
             w_insp = ctx.chance(p_insp, "osi", i, j, v.id) if p_insp > 0 else 0.0
             if w_insp > 0:
                 found_osi[(i, j, v.treaty)] = found_osi.get((i, j, v.treaty), 0.0) + w_insp
-                _inspection_evidence(ctx, i, v, p_insp, w_insp, k_vis)
+                _inspection_evidence(
+                    ctx, i, v, p_insp, w_insp, k_vis, public_before[v.id], redetected_now
+                )
             if pn > 0:
                 remaining = 1.0 - w_insp
                 w_ntm = ctx.chance(pn, "ntm", i, j, v.id) * remaining if remaining > 0 else 0.0
@@ -299,19 +319,49 @@ def _evidence(
     return e
 
 
-def _inspection_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float, k_vis: int) -> None:
+def _inspection_evidence(
+    ctx: Ctx,
+    i: str,
+    v: Violation,
+    pch: float,
+    w: float,
+    k_vis: int,
+    was_public: bool,
+    redetected_now: set[str],
+) -> None:
+    """An inspection report: public at once. A breach public before this turn is charged as
+    re-detected (once a turn); one first found this turn is charged as newly public once, in
+    expected mode for the part of its weight not already published this turn."""
     alpha = 1 - (1 - ctx.p.alpha_osi) ** max(1, k_vis)
     e = _evidence(
         ctx, i, v.state, v.treaty, v.kind, "osi", v.magnitude, pch, alpha, True, v.id, w, True
     )
-    was_public = v.published
+    if ctx.p.rules < 2:  # before issue 14: every report charged in full, as it was read
+        legacy_public = v.published
+        ctx.violations[v.id] = replace(
+            v,
+            detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
+            published=True,
+            public_weight=ctx.rf(min(1.0, v.public_weight + w)),
+        )
+        made_public(ctx, v, w, redetected=legacy_public)
+        ctx.detections.setdefault(i, []).append(
+            {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
+        )
+        return
+    new_weight = w if was_public else w * (1 - v.public_weight)
     ctx.violations[v.id] = replace(
         v,
         detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index)),
         published=True,
-        public_weight=ctx.rf(min(1.0, v.public_weight + w)),
+        public_weight=ctx.rf(min(1.0, v.public_weight + new_weight)),
     )
-    made_public(ctx, v, w, redetected=was_public)
+    if was_public:
+        if v.id not in redetected_now:
+            redetected_now.add(v.id)
+            made_public(ctx, v, w, redetected=True)
+    elif new_weight > 1e-12:
+        made_public(ctx, v, new_weight)
     ctx.detections.setdefault(i, []).append(
         {"evidence": e.id, "target": v.state, "channel": "inspection", "weight": round(w, 6)}
     )
@@ -334,8 +384,10 @@ def _ntm_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float) -> None:
         w,
         False,
     )
+    # keep what other observers found this turn (issue 14; rules 1 rewrote from the copy)
+    cur = ctx.violations[v.id] if p.rules >= 2 else v
     ctx.violations[v.id] = replace(
-        v, detected_by=tuple(sorted({*v.detected_by, i}, key=ctx.ids.index))
+        cur, detected_by=tuple(sorted({*cur.detected_by, i}, key=ctx.ids.index))
     )
     ambiguous_update(ctx, i, v.state, pch, p.alpha_ntm, w)
     ctx.detections.setdefault(i, []).append(

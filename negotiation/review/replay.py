@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 import game_engine
+from game_engine.params import with_legacy_values
 from negotiation.labels import number_format
 from negotiation.models import Game, GameEvent, Inject, ProposalKind, ProposalVersion, TurnRecord
 
@@ -178,8 +179,20 @@ class _Stop(Exception):
         self.difference = difference
 
 
+def _with_legacy_params(stored: Any) -> Any:
+    """A stored snapshot's parameter copy means the legacy value of every parameter added after
+    the game began (game_engine.params.LEGACY_VALUES): the replay compares with that meaning."""
+    if isinstance(stored, dict):
+        out = {k: _with_legacy_params(v) for k, v in stored.items()}
+        scenario = out.get("scenario")
+        if isinstance(scenario, dict) and isinstance(scenario.get("params"), dict):
+            out["scenario"] = {**scenario, "params": with_legacy_values(scenario["params"])}
+        return out
+    return stored
+
+
 def _check(where: str, stored: Any, replayed: Any, labels: tuple[str, str] = ("stored", "replayed")) -> None:
-    found = first_difference(stored, as_stored(replayed))
+    found = first_difference(_with_legacy_params(stored), as_stored(replayed))
     if found:
         raise _Stop(Difference(where, *found, labels=labels))
 
@@ -296,7 +309,7 @@ def _resolve_and_check(game: Game, record: TurnRecord, state: game_engine.GameSt
     try:
         orders = recorded_orders(record.orders)
         resolution = game_engine.resolve(state, orders, record.seed)
-    except game_engine.RuleViolation as exc:
+    except game_engine.OrderError as exc:
         raise _Stop(Difference(f"{where}: engine input", "$.orders", "orders the engine accepts", str(exc))) from exc
     replayed = resolution_json(resolution)
     for name, label in (("state_after", "state after resolution"), ("events", "engine events"),

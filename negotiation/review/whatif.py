@@ -83,7 +83,7 @@ def parse_changes(access: ReviewAccess, state: game_engine.GameState, recorded: 
             continue
         try:
             changed[sid] = tuple(game_engine.validate_orders(state, sid, raws))
-        except game_engine.RuleViolation as exc:
+        except game_engine.OrderError as exc:
             reason = engine_views.texts_for(state.scenario).rule_error(exc.code, exc.message)
             raise InvalidInput(f"{state.name_of(sid)}: {reason}") from exc
     return changed

@@ -70,7 +70,7 @@ def order_add(*, game_id: int, seat_id: int, member_id: int, raw: Mapping[str, o
     state = game_engine.state_from_json(game.state)
     try:
         orders = game_engine.validate_orders(state, seat.state_id, [*submission.orders, dict(raw)])
-    except game_engine.RuleViolation as exc:
+    except game_engine.OrderError as exc:
         raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
     submission.orders = [game_engine.order_to_json(order) for order in orders]
     _record(game, seat, submission, client_token)

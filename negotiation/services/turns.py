@@ -18,7 +18,7 @@ def valid_orders(state: game_engine.GameState, state_id: str, raws: list[Any]) -
     while remaining:
         try:
             return tuple(game_engine.validate_orders(state, state_id, remaining))
-        except game_engine.RuleViolation as exc:
+        except game_engine.OrderError as exc:
             index = exc.order_index if exc.order_index is not None else len(remaining) - 1
             remaining.pop(index)
     return ()

@@ -10,6 +10,7 @@ from ge_helpers import canon, fresh, play, scenario_dict, scenario_from, toml_di
 
 import game_engine as ge
 from game_engine.errors import RuleCode
+from game_engine.orders import Build
 
 
 def test_list_scenarios_is_sorted_by_slug_and_describes_states():
@@ -62,8 +63,9 @@ def test_new_game_rejects_unknown_mode():
 def test_validate_order_coerces_form_strings():
     s = fresh()
     o = ge.validate_order(s, "borun", {"type": "build", "class": "mrbm", "qty": "2", "covert": "false"})
-    assert o.type == "BUILD" and o.str_("class") == "MRBM" and o.int_("qty") == 2 and not o.bool_("covert")
+    assert o == Build(cls="MRBM", qty=2, covert=False)
     assert ge.order_from_json(ge.order_to_json(o)) == o
+    assert ge.order_to_json(o) == {"type": "BUILD", "class": "MRBM", "covert": False, "qty": 2}
 
 
 @pytest.mark.parametrize(
@@ -72,11 +74,6 @@ def test_validate_order_coerces_form_strings():
         ("dresk", {"type": "BUILD", "class": "MRBM", "qty": 1}, RuleCode.E_NO_TECH),
         ("borun", {"type": "BUILD", "class": "IRBM", "qty": 3}, RuleCode.E_CAPACITY),
         ("calla", {"type": "REDUCE", "class": "SRBM", "qty": 9}, RuleCode.E_NEGATIVE),
-        ("calla", {"type": "BUILD", "class": "SRBM", "qty": -1}, RuleCode.E_NEGATIVE),
-        ("calla", {"type": "BUILD", "class": "XRBM", "qty": 1}, RuleCode.E_UNKNOWN),
-        ("calla", {"type": "LAUNCH", "class": "SRBM"}, RuleCode.E_UNKNOWN),
-        ("calla", {"type": "BUILD", "class": "SRBM", "qty": "two"}, RuleCode.E_BAD_PARAM),
-        ("calla", {"type": "BUILD", "class": "SRBM"}, RuleCode.E_BAD_PARAM),
         (
             "aurel",
             {"type": "DEPLOY", "site": "NOWHERE", "itype": "MIDCOURSE", "qty": 1},
@@ -94,7 +91,6 @@ def test_validate_order_coerces_form_strings():
         ),
         ("calla", {"type": "BUY_INTERCEPTORS", "itype": "MIDCOURSE", "qty": 2}, RuleCode.E_BUDGET),
         ("borun", {"type": "TEST", "class": "ICBM"}, RuleCode.E_NO_TECH),
-        ("calla", {"type": "DECLARE", "counts": {"SRBM": -3}}, RuleCode.E_NEGATIVE),
         ("nobody", {"type": "DECLARE", "counts": {}}, RuleCode.E_UNKNOWN),
     ],
 )
@@ -104,6 +100,33 @@ def test_validate_order_error_codes(actor, raw, code):
     assert info.value.code == code
     assert info.value.order_index is None
     assert info.value.message and info.value.message[0].isupper()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "path"),
+    [
+        ({"type": "BUILD", "class": "SRBM", "qty": -1}, RuleCode.E_NEGATIVE, "qty"),
+        ({"type": "BUILD", "class": "XRBM", "qty": 1}, RuleCode.E_UNKNOWN, "class"),
+        ({"type": "LAUNCH", "class": "SRBM"}, RuleCode.E_UNKNOWN, "type"),
+        ({"type": "BUILD", "class": "SRBM", "qty": "two"}, RuleCode.E_BAD_PARAM, "qty"),
+        ({"type": "BUILD", "class": "SRBM"}, RuleCode.E_BAD_PARAM, "qty"),
+        ({"type": "DECLARE", "counts": {"SRBM": -3}}, RuleCode.E_NEGATIVE, "counts.SRBM"),
+        ({"type": "BUILD", "class": "SRBM", "qty": 1, "priority": "first"}, RuleCode.E_BAD_PARAM, "priority"),
+        (["BUILD"], RuleCode.E_BAD_PARAM, ""),
+    ],
+)
+def test_a_malformed_order_is_not_a_rule_violation_and_names_its_field(raw, code, path):
+    with pytest.raises(ge.MalformedOrder) as info:
+        ge.validate_order(fresh(), "calla", raw)
+    assert not isinstance(info.value, ge.RuleViolation)
+    assert (info.value.code, info.value.path) == (code, path)
+    assert info.value.message and info.value.message[0].isupper()
+
+
+def test_a_malformed_order_in_a_list_keeps_its_position_and_path():
+    with pytest.raises(ge.MalformedOrder) as info:
+        ge.validate_orders(fresh(), "calla", [{"type": "TEST", "class": "SRBM"}, {"type": "BUILD", "class": "SRBM"}])
+    assert (info.value.order_index, info.value.path) == (1, "qty")
 
 
 def test_budget_message_is_plain_english():
@@ -202,7 +225,7 @@ def test_resolve_reports_public_and_private_events():
 
 def test_resolve_rejects_invalid_orders_without_raising():
     s = fresh()
-    bad = ge.Order(type="BUILD", params=(("class", "MRBM"), ("covert", False), ("qty", 99)))
+    bad = Build(cls="MRBM", qty=99)
     r = ge.resolve(s, {"borun": [bad]}, "seed-1")
     rej = r.private_reports["borun"]["rejected"]
     assert rej and rej[0]["code"] == "E_CAPACITY"

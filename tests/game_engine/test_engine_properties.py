@@ -77,7 +77,7 @@ def typed(raw: dict[str, list[dict[str, object]]]) -> dict[str, list[ge.Order]]:
     for sid, lst in raw.items():
         out[sid] = []
         for o in lst:
-            with contextlib.suppress(ge.RuleViolation):
+            with contextlib.suppress(ge.MalformedOrder):
                 out[sid].append(parse_order(o))
     return out
 
