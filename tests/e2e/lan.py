@@ -15,7 +15,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from tests.e2e.conftest import CHROMIUM
+from tests.helpers import CHROMIUM
 
 
 def _ip(*args: str) -> None:

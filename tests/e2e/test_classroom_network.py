@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.lan import ClassroomNetwork, can_make_namespaces
 from tests.e2e.servers import ROOT, die_with_parent, free_port, wait_http
 
