@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.lan import ClassroomNetwork, can_make_namespaces
 from tests.e2e.servers import ROOT, die_with_parent, free_port, wait_http
+from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 EVERY_INTERFACE = "0.0.0.0"  # noqa: S104 - the bind address under test
 pytestmark = pytest.mark.browser
