@@ -9,7 +9,9 @@ in-memory channel layer once the transaction commits. Reports, as medians of --r
   post     CPU ms of this process for the whole request (view, service, commit, reply, push render)
   queries  database queries of one post (the request and its on-commit push together)
 
-and, with --profile FILE, a cProfile of all the posts (sorted by cumulative time on stdout).
+and, with --profile FILE, a cProfile of all the posts (sorted by cumulative time on stdout), or with
+--pyinstrument FILE a pyinstrument call tree of them (pip install pyinstrument; text on stdout, HTML
+in FILE).
 
     python bench/bench_chat.py --repeat 300
 """
@@ -36,6 +38,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=200)
     ap.add_argument("--sqlite", action="store_true", help="use a SQLite file instead of PostgreSQL")
     ap.add_argument("--profile", help="write a cProfile of the posts here and print the top entries")
+    ap.add_argument("--pyinstrument", help="write a pyinstrument HTML tree of the posts here (and text to stdout)")
     ap.add_argument("--queries", action="store_true", help="print the SQL of the last post")
     args = ap.parse_args()
     # one player posts them all: no rate limit
@@ -62,6 +65,12 @@ def main() -> None:
         post()  # warm templates, pools and caches
     times, queries = [], 0
     profiler = cProfile.Profile() if args.profile else None
+    sampler = None
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0002)
+        sampler.start()
     for _ in range(args.repeat):
         with CaptureQueriesContext(connection) as ctx:
             t0 = time.process_time()
@@ -72,6 +81,8 @@ def main() -> None:
                 profiler.disable()
             times.append((time.process_time() - t0) * 1000)
         queries = len(ctx.captured_queries)
+    if sampler:
+        sampler.stop()
     print(f"chat post: median {statistics.median(times):.2f} ms CPU, p90 "
           f"{sorted(times)[int(len(times) * 0.9)]:.2f} ms, {queries} queries "
           f"({'SQLite' if args.sqlite else 'PostgreSQL'}, {args.repeat} posts)")
@@ -81,6 +92,9 @@ def main() -> None:
     if profiler and args.profile:
         profiler.dump_stats(args.profile)
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(45)
+    if sampler:
+        Path(args.pyinstrument).write_text(sampler.output_html())
+        print(sampler.output_text(unicode=True, show_all=False, timeline=False))
 
 
 if __name__ == "__main__":

@@ -174,9 +174,11 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with every call bounded and a breaker (negotiation/cache_pool.py):
+            # a stalled Redis costs a request at most one socket timeout.
+            "BACKEND": "negotiation.cache_pool.GuardedRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2,
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1,
                         "pool_class": "negotiation.cache_pool.SharedConnectionPool"},
         }
     }
@@ -258,6 +260,8 @@ if PRODUCTION:
 TREATYCRAFT = {
     "CHAT_MAX_LENGTH": int(env("TREATYCRAFT_CHAT_MAX_LENGTH", "1000")),
     "CHAT_RATE_PER_MINUTE": int(env("TREATYCRAFT_CHAT_RATE_PER_MINUTE", "30")),
+    # Seconds a bot seat waits between two moves at the table (shorter in short phases).
+    "BOT_PACE_SECONDS": int(env("TREATYCRAFT_BOT_PACE_SECONDS", "6")),
     "JOIN_ATTEMPTS_PER_MINUTE": int(env("TREATYCRAFT_JOIN_ATTEMPTS_PER_MINUTE", "20")),
     "MAX_ORDERS_PER_TURN": 40,
     "WS_MAX_FRAME_BYTES": 8 * 1024,
@@ -266,6 +270,8 @@ TREATYCRAFT = {
     "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
     "EMAIL_PER_ADDRESS_PER_HOUR": int(env("TREATYCRAFT_EMAIL_PER_ADDRESS_PER_HOUR", "10")),
     "INVITATION_DAYS": int(env("TREATYCRAFT_INVITATION_DAYS", "14")),
+    # The longest a request waits for one push to the channel layer (Redis) after its commit.
+    "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
 }
 
 # --- E-mail: the console in development (mail shows in the terminal), SMTP from the environment ---

@@ -37,7 +37,8 @@ from game_engine.scenario import Scenario, ScenarioInfo, StateInfo, list_scenari
 from game_engine.serialization import state_from_json, state_to_json
 from game_engine.state import FACILITATOR, GameState
 from game_engine.texts import EngineTexts, texts_for
-from game_engine.visibility import view_for
+from game_engine.views import OwnSite, OwnView, PublicSite, StateView, TreatyView, Truth, View
+from game_engine.visibility import view_for, view_json
 from game_engine.whatif import expected_outcome
 
 __all__ = [
@@ -52,7 +53,10 @@ __all__ = [
     "Order",
     "OrderError",
     "OrderSpec",
+    "OwnSite",
+    "OwnView",
     "ParamSpec",
+    "PublicSite",
     "Resolution",
     "RuleCode",
     "RuleViolation",
@@ -60,6 +64,10 @@ __all__ = [
     "ScenarioError",
     "ScenarioInfo",
     "StateInfo",
+    "StateView",
+    "TreatyView",
+    "Truth",
+    "View",
     "add_inject",
     "add_treaty_draft",
     "bot_answer_proposal",
@@ -83,4 +91,5 @@ __all__ = [
     "validate_order",
     "validate_orders",
     "view_for",
+    "view_json",
 ]

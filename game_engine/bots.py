@@ -1,6 +1,6 @@
 """Reference bots (B10 step 1): pure policies over ``view_for`` output.
 
-``bot_orders(policy, state, actor, seed)`` looks only at ``view_for(state, actor)`` (never at
+``bot_orders(policy, state, actor, seed)`` looks only at ``view_json(state, actor)`` (never at
 the truth) and returns raw order dicts that pass ``validate_orders``. Policies:
 
 - ``hawk``: builds and deploys, tests without notice, signs nothing.
@@ -22,7 +22,7 @@ from game_engine.jsontypes import JSON
 from game_engine.params import CLASS_ORDER
 from game_engine.rng import u01
 from game_engine.state import GameState
-from game_engine.visibility import view_for
+from game_engine.visibility import view_json
 
 POLICIES: tuple[str, ...] = ("hawk", "dove", "reciprocator", "verifier", "cheater")
 COOPERATIVE: tuple[str, ...] = ("dove", "reciprocator", "verifier", "cheater")
@@ -264,7 +264,7 @@ def bot_orders(policy: str, state: GameState, actor: str, seed: str) -> list[dic
     """Legal raw orders for ``actor`` this turn under ``policy`` (uses only the actor's view)."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
-    v = _View(view_for(state, actor))
+    v = _View(view_json(state, actor))
     if policy == "hawk":
         raw = _hawk(v, seed)
     elif policy == "dove":
@@ -329,7 +329,7 @@ def negotiate(
     """
     signs: dict[str, list[dict[str, object]]] = {}
     ids = state.state_ids
-    views = {sid: view_for(state, sid) for sid in ids}
+    views = {sid: view_json(state, sid) for sid in ids}
     for t in state.treaties:
         exp = t.terms.get("expires_turn")
         if t.status == "in_force" and isinstance(exp, int) and exp >= state.turn:

@@ -302,11 +302,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if state.game_over:
             break
         entry = script[n] if n < len(script) else None
+        before = len(history)
         state, orders, notes = play_turn(state, policies, seed, entry, n + 1, history)
         r = resolve(state, orders, seed)
         state = r.state
         line = {
             "turn": r.public_report["turn"],
+            # What the bots did at the table this turn: who, what, and the message intent.
+            "negotiation": [
+                {"actor": rec.move.actor, "act": rec.move.act.value, "intent": rec.move.intent.as_dict()}
+                for rec in history[before:]
+            ],
             "rsi_pub": state.rsi_pub,
             "rsi_true": state.rsi_true,
             "events": [e.text for e in r.events if e.audience is None],
@@ -357,21 +363,29 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
         }
     history: list[Record] = []
     verified = 0
+    survival = 1.0
     while not state.game_over:
         state, orders, _ = play_turn(state, policies, game_seed, None, history=history)
         r = resolve(state, orders, game_seed)
         state = r.state
+        surv = r.audit.get("survival", 1.0)
+        survival *= float(surv) if isinstance(surv, (int, float)) else 1.0
         verified += sum(
-            1 for e in r.events if e.kind == "reduce" and e.audience is None and "verified" in e.text
+            1
+            for e in r.events
+            if e.kind == "reduce" and e.audience is None and "verified" in e.text
         )
     scores = final_scores(state)
+    escalated = any(c.get("escalated") is True for c in state.crises)
     treaties = [t for t in state.treaties if t.status == "in_force"]
     return {
         "index": index,
         "policies": policies,
         "scores": scores,
         "rsi": state.rsi_pub,
-        "catastrophe": any(c.get("escalated") is True for c in state.crises),
+        # stochastic games count an escalation (0 or 1); expected-mode games have no draws and
+        # report the probability that some crisis escalated over the game, 1 - prod(survival)
+        "catastrophe": 1.0 if escalated else 1.0 - survival,
         "violations": len(state.violations),
         "treaties_in_force": len(treaties),
         "verified_reductions": verified,
@@ -424,7 +438,7 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
     by_state: dict[str, list[float]] = {}
     by_state_policy: dict[str, list[float]] = {}
     rsi: list[float] = []
-    cat = 0
+    cat = 0.0
     with_treaty = 0
     treaties = 0
     with_verified = 0
@@ -444,7 +458,7 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
             by_state.setdefault(sid, []).append(float(vp))
             by_state_policy.setdefault(f"{sid}:{p}", []).append(float(vp))
         rsi.append(float(str(r["rsi"])))
-        cat += 1 if r["catastrophe"] else 0
+        cat += float(str(r["catastrophe"]))
 
     def table(d: Mapping[str, list[float]]) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
@@ -571,5 +585,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"python -m game_engine {args.cmd}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (e.g. ``| head``): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     assert isinstance(code, int)
     return code

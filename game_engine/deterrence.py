@@ -42,14 +42,17 @@ def _world(state: GameState, viewer: str, sites: dict[str, Site] | None = None) 
     )
 
 
-def _security(w: m.World, viewer: str, extra: dict[str, int] | None = None) -> float:
+def _security(
+    w: m.World, viewer: str, extra: dict[str, int] | None = None, eng: m.Engine | None = None
+) -> float:
+    """The viewer's Sec with ``extra`` missiles; ``eng`` (built on ``w``) may be shared."""
     view: dict[str, m.Counts] = {s: w.nations[s].missiles for s in w.ids}
     if extra:
         mine = dict(view[viewer])
         for c, q in extra.items():
             mine[c] = mine.get(c, 0) + q
         view[viewer] = mine
-    return m.security(m.Engine.build(w), view, viewer, {}).sec
+    return m.security(eng if eng is not None else m.Engine.build(w), view, viewer, {}).sec
 
 
 def _offense_breach(
@@ -202,7 +205,28 @@ def _entry(
     }
 
 
+_MEMO: list[tuple[GameState, str, dict[str, JSONDict]]] = []
+_MEMO_SIZE = 32
+
+
 def deterrence_thresholds(state: GameState, viewer: str) -> dict[str, JSONDict]:
+    """Memoised :func:`compute_deterrence_thresholds` for the same (immutable) state object.
+
+    Bots and views ask for the same state's thresholds several times a turn; the cache holds
+    the state itself and matches by identity. Callers get copies; the output is the same with
+    or without the cache (a race between threads can only cost a miss).
+    """
+    for st, who, out in _MEMO:  # identity, not equality: a cheap check
+        if st is state and who == viewer:
+            return {k: dict(v) for k, v in out.items()}
+    out = compute_deterrence_thresholds(state, viewer)
+    _MEMO.append((state, viewer, out))
+    if len(_MEMO) > _MEMO_SIZE:
+        del _MEMO[: len(_MEMO) - _MEMO_SIZE]
+    return {k: dict(v) for k, v in out.items()}
+
+
+def compute_deterrence_thresholds(state: GameState, viewer: str) -> dict[str, JSONDict]:
     """Treaty id -> the viewer's deterrence threshold for each treaty in force it is party to.
 
     Each entry has ``breach`` (the representative breach, in words), ``gain`` (d, VP per turn),
@@ -214,6 +238,7 @@ def deterrence_thresholds(state: GameState, viewer: str) -> dict[str, JSONDict]:
     if not mine:
         return out
     w = _world(state, viewer)
+    eng = m.Engine.build(w)  # offense breaches change only the viewer's counts: one engine
     w_sec = state.nations[viewer].weights[0]
     for t in mine:
         if t.template in OFFENSE_TEMPLATES:
@@ -222,7 +247,7 @@ def deterrence_thresholds(state: GameState, viewer: str) -> dict[str, JSONDict]:
                 out[t.id] = _entry(t, None, None, "", ob)
                 continue
             legal, extra, sev, breach = ob
-            gain = w_sec * (_security(w, viewer, extra) - _security(w, viewer, legal))
+            gain = w_sec * (_security(w, viewer, extra, eng) - _security(w, viewer, legal, eng))
         elif t.template == "DEFENSE_LIMIT":
             db = _defense_breach(state, viewer, t)
             if isinstance(db, str):

@@ -110,37 +110,53 @@ def defends(w: World, s: Site, j: str) -> bool:
 
 
 def defense_table(w: World) -> dict[tuple[str, str], DefenseCell]:
-    """Available interceptors and radar per (defended, attacker) (B5.2 items 1, 2, 5)."""
+    """Available interceptors and radar per (defended, attacker) (B5.2 items 1, 2, 5).
+
+    One pass over each active site's coverage entries (the first entry per pair counts), in
+    site order, so sums are added in the same order as a per-cell scan of the sites.
+    """
     p = w.p
+    ids = w.ids
     active = [s for s in w.sites.values() if site_active(w, s)]
+    inter: dict[tuple[str, str], dict[str, float]] = {}
+    q_best: dict[tuple[str, str], float] = {}
+    bonus: dict[tuple[str, str], float] = {}
+    for s in active:
+        q = 0.0 if s.outage_turn == w.turn else s.radar_q
+        defended = {j for j in ids if defends(w, s, j)}
+        if s.radar_mode == "forward" and s.sensor_sharing and q > 0:
+            for j in defended:
+                for i in s.sees:
+                    if i != j:
+                        bonus[(j, i)] = p.forward_share_bonus
+        seen: set[tuple[str, str]] = set()
+        for c in s.coverage:
+            key = (c.defends, c.against)
+            if key in seen:
+                continue
+            seen.add(key)
+            if c.defends not in defended or c.defends == c.against or c.value <= 0:
+                continue
+            q_best[key] = max(q_best.get(key, 0.0), q)
+            cell = inter.setdefault(key, dict.fromkeys(ITYPE_ORDER, 0.0))
+            for t, n in s.interceptors.items():
+                cell[t] = cell.get(t, 0.0) + c.value * n
     table: dict[tuple[str, str], DefenseCell] = {}
-    for j in w.ids:
-        for i in w.ids:
+    zero = tuple((t, 0.0) for t in ITYPE_ORDER)
+    for j in ids:
+        disc = w.nations[j].disc
+        for i in ids:
             if i == j:
                 continue
-            inter = dict.fromkeys(ITYPE_ORDER, 0.0)
-            q_best = 0.0
-            bonus = 0.0
-            for s in active:
-                if not defends(w, s, j):
-                    continue
-                q = 0.0 if s.outage_turn == w.turn else s.radar_q
-                if s.radar_mode == "forward" and s.sensor_sharing and i in s.sees and q > 0:
-                    bonus = p.forward_share_bonus
-                cov = 0.0
-                for c in s.coverage:
-                    if c.defends == j and c.against == i:
-                        cov = c.value
-                        break
-                if cov <= 0:
-                    continue
-                q_best = max(q_best, q)
-                for t, n in s.interceptors.items():
-                    inter[t] = inter.get(t, 0.0) + cov * n
-            disc = w.nations[j].disc
-            delta = min(1.0, q_best + bonus + disc) if (q_best > 0 or bonus > 0) else min(1.0, disc)
-            table[(j, i)] = DefenseCell(
-                interceptors=tuple((t, inter[t]) for t in ITYPE_ORDER), delta=delta, q=q_best
+            key = (j, i)
+            qb = q_best.get(key, 0.0)
+            b = bonus.get(key, 0.0)
+            delta = min(1.0, qb + b + disc) if (qb > 0 or b > 0) else min(1.0, disc)
+            found = inter.get(key)
+            table[key] = DefenseCell(
+                interceptors=zero if found is None else tuple((t, found[t]) for t in ITYPE_ORDER),
+                delta=delta,
+                q=qb,
             )
     return table
 

@@ -253,6 +253,7 @@ class Params:
     crisis_strength: float = 1.0  # multiplies p_cr (0.5 = "half strength")
     cr_base: float = 0.01
     cr_threat: float = 0.15
+    cr_threat_exp: float = 2.0  # p_cr grows with (T/100)^exp (B5.11 writes the square)
     cr_incident: float = 0.10
     cr_max: float = 0.5
     esc_base: float = 0.30
@@ -429,6 +430,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "crisis_strength": (0.0, 2.0),
     "cr_base": _UNIT,
     "cr_threat": _UNIT,
+    "cr_threat_exp": (1.0, 8.0),
     "cr_incident": _UNIT,
     "cr_max": _UNIT,
     "esc_base": _UNIT,

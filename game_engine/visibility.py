@@ -13,15 +13,32 @@ from game_engine.deterrence import deterrence_thresholds
 from game_engine.engine import final_scores
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.i18n import localized_scenario
-from game_engine.jsontypes import JSON, JSONDict
+from game_engine.jsontypes import JSONDict
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
 from game_engine.scenario import inject_to_json
 from game_engine.serialization import evidence_to_json
 from game_engine.state import FACILITATOR, GameState, Site, Treaty
+from game_engine.views import (
+    AgreementView,
+    ClassRow,
+    ConsentView,
+    InterceptorRow,
+    LimitsView,
+    ObjectiveCardView,
+    OwnSite,
+    OwnView,
+    PublicSite,
+    ScenarioRef,
+    StateView,
+    TreatyView,
+    Truth,
+    View,
+    ViolationView,
+)
 
 
-def _public_interceptors(state: GameState, sid: str) -> JSONDict:
+def _public_interceptors(state: GameState, sid: str) -> dict[str, int]:
     out = dict.fromkeys(ITYPE_ORDER, 0)
     for t, n in state.nations[sid].store.items():
         out[t] += n
@@ -32,32 +49,35 @@ def _public_interceptors(state: GameState, sid: str) -> JSONDict:
     return dict(out)
 
 
-def _site_public(s: Site) -> JSONDict:
-    lim: JSON = None
-    if s.limits is not None:
-        lim = {
-            "max_interceptors": s.limits.max_interceptors,
-            "terminal_only": s.limits.terminal_only,
-            "no_sensor_sharing": s.limits.no_sensor_sharing,
-            "note": s.limits.note,
-            "declared_by": s.limits.declared_by,
-        }
-    return {
-        "id": s.id,
-        "host": s.host,
-        "owner": s.owner,
-        "kind": s.kind,
-        "capacity": s.capacity,
-        "interceptors_public": sum(s.interceptors.values()),
-        "interceptors_by_type": {t: s.interceptors.get(t, 0) for t in ITYPE_ORDER},
-        "radar_q": s.radar_q,
-        "radar_mode": s.radar_mode,
-        "sensor_sharing": s.sensor_sharing,
-        "limits": lim,
-        "ready_turn": s.ready_turn,
-        "x": s.geo.x,
-        "y": s.geo.y,
-    }
+def _limits(s: Site) -> LimitsView | None:
+    if s.limits is None:
+        return None
+    return LimitsView(
+        max_interceptors=s.limits.max_interceptors,
+        terminal_only=s.limits.terminal_only,
+        no_sensor_sharing=s.limits.no_sensor_sharing,
+        note=s.limits.note,
+        declared_by=s.limits.declared_by,
+    )
+
+
+def _site_public(s: Site) -> PublicSite:
+    return PublicSite(
+        id=s.id,
+        host=s.host,
+        owner=s.owner,
+        kind=s.kind,
+        capacity=s.capacity,
+        interceptors_public=sum(s.interceptors.values()),
+        interceptors_by_type={t: s.interceptors.get(t, 0) for t in ITYPE_ORDER},
+        radar_q=s.radar_q,
+        radar_mode=s.radar_mode,
+        sensor_sharing=s.sensor_sharing,
+        limits=_limits(s),
+        ready_turn=s.ready_turn,
+        x=s.geo.x,
+        y=s.geo.y,
+    )
 
 
 def treaty_visible(t: Treaty, viewer: str | None) -> bool:
@@ -84,215 +104,223 @@ def _reputation(state: GameState, sid: str) -> float:
     return round(sum(state.pairs[(k, sid)].tau for k in others) / max(1, len(others)), 6)
 
 
-def _me(state: GameState, sid: str) -> JSONDict:
+def _me(state: GameState, sid: str) -> OwnView:
     nat = state.nations[sid]
     setup = state.scenario.states[state.state_ids.index(sid)]
     others = [k for k in state.state_ids if k != sid]
-    sites: list[JSON] = [
-        {
-            "id": s.id,
-            "host": s.host,
-            "owner": s.owner,
-            "capacity": s.capacity,
-            "interceptors": {t: s.interceptors.get(t, 0) for t in ITYPE_ORDER},
-            "radar_q": s.radar_q,
-            "radar_mode": s.radar_mode,
-            "sensor_sharing": s.sensor_sharing,
-            "allowed": list(s.allowed),
-            "limits": _site_public(s)["limits"],
-            "ready_turn": s.ready_turn,
-        }
+    sites = tuple(
+        OwnSite(
+            id=s.id,
+            host=s.host,
+            owner=s.owner,
+            capacity=s.capacity,
+            interceptors={t: s.interceptors.get(t, 0) for t in ITYPE_ORDER},
+            radar_q=s.radar_q,
+            radar_mode=s.radar_mode,
+            sensor_sharing=s.sensor_sharing,
+            allowed=tuple(s.allowed),
+            limits=_limits(s),
+            ready_turn=s.ready_turn,
+        )
         for s in state.sites
         if sid in (s.owner, s.host)
-    ]
-    cards: list[JSON] = [
-        {
-            "id": c.id,
-            "text": c.text,
-            "points": c.points,
-            "by_turn": c.by_turn,
-            "met_turn": nat.objectives_met.get(c.id),
-        }
+    )
+    cards = tuple(
+        ObjectiveCardView(
+            id=c.id,
+            text=c.text,
+            points=c.points,
+            by_turn=c.by_turn,
+            met_turn=nat.objectives_met.get(c.id),
+        )
         for c in setup.objective_cards
-    ]
-    evidence: list[JSON] = [
+    )
+    evidence = tuple(
         evidence_to_json(e, with_truth=False) for e in state.evidence if e.holder == sid
-    ]
-    return {
-        "id": sid,
-        "name": state.name_of(sid),
-        "missiles": {c: nat.missiles.get(c, 0) for c in CLASS_ORDER},
-        "interceptors_store": {t: nat.store.get(t, 0) for t in ITYPE_ORDER},
-        "sites": sites,
-        "budget": nat.budget,
-        "income": nat.income,
-        "ds": nat.ds,
-        "tech": list(nat.tech),
-        "developing": dict(nat.developing),
-        "prod_cap": {c: nat.prod_cap.get(c, 0) for c in CLASS_ORDER if c in nat.tech},
-        "cm": nat.cm,
-        "ntm": nat.ntm,
-        "conceal": nat.conceal,
-        "program": nat.program,
-        "allow_challenge": nat.allow_challenge,
-        "security": nat.sec,
-        "arms_pressure": nat.arp,
-        "threat": {k: state.pairs[(sid, k)].threat for k in others},
-        "trust": {k: round(state.pairs[(sid, k)].tau, 6) for k in others},
-        "clarity": {k: state.pairs[(sid, k)].chi for k in others},
-        "coverage": {k: state.pairs[(sid, k)].vcov for k in others},
-        "estimates": {k: dict(state.pairs[(sid, k)].est) for k in others},
-        "evidence": evidence,
-        "vp_history": list(nat.vp_history),
-        "objectives": list(setup.info.objectives),
-        "objective_cards": cards,
-        "secret_briefing": setup.info.secret_briefing,
-        "deterrence_threshold": dict(deterrence_thresholds(state, sid)),
-    }
+    )
+    return OwnView(
+        id=sid,
+        name=state.name_of(sid),
+        missiles={c: nat.missiles.get(c, 0) for c in CLASS_ORDER},
+        interceptors_store={t: nat.store.get(t, 0) for t in ITYPE_ORDER},
+        sites=sites,
+        budget=nat.budget,
+        income=nat.income,
+        ds=nat.ds,
+        tech=tuple(nat.tech),
+        developing=dict(nat.developing),
+        prod_cap={c: nat.prod_cap.get(c, 0) for c in CLASS_ORDER if c in nat.tech},
+        cm=nat.cm,
+        ntm=nat.ntm,
+        conceal=nat.conceal,
+        program=nat.program,
+        allow_challenge=nat.allow_challenge,
+        security=nat.sec,
+        arms_pressure=nat.arp,
+        threat={k: state.pairs[(sid, k)].threat for k in others},
+        trust={k: round(state.pairs[(sid, k)].tau, 6) for k in others},
+        clarity={k: state.pairs[(sid, k)].chi for k in others},
+        coverage={k: state.pairs[(sid, k)].vcov for k in others},
+        estimates={k: dict(state.pairs[(sid, k)].est) for k in others},
+        evidence=evidence,
+        vp_history=tuple(nat.vp_history),
+        objectives=tuple(setup.info.objectives),
+        objective_cards=cards,
+        secret_briefing=setup.info.secret_briefing,
+        deterrence_threshold=dict(deterrence_thresholds(state, sid)),
+    )
 
 
-def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -> dict[str, object]:
-    """JSON-safe view for a state id, ``None`` (public observer) or ``FACILITATOR``.
+def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -> View:
+    """What ``viewer`` may know: a state id, ``None`` (public observer) or ``FACILITATOR``.
 
     ``lang`` (e.g. ``"es"``) gives the scenario's texts (title, state names, roles, briefings,
     objectives and objective cards) in that language where the scenario translates them, else
-    English; keys, ids and numbers are the same in every language. Event and treaty texts made
+    English; ids and numbers are the same in every language. Event and treaty texts made
     by the engine stay English here (translate them for display with
-    :func:`game_engine.texts.texts_for`). Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
+    :func:`game_engine.texts.texts_for`). ``View.to_json()`` is the JSON-safe form.
+    Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
     """
     if viewer is not None and viewer != FACILITATOR and viewer not in state.nations:
         raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
     if lang is not None:
         state = replace(state, scenario=localized_scenario(state.scenario, lang))
     ids = state.state_ids
-    states: list[JSON] = []
+    states: list[StateView] = []
     for sid in ids:
         nat = state.nations[sid]
-        info = state.scenario.states[ids.index(sid)].info
+        setup = state.scenario.states[ids.index(sid)]
+        info = setup.info
         step = state.scenario.params.ds_display_step
         states.append(
-            {
-                "id": sid,
-                "name": info.name,
-                "role": info.role,
-                "color": info.color,
-                "public_briefing": info.public_briefing,
-                "npc": info.npc,
-                "nuclear": nat.nuclear,
-                "public_ledger": {c: nat.public_ledger.get(c, 0) for c in CLASS_ORDER},
-                "declared": None
+            StateView(
+                id=sid,
+                name=info.name,
+                role=info.role,
+                color=info.color,
+                public_briefing=info.public_briefing,
+                npc=info.npc,
+                nuclear=nat.nuclear,
+                public_ledger={c: nat.public_ledger.get(c, 0) for c in CLASS_ORDER},
+                declared=None
                 if nat.declared is None
                 else {c: nat.declared.get(c, 0) for c in CLASS_ORDER},
-                "declared_turn": nat.declared_turn,
-                "compliance": _compliance(state, sid),
-                "reputation": _reputation(state, sid),
-                "ds": int(step * round(nat.ds / step)),
-                "public_interceptors": _public_interceptors(state, sid),
-                "sites": [_site_public(s) for s in state.sites if sid in (s.owner, s.host)],
-                "x": state.scenario.states[ids.index(sid)].geo.x,
-                "y": state.scenario.states[ids.index(sid)].geo.y,
-                "polygon": [[a, b] for a, b in state.scenario.states[ids.index(sid)].geo.polygon],
-            }
+                declared_turn=nat.declared_turn,
+                compliance=_compliance(state, sid),
+                reputation=_reputation(state, sid),
+                ds=int(step * round(nat.ds / step)),
+                public_interceptors=_public_interceptors(state, sid),
+                sites=tuple(_site_public(s) for s in state.sites if sid in (s.owner, s.host)),
+                x=setup.geo.x,
+                y=setup.geo.y,
+                polygon=tuple((a, b) for a, b in setup.geo.polygon),
+            )
         )
     shown = [t for t in state.treaties if treaty_visible(t, viewer)]
-    treaties: list[JSON] = [
-        {
-            "id": t.id,
-            "template": t.template,
-            "name": t.name,
-            "parties": list(t.parties),
-            "status": "withdrawing" if t.status == "in_force" and t.withdrawing else t.status,
-            "terms": dict(t.terms),
-            "terms_hash": t.terms_hash,
-            "entry_turn": t.entry_turn,
-            "withdrawing": dict(t.withdrawing),
-            "withdrawn": list(t.withdrawn),
-            "compliance": {k: round(v, 6) for k, v in t.cs.items()},
-        }
+    treaties = tuple(
+        TreatyView(
+            id=t.id,
+            template=t.template,
+            name=t.name,
+            parties=tuple(t.parties),
+            status="withdrawing" if t.status == "in_force" and t.withdrawing else t.status,
+            terms=dict(t.terms),
+            terms_hash=t.terms_hash,
+            entry_turn=t.entry_turn,
+            withdrawing=dict(t.withdrawing),
+            withdrawn=tuple(t.withdrawn),
+            compliance={k: round(v, 6) for k, v in t.cs.items()},
+        )
         for t in shown
-    ]
-    public_evidence: list[JSON] = [
+    )
+    public_evidence = tuple(
         evidence_to_json(e, with_truth=False)
         for e in state.evidence
         if e.published and not e.shared_from
-    ]
+    )
     reveal = state.game_over or viewer == FACILITATOR
-    me: JSON = _me(state, viewer) if viewer is not None and viewer != FACILITATOR else None
-    truth: JSON = None
+    me = _me(state, viewer) if viewer is not None and viewer != FACILITATOR else None
+    truth: Truth | None = None
     if reveal:
-        t_out: JSONDict = {sid: _me(state, sid) for sid in ids}
-        t_out["violations"] = [
-            {
-                "id": v.id,
-                "state": v.state,
-                "treaty": v.treaty,
-                "kind": v.kind,
-                "clause": v.clause,
-                "magnitude": v.magnitude,
-                "severity": v.severity,
-                "first_turn": v.first_turn,
-                "last_turn": v.last_turn,
-                "ongoing": v.ongoing,
-                "covert": v.covert,
-                "published": v.published,
-                "detected_by": list(v.detected_by),
-            }
-            for v in state.violations
-        ]
-        t_out["rsi_true"] = state.rsi_true
-        t_out["rsi_true_history"] = list(state.rsi_true_history)
-        t_out["rsi_components_true"] = dict(state.rsi_components_true)
-        t_out["evidence"] = [evidence_to_json(e) for e in state.evidence]
-        truth = t_out
-    crises: list[JSON] = [dict(c) for c in state.crises]
-    return {
-        "turn": state.turn,
-        "max_turns": state.max_turns,
-        "game_over": state.game_over,
-        "game_over_reason": state.game_over_reason,
-        "mode": state.mode,
-        "seed_commit": state.seed_commit,
-        "scenario": {"slug": state.scenario.info.slug, "title": state.scenario.info.title},
-        "rsi_pub": state.rsi_pub,
-        "rsi_components": dict(state.rsi_components),
-        "rsi_history": list(state.rsi_history),
-        "classes": list(CLASS_ORDER),
-        "class_table": {
-            c.name: {"cost": c.cost, "w": c.w, "kappa": c.kappa, "cat1": c.cat1}
+        truth = Truth(
+            states={sid: _me(state, sid) for sid in ids},
+            violations=tuple(
+                ViolationView(
+                    id=v.id,
+                    state=v.state,
+                    treaty=v.treaty,
+                    kind=v.kind,
+                    clause=v.clause,
+                    magnitude=v.magnitude,
+                    severity=v.severity,
+                    first_turn=v.first_turn,
+                    last_turn=v.last_turn,
+                    ongoing=v.ongoing,
+                    covert=v.covert,
+                    published=v.published,
+                    detected_by=tuple(v.detected_by),
+                )
+                for v in state.violations
+            ),
+            rsi_true=state.rsi_true,
+            rsi_true_history=tuple(state.rsi_true_history),
+            rsi_components_true=dict(state.rsi_components_true),
+            evidence=tuple(evidence_to_json(e) for e in state.evidence),
+        )
+    crises: tuple[JSONDict, ...] = tuple(dict(c) for c in state.crises)
+    return View(
+        turn=state.turn,
+        max_turns=state.max_turns,
+        game_over=state.game_over,
+        game_over_reason=state.game_over_reason,
+        mode=state.mode,
+        seed_commit=state.seed_commit,
+        scenario=ScenarioRef(slug=state.scenario.info.slug, title=state.scenario.info.title),
+        rsi_pub=state.rsi_pub,
+        rsi_components=dict(state.rsi_components),
+        rsi_history=tuple(state.rsi_history),
+        classes=tuple(CLASS_ORDER),
+        class_table={
+            c.name: ClassRow(cost=c.cost, w=c.w, kappa=c.kappa, cat1=c.cat1)
             for c in state.scenario.classes
         },
-        "interceptor_table": {
-            t.name: {"cost": t.cost, "p0": dict(t.p0)} for t in state.scenario.interceptors
+        interceptor_table={
+            t.name: InterceptorRow(cost=t.cost, p0=dict(t.p0)) for t in state.scenario.interceptors
         },
-        "interceptor_types": list(ITYPE_ORDER),
-        "states": states,
-        "treaties": treaties,
-        "agreements": [
-            {"kind": a.kind, "a": a.a, "b": a.b, "since": a.since} for a in state.agreements
-        ],
-        "consents": [
-            {
-                "host": c.host,
-                "owner": c.owner,
-                "site": c.site,
-                "max_interceptors": c.max_interceptors,
-                "max_radar_q": c.max_radar_q,
-                "forward_allowed": c.forward_allowed,
-                "sensor_sharing_allowed": c.sensor_sharing_allowed,
-                "compensation": c.compensation,
-                "revoke_effective": c.revoke_effective,
-            }
+        interceptor_types=tuple(ITYPE_ORDER),
+        states=tuple(states),
+        treaties=treaties,
+        agreements=tuple(
+            AgreementView(kind=a.kind, a=a.a, b=a.b, since=a.since) for a in state.agreements
+        ),
+        consents=tuple(
+            ConsentView(
+                host=c.host,
+                owner=c.owner,
+                site=c.site,
+                max_interceptors=c.max_interceptors,
+                max_radar_q=c.max_radar_q,
+                forward_allowed=c.forward_allowed,
+                sensor_sharing_allowed=c.sensor_sharing_allowed,
+                compensation=c.compensation,
+                revoke_effective=c.revoke_effective,
+            )
             for c in state.consents
-        ],
-        "public_evidence": public_evidence,
-        "crises": crises,
-        "in_force": [t.id for t in state.treaties if in_force(t)],
-        "parties": {t.id: [x for x in t.parties if is_party(t, x)] for t in shown},
-        "me": me,
-        "truth": truth,
-        "pending_injects": [inject_to_json(i) for i in state.pending_injects]
+        ),
+        public_evidence=public_evidence,
+        crises=crises,
+        in_force=tuple(t.id for t in state.treaties if in_force(t)),
+        parties={t.id: tuple(x for x in t.parties if is_party(t, x)) for t in shown},
+        me=me,
+        truth=truth,
+        pending_injects=tuple(inject_to_json(i) for i in state.pending_injects)
         if viewer == FACILITATOR
         else None,
-        "final_scores": dict(final_scores(state)) if state.game_over else None,
-        "seed": state.seed if state.game_over else None,
-    }
+        final_scores=dict(final_scores(state)) if state.game_over else None,
+        seed=state.seed if state.game_over else None,
+    )
+
+
+def view_json(state: GameState, viewer: str | None, *, lang: str | None = None) -> JSONDict:
+    """``view_for(...).to_json()``: the view as a JSON-safe dict (bots, review exports)."""
+    return view_for(state, viewer, lang=lang).to_json()

@@ -18,14 +18,17 @@ Groups:  game.<id>.public   every socket of the game (players, facilitator, obse
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
+
+from negotiation import breaker
 
 if TYPE_CHECKING:  # the models import this module's callers; imported lazily at run time
     from negotiation.models import Channel, Message
@@ -65,15 +68,33 @@ def member_group(member_id: int) -> str:
     return f"member.{member_id}"
 
 
+def push_timeout() -> float:
+    return int(settings.TREATYCRAFT.get("PUSH_TIMEOUT_MS", 2000)) / 1000
+
+
+async def _bounded_group_send(layer: object, group: str, message: dict[str, object]) -> None:
+    await asyncio.wait_for(layer.group_send(group, message), timeout=push_timeout())  # type: ignore[attr-defined]
+
+
 def _send(group: str, message: Mapping[str, object]) -> None:
+    """One push, bounded: it runs in the request after commit, so a Redis that accepts connections
+    but never answers (stopped, partitioned) would otherwise hold the request and its database
+    connection forever. After a failure the layer's breaker drops pushes at once for a few seconds
+    (see negotiation/breaker.py); clients resync from the database when they reconnect."""
     layer = get_channel_layer()
     if layer is None:
         return
+    if not breaker.LAYER.allow():
+        logger.debug("channel layer marked down; push to %s dropped", group)
+        return
     try:
-        async_to_sync(layer.group_send)(group, dict(message))
+        async_to_sync(_bounded_group_send)(layer, group, dict(message))
     except Exception:
         # A dead Redis must not undo a committed action; clients resync when they reconnect.
+        breaker.LAYER.failure()
         logger.warning("channel layer unavailable; push to %s dropped", group, exc_info=True)
+    else:
+        breaker.LAYER.success()
 
 
 def game_changed(
@@ -142,7 +163,13 @@ def message_posted(*, game_id: int, message_id: int, message: Message | None = N
     if message is None:
         message = Message.objects.get(pk=message_id)
     html = rendering.chat_message_push_html(message)
-    push = {"type": "push.html", "html": html}
+    push: dict[str, Any] = {"type": "push.html", "html": html}
+    if message.intent:  # a bot's message is worded in each reader's language
+        by_language = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                by_language[code] = rendering.chat_message_push_html(message)
+        push["by_language"] = by_language
     if channel is None or channel.key != message.channel:
         channel = Channel.objects.filter(game_id=game_id, key=message.channel).first()
     audience = None if channel is None else channel_audience(channel)

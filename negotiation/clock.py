@@ -40,6 +40,10 @@ def tick() -> list[tuple[int, str]]:
         if outcome != "skipped":
             logger.info("clock: game %s %s of turn %s: %s", game_id, phase, turn, outcome)
             acted.append((game_id, outcome))
+    try:
+        services.bots_tick()  # bot seats negotiate through the services, at a human pace
+    except Exception:
+        logger.exception("clock: bot seats failed")
     return acted
 
 

@@ -6,6 +6,7 @@ doorbell makes exactly one sync hop, in which all database and template work hap
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -20,7 +21,7 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from negotiation import rendering, sockets
+from negotiation import breaker, broadcasts, rendering, sockets
 from negotiation.viewer import Viewer
 
 CLOSE_FORBIDDEN = 4403
@@ -42,10 +43,15 @@ class GameConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         layer: Any = get_channel_layer(self.channel_layer_alias)
         sources: list[Any] = [receive]
+        if layer is not None and not breaker.LAYER.allow():
+            layer = None  # Redis is known to be down: do not wait for it on every socket
         if layer is not None:
             try:
-                self.channel_name = await layer.new_channel()
+                # Bounded: a Redis that accepts connections but never answers must not hold
+                # the handshake (nor, through the shard's lock, every other socket's) forever.
+                self.channel_name = await asyncio.wait_for(layer.new_channel(), broadcasts.push_timeout())
             except Exception:
+                breaker.LAYER.failure()
                 layer = None
             else:
                 sources.append(functools.partial(layer.receive, self.channel_name))
@@ -79,8 +85,10 @@ class GameConsumer(AsyncWebsocketConsumer):
             return False
         try:
             for group in self.joined:
-                await self.channel_layer.group_add(group, self.channel_name)
+                await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name),
+                                       broadcasts.push_timeout())
         except Exception:  # the layer (Redis) is down: serve the page from the database anyway
+            breaker.LAYER.failure()
             return False
         return True
 
@@ -89,7 +97,8 @@ class GameConsumer(AsyncWebsocketConsumer):
             return
         for group in self.joined if self.has_layer else ():
             try:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                await asyncio.wait_for(self.channel_layer.group_discard(group, self.channel_name),
+                                       broadcasts.push_timeout())
             except Exception:
                 break
         await database_sync_to_async(sockets.on_disconnect)(self.viewer)

@@ -1,4 +1,5 @@
-"""Typed access to the engine's views for the shell (the engine returns JSON-safe dicts)."""
+"""The engine's views for the shell: typed (``typed_view``: a ``game_engine.View`` of frozen
+dataclasses, read by attribute) or as JSON-safe dicts (``view``, for readers not yet typed)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,23 @@ def state(game: Game) -> game_engine.GameState:
     return parsed
 
 
-def view(game: Game, viewer: str | None) -> dict[str, Any]:
+def typed_view(game: Game, viewer: str | None) -> game_engine.View:
     """game_engine.view_for on the game's current state: what `viewer` may know right now, with the
     scenario's texts in the active interface language where the scenario translates them."""
+    return typed_view_of(state(game), viewer)
+
+
+def typed_view_of(state: game_engine.GameState, viewer: str | None) -> game_engine.View:
+    return game_engine.view_for(state, viewer, lang=get_language())
+
+
+def view(game: Game, viewer: str | None) -> dict[str, Any]:
+    """The same view as a JSON-safe dict (``View.to_json()``)."""
     return view_of(state(game), viewer)
 
 
 def view_of(state: game_engine.GameState, viewer: str | None) -> dict[str, Any]:
-    return cast(dict[str, Any], game_engine.view_for(state, viewer, lang=get_language()))
+    return cast(dict[str, Any], typed_view_of(state, viewer).to_json())
 
 
 def texts(game: Game) -> game_engine.EngineTexts:

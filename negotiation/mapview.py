@@ -19,7 +19,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+import game_engine
 from negotiation import engine_views
 from negotiation.models import Game
 from negotiation.viewer import Role, Viewer
@@ -225,7 +226,7 @@ def region_map(game: Game, viewer: Viewer) -> RegionMap:
     """The map `viewer` is entitled to: their own estimates (player), the ground truth
     (facilitator) or the public record (observer)."""
     state = engine_views.state(game)
-    view = engine_views.view_of(state, viewer.engine_viewer)
+    view = engine_views.typed_view_of(state, viewer.engine_viewer)
     if viewer.role is Role.PLAYER and viewer.state_id:
         return build(game, view, kind="player", me=viewer.state_id)
     if viewer.role is Role.FACILITATOR:
@@ -233,10 +234,10 @@ def region_map(game: Game, viewer: Viewer) -> RegionMap:
     return build(game, view, kind="public")
 
 
-def public_map(game: Game, view: dict[str, Any] | None = None) -> RegionMap:
+def public_map(game: Game, view: game_engine.View | None = None) -> RegionMap:
     """The public version (projector, observers): built from the public view only."""
     if view is None:
-        view = engine_views.view_of(engine_views.state(game), None)
+        view = engine_views.typed_view_of(engine_views.state(game), None)
     return build(game, view, kind="public")
 
 
@@ -271,9 +272,8 @@ def cached_html(game: Game, engine_viewer: str | None, name: str, render: Callab
 # --- Building --------------------------------------------------------------------------------------
 
 
-def _counts_text(counts: dict[str, Any] | None, classes: list[str]) -> str:
-    counts = counts or {}
-    parts = [f"{int(counts[c])} {c}" for c in classes if int(counts.get(c, 0) or 0) > 0]
+def _counts_text(counts: Mapping[str, int], classes: list[str]) -> str:
+    parts = [f"{counts[c]} {c}" for c in classes if counts.get(c, 0) > 0]
     return ", ".join(parts) or _("none")
 
 
@@ -303,20 +303,20 @@ def _level_word(level: str) -> str:
     return {"none": _("none"), "low": _("low"), "medium": _("medium"), "high": _("high")}[level]
 
 
-def _geometry(states: list[dict[str, Any]]) -> dict[str, tuple[float, float, list[tuple[float, float]]]]:
+def _geometry(states: Sequence[game_engine.StateView]) -> dict[str, tuple[float, float, list[tuple[float, float]]]]:
     """Centre and outline of each state. States without an outline become circles; when the
     scenario has no geography at all, the states stand on a ring."""
     geo: dict[str, tuple[float, float, list[tuple[float, float]]]] = {}
-    has_geo = any(s.get("polygon") for s in states) or len({(s.get("x"), s.get("y")) for s in states}) > 1
+    has_geo = any(s.polygon for s in states) or len({(s.x, s.y) for s in states}) > 1
     n = max(1, len(states))
     for i, s in enumerate(states):
-        sid = str(s.get("id"))
+        sid = s.id
         if has_geo:
-            x, y = float(s.get("x", 500.0)), float(s.get("y", 500.0))
+            x, y = s.x, s.y
         else:
             angle = 2 * math.pi * i / n - math.pi / 2
             x, y = 500 + 300 * math.cos(angle), 500 + 300 * math.sin(angle)
-        points = [(float(p[0]), float(p[1])) for p in s.get("polygon") or [] if len(p) == 2]
+        points = list(s.polygon)
         geo[sid] = (x, y, points if len(points) >= 3 else [])
     return geo
 
@@ -375,42 +375,43 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
-def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None) -> RegionMap:
-    classes = [str(c) for c in view.get("classes", [])]
-    states = [s for s in view.get("states", []) if isinstance(s, dict)]
-    names = {str(s.get("id")): str(s.get("name", s.get("id"))) for s in states}
-    mine = view.get("me") if kind == "player" and isinstance(view.get("me"), dict) else None
-    truth = view.get("truth") if kind == "truth" and isinstance(view.get("truth"), dict) else None
-    estimates = (mine or {}).get("estimates") or {}
-    threat = (mine or {}).get("threat") or {}
+def build(game: Game, view: game_engine.View, *, kind: str, me: str | None = None) -> RegionMap:
+    classes = list(view.classes)
+    states = view.states
+    by_id = {s.id: s for s in states}
+    names = {s.id: s.name for s in states}
+    mine = view.me if kind == "player" else None
+    truth = view.truth if kind == "truth" else None
+    estimates = mine.estimates if mine is not None else {}
+    threat = mine.threat if mine is not None else {}
     geo = _geometry(states)
     index = {sid: i for i, sid in enumerate(names)}
 
-    def believed(sid: str) -> dict[str, Any]:
+    def believed(sid: str) -> Mapping[str, int]:
         """The missile counts this map's viewer holds for `sid`."""
         if kind == "player":
             if sid == me and mine is not None:
-                return dict(mine.get("missiles") or {})
-            return dict(estimates.get(sid) or {})
+                return mine.missiles
+            return estimates.get(sid, {})
         if kind == "truth" and truth is not None:
-            return dict((truth.get(sid) or {}).get("missiles") or {})
-        entry = next((s for s in states if s.get("id") == sid), {})
-        return dict(entry.get("public_ledger") or {})
+            own = truth.states.get(sid)
+            return own.missiles if own is not None else {}
+        entry = by_id.get(sid)
+        return entry.public_ledger if entry is not None else {}
 
     # Sites: deduplicated (a hosted site is listed under its host and its owner).
-    true_sites: dict[str, dict[str, Any]] = {}
+    true_sites: dict[str, game_engine.OwnSite] = {}
     if kind == "player" and mine is not None:
-        true_sites = {str(s.get("id")): s for s in mine.get("sites") or []}
+        true_sites = {s.id: s for s in mine.sites}
     elif truth is not None:
-        for entry in truth.values():
-            if isinstance(entry, dict):
-                for s in entry.get("sites") or []:
-                    true_sites[str(s.get("id"))] = s
-    seen: dict[str, dict[str, Any]] = {}
+        for own in truth.states.values():
+            for own_site in own.sites:
+                true_sites[own_site.id] = own_site
+    seen: dict[str, game_engine.PublicSite] = {}
     for s in states:
-        for site in s.get("sites") or []:
-            seen.setdefault(str(site.get("id")), site)
-    consents = {str(c.get("site")): c for c in view.get("consents", []) if isinstance(c, dict)}
+        for site in s.sites:
+            seen.setdefault(site.id, site)
+    consents = {c.site: c for c in view.consents}
     # Static geography from the game's own scenario: what each class can reach and what each site
     # is meant to cover. Which classes a state holds comes from `believed` (the viewer's view).
     setting = engine_views.state(game).scenario
@@ -420,18 +421,16 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
     site_rows: list[MapSite] = []
     site_points: list[tuple[float, float]] = []
     sites_by_state: dict[str, list[str]] = {sid: [] for sid in names}
-    for n, (site_id, site) in enumerate(sorted(seen.items())):
-        host, owner = str(site.get("host", "")), str(site.get("owner", ""))
-        hx, hy, _pts = geo.get(host, (500.0, 500.0, []))
-        x = float(site["x"]) if site.get("x") is not None else hx + 30 * math.cos(n)
-        y = float(site["y"]) if site.get("y") is not None else hy + 30 * math.sin(n)
+    for site_id, site in sorted(seen.items()):
+        host, owner = site.host, site.owner
+        x, y = site.x, site.y
         site_points.append((x, y))
         exact = true_sites.get(site_id)
         if exact is not None:
-            count = sum(int(v) for v in (exact.get("interceptors") or {}).values())
+            count = sum(exact.interceptors.values())
             count_text = _("%(n)s interceptors (true count)") % {"n": count}
         else:
-            count = int(site.get("interceptors_public", 0) or 0)
+            count = site.interceptors_public
             count_text = _("%(n)s interceptors (public record)") % {"n": count}
         hosted = bool(owner) and owner != host
         ring = 0.0 if count <= 0 else 28 + 9 * math.sqrt(count)
@@ -441,16 +440,16 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         elif not owner:
             parts.append(_("no operator yet"))
         parts.append(count_text)
-        parts.append(_("radar %(mode)s") % {"mode": site.get("radar_mode", "")})
+        parts.append(_("radar %(mode)s") % {"mode": site.radar_mode})
         consent = consents.get(site_id)
         if consent:
-            terms = [_("at most %(n)s interceptors") % {"n": consent.get("max_interceptors")}]
-            if not consent.get("forward_allowed"):
+            terms = [_("at most %(n)s interceptors") % {"n": consent.max_interceptors}]
+            if not consent.forward_allowed:
                 terms.append(_("no forward radar"))
-            if not consent.get("sensor_sharing_allowed"):
+            if not consent.sensor_sharing_allowed:
                 terms.append(_("no sensor sharing"))
-            if consent.get("compensation"):
-                terms.append(_("compensation %(n)s per turn") % {"n": consent.get("compensation")})
+            if consent.compensation:
+                terms.append(_("compensation %(n)s per turn") % {"n": consent.compensation})
             parts.append(_("host consent: %(terms)s") % {"terms": ", ".join(terms)})
         setup = setups.get(site_id)
         defends: dict[str, list[str]] = {}
@@ -471,7 +470,7 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
     shapes: list[MapShape] = []
     for sid, name in names.items():
         x, y, pts = geo[sid]
-        entry = next(s for s in states if s.get("id") == sid)
+        entry = by_id[sid]
         counts = _counts_text(believed(sid), classes)
         facts: list[tuple[str, str]] = []
         if kind == "player":
@@ -487,8 +486,9 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
                 facts.append((_("Threat to you"), _level_word(level)))
                 facts.append((_("Your estimate of its missiles"), counts))
         elif kind == "truth":
-            security = (truth or {}).get(sid, {}).get("security") if truth else None
-            level = _insecurity(float(security) if isinstance(security, int | float) else None)
+            own_truth = truth.states.get(sid) if truth is not None else None
+            security = own_truth.security if own_truth is not None else None
+            level = _insecurity(security)
             fill = level
             summary = _("%(name)s. True security %(security)s. True missiles: %(counts)s.") % {
                 "name": name, "security": f"{float(security or 0):.0f}", "counts": counts}
@@ -498,8 +498,7 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
             fill = IDENTITY_KEYS[index[sid] % len(IDENTITY_KEYS)]
             summary = _("%(name)s. Public record of its missiles: %(counts)s.") % {"name": name, "counts": counts}
             facts.append((_("Public record of its missiles"), counts))
-        interceptors = entry.get("public_interceptors") or {}
-        total = sum(int(v) for v in interceptors.values()) if isinstance(interceptors, dict) else 0
+        total = sum(entry.public_interceptors.values())
         facts.append((_("Interceptors (public record)"), str(total)))
         if sites_by_state.get(sid):
             facts.append((_("Defense sites"), ", ".join(sites_by_state[sid])))
@@ -516,7 +515,7 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         for tgt, reach_classes in sorted((reach_table.get(att) or {}).items()):
             if tgt not in names:
                 continue
-            known = tuple(c for c in reach_classes if int(held.get(c, 0) or 0) > 0)
+            known = tuple(c for c in reach_classes if held.get(c, 0) > 0)
             if not known:
                 continue
             ax, ay, _a = geo[att]
@@ -527,18 +526,18 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
                                        path=_curve(ax, ay, tx, ty), summary=summary))
 
     zones: list[MapZone] = []
-    for t in view.get("treaties", []):
-        if not isinstance(t, dict) or t.get("status") not in ("in_force", "withdrawing"):
+    for t in view.treaties:
+        if t.status not in ("in_force", "withdrawing"):
             continue
-        parties = [p for p in t.get("parties", []) if p in geo]
+        parties = [p for p in t.parties if p in geo]
         if len(parties) < 2:
             continue
         hull = _hull([(geo[p][0], geo[p][1]) for p in parties])
         lx = sum(p[0] for p in hull) / len(hull)
         ly = sum(p[1] for p in hull) / len(hull)
-        label = str(t.get("name") or t.get("id"))
+        label = t.name or t.id
         zones.append(MapZone(
-            id=str(t.get("id")), points=" ".join(f"{px:.0f},{py:.0f}" for px, py in hull), closed=len(hull) >= 3,
+            id=t.id, points=" ".join(f"{px:.0f},{py:.0f}" for px, py in hull), closed=len(hull) >= 3,
             lx=lx, ly=ly, label=label,
             summary=_("Treaty in force: %(name)s, between %(parties)s.") % {
                 "name": label, "parties": ", ".join(names[p] for p in parties)},
@@ -566,9 +565,10 @@ def build(game: Game, view: dict[str, Any], *, kind: str, me: str | None = None)
         colour_key = _("Each state has its own colour and hatching.")
         legend = [(s.fill, s.name) for s in shapes]
     return RegionMap(
-        kind=kind, prefix={"player": "rm", "truth": "tm", "public": "pm"}[kind], turn=int(view.get("turn", 0) or 0),
+        kind=kind, prefix={"player": "rm", "truth": "tm", "public": "pm"}[kind], turn=view.turn,
         viewbox=" ".join(f"{v:.0f}" for v in box), box=box, title=title, counts_label=counts_label,
         colour_key=colour_key, legend=legend, shapes=shapes, sites=site_rows, reach=reach_rows, zones=zones,
         fills=fills,
         classes=sorted({c for r in reach_rows for c in r.classes}, key=lambda c: classes.index(c) if c in classes else 99),
     )
+

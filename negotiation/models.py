@@ -130,6 +130,8 @@ class Message(models.Model):
     body = models.TextField()
     client_token = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A bot's message: the engine's intent {"id", "params"}, worded in each reader's language.
+    intent = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["seq"]
@@ -455,9 +457,44 @@ class MemberContact(models.Model):
     member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="contact")
     email = models.EmailField()
     muted = models.JSONField(default=list)
-    # The highest message seq of each channel already reported in a digest, so a digest reports news once.
+    # The highest message seq already reported in a digest, so a digest reports news once.
     digest_seq = models.PositiveIntegerField(default=0)
+    # The interface language the player joined in: their mail is written in it.
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"contact of member {self.member_id}"
+
+
+class ReflectionPrompt(models.Model):
+    """A question the facilitator sets for the end of a turn (turn N: asked from turn N's report on)
+    or for the debrief (turn None: asked once the game has ended)."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="reflection_prompts")
+    turn = models.PositiveIntegerField(null=True, blank=True)
+    question = models.CharField(max_length=500)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question[:40]} (turn {self.turn or 'debrief'})"
+
+
+class ReflectionAnswer(models.Model):
+    """A student's answer to a prompt; they may revise it."""
+
+    prompt = models.ForeignKey(ReflectionPrompt, on_delete=models.CASCADE, related_name="answers")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="reflections")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prompt", "member"], name="one_answer_per_prompt")]
+
+    def __str__(self) -> str:
+        return f"answer of member {self.member_id} to prompt {self.prompt_id}"

@@ -19,7 +19,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from negotiation import mail, selectors
 from negotiation.models import (
@@ -42,8 +43,6 @@ DIGEST_EVERY = timedelta(hours=12)
 
 
 def kind_label(kind: str) -> str:
-    from django.utils.translation import gettext
-
     return {
         "turn": gettext("a turn opened"),
         "deadline": gettext("a deadline is near"),
@@ -72,7 +71,7 @@ def _queue(contact: MemberContact, kind: str, key: str, template: str, context: 
         "game": game, "member": member, "seat_url": seat_url(member), "off_url": off, "kind_label": kind_label(kind),
         "state_name": selectors.state_names(game).get(member.seat.state_id, member.seat.state_id),
     }
-    mail.enqueue(key=key, kind=kind, to=contact.email, mail=mail.render(template, context),
+    mail.enqueue(key=key, kind=kind, to=contact.email, mail=mail.render(template, context, contact.language),
                  headers={"List-Unsubscribe": f"<{off}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
@@ -82,7 +81,8 @@ def contact_set(member: Member, email: str) -> MemberContact | None:
     if not email:
         return None
     with transaction.atomic():
-        contact, _ = MemberContact.objects.update_or_create(member=member, defaults={"email": email})
+        contact, _ = MemberContact.objects.update_or_create(
+            member=member, defaults={"email": email, "language": translation.get_language() or "en"})
         sign_in_mail(contact)
     return contact
 
@@ -95,7 +95,8 @@ def sign_in_mail(contact: MemberContact, occasion: str = "join") -> None:
     mail.enqueue(key=f"signin:{member.pk}:{stamp}", kind="signin", to=contact.email,
                  mail=mail.render("sign_in", {
                      "game": game, "member": member, "seat_url": seat_url(member),
-                     "state_name": selectors.state_names(game).get(member.seat.state_id, member.seat.state_id)}))
+                     "state_name": selectors.state_names(game).get(member.seat.state_id, member.seat.state_id)},
+                     contact.language))
 
 
 def my_seats_mail(email: str) -> int:
@@ -119,10 +120,11 @@ def schedule_due(now: datetime | None = None) -> int:
         game = contact.member.seat.game
         if game.paused_at is not None:
             continue
-        _turn_opened(contact, now)
-        _deadline_near(contact, now)
-        _signatures(contact)
-        _digest(contact, now)
+        with translation.override(contact.language):  # names and labels in the mail, in the player's language
+            _turn_opened(contact, now)
+            _deadline_near(contact, now)
+            _signatures(contact)
+            _digest(contact, now)
     return OutboundEmail.objects.count() - before
 
 

@@ -53,31 +53,30 @@ class OrderGroup:
     rules_anchor: str = "orders"
 
 
-def _options(kind: str, view: Mapping[str, Any], me: str | None, spec_choices: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _options(kind: str, view: game_engine.View, me: str | None, spec_choices: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     if spec_choices:
         return tuple((c, c) for c in spec_choices)
     if kind == "missile_class":
-        return tuple((c, c) for c in view.get("classes", []))
+        return tuple((c, c) for c in view.classes)
     if kind == "interceptor_type":
-        return tuple((t, labels.interceptor_type(t).capitalize()) for t in view.get("interceptor_types", []))
+        return tuple((t, labels.interceptor_type(t).capitalize()) for t in view.interceptor_types)
     if kind == "state":
-        return tuple((s["id"], s["name"]) for s in view.get("states", []) if s["id"] != me)
+        return tuple((s.id, s.name) for s in view.states if s.id != me)
     if kind == "site":
-        names = {s["id"]: s["name"] for s in view.get("states", [])}
+        names = {s.id: s.name for s in view.states}
         seen: dict[str, str] = {}
-        for s in view.get("states", []):
-            for site in s.get("sites", []):
-                seen.setdefault(site["id"], f"{site['id']} ({names.get(site.get('host', ''), site.get('host', ''))})")
-        own = (view.get("me") or {}).get("sites", [])
-        for site in own:
-            seen.setdefault(site["id"], f"{site['id']} ({names.get(site.get('host', ''), site.get('host', ''))})")
+        for s in view.states:
+            for site in s.sites:
+                seen.setdefault(site.id, f"{site.id} ({names.get(site.host, site.host)})")
+        for own in view.me.sites if view.me is not None else ():
+            seen.setdefault(own.id, f"{own.id} ({names.get(own.host, own.host)})")
         return tuple(sorted(seen.items()))
     if kind == "treaty":
-        return tuple((t["id"], f"{t['name']} ({labels.treaty_status(t['status'])})") for t in view.get("treaties", []))
+        return tuple((t.id, f"{t.name} ({labels.treaty_status(t.status)})") for t in view.treaties)
     return ()
 
 
-def order_groups(view: Mapping[str, Any], me: str | None) -> tuple[OrderGroup, ...]:
+def order_groups(view: game_engine.View, me: str | None) -> tuple[OrderGroup, ...]:
     """Every order type as a form, grouped, with choices filled from what this viewer may know."""
     by_group: dict[str, list[OrderForm]] = {}
     for spec in game_engine.ORDER_SPECS:
@@ -90,7 +89,7 @@ def order_groups(view: Mapping[str, Any], me: str | None) -> tuple[OrderGroup, .
                                     default=str(p.min) if p.required and p.min is not None and p.min > 0 else ""))
             elif p.kind == "counts":
                 fields.append(Field(p.name, "counts", gettext(p.label), p.required,
-                                    counts=tuple(view.get("classes", []))))
+                                    counts=view.classes))
             elif p.kind == "text" and not p.choices:
                 fields.append(Field(p.name, "text", gettext(p.label), p.required))
             else:
@@ -166,19 +165,23 @@ def describe(raw: Mapping[str, Any]) -> str:
     return gettext(spec.label) + (f" ({', '.join(details)})" if details else "")
 
 
-def treaty_warnings(view: Mapping[str, Any], me: str, orders: list[Mapping[str, Any]]) -> dict[int, str]:
+def _number(value: object) -> float | None:
+    """A numeric treaty term, or None when the treaty does not set it."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def treaty_warnings(view: game_engine.View, me: str, orders: list[Mapping[str, Any]]) -> dict[int, str]:
     """Orders that would break a treaty in force for `me` (a warning, never a block: cheating is a
     legal order). Keys are order indexes."""
-    mine = view.get("me") or {}
-    treaties = [t for t in view.get("treaties", []) if t.get("status") in ("in_force", "withdrawing")
-                and me in t.get("parties", [])]
-    if not treaties or not mine:
+    mine = view.me
+    treaties = [t for t in view.treaties if t.status in ("in_force", "withdrawing") and me in t.parties]
+    if not treaties or mine is None:
         return {}
-    missiles = dict(mine.get("missiles", {}))
-    weights = {c: float(v.get("w", 1.0)) for c, v in (view.get("class_table") or {}).items()}
-    interceptors = sum(int(n) for n in (mine.get("interceptors_store") or {}).values())
-    interceptors += sum(int(n) for site in mine.get("sites", []) for n in (site.get("interceptors") or {}).values())
-    own_sites = {s["id"]: s for s in mine.get("sites", [])}
+    missiles = dict(mine.missiles)
+    weights = {c: row.w for c, row in view.class_table.items()}
+    interceptors = sum(mine.interceptors_store.values())
+    interceptors += sum(n for site in mine.sites for n in site.interceptors.values())
+    own_sites = {s.id: s for s in mine.sites}
     warnings: dict[int, str] = {}
     for index, order in enumerate(orders):
         kind = order.get("type")
@@ -191,27 +194,30 @@ def treaty_warnings(view: Mapping[str, Any], me: str, orders: list[Mapping[str, 
         elif kind == "BUY_INTERCEPTORS":
             interceptors += qty
         for t in treaties:
-            terms = t.get("terms") or {}
-            name = t.get("name") or gettext("a treaty")
-            caps = terms.get("caps") or {}
-            if kind == "BUILD" and cls in caps and missiles[cls] > int(caps[cls]):
+            terms = t.terms
+            name = t.name or gettext("a treaty")
+            raw_caps = terms.get("caps")
+            caps = {c: n for c, n in raw_caps.items() if isinstance(n, int)} if isinstance(raw_caps, dict) else {}
+            banned = terms.get("classes")
+            weighted_cap = _number(terms.get("weighted_cap"))
+            max_interceptors = _number(terms.get("max_interceptors"))
+            if kind == "BUILD" and cls in caps and missiles[cls] > caps[cls]:
                 warnings[index] = gettext("Would exceed the cap of %(cap)s %(cls)s under %(name)s.") % {
                     "cap": caps[cls], "cls": cls, "name": name}
-            elif kind == "BUILD" and cls in (terms.get("classes") or []):
+            elif kind == "BUILD" and isinstance(banned, list) and cls in banned:
                 warnings[index] = gettext("%(cls)s is banned under %(name)s.") % {"cls": cls, "name": name}
-            elif kind == "BUILD" and terms.get("weighted_cap") is not None and weights:
+            elif kind == "BUILD" and weighted_cap is not None and weights:
                 total = sum(weights.get(c, 1.0) * int(n) for c, n in missiles.items())
-                if total > float(terms["weighted_cap"]):
+                if total > weighted_cap:
                     warnings[index] = gettext("Would exceed the weighted cap of %(cap)s under %(name)s.") % {
                         "cap": terms["weighted_cap"], "name": name}
-            elif kind == "BUY_INTERCEPTORS" and terms.get("max_interceptors") is not None \
-                    and interceptors > int(terms["max_interceptors"]):
+            elif kind == "BUY_INTERCEPTORS" and max_interceptors is not None and interceptors > max_interceptors:
                 warnings[index] = gettext("Would exceed %(n)s interceptors under %(name)s.") % {
                     "n": terms["max_interceptors"], "name": name}
             elif kind == "DEPLOY" and terms.get("no_foreign_basing") and order.get("site") in own_sites \
-                    and own_sites[order["site"]].get("host") != me:
+                    and own_sites[order["site"]].host != me:
                 warnings[index] = gettext("Foreign basing is ruled out by %(name)s.") % {"name": name}
-            elif kind == "EXPORT" and t.get("template") == "EXPORT_CONTROL":
+            elif kind == "EXPORT" and t.template == "EXPORT_CONTROL":
                 warnings[index] = gettext("Exports are controlled under %(name)s.") % {"name": name}
             elif kind == "TEST" and terms.get("notification") and not order.get("notify"):
                 warnings[index] = gettext("Tests must be notified under %(name)s.") % {"name": name}

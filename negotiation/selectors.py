@@ -3,6 +3,7 @@ the engine's view_for(state, viewer): nothing private reaches a template any oth
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -14,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 import game_engine
-from negotiation import channels, engine_views, labels, orderforms, proposalforms
+from negotiation import bot_speech, channels, engine_views, labels, orderforms, proposalforms
 from negotiation.models import (
     Channel,
     ChannelKind,
@@ -133,7 +134,7 @@ class PublicView:
     """Everything any participant may see. Rendered once per change for the whole room."""
 
     game: Game
-    view: dict[str, Any]
+    view: game_engine.View
     title: str
     seats: list[SeatRow]
     phase_label: str
@@ -149,7 +150,7 @@ class PublicView:
 
     @property
     def rsi_width(self) -> int:
-        return round(2 * max(0.0, min(100.0, float(self.view.get("rsi_pub", 0.0)))))
+        return round(2 * max(0.0, min(100.0, self.view.rsi_pub)))
 
     @property
     def rsi_points(self) -> str:
@@ -196,7 +197,7 @@ class PublicView:
 @dataclass(slots=True)
 class PrivateView:
     viewer: Viewer
-    me: dict[str, Any] | None
+    me: game_engine.OwnView | None
     info: game_engine.StateInfo | None
     orders: list[OrderRow]
     revision: int
@@ -213,7 +214,7 @@ class PrivateView:
     other_seats: list[tuple[int, str]] = field(default_factory=list)
     obligations: list[str] = field(default_factory=list)
     warnings: dict[int, str] = field(default_factory=dict)
-    truth: dict[str, Any] | None = None
+    truth: game_engine.Truth | None = None
     names: dict[str, str] = field(default_factory=dict)
     texts: game_engine.EngineTexts | None = None
 
@@ -221,18 +222,16 @@ class PrivateView:
     def missile_rows(self) -> list[tuple[str, int]]:
         if not self.me:
             return []
-        return [(str(c), int(n)) for c, n in self.me.get("missiles", {}).items()]
+        return list(self.me.missiles.items())
 
     @property
     def threat_rows(self) -> list[dict[str, Any]]:
         if not self.me:
             return []
-        threat = self.me.get("threat", {}) or {}
-        trust = self.me.get("trust", {}) or {}
-        estimates = self.me.get("estimates", {}) or {}
+        threat, trust, estimates = self.me.threat, self.me.trust, self.me.estimates
         rows = []
         for other in sorted(set(threat) | set(trust)):
-            est = estimates.get(other, {}) or {}
+            est = estimates.get(other, {})
             rows.append({
                 "name": self.names.get(other, other),
                 "threat": threat.get(other),
@@ -257,15 +256,12 @@ class PrivateView:
         if not self.truth:
             return []
         rows = []
-        for sid, entry in self.truth.items():
-            if not isinstance(entry, dict) or "missiles" not in entry:
-                continue
-            missiles = entry.get("missiles", {})
+        for sid, entry in self.truth.states.items():
             rows.append({
                 "name": self.names.get(sid, sid),
-                "missiles": ", ".join(f"{n} {c}" for c, n in missiles.items() if n) or pgettext("missiles", "none"),
-                "budget": entry.get("budget"),
-                "security": entry.get("security"),
+                "missiles": ", ".join(f"{n} {c}" for c, n in entry.missiles.items() if n) or pgettext("missiles", "none"),
+                "budget": entry.budget,
+                "security": entry.security,
             })
         return rows
 
@@ -318,14 +314,14 @@ def _last_record(game: Game) -> TurnRecord | None:
 
 def public_view(game: Game) -> PublicView:
     state = engine_views.state(game)
-    view = engine_views.view_of(state, None)
+    view = engine_views.typed_view_of(state, None)
     record = _last_record(game)
     texts = engine_views.texts_for(state.scenario)
-    if view.get("game_over_reason"):
-        view = {**view, "game_over_reason": texts.game_over(str(view["game_over_reason"]))}
+    if view.game_over_reason:
+        view = dataclasses.replace(view, game_over_reason=texts.game_over(view.game_over_reason))
     final: list[tuple[str, str, float]] = []
-    scores = view.get("final_scores")
-    if isinstance(scores, dict):
+    scores = view.final_scores
+    if scores is not None:
         infos = state_infos(game.scenario_slug)
         final = sorted(
             ((sid, infos[sid].name if sid in infos else sid, float(v)) for sid, v in scores.items()),
@@ -344,7 +340,7 @@ def public_view(game: Game) -> PublicView:
         explanation=_explained(texts, record.explanation) if record else [],
         public_events=[_event_text(texts, e) for e in record.events if e["audience"] is None] if record else [],
         final_scores=final,
-        rsi_history=[float(x) for x in view.get("rsi_history", [])],
+        rsi_history=list(view.rsi_history),
         ledger_rows=_ledger_rows(view),
     )
 
@@ -366,19 +362,16 @@ def _rejected_rows(texts: game_engine.EngineTexts, report: dict[str, Any]) -> di
         for r in rows]}
 
 
-def _ledger_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
-    classes = list(view.get("classes", []))
+def _ledger_rows(view: game_engine.View) -> list[dict[str, Any]]:
     rows = []
-    for entry in view.get("states", []):
-        ledger = entry.get("public_ledger", {})
-        interceptors = entry.get("public_interceptors", {})
+    for entry in view.states:
         rows.append({
-            "id": entry.get("id"),
-            "name": entry.get("name"),
-            "counts": [ledger.get(c, 0) for c in classes],
-            "interceptors": sum(int(v) for v in interceptors.values()) if isinstance(interceptors, dict) else 0,
-            "compliance": entry.get("compliance"),
-            "ds": entry.get("ds"),
+            "id": entry.id,
+            "name": entry.name,
+            "counts": [entry.public_ledger.get(c, 0) for c in view.classes],
+            "interceptors": sum(entry.public_interceptors.values()),
+            "compliance": entry.compliance,
+            "ds": entry.ds,
         })
     return rows
 
@@ -389,8 +382,8 @@ def describe_order(raw: dict[str, Any]) -> str:
 
 def private_view(game: Game, viewer: Viewer) -> PrivateView:
     state = engine_views.state(game)
-    view = engine_views.view_of(state, viewer.engine_viewer)
-    me = view.get("me") if viewer.role is Role.PLAYER else None
+    view = engine_views.typed_view_of(state, viewer.engine_viewer)
+    me = view.me if viewer.role is Role.PLAYER else None
     info = state_infos(game.scenario_slug).get(viewer.state_id or "")
     orders: list[OrderRow] = []
     revision = 0
@@ -429,10 +422,10 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
                 _event_text(texts, e) for e in record.events
                 if e["audience"] is not None and viewer.state_id in e["audience"]
             ]
-    truth = view.get("truth") if viewer.role is Role.FACILITATOR else None
+    truth = view.truth if viewer.role is Role.FACILITATOR else None
     return PrivateView(
         viewer=viewer,
-        me=me if isinstance(me, dict) else None,
+        me=me,
         info=info,
         orders=orders,
         revision=revision,
@@ -451,7 +444,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         obligations=obligations_for(game, viewer, view),
         other_seats=other_seats,
         warnings=orderforms.treaty_warnings(view, viewer.state_id, list(raw_orders)) if viewer.state_id else {},
-        truth=truth if isinstance(truth, dict) else None,
+        truth=truth,
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
         texts=texts,
     )
@@ -478,7 +471,8 @@ def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[New
 
 
 def chat_row(message: Message) -> ChatRow:
-    return ChatRow(seq=message.seq, author=message.author_label, body=message.body,
+    body = bot_speech.say(message.intent) if message.intent else message.body
+    return ChatRow(seq=message.seq, author=message.author_label, body=body,
                    created_at=message.created_at)
 
 
@@ -754,17 +748,17 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
     return rows
 
 
-def obligations_for(game: Game, viewer: Viewer, view: dict[str, Any]) -> list[str]:
+def obligations_for(game: Game, viewer: Viewer, view: game_engine.View) -> list[str]:
     """The viewer's obligations under treaties in force, in plain words (shown by the order form)."""
     if viewer.role is not Role.PLAYER or not viewer.state_id:
         return []
     names = state_names(game)
     lines = []
-    for t in view.get("treaties", []):
-        if t.get("status") not in ("in_force", "withdrawing") or viewer.state_id not in t.get("parties", []):
+    for t in view.treaties:
+        if t.status not in ("in_force", "withdrawing") or viewer.state_id not in t.parties:
             continue
-        terms = proposalforms.clause_lines(str(t.get("template", "")), dict(t.get("terms") or {}), names)
-        lines.append(f"{t.get('name')}: " + "; ".join(terms[1:] or terms))
+        terms = proposalforms.clause_lines(t.template, dict(t.terms), names)
+        lines.append(f"{t.name}: " + "; ".join(terms[1:] or terms))
     return lines
 
 

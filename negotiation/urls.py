@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from negotiation import views, views_accounts, views_console, views_mail, views_planner
+from negotiation import views, views_accounts, views_console, views_mail, views_planner, views_reflections
 
 app_name = "negotiation"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("g/<int:game_id>/orders/remove/", views.order_remove, name="order-remove"),
     path("g/<int:game_id>/ready/", views.ready, name="ready"),
     path("g/<int:game_id>/switch/", views.seat_switch, name="seat-switch"),
+    path("g/<int:game_id>/reflections/", views_reflections.room_reflections, name="reflections"),
     path("g/<int:game_id>/proposals/", views.proposal_create, name="proposal-create"),
     path("g/<int:game_id>/proposals/act/", views.proposal_act, name="proposal-act"),
     path("g/<int:game_id>/proposals/what-if/", views.proposal_projection, name="proposal-what-if"),
@@ -48,5 +49,6 @@ urlpatterns = [
     path("facilitate/<int:game_id>/inject/preview/", views_console.inject_preview, name="inject-preview"),
     path("facilitate/<int:game_id>/inject/", views_console.inject_send, name="inject-send"),
     path("facilitate/<int:game_id>/inject/cancel/", views_console.inject_cancel, name="inject-cancel"),
+    path("facilitate/<int:game_id>/reflections/", views_reflections.console_reflections, name="console-reflections"),
     path("facilitate/<int:game_id>/co-facilitators/", views_accounts.co_facilitators, name="co-facilitators"),
 ]

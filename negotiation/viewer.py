@@ -24,6 +24,8 @@ class Viewer:
     member_id: int | None = None
     is_captain: bool = False
     user_id: int | None = None
+    # A bot seat acting through the services (negotiation/services/bots.py); never from a request.
+    is_bot: bool = False
 
     @property
     def engine_viewer(self) -> str | None:

@@ -142,13 +142,27 @@ def seat_link(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
+def _guess_limited(request: HttpRequest) -> HttpResponse | None:
+    """A game page asked for by someone who is not in that game (or for a code that does not exist)
+    counts against the join-code guess limit of their address: the answer (404, or a redirect to
+    the join page) would otherwise tell a guesser which codes exist, at any rate. Returns the 429
+    page once the limit is reached."""
+    try:
+        services.join_attempt_check(_client_key(request))
+    except RateLimited as exc:
+        return render(request, "negotiation/home.html", {"error": exc.message, "code": ""}, status=429)
+    return None
+
+
 @never_cache
 @require_GET
 def room(request: HttpRequest, code: str) -> HttpResponse:
     game = _game_by_code(code)
+    viewer = None if game is None else selectors.viewer_for_request(request, game)
+    if viewer is None and (limited := _guess_limited(request)) is not None:
+        return limited
     if game is None:
         raise Http404("No such game.")
-    viewer = selectors.viewer_for_request(request, game)
     if viewer is None:
         return redirect("negotiation:join", code=game.code)
     if viewer.role is Role.FACILITATOR:
@@ -164,9 +178,11 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     """The public-only view for the front of a classroom (and for observers)."""
     game = _game_by_code(code)
+    viewer = None if game is None else selectors.viewer_for_request(request, game)
+    if viewer is None and (limited := _guess_limited(request)) is not None:
+        return limited
     if game is None:
         raise Http404("No such game.")
-    viewer = selectors.viewer_for_request(request, game)
     if viewer is None:
         raise Http404("This view needs the observer link from the facilitator.")
     context = rendering.public_context(game) | {"game": game, "viewer": viewer, "observer_key": game.observer_key}
@@ -198,9 +214,11 @@ def tutorial_new(request: HttpRequest) -> HttpResponse:
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """“How to play this turn”: one page, with the phase the game is in marked."""
     game = _game_by_code(code)
-    if game is None:
-        raise Http404("No such game.")
-    viewer = _require_viewer(request, game)
+    viewer = None if game is None else selectors.viewer_for_request(request, game)
+    if viewer is None and (limited := _guess_limited(request)) is not None:
+        return limited
+    if game is None or viewer is None:
+        raise Http404("No such game." if game is None else "You have no seat in this game.")
     return render(request, "negotiation/guide.html",
                   {"game": game, "viewer": viewer, "priv": selectors.private_view(game, viewer)})
 
@@ -446,7 +464,9 @@ def proposal_act(request: HttpRequest, game_id: int) -> HttpResponse:
     def run(game: Game, viewer: Viewer) -> str:
         number = _number(request, "number")
         if action == "amend":
-            proposal = Proposal.objects.get(game=game, number=number)
+            proposal = Proposal.objects.filter(game=game, number=number).first()
+            if proposal is None:  # the service refuses a proposal the viewer may not see alike
+                raise InvalidInput(gettext("There is no such proposal."))
             p = services.proposal_amend(
                 game_id=game.pk, viewer=viewer, number=number, expected_version=_number(request, "version"),
                 clauses=_clauses(request, game, proposal.kind), text=str(request.POST.get("text", "")),

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -112,7 +112,8 @@ class OutboxPasswordResetForm(PasswordResetForm):
             protocol=context["protocol"], domain=context["domain"],
             path=reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}))
         mail.enqueue(key=f"reset:{user.pk}:{context['token']}", kind="password_reset", to=to_email,
-                     mail=mail.render("password_reset", {"link": link, "username": user.get_username()}))
+                     mail=mail.render("password_reset", {"link": link, "username": user.get_username()},
+                                      get_language()))
 
 
 @login_required

@@ -4,6 +4,7 @@ console-controls partial (the socket updates everything else)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -343,6 +344,8 @@ def _inject_effect(request: HttpRequest) -> dict[str, Any] | None:
         number = float(amount)
     except ValueError as exc:
         raise InvalidInput(gettext("The effect needs an amount (a number).")) from exc
+    if not math.isfinite(number):  # "nan", "inf": float() takes them, the engine and int() do not
+        raise InvalidInput(gettext("The effect needs an amount (a number)."))
     if kind == "ds_change":
         return {"ds_change": {state: number}}
     if kind == "budget_change":

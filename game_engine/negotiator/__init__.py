@@ -13,9 +13,19 @@ from __future__ import annotations
 from game_engine.negotiator.orders import negotiating_bot_orders
 from game_engine.negotiator.policy import NEGOTIATING_POLICIES, STYLES, decide
 from game_engine.negotiator.table import TableResult, match_observers, run_table
-from game_engine.negotiator.types import Act, CbmOffer, Intent, Move, Offer, Record
+from game_engine.negotiator.types import (
+    INTENTS,
+    Act,
+    CbmOffer,
+    Intent,
+    Move,
+    Offer,
+    Record,
+    move_from_dict,
+)
 
 __all__ = [
+    "INTENTS",
     "NEGOTIATING_POLICIES",
     "STYLES",
     "Act",
@@ -27,6 +37,7 @@ __all__ = [
     "TableResult",
     "decide",
     "match_observers",
+    "move_from_dict",
     "negotiating_bot_orders",
     "run_table",
 ]

@@ -122,8 +122,10 @@ class Appraiser:
         self, template: str, parties: Sequence[str], terms: Mapping[str, JSON]
     ) -> float:
         """One-turn VP change of entry into force; cached by the text's non-numeric shape."""
+        # Entry into force moves stability and trust by the kind of text, not by its numbers:
+        # texts differing only in caps, limits or the number of visits share one projection.
         shape = ",".join(
-            f"{k}={terms[k]}"
+            f"{k}={terms[k] if k != 'inspection_quota' else _int(terms[k]) > 0}"
             for k in sorted(terms)
             if k not in ("caps", "max_interceptors", "max_per_site", "weighted_cap", "name")
         )

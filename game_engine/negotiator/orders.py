@@ -25,7 +25,7 @@ from game_engine.bots import POLICIES as REFERENCE_POLICIES
 from game_engine.bots import _build, _dove, _preferred_class, _View, bot_orders, legal_subset
 from game_engine.params import CLASS_ORDER
 from game_engine.state import GameState
-from game_engine.visibility import view_for
+from game_engine.visibility import view_json
 
 Raw = dict[str, object]
 
@@ -257,7 +257,7 @@ def negotiating_bot_orders(
 
     ``table_cbms``: CBMs are agreed at a negotiating table (which adds the mirror orders), so
     the reference bots' unilateral AGREE_* orders are left out."""
-    v = _View(view_for(state, actor))
+    v = _View(view_json(state, actor))
     if policy == "richardson":
         raw = _comply(v, _richardson(state, v))
     elif policy == "cheater":

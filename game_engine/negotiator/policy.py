@@ -12,8 +12,8 @@ in how it weighs the result (``STYLES``):
 - ``reciprocator``: signs what helps it, amends what nearly does; matches CBMs and proposals
   of states that have not provoked it (caught cheating, out-arming it); asks for inspections
   when it does not trust the other side.
-- ``verifier``: like the reciprocator, but signs no limit on forces without inspections or a
-  data exchange, and amends to add them.
+- ``verifier``: like the reciprocator, but signs no limit on forces without on-site
+  inspections, and amends to add them (with a data exchange).
 - ``cheater``: signs caps it means to evade (values its own cuts at a fraction), strikes out
   inspections and data exchanges, offers only the cheap CBMs (hotline, notification).
 - ``hawk``: weighs every constraint on itself double and signs only a clear gain; tables
@@ -27,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from game_engine.engine import normalize_terms
 from game_engine.jsontypes import JSON
 from game_engine.negotiator.appraise import Appraisal, Appraiser, class_levels
 from game_engine.negotiator.types import CBM_KINDS, Act, CbmOffer, Intent, Move, Offer, Record
 from game_engine.params import CLASS_ORDER
 from game_engine.rng import u01
 from game_engine.state import GameState
-from game_engine.visibility import view_for
+from game_engine.visibility import view_json
 
 NEGOTIATING_POLICIES: tuple[str, ...] = (
     "hawk",
@@ -78,6 +79,8 @@ FORGIVENESS = 0.2
 """Chance a reciprocator deals with a provoker anyway (seeded) [INV]."""
 RIVAL_THREAT = 35.0
 """A state the bot fears at least this much is a rival it negotiates with (as in bots.py)."""
+AMEND_PREFERENCE = 0.5
+"""Bonus (VP/turn) for amending the proposal on the table over countering with another [INV]."""
 MAX_AMENDMENTS = 2
 """Amendments a bot makes to one proposal before it only signs or rejects [INV]."""
 
@@ -99,7 +102,7 @@ class Table:
         self.state = state
         self.actor = actor
         self.seed = seed
-        self.view = view_for(state, actor)
+        self.view = view_json(state, actor)
         me = self.view.get("me")
         self.me: Mapping[str, object] = me if isinstance(me, Mapping) else {}
         self.turn = _int(self.view.get("turn"))
@@ -172,14 +175,20 @@ def _verified(template: str, terms: Mapping[str, JSON]) -> bool:
 def _acceptable(
     t: Table, template: str, parties: Sequence[str], terms: Mapping[str, JSON]
 ) -> tuple[bool, float, str]:
-    """(sign?, valued gain, reason id if not)."""
+    """(sign?, valued gain, reason id if not). Judged on the text with the engine's defaults
+    filled in (a clause left out means what the engine will enforce)."""
+    terms = normalize_terms(template, terms, t.state.scenario.params)
     others = [p for p in parties if p != t.actor]
     if t.policy in ("reciprocator", "verifier") and any(t.provoked_by(p) for p in others):
         forgive = u01(t.seed, "forgive", t.actor, t.turn, ",".join(others)) < FORGIVENESS
         if not forgive:
             return False, 0.0, "reject_distrust"
-    if t.style.needs_verification and not _verified(template, terms):
-        return False, 0.0, "reject_unverified"
+    if (
+        t.style.needs_verification
+        and template in ("OFFENSE_CAP", "CLASS_BAN", "NONPROLIFERATION")
+        and _int(terms.get("inspection_quota")) <= 0
+    ):
+        return False, 0.0, "reject_unverified"  # the verifier wants inspectors on site
     if (
         t.policy == "reciprocator"
         and not _verified(template, terms)
@@ -198,12 +207,13 @@ def _acceptable(
 def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Intent]]:
     """Candidate changes the actor could ask for, each with its intent."""
     out: list[tuple[Act, str, dict[str, JSON], Intent]] = []
-    terms = dict(o.terms)
+    terms = dict(o.terms)  # amendments change the text as written ...
+    norm = normalize_terms(o.template, terms, t.state.scenario.params)  # ... read as enforced
     others = [p for p in o.parties if p != t.actor]
     if o.template in ("OFFENSE_CAP", "CLASS_BAN"):
-        quota = _int(terms.get("inspection_quota"))
+        quota = _int(norm.get("inspection_quota"))
         if t.style.dislikes_inspection:
-            if quota > 0 or terms.get("data_exchange") is True:
+            if quota > 0 or norm.get("data_exchange") is True:
                 out.append(
                     (
                         Act.AMEND,
@@ -222,7 +232,7 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
                     Intent.of("amend_inspections", quota=q),
                 )
             )
-        if terms.get("notification") is not True and not t.style.dislikes_inspection:
+        if norm.get("notification") is not True and not t.style.dislikes_inspection:
             out.append(
                 (
                     Act.AMEND,
@@ -277,7 +287,7 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
                 )
             )
     else:
-        if terms.get("terminal_only") is not True:
+        if norm.get("terminal_only") is not True:
             out.append(
                 (
                     Act.AMEND,
@@ -319,7 +329,8 @@ def _answer(t: Table, o: Offer, history: Sequence[Record]) -> list[Move]:
             a = t.ap.appraise(template, o.parties, terms)
             if a.worst_other < t.style.partner_floor - 1.0:
                 continue  # the other side would never take it
-            score = g2 + 0.5 * a.worst_other
+            # Mending the text on the table is preferred to changing the subject.
+            score = g2 + 0.5 * a.worst_other + (AMEND_PREFERENCE if act is Act.AMEND else 0.0)
             if best is None or score > best[0]:
                 best = (score, act, template, terms, intent)
         if best is not None:
@@ -530,6 +541,12 @@ def _cbm_moves(
         for r in history
         if r.turn == t.turn and r.move.act is Act.OFFER_CBM and r.move.to
     }
+    # A partner that declined a measure is not asked again for TABLE_COOLDOWN turns.
+    offered |= {
+        (r.move.cbm, r.move.to[0], r.move.actor)
+        for r in history
+        if r.move.act is Act.DECLINE_CBM and r.move.to and t.turn - r.turn < TABLE_COOLDOWN
+    }
     for r in t.rivals():
         if t.policy in ("reciprocator", "verifier") and t.provoked_by(r):
             continue
@@ -557,6 +574,7 @@ def decide(
     seed: str = "",
     *,
     table: bool = True,
+    readings: dict[str, Table] | None = None,
 ) -> list[Move]:
     """The actor's moves now: answers to offers awaiting it, CBM answers/offers, new texts.
 
@@ -569,16 +587,25 @@ def decide(
         )
     if state.game_over or actor not in state.state_ids:
         return []
-    t = Table(policy, state, actor, seed)
-    moves: list[Move] = []
     answered = {
         (r.move.proposal, r.move.version)
         for r in history
         if r.move.actor == actor and r.move.act in (Act.SIGN, Act.REJECT, Act.AMEND, Act.COUNTER)
     }
-    for o in offers:
-        if o.needs(actor) and (o.id, o.version) not in answered:
-            moves += _answer(t, o, history)
+    waiting = [o for o in offers if o.needs(actor) and (o.id, o.version) not in answered]
+    if not table and not waiting and not any(c.receiver == actor for c in cbm_offers):
+        return []  # nothing awaits it and it is not its turn to table: no need to think
+    # ``readings`` lets a caller that asks several times about one state (the rounds of a
+    # table) reuse the actor's reading of it: its belief state and projections.
+    key = f"{policy}:{actor}:{seed}"
+    t = readings.get(key) if readings is not None else None
+    if t is None or t.state is not state:
+        t = Table(policy, state, actor, seed)
+        if readings is not None:
+            readings[key] = t
+    moves: list[Move] = []
+    for o in waiting:
+        moves += _answer(t, o, history)
     moves += _cbm_moves(t, cbm_offers, history, offer=table)
     if table:
         moves += _table(t, offers, history)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from game_engine.engine import add_treaty_draft
 from game_engine.errors import RuleViolation
-from game_engine.negotiator.policy import decide
+from game_engine.negotiator.policy import Table, decide
 from game_engine.negotiator.types import CBM_ORDER, Act, CbmOffer, Move, Offer, Record
 from game_engine.state import GameState
 
@@ -104,6 +104,7 @@ def run_table(
                         {"type": "SIGN", "terms_hash": t.terms_hash}
                     )
     bots = [sid for sid in state.state_ids if sid in policies]
+    readings: dict[str, Table] = {}
     for rnd in range(rounds):
         acted = False
         for sid in bots:
@@ -116,6 +117,7 @@ def run_table(
                 hist,
                 seed,
                 table=rnd == 0,
+                readings=readings,
             )
             for mv in moves:
                 acted = True

@@ -26,6 +26,28 @@ class Act(StrEnum):
     DECLINE_CBM = "decline_cbm"
 
 
+INTENTS: tuple[str, ...] = (
+    "sign",
+    "reject_hurts",
+    "reject_unverified",
+    "reject_distrust",
+    "reject_intrusive",
+    "amend_inspections",
+    "amend_no_inspections",
+    "amend_notification",
+    "amend_raise_cap",
+    "amend_lower_cap",
+    "amend_terminal_only",
+    "counter_defense_limit",
+    "table_cap",
+    "table_reduction",
+    "table_defense_limit",
+    "offer_cbm",
+    "accept_cbm",
+    "decline_cbm",
+)
+"""Every message intent a negotiating bot may express (the shell words each one)."""
+
 CBM_KINDS: tuple[str, ...] = ("HOTLINE", "NOTIFICATION", "DATA_EXCHANGE")
 """Pairwise agreements a bot offers and answers (B2.6); each becomes mirror AGREE_* orders."""
 
@@ -116,3 +138,39 @@ class Record:
 
     turn: int
     move: Move
+
+
+def move_from_dict(d: Mapping[str, object]) -> Move | None:
+    """A move back from :meth:`Move.as_dict` (e.g. read from a game log); None if malformed."""
+    try:
+        act = Act(str(d.get("act")))
+    except ValueError:
+        return None
+    raw_intent = d.get("intent")
+    intent_d: Mapping[str, object] = raw_intent if isinstance(raw_intent, Mapping) else {}
+    raw_params = intent_d.get("params")
+    params: Mapping[str, object] = raw_params if isinstance(raw_params, Mapping) else {}
+    intent = Intent(
+        str(intent_d.get("id", "")),
+        tuple(sorted((str(k), v) for k, v in params.items() if _json_scalar(v))),  # type: ignore[misc]
+    )
+    parties = d.get("parties")
+    to = d.get("to")
+    terms = d.get("terms")
+    version = d.get("version")
+    return Move(
+        actor=str(d.get("actor", "")),
+        act=act,
+        intent=intent,
+        proposal=str(d.get("proposal", "")),
+        version=version if isinstance(version, int) else 0,
+        template=str(d.get("template", "")),
+        parties=tuple(str(x) for x in parties) if isinstance(parties, list) else (),
+        terms=dict(terms) if isinstance(terms, Mapping) else {},
+        to=tuple(str(x) for x in to) if isinstance(to, list) else (),
+        cbm=str(d.get("cbm", "")),
+    )
+
+
+def _json_scalar(v: object) -> bool:
+    return v is None or isinstance(v, (bool, int, float, str))

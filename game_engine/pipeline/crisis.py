@@ -18,7 +18,10 @@ def crisis_risks(ctx: Ctx, met: Metrics) -> list[tuple[str, str, float, float]]:
         t_bar = (ctx.pr[(i, j)].threat + ctx.pr[(j, i)].threat) / 2
         inc = ctx.incidents.get((i, j), 0.0) + ctx.incidents.get((j, i), 0.0)
         p_cr = (
-            min(p.cr_max, p.cr_base + p.cr_threat * (t_bar / 100) ** 2 + p.cr_incident * inc)
+            min(
+                p.cr_max,
+                p.cr_base + p.cr_threat * (t_bar / 100) ** p.cr_threat_exp + p.cr_incident * inc,
+            )
             * p.crisis_strength
         )
         p_cr = f.clamp(p_cr, 0.0, 1.0)

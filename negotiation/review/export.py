@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 import game_engine
 from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, TurnRecord
+from negotiation.review import participation
 from negotiation.review.common import state_names, turn_marks
 from negotiation.selectors import describe_order
 
@@ -122,6 +123,35 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         ("vp_mean", "number", "Mean of the per-turn victory points."),
         ("turns_scored", "integer", "Number of turns that earned points."),
         ("game_over_reason", "text", "Why the game ended (empty if it has not)."),
+    )),
+    "participation": ("What each student (a member of a seat) did: the gradebook.", _cols(
+        ("student", "text", "The student's name (pseudonymised on request)."),
+        ("state", "text", "State id of the student's seat."),
+        ("captain", "boolean", "Whether the student is the seat's captain (gives orders, signs)."),
+        ("removed", "boolean", "Whether the facilitator removed the student from the game."),
+        ("messages_plenary", "integer", "Messages the student posted in the plenary."),
+        ("messages_bilateral", "integer", "Messages in bilateral channels."),
+        ("messages_coalition", "integer", "Messages in coalition channels."),
+        ("messages_team", "integer", "Messages in the team channel."),
+        ("messages_facline", "integer", "Messages on the line to the facilitator."),
+        ("messages_total", "integer", "All messages the student posted."),
+        ("proposals_tabled", "integer", "Proposals the student tabled."),
+        ("proposals_amended", "integer", "Amendments (new versions) the student made."),
+        ("proposals_signed", "integer", "Signatures the student gave for the state."),
+        ("order_revisions", "integer", "Changes to the state's orders made by the student."),
+        ("turns_with_orders", "integer", "Turns in which the student changed the orders."),
+        ("ready_marks", "integer", "Times the student marked the state ready."),
+        ("ready_before_deadline", "integer", "Of those, marks made before the phase's deadline (or with no deadline)."),
+        ("reflections_answered", "integer", "Reflection questions the student answered."),
+        ("reflections_asked", "integer", "Reflection questions set in the game."),
+    )),
+    "reflections": ("Students' answers to the facilitator's reflection questions.", _cols(
+        ("student", "text", "The student's name (pseudonymised on request)."),
+        ("state", "text", "State id of the student's seat."),
+        ("turn", "integer", "Turn the question was asked at the end of (empty: the debrief)."),
+        ("question", "text", "The question."),
+        ("answer", "text", "The student's answer (names pseudonymised on request)."),
+        ("answered_at", "datetime", "When the answer was last saved, ISO 8601 in UTC."),
     )),
 }
 
@@ -298,6 +328,7 @@ def _build_export(game: Game, *, pseudonymize: bool) -> ExportBundle:
         "effect": i.effect, "source": names.text(i.source), "created_at": _time(i.created_at),
     } for i in Inject.objects.filter(game=game).order_by("seq")]
     finished = game.phase == Phase.FINISHED
+    students, prompts = participation.report(game)
     meta = {
         "code": game.code, "title": game.title, "scenario": game.scenario_slug, "mode": game.mode,
         "phase": game.phase, "turn": game.turn, "facilitator": names.text(game.facilitator.get_username()),
@@ -316,7 +347,12 @@ def _build_export(game: Game, *, pseudonymize: bool) -> ExportBundle:
     return ExportBundle(
         game=meta,
         tables={"events": event_rows, "messages": message_rows, "proposals": proposal_rows, "orders": order_rows,
-                "scores": score_rows, "final_scores": final_rows},
+                "scores": score_rows, "final_scores": final_rows,
+                "participation": participation.gradebook_rows(students, prompts, names.text),
+                "reflections": [{
+                    "student": names.text(row.name), "state": row.state_id, "turn": p.turn, "question": p.question,
+                    "answer": names.text(a.body), "answered_at": _time(a.updated_at),
+                } for row in students for p, a in row.reflections]},
         turns=turns, seats=seats, injects=injects, pseudonymized=pseudonymize,
     )
 

@@ -430,7 +430,7 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
     assert isinstance(me, dict)
     truth: dict[str, Any] = {}
     if access.is_facilitator:
-        full = game_engine.view_for(state, game_engine.FACILITATOR).get("truth")
+        full = game_engine.view_json(state, game_engine.FACILITATOR).get("truth")
         truth = full if isinstance(full, dict) else {}
     others = []
     for other in (m for m in metas.values() if m.id != state_id):

@@ -17,4 +17,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:game_id>/replay/", views.replay_check, name="replay"),
     path("<int:game_id>/bookmark/", views.bookmark, name="bookmark"),
     path("<int:game_id>/players/", views.players_permission, name="players"),
+    path("<int:game_id>/participation/", views.participation_page, name="participation"),
 ]

@@ -273,3 +273,20 @@ def players_permission(request: HttpRequest, game: Game, access: ReviewAccess) -
         return _partial(request, "overview.html", "review-access",
                         _context(request, game, access, "overview", players_allowed=allowed))
     return redirect("review:home", game_id=game.pk)
+
+
+@require_GET
+@review_page
+@facilitator_only
+def participation_page(request: HttpRequest, game: Game, access: ReviewAccess) -> HttpResponse:
+    """What each student did, and their reflections: on screen, and as a CSV gradebook."""
+    from negotiation.review import participation
+
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(participation.gradebook_csv(game), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="treatycraft-{slugify(game.code)}-gradebook.csv"'
+        return response
+    rows, prompts = participation.report(game)
+    return render(request, f"{TEMPLATES}/participation.html", _context(
+        request, game, access, "participation", students=rows, prompts=prompts,
+        channel_kinds=participation.CHANNEL_KINDS))

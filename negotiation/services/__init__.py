@@ -4,6 +4,7 @@ do not run in async code. Modules by entity: games, seats, orders, chat, turns, 
 
 from __future__ import annotations
 
+from negotiation.services.bots import bot_step, bots_tick
 from negotiation.services.chat import (
     channel_open,
     coalition_create,
@@ -51,6 +52,8 @@ from negotiation.services.seats import (
 
 __all__ = [
     "BOT_POLICIES",
+    "bot_step",
+    "bots_tick",
     "channel_open",
     "clock_due",
     "coalition_create",

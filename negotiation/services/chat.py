@@ -3,6 +3,7 @@ broadcast and each state's line to the facilitator."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -47,18 +48,20 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
         raise InvalidInput(gettext("The message is empty."))
     if len(text) > limit:
         raise InvalidInput(gettext("Messages are at most %(limit)s characters (this one has %(n)s).") % {"limit": limit, "n": len(text)})
-    token = client_token[:64] or None
+    game = Game.objects.select_for_update().defer("state").get(pk=game_id)  # the lock; no engine state needed
+    target = channel_get(game, channel)
+    refusal = channels.post_refusal(viewer, target, game)
+    if refusal:
+        raise PhaseClosed(refusal) if game.phase == Phase.FINISHED else InvalidInput(refusal)
+    # A retry is matched only after the access check, and only among the same author's posts in
+    # the same channel: someone else's token never returns someone else's message.
+    token = _scoped_token(viewer, target.key, client_token)
     if token:
         existing = Message.objects.filter(game_id=game_id, client_token=token).first()
         if existing is not None:
             return existing
     if viewer.role is not Role.OBSERVER:
         rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
-    game = Game.objects.select_for_update().defer("state").get(pk=game_id)  # the lock; no engine state needed
-    target = channel_get(game, channel)
-    refusal = channels.post_refusal(viewer, target, game)
-    if refusal:
-        raise PhaseClosed(refusal) if game.phase == Phase.FINISHED else InvalidInput(refusal)
     # The viewer was read from the session with its member this request: no second lookup.
     if viewer.member_id is not None and viewer.state_id:
         label = f"{viewer.label} ({state_name(game.scenario_slug, viewer.state_id)})"
@@ -76,6 +79,15 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
     transaction.on_commit(partial(broadcasts.message_posted, game_id=game.pk, message_id=message.pk,
                                   message=message, channel=target))
     return message
+
+
+def _scoped_token(viewer: Viewer, channel_key: str, client_token: str) -> str | None:
+    """The stored form of a client's retry token: a digest of (author, channel, token), so the
+    database's one-message-per-token rule holds per author and channel."""
+    if not client_token:
+        return None
+    author = f"member:{viewer.member_id}" if viewer.member_id is not None else f"{viewer.role}:{viewer.user_id}"
+    return hashlib.sha256(f"{author}\x00{channel_key}\x00{client_token[:64]}".encode()).hexdigest()
 
 
 def _mark_read(game: Game, channel: Channel, reader: str, seq: int, log_for: str | None = None) -> None:

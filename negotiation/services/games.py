@@ -88,7 +88,7 @@ def game_create(
     if turns is not None:
         state = dataclasses.replace(state, max_turns=turns)
     game.state = game_engine.state_to_json(state)
-    game.seed_commit = str(game_engine.view_for(state, None)["seed_commit"])
+    game.seed_commit = game_engine.view_for(state, None).seed_commit
     game.save(update_fields=["state", "seed_commit"])
     for info in scenario.info.states:
         # Non-player characters of the scenario are played by the hawk bot unless someone takes them.

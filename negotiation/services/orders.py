@@ -43,7 +43,7 @@ def _already_applied(submission: OrderSubmission, token: str) -> bool:
     return bool(token) and token in submission.applied_tokens
 
 
-def _record(game: Game, seat: Seat, submission: OrderSubmission, token: str) -> None:
+def _record(game: Game, seat: Seat, submission: OrderSubmission, token: str, member_id: int | None = None) -> None:
     if token:
         submission.applied_tokens = [*submission.applied_tokens, token][-MAX_TOKENS_KEPT:]
     submission.revision += 1
@@ -52,7 +52,7 @@ def _record(game: Game, seat: Seat, submission: OrderSubmission, token: str) -> 
         seat.is_ready = False
         seat.save(update_fields=["is_ready"])
     log(game, "orders.revised", f"player:{seat.state_id}",
-        {"turn": game.turn, "revision": submission.revision, "orders": submission.orders},
+        {"turn": game.turn, "revision": submission.revision, "orders": submission.orders, "member": member_id},
         audience=[seat.state_id, game_engine.FACILITATOR])
     notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
 
@@ -73,7 +73,7 @@ def order_add(*, game_id: int, seat_id: int, member_id: int, raw: Mapping[str, o
     except game_engine.OrderError as exc:
         raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
     submission.orders = [game_engine.order_to_json(order) for order in orders]
-    _record(game, seat, submission, client_token)
+    _record(game, seat, submission, client_token, member_id)
     return submission
 
 
@@ -90,5 +90,5 @@ def order_remove(*, game_id: int, seat_id: int, member_id: int, index: int, revi
     if not 0 <= index < len(submission.orders):
         raise InvalidInput(gettext("There is no such order."))
     submission.orders = [o for i, o in enumerate(submission.orders) if i != index]
-    _record(game, seat, submission, client_token)
+    _record(game, seat, submission, client_token, member_id)
     return submission

@@ -48,6 +48,8 @@ def _player(viewer: Viewer) -> str:
 def _captain(viewer: Viewer, game: Game) -> Seat:
     state_id = _player(viewer)
     seat = Seat.objects.get(game=game, state_id=state_id)
+    if viewer.is_bot and seat.bot_policy:
+        return seat
     if viewer.member_id is None or not Member.objects.filter(
             pk=viewer.member_id, seat=seat, is_captain=True, removed_at=None).exists():
         raise InvalidInput(gettext("Only your team's captain signs for your state."))
@@ -117,13 +119,20 @@ def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, part
                                    clauses=dict(clauses), text=text.strip())
     log(game, "proposal.tabled", author,
         {"proposal": number, "version": 1, "kind": kind, "title": name, "parties": party_list,
-         "template": template, "clauses": dict(clauses), "text": text.strip()},
+         "template": template, "clauses": dict(clauses), "text": text.strip(), "member": viewer.member_id},
         audience=_parties_audience(proposal))
     _notify_parties(game, proposal)
     return proposal
 
 
 def _locked_proposal(game: Game, number: int, viewer: Viewer) -> Proposal:
+    """The proposal `viewer` acts on, locked. Only its parties and the facilitator act on a
+    proposal: an observer (or anyone else) is refused before the proposal is looked up, and a
+    player who is not a party gets the same answer as for a number that does not exist."""
+    if viewer.role is Role.OBSERVER:
+        raise InvalidInput(gettext("Observers read; they do not act on proposals."))
+    if viewer.role is Role.PLAYER and not viewer.state_id:
+        raise InvalidInput(gettext("There is no such proposal."))
     proposal = Proposal.objects.select_for_update().filter(game=game, number=number).first()
     if proposal is None or (viewer.role is Role.PLAYER and viewer.state_id not in proposal.parties):
         raise InvalidInput(gettext("There is no such proposal."))
@@ -158,7 +167,7 @@ def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_versio
                                    note=note.strip()[:200])
     log(game, "proposal.amended", author,
         {"proposal": number, "version": proposal.version, "clauses": dict(clauses), "text": text.strip(),
-         "note": note.strip()[:200]},
+         "note": note.strip()[:200], "member": viewer.member_id},
         audience=_parties_audience(proposal))
     _notify_parties(game, proposal)
     return proposal
@@ -245,7 +254,8 @@ def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version
         proposal=proposal, version=proposal.version, state_id=seat.state_id,
         defaults={"signed_by": viewer.label, "turn": game.turn})
     log(game, "proposal.signed", seat.state_id,
-        {"proposal": number, "version": proposal.version, "terms_hash": version.terms_hash},
+        {"proposal": number, "version": proposal.version, "terms_hash": version.terms_hash,
+         "member": viewer.member_id},
         audience=_parties_audience(proposal))
     _notify_parties(game, proposal)
     return signature

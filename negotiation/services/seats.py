@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -12,11 +13,11 @@ from django.utils.translation import gettext
 import game_engine
 from negotiation import broadcasts
 from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
-from negotiation.models import Game, Member, Phase, Seat
+from negotiation.models import Game, GameEvent, Member, Phase, Seat
 from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
 
-BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater")
+BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater", "richardson")
 
 
 def join_attempt_check(client_key: str) -> None:
@@ -167,12 +168,29 @@ def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
         if member_id is not None:
             Member.objects.filter(pk=member_id).update(last_seen_at=now)
         state_id, connections = Seat.objects.values_list("state_id", "connections").get(pk=seat_id)
-        log(game, "seat.connected" if delta > 0 else "seat.disconnected", f"player:{state_id}",
-            {"state": state_id, "member": member_id}, audience=[game_engine.FACILITATOR])
+        _log_presence(game, state_id, member_id, online=connections > 0, now=now)
         # The room sees "online" per seat: ring only when this socket changed it (first one in,
         # last one out), not for every tab or team member.
         if (delta > 0 and connections == delta) or (delta < 0 and connections == 0):
             notify(game_id, public=("seat-list",), seats=())
+
+
+PRESENCE_EVENTS = ("seat.connected", "seat.disconnected")
+PRESENCE_COALESCE = timedelta(seconds=10)
+
+
+def _log_presence(game: Game, state_id: str, member_id: int | None, *, online: bool, now: datetime) -> None:
+    """Log a seat going online or offline: once per change of state (not per socket, tab or team
+    member), and coalesced: a change less than PRESENCE_COALESCE after the last logged one is not
+    logged on its own; the next socket event of the seat logs the state it has then, so a reconnect
+    loop writes a bounded number of events and the log catches up with the seat's real state."""
+    last = (GameEvent.objects.filter(game=game, kind__in=PRESENCE_EVENTS, data__state=state_id)
+            .order_by("-seq").values_list("kind", "created_at").first())
+    logged_online = last is not None and last[0] == "seat.connected"
+    if online == logged_online or (last is not None and now - last[1] < PRESENCE_COALESCE):
+        return
+    log(game, "seat.connected" if online else "seat.disconnected", f"player:{state_id}",
+        {"state": state_id, "member": member_id}, audience=[game_engine.FACILITATOR])
 
 
 @transaction.atomic
@@ -187,7 +205,9 @@ def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -
         seat.is_ready = ready
         seat.save(update_fields=["is_ready"])
         log(game, "seat.ready" if ready else "seat.unready", f"player:{seat.state_id}",
-            {"turn": game.turn, "phase": game.phase})
+            {"turn": game.turn, "phase": game.phase, "member": member_id,
+             "seconds_left": round((game.deadline_at - timezone.now()).total_seconds())
+             if game.deadline_at else None})
         notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
         if ready:
             from negotiation.services.games import advance_if_all_ready

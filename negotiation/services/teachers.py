@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from negotiation import mail
 from negotiation.errors import InvalidInput
@@ -42,7 +42,7 @@ def invitation_create(*, by: User, email: str, base_url: str) -> TeacherInvitati
         mail.enqueue(key=f"invitation:{invitation.pk}", kind="invitation", to=email,
                      mail=mail.render("invitation", {"link": link, "code": invitation.code,
                                                      "inviter": by.get_full_name() or by.get_username(),
-                                                     "days": cfg("INVITATION_DAYS")}))
+                                                     "days": cfg("INVITATION_DAYS")}, get_language()))
     return invitation
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import game_engine
 from negotiation.models import Game, MissedOrders, OrderSubmission, Seat, TurnRecord
+from negotiation.services.bots import bot_orders
 from negotiation.services.common import log
 from negotiation.services.injects import fire_condition_injects
 from negotiation.services.proposals import signature_orders, sync_after_resolution
@@ -24,9 +25,8 @@ def valid_orders(state: game_engine.GameState, state_id: str, raws: list[Any]) -
     return ()
 
 
-def _bot_orders(policy: str, state: game_engine.GameState, state_id: str, seed: str) -> tuple[Any, ...]:
-    raws = game_engine.bot_orders(policy, state, state_id, seed)
-    return valid_orders(state, state_id, list(raws))
+def _bot_orders(game: Game, policy: str, state: game_engine.GameState, state_id: str, seed: str) -> tuple[Any, ...]:
+    return valid_orders(state, state_id, bot_orders(game, policy, state, state_id, seed))
 
 
 def _orders_for(game: Game, state: game_engine.GameState) -> tuple[dict[str, tuple[Any, ...]], list[dict[str, Any]]]:
@@ -42,7 +42,7 @@ def _orders_for(game: Game, state: game_engine.GameState) -> tuple[dict[str, tup
         seat = seats.get(state_id)
         submission = submissions.get(state_id)
         if seat is not None and seat.bot_policy:
-            orders[state_id] = _bot_orders(seat.bot_policy, state, state_id, seed)
+            orders[state_id] = _bot_orders(game, seat.bot_policy, state, state_id, seed)
             filled.append({"state": state_id, "policy": f"bot:{seat.bot_policy}", "orders": len(orders[state_id])})
             continue
         if submission is not None and submission.orders:
@@ -54,7 +54,7 @@ def _orders_for(game: Game, state: game_engine.GameState) -> tuple[dict[str, tup
                     .exclude(orders=[]).order_by("-turn").first())
             orders[state_id] = valid_orders(state, state_id, list(last.orders)) if last else ()
         elif policy == MissedOrders.BOT:
-            orders[state_id] = _bot_orders(game.bot_policy, state, state_id, seed)
+            orders[state_id] = _bot_orders(game, game.bot_policy, state, state_id, seed)
         else:
             orders[state_id] = ()
         filled.append({"state": state_id, "policy": str(policy), "orders": len(orders[state_id])})

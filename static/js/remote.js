@@ -60,6 +60,10 @@
 
   function compare() {
     var now = snapshot();
+    if (last && now.phase !== last.phase) {
+      // Parts of the page that load themselves (reflection questions) refresh when the phase changes.
+      document.body.dispatchEvent(new CustomEvent("treatycraft:phase", { bubbles: true }));
+    }
     if (last && document.hidden && enabled()) {
       var box = document.getElementById("notify-optin");
       var words = box ? box.dataset : {};

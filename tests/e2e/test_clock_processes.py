@@ -26,21 +26,25 @@ game = services.game_create(facilitator=user, scenario_slug="meridian-sea", titl
                             negotiation_seconds=60, orders_seconds=60, report_seconds=600)
 services.game_start(game_id=game.pk, actor="test")
 services.phase_advance(game_id=game.pk, expected_phase="negotiation", expected_turn=1, actor="test")
-Game.objects.filter(pk=game.pk).update(deadline_at=timezone.now() + timedelta(seconds=DELAY))
-print(json.dumps({"game": game.pk}))
+deadline = timezone.now() + timedelta(seconds=DELAY)
+Game.objects.filter(pk=game.pk).update(deadline_at=deadline)
+print(json.dumps({"game": game.pk, "deadline": deadline.timestamp()}))
 """
 
-CLICK = """
-import time
+# The racers start at one signal: each says it is ready, then blocks until the test writes "go".
+READY_THEN_GO = """
+import sys
+print("ready", flush=True)
+sys.stdin.readline()
+"""
+
+CLICK = READY_THEN_GO + """
 from negotiation import services
-time.sleep(max(0.0, START - time.time()))
 print(services.phase_advance(game_id=GAME, expected_phase="orders", expected_turn=1, actor="facilitator:click"))
 """
 
-TICK = """
-import time
+TICK = READY_THEN_GO + """
 from negotiation import clock
-time.sleep(max(0.0, START - time.time()))
 print(clock.tick())
 """
 
@@ -89,14 +93,27 @@ def spawn(env, code: str, **names) -> subprocess.Popen[str]:
     for key, value in names.items():
         code = code.replace(key, repr(value))
     return subprocess.Popen([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_line(proc: subprocess.Popen[str], text: str) -> None:
+    """Block until `proc` prints a line containing `text` (its stdout is a pipe)."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if text in line:
+            return
+    raise AssertionError(f"process exited ({proc.wait()}) before printing {text!r}")
 
 
 def test_two_clocks_and_a_click_resolve_a_due_turn_once(database_env):
     game = json.loads(shell(database_env, SETUP, DELAY=-1))["game"]
-    start = time.time() + 4.0  # every process is up and waiting at the same instant
-    procs = [spawn(database_env, TICK, START=start), spawn(database_env, TICK, START=start),
-             spawn(database_env, CLICK, START=start, GAME=game)]
+    procs = [spawn(database_env, TICK), spawn(database_env, TICK), spawn(database_env, CLICK, GAME=game)]
+    for proc in procs:  # every process has loaded Django and waits...
+        wait_for_line(proc, "ready")
+    for proc in procs:  # ...for the one signal that starts the race
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -111,13 +128,19 @@ def test_two_clocks_and_a_click_resolve_a_due_turn_once(database_env):
 
 
 def test_a_clock_killed_mid_turn_and_restarted_resolves_the_overdue_turn_once(database_env):
-    game = json.loads(shell(database_env, SETUP, DELAY=3))["game"]
+    setup = json.loads(shell(database_env, SETUP, DELAY=5))
+    game = setup["game"]
     first = subprocess.Popen([sys.executable, "manage.py", "clock", "--interval", "0.2"], cwd=ROOT,
-                             env=database_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
+                             env={**database_env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    wait_for_line(first, "clock: checking deadlines")  # the clock is up and ticking
+    assert time.time() < setup["deadline"], "the clock took the whole delay to start: nothing was tested"
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    time.sleep(3.0)  # the deadline passes while no clock runs
+    assert first.stdout is not None
+    first.stdout.close()
+    # the deadline passes while no clock runs
+    time.sleep(max(0.0, setup["deadline"] + 0.2 - time.time()))
     assert json.loads(shell(database_env, STATE, GAME=game))["records"] == 0
     second = subprocess.Popen([sys.executable, "manage.py", "clock", "--interval", "0.2"], cwd=ROOT,
                               env=database_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -128,8 +151,9 @@ def test_a_clock_killed_mid_turn_and_restarted_resolves_the_overdue_turn_once(da
             state = json.loads(shell(database_env, STATE, GAME=game))
             if state["records"]:
                 break
-            time.sleep(0.5)
-        time.sleep(1.0)
+            time.sleep(0.2)
+        # once resolved, another tick (here a clock of its own, beside the running one) finds nothing due
+        assert run(database_env, "clock", "--once").startswith("resolved 0 turn(s)")
         state = json.loads(shell(database_env, STATE, GAME=game))
     finally:
         second.terminate()

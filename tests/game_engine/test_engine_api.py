@@ -246,7 +246,7 @@ def test_game_ends_after_the_last_turn_and_refuses_more():
     assert info.value.code == RuleCode.E_GAME_OVER
     scores = ge.final_scores(s)
     assert set(scores) == set(s.state_ids)
-    v = ge.view_for(s, "aurel")
+    v = ge.view_json(s, "aurel")
     assert v["final_scores"] == scores and v["seed"] == "seed-1" and v["truth"] is not None
 
 
@@ -313,7 +313,7 @@ ME_KEYS = {
 @pytest.mark.parametrize("viewer", [None, "aurel", ge.FACILITATOR])
 def test_view_for_has_the_documented_keys(viewer):
     s = play(fresh(), {"aurel": [{"type": "DEPLOY", "site": "AUR-1", "itype": "MIDCOURSE", "qty": 6}]}).state
-    v = ge.view_for(s, viewer)
+    v = ge.view_json(s, viewer)
     assert set(v) >= VIEW_KEYS
     assert v["classes"] == ["SRBM", "MRBM", "IRBM", "ICBM", "HGV", "GLCM"]
     assert v["interceptor_types"] == ["TERMINAL", "MIDCOURSE"]
@@ -337,6 +337,22 @@ def test_view_for_has_the_documented_keys(viewer):
 def test_view_for_rejects_unknown_viewer():
     with pytest.raises(ge.RuleViolation):
         ge.view_for(fresh(), "mallory")
+
+
+def test_a_view_is_typed_and_read_only_and_its_json_is_the_same_data():
+    s = play(fresh(), {"aurel": [{"type": "DEPLOY", "site": "AUR-1", "itype": "MIDCOURSE", "qty": 6}]}).state
+    v = ge.view_for(s, "aurel")
+    assert isinstance(v, ge.View) and isinstance(v.me, ge.OwnView) and v.truth is None
+    assert v.me.sites[0].interceptors["MIDCOURSE"] == 6
+    assert v.state("aurel") is not None and v.state("aurel").public_interceptors["MIDCOURSE"] == 12
+    with pytest.raises(AttributeError):
+        v.me.budget = 999  # type: ignore[misc]
+    as_json = v.to_json()
+    assert as_json == ge.view_json(s, "aurel")
+    assert as_json["me"]["budget"] == v.me.budget and as_json["states"][0]["name"] == v.states[0].name
+    fac = ge.view_for(s, ge.FACILITATOR)
+    assert fac.truth is not None and set(fac.truth.states) == set(s.state_ids)
+    assert fac.to_json()["truth"]["aurel"]["missiles"] == dict(fac.truth.states["aurel"].missiles)
 
 
 def test_order_specs_cover_the_milestone_one_orders():
@@ -370,7 +386,7 @@ def test_state_info_marks_the_npc_states_of_the_bundled_scenarios():
         "peninsula-and-straits": ["dprk"],
         "shield-of-the-east": ["south"],
     }
-    v = ge.view_for(fresh(slug="shield-of-the-east"), None)
+    v = ge.view_json(fresh(slug="shield-of-the-east"), None)
     assert {st["id"]: st["npc"] for st in v["states"]}["south"] is True
     assert ge.new_game(
         ge.load_scenario("peninsula-and-straits"), game_id="g", seed="s"

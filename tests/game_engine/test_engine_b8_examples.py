@@ -8,7 +8,8 @@ from ge_helpers import two_state_scenario
 import game_engine as ge
 from game_engine import formulas as f
 from game_engine import metrics as m
-from game_engine.pipeline.context import thaw
+from game_engine.params import Params
+from game_engine.pipeline.context import half_up, thaw
 
 
 def engine_for(scenario: ge.Scenario) -> m.Engine:
@@ -260,3 +261,29 @@ def test_example3_third_party_damage_limitation():
         values.append(1 - 0.40 * f_b - 0.60 * f_npc)
     assert values == pytest.approx([0.338, 0.547, 0.587], abs=0.003)
     assert values[1] - values[0] > 0.8 * (values[2] - values[0])  # "keeps most of the benefit"
+
+
+@pytest.mark.parametrize(
+    ("world", "a_int", "b_irbm", "tau", "chi_ba", "t_ab", "t_ba"),
+    [
+        ("3a baseline", 0, 20, 0.5, 0.0, 55.8, 55.8),
+        ("3b unilateral defense", 24, 20, 0.5, 0.0, 49.0, 57.1),
+        ("3c answering build-up", 24, 30, 0.5, 0.0, 56.9, 56.4),
+        ("3d capped at 12, limits", 12, 20, 0.65, 0.5, 41.9, 44.4),
+    ],
+)
+def test_example3_threats_recomputed_with_worst_case_bias_and_no_incident(
+    world, a_int, b_irbm, tau, chi_ba, t_ab, t_ba
+):
+    """docs/rules.md#security: B8's threat column assumes an incident in 3b and leaves out the
+    worst-case estimate bias; recomputed from the formulas (with the posture term) it reads so."""
+    p = Params()
+    bias = p.est_bias * (1 - tau)
+    eng, _ = duel3(a_int, b_irbm)
+    dy_a = eng.dyad("dfd", "atk", {"IRBM": 20}, {"IRBM": half_up(b_irbm * (1 + bias))})
+    got_ab = f.threat_target(dy_a.f_ij, 1 - min(1.0, dy_a.r_ji / 0.5), 0.0, 0.2, tau, 0.0)
+    dy_b = eng.dyad("atk", "dfd", {"IRBM": b_irbm}, {"IRBM": half_up(20 * (1 + bias))})
+    post = p.er_load * min(1.0, a_int / p.er_load_ref)
+    e_b = 1 - min(1.0, dy_b.r_ji / 0.5) * (1 - post)
+    got_ba = f.threat_target(dy_b.f_ij, e_b, chi_ba, 0.2, tau, 0.0)
+    assert (round(got_ab, 1), round(got_ba, 1)) == (t_ab, t_ba), world

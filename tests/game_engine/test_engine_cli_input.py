@@ -148,3 +148,11 @@ def test_no_traceback_from_the_real_command(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_expected_mode_balance_reports_the_probability_of_a_catastrophe():
+    """Expected mode draws nothing, so a game's catastrophe figure is 1 - prod(survival), not 0."""
+    r = cli.play_game(("peninsula-and-straits", "expected", "t", 0, ("hawk",)))
+    assert 0.0 < float(str(r["catastrophe"])) < 1.0
+    report = cli.balance_report([r])
+    assert report["catastrophe_rate"] == round(float(str(r["catastrophe"])), 4)

@@ -53,7 +53,7 @@ def run_game(mode: str, seed: str = "det-seed") -> str:
         out.append(canon([event_to_json(e) for e in r.events]))
         out.append(canon([r.public_report, r.private_reports, list(r.explanation), r.audit]))
         for v in (None, *s.state_ids, ge.FACILITATOR):
-            out.append(canon(ge.view_for(s, v)))
+            out.append(canon(ge.view_json(s, v)))
     return "\n".join(out)
 
 
@@ -87,7 +87,7 @@ def test_resolve_does_not_mutate_its_input():
     before = canon(ge.state_to_json(s))
     orders = orders_for(s, SCRIPT[0])
     ge.resolve(s, orders, "det-seed")
-    ge.view_for(s, "borun")
+    ge.view_json(s, "borun")
     assert canon(ge.state_to_json(s)) == before
 
 

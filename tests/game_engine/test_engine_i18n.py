@@ -106,9 +106,9 @@ def test_translations_change_only_texts():
 
 def test_a_localized_view_has_the_same_keys_and_numbers_with_spanish_texts():
     s = fresh(slug="peninsula-and-straits")
-    en = ge.view_for(s, "dprk")
-    es = ge.view_for(s, "dprk", lang="es")
-    assert en == ge.view_for(s, "dprk")  # no language: unchanged English view
+    en = ge.view_json(s, "dprk")
+    es = ge.view_json(s, "dprk", lang="es")
+    assert en == ge.view_json(s, "dprk")  # no language: unchanged English view
     assert set(es) == set(en) and set(es["me"]) == set(en["me"])
     assert es["me"]["name"] == "Corea del Norte"
     assert es["me"]["secret_briefing"].startswith("Tu seguridad depende")
@@ -116,9 +116,9 @@ def test_a_localized_view_has_the_same_keys_and_numbers_with_spanish_texts():
     assert es["scenario"]["title"] == "Península y Estrechos"
     assert [x["name"] for x in es["states"]][1] == "Corea del Sur"
     assert es["rsi_pub"] == en["rsi_pub"] and es["me"]["missiles"] == en["me"]["missiles"]
-    assert "secret_briefing" not in canon(ge.view_for(s, "rok", lang="es")["states"])
+    assert "secret_briefing" not in canon(ge.view_json(s, "rok", lang="es")["states"])
     # Another state's secret briefing never appears in a localized view either.
-    assert es["me"]["secret_briefing"] not in canon(ge.view_for(s, "rok", lang="es"))
+    assert es["me"]["secret_briefing"] not in canon(ge.view_json(s, "rok", lang="es"))
 
 
 def test_translations_survive_scenario_and_snapshot_round_trips():
@@ -127,7 +127,7 @@ def test_translations_survive_scenario_and_snapshot_round_trips():
     s = fresh()
     again = ge.state_from_json(ge.state_to_json(s))
     assert again.scenario.i18n == sc.i18n
-    assert ge.view_for(again, "calla", lang="es") == ge.view_for(s, "calla", lang="es")
+    assert ge.view_json(again, "calla", lang="es") == ge.view_json(s, "calla", lang="es")
 
 
 def _errors(i18n: object) -> tuple[str, ...]:

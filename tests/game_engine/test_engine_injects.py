@@ -180,10 +180,10 @@ def test_snapshots_from_before_adhoc_injects_still_load():
 def test_pending_injects_are_seen_only_by_the_facilitator():
     marker = "INJECT-CANARY-5521"
     s = ge.add_inject(fresh(), title=marker, text=marker, targets=["calla"], effect=PROTEST)
-    fac = ge.view_for(s, ge.FACILITATOR)
+    fac = ge.view_json(s, ge.FACILITATOR)
     assert isinstance(fac["pending_injects"], list) and fac["pending_injects"][0]["title"] == marker
     for viewer in (None, "aurel", "borun", "calla", "dresk"):
-        v = ge.view_for(s, viewer)
+        v = ge.view_json(s, viewer)
         assert v["pending_injects"] is None
         assert marker not in canon(v)
         if viewer is not None:

@@ -196,7 +196,7 @@ class EngineMachine(RuleBasedStateMachine):
         if not hasattr(self, "state"):
             return
         for viewer in (None, "aurel"):
-            v = ge.view_for(self.state, viewer)
+            v = ge.view_json(self.state, viewer)
             canon(v)
             if not self.state.game_over:
                 assert v["truth"] is None and v["seed"] is None

@@ -87,7 +87,7 @@ def test_withdrawal_with_notice_is_not_a_violation():
     r = play(s, {"borun": [{"type": "WITHDRAW", "treaty": "T2"}]})
     t = r.state.treaty("T2")
     assert t.withdrawing == {"borun": 2} and t.status == "in_force"
-    assert ge.view_for(r.state, None)["treaties"][1]["status"] == "withdrawing"
+    assert ge.view_json(r.state, None)["treaties"][1]["status"] == "withdrawing"
     tau_before = s.pairs[("aurel", "borun")].tau
     assert r.state.pairs[("aurel", "borun")].tau < tau_before
     with pytest.raises(ge.RuleViolation) as info:
@@ -365,7 +365,7 @@ def test_published_evidence_makes_a_violation_public_and_costs_compliance():
     r = play(s, {"aurel": [{"type": "PUBLISH_EVIDENCE", "evidence": holder[0].id}]}, seed="v")
     assert any(e.kind == "accusation" for e in r.events)
     assert r.state.treaty(tid).cs["borun"] < s.treaty(tid).cs["borun"]
-    view = ge.view_for(r.state, "calla")
+    view = ge.view_json(r.state, "calla")
     assert any(e["id"] == holder[0].id for e in view["public_evidence"])
     assert all("is_true" not in e for e in view["public_evidence"])
 
@@ -398,7 +398,7 @@ def test_declassification_audit_charges_hidden_violations_at_the_end():
     hidden = [v for v in s.violations if not v.published]
     assert hidden and all(v.audit_weight == 0.5 for v in hidden)
     assert s.nations["borun"].audit_charge > 0
-    assert any(e["kind"] == "cap" for e in ge.view_for(s, None)["truth"]["violations"])
+    assert any(e["kind"] == "cap" for e in ge.view_json(s, None)["truth"]["violations"])
 
 
 # ------------------------------------------------------------------ economy and CBMs

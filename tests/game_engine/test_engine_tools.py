@@ -39,7 +39,7 @@ def test_bots_only_use_their_own_view():
 
 
 def test_bot_answers_to_proposals():
-    view = ge.view_for(fresh(), "borun")
+    view = ge.view_json(fresh(), "borun")
     cap = {
         "template": "OFFENSE_CAP",
         "parties": ["aurel", "borun"],
@@ -149,6 +149,9 @@ def test_cli_simulate_prints_one_json_line_per_turn(slug, capsys):
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x.get("turn") for x in lines[:4]] == [0, 1, 2, 3]
     assert "final_scores" in lines[-1]
+    # The bots bargained at a table: each turn line says what they did and meant.
+    moves = [m for x in lines[1:4] for m in x["negotiation"]]
+    assert moves and all(m["intent"]["id"] for m in moves)
 
 
 def test_cli_simulate_plays_scripted_orders(tmp_path: Path, capsys):

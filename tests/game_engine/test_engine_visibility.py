@@ -63,14 +63,14 @@ CANARIES = [
 
 @pytest.mark.parametrize("viewer", [None, "aurel", "calla", "dresk"])
 def test_views_of_others_contain_no_private_canary(viewer):
-    text = canon(ge.view_for(marked_state(), viewer))
+    text = canon(ge.view_json(marked_state(), viewer))
     for c in CANARIES:
         assert c not in text, (viewer, c)
 
 
 def test_own_view_and_facilitator_view_contain_the_canaries():
-    own = canon(ge.view_for(marked_state(), "borun"))
-    fac = canon(ge.view_for(marked_state(), ge.FACILITATOR))
+    own = canon(ge.view_json(marked_state(), "borun"))
+    fac = canon(ge.view_json(marked_state(), ge.FACILITATOR))
     for c in (str(MARK_MISSILES), str(MARK_BUDGET), MARK_EVIDENCE):
         assert c in own and c in fac
 
@@ -94,7 +94,7 @@ def test_reports_addressed_to_others_contain_no_canary():
         assert all(c not in t for t in events_for.values())
     assert all("secretly" not in t for t in events_for.values())
     for k in ("aurel", None):
-        assert "secretly" not in canon(ge.view_for(r.state, k))
+        assert "secretly" not in canon(ge.view_json(r.state, k))
 
 
 def test_public_report_is_identical_for_everyone():
@@ -111,7 +111,7 @@ def test_truth_is_revealed_to_everyone_at_game_end():
     s = fresh()
     while not s.game_over:
         s = ge.resolve(s, {}, "seed-1").state
-    v = ge.view_for(s, None)
+    v = ge.view_json(s, None)
     assert v["truth"] is not None and v["seed"] == "seed-1" and v["final_scores"] is not None
 
 
@@ -129,7 +129,7 @@ def drafted() -> tuple[ge.GameState, str, str]:
 @pytest.mark.parametrize("viewer", [None, "calla", "dresk"])
 def test_a_treaty_draft_is_invisible_to_non_parties_and_observers(viewer):
     s, tid, h = drafted()
-    v = ge.view_for(s, viewer)
+    v = ge.view_json(s, viewer)
     text = canon(v)
     assert DRAFT_MARK not in text and h not in text
     assert tid not in [t["id"] for t in v["treaties"]] and tid not in v["parties"]
@@ -142,7 +142,7 @@ def test_a_treaty_draft_is_invisible_to_non_parties_and_observers(viewer):
 @pytest.mark.parametrize("viewer", ["aurel", "borun", ge.FACILITATOR])
 def test_a_treaty_draft_is_visible_to_its_parties_and_the_facilitator(viewer):
     s, tid, h = drafted()
-    v = ge.view_for(s, viewer)
+    v = ge.view_json(s, viewer)
     mine = [t for t in v["treaties"] if t["id"] == tid]
     assert len(mine) == 1 and mine[0]["status"] == "draft"
     assert mine[0]["name"] == DRAFT_MARK and mine[0]["terms_hash"] == h
@@ -156,7 +156,7 @@ def test_parties_can_still_sign_a_draft_hidden_from_others_and_then_everyone_see
     r = ge.resolve(s, orders, "seed-1")
     assert r.state.treaty(tid) is not None and r.state.treaty(tid).status == "in_force"
     for viewer in (None, "calla", "dresk"):
-        v = ge.view_for(r.state, viewer)
+        v = ge.view_json(r.state, viewer)
         assert [t["status"] for t in v["treaties"] if t["id"] == tid] == ["in_force"]
         assert tid in v["in_force"]
 
@@ -166,8 +166,8 @@ def test_an_unsigned_draft_stays_private_through_the_end_of_the_game():
     while not s.game_over:
         s = ge.resolve(s, {}, "seed-1").state
     for viewer in (None, "calla", "dresk"):
-        assert DRAFT_MARK not in canon(ge.view_for(s, viewer))
-    assert DRAFT_MARK in canon(ge.view_for(s, "aurel"))
+        assert DRAFT_MARK not in canon(ge.view_json(s, viewer))
+    assert DRAFT_MARK in canon(ge.view_json(s, "aurel"))
 
 
 def test_a_party_projection_with_its_own_draft_signed_still_works():

@@ -14,7 +14,7 @@ from game_engine.negotiator import NEGOTIATING_POLICIES, Act, Offer, Record, dec
 from game_engine.negotiator.appraise import Appraiser
 from game_engine.negotiator.orders import detection_estimate
 from game_engine.state import Agreement
-from game_engine.visibility import view_for
+from game_engine.visibility import view_json
 
 
 def _offer(terms: dict, template: str = "OFFENSE_CAP") -> Offer:
@@ -62,7 +62,7 @@ def test_decisions_use_only_the_bots_own_view_and_are_deterministic():
 
 def test_a_rival_deploying_defenses_within_reach_draws_offence_unless_transparency_comes_with_them():
     s = fresh()
-    assert "aurel" in _View(view_for(s, "borun")).rivals()
+    assert "aurel" in _View(view_json(s, "borun")).rivals()
     site = next(x for x in s.sites if x.owner == "aurel" and x.host == "aurel")
     deployed = replace(
         s,
@@ -110,7 +110,7 @@ def test_a_cheater_stops_cheating_when_the_inspection_quota_rises():
     lax, strict = _with_cap(0), _with_cap(4)
     assert covert(lax) > 0
     assert covert(strict) == 0
-    v_lax, v_strict = _View(view_for(lax, "borun")), _View(view_for(strict, "borun"))
+    v_lax, v_strict = _View(view_json(lax, "borun")), _View(view_json(strict, "borun"))
     assert detection_estimate(strict, v_strict, 1) > detection_estimate(lax, v_lax, 1)
 
 

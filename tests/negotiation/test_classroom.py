@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from io import StringIO
 
 import pytest
@@ -58,7 +57,7 @@ async def test_a_returning_player_gets_a_summary_of_what_happened_while_away(fac
     headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000"), (b"cookie", await cookie())]
     comm = WebsocketCommunicator(application, f"/ws/game/{game.pk}/", headers=headers)
     assert (await comm.connect())[0]
-    await asyncio.sleep(0.2)
+    assert "my-forces" in await comm.receive_from(timeout=10)  # the resync: the visit is recorded
     await comm.disconnect()
     bo = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=other.seat_id, state_id="borun", label="Bo",
                 member_id=other.pk, is_captain=True)

@@ -11,26 +11,20 @@ from negotiation.review.timeline import summarize
 
 pytestmark = pytest.mark.django_db
 
-VIEW = {
-    "states": [{"id": "aurel", "name": "Aurel", "sites": [{"id": "AUR-1", "host": "aurel"}]},
-               {"id": "borun", "name": "Borun", "sites": []}],
-    "me": {"sites": []},
-    "interceptor_types": ["TERMINAL", "MIDCOURSE"],
-    "treaties": [{"id": "T1", "name": "Sea cap", "status": "in_force", "terms_hash": "f" * 64}],
-}
-
-
 @pytest.fixture(autouse=True)
 def _english_afterwards():
     yield
     translation.activate("en")
 
 
-def test_order_form_choices_are_words():
-    assert orderforms._options("treaty", VIEW, "borun", ()) == (("T1", "Sea cap (in force)"),)
-    assert orderforms._options("site", VIEW, "borun", ()) == (("AUR-1", "AUR-1 (Aurel)"),)
-    assert orderforms._options("interceptor_type", VIEW, "borun", ()) == (
-        ("TERMINAL", "Terminal"), ("MIDCOURSE", "Midcourse"))
+def test_order_form_choices_are_words(started_game):
+    from negotiation import engine_views
+
+    view = engine_views.view(started_game, "borun")
+    sites = dict(orderforms._options("site", view, "borun", ()))
+    assert sites and all("(" in label and label.split("(")[1].rstrip(")")[0].isupper() for label in sites.values())
+    assert dict(orderforms._options("interceptor_type", view, "borun", ())) == {
+        "TERMINAL": "Terminal", "MIDCOURSE": "Midcourse"}
 
 
 def test_order_lines_name_no_codes_and_no_hash():

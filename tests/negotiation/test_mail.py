@@ -115,8 +115,10 @@ def test_a_game_over_simulated_days_sends_exactly_the_expected_mails(smtp, facil
         Game.objects.filter(pk=game.pk).update(reminder_hours=6)
         ana = _join(game, "aurel", "Ana", "ana@home.test")
         bo = _join(game, "borun", "Bo", "bo@home.test")
+        # Hawk bots fill the other seats: they table and offer nothing (negotiating bots would
+        # add their own proposals and messages to the mail counted here).
         for state in ("calla", "dresk"):
-            services.seat_set_bot(game_id=game.pk, state_id=state, policy="reciprocator", actor="test")
+            services.seat_set_bot(game_id=game.pk, state_id=state, policy="hawk", actor="test")
         services.game_start(game_id=game.pk, actor="test")
         clock.mail_tick(force=True)
         # Day 1, morning: Ana writes in the plenary and tables a treaty for Bo to sign; Bo is away.
@@ -215,3 +217,21 @@ def test_a_player_gives_an_email_on_join_and_gets_back_to_the_seat_from_another_
     assert phone.post(path).status_code == 302
     page = phone.get(f"/play/{game.code}/")
     assert page.status_code == 200 and b"Ana" in page.content
+
+
+@pytest.mark.django_db
+def test_a_player_who_joined_in_spanish_gets_mail_in_spanish(smtp, game):
+    services.game_start(game_id=game.pk, actor="test")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="es")
+    try:
+        assert browser.post(f"/join/{game.code}/", {"display_name": "Ana", "state_id": "aurel",
+                                                     "email": "ana@home.test"}).status_code == 302
+    finally:
+        from django.utils import translation
+
+        translation.activate("en")
+    clock.mail_tick(force=True)
+    subjects = sorted(str(m["Subject"]) for m in smtp.to("ana@home.test"))
+    assert subjects == ["El turno 1 está abierto en Class 3B", "Tu puesto en Class 3B"]
+    assert "Dejar de recibir correos cuando se abre un turno" in Inbox.body(
+        next(m for m in smtp.to("ana@home.test") if "turno" in str(m["Subject"])))

@@ -151,8 +151,8 @@ class TestProposals:
         p.refresh_from_db()
         assert p.status == "in_force"
         view = game_engine.view_for(game_engine.state_from_json(game.state), None)
-        treaty_view = next(t for t in view["treaties"] if t["id"] == p.engine_treaty_id)
-        assert treaty_view["status"] == "in_force" and sorted(treaty_view["parties"]) == ["aurel", "borun"]
+        treaty_view = next(t for t in view.treaties if t.id == p.engine_treaty_id)
+        assert treaty_view.status == "in_force" and sorted(treaty_view.parties) == ["aurel", "borun"]
         assert GameEvent.objects.filter(kind="proposal.in_force").exists()
 
     def test_an_order_that_would_break_a_treaty_in_force_is_warned_not_blocked(self, trio):
@@ -180,7 +180,7 @@ class TestProposals:
         p.refresh_from_db()
         assert p.status == "in_force"
         view = game_engine.view_for(game_engine.state_from_json(game.state), None)
-        assert any(c["site"] == "CAL-1" and c["owner"] == "aurel" for c in view["consents"])
+        assert any(c.site == "CAL-1" and c.owner == "aurel" for c in view.consents)
 
     def test_proposals_over_http_escape_text(self, trio):
         game, _ana, _bo, _ = trio

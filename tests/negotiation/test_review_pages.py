@@ -241,7 +241,7 @@ def test_the_facilitators_series_match_the_engines_own_view(game):
     slow.security, slow.compliance, slow.vp = ({sid: [] for sid in ids} for _ in range(3))
     slow.trust = {(a, b): [] for a in ids for b in ids if a != b}
     for _, snapshot in hist.history_points(game):
-        view = game_engine.view_for(game_engine.state_from_json(snapshot), game_engine.FACILITATOR)
+        view = game_engine.view_json(game_engine.state_from_json(snapshot), game_engine.FACILITATOR)
         hist._add_point(slow, view, ids)
 
     for name in SERIES:

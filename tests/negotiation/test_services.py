@@ -26,7 +26,9 @@ def add(game, member, raw, token=""):
 
 def true_missiles(game, state_id, cls):
     game.refresh_from_db()
-    return game_engine.view_for(game_engine.state_from_json(game.state), state_id)["me"]["missiles"][cls]
+    me = game_engine.view_for(game_engine.state_from_json(game.state), state_id).me
+    assert me is not None
+    return me.missiles[cls]
 
 
 class TestGameCreate:
@@ -208,13 +210,13 @@ class TestPhases:
         started_game.refresh_from_db()
         assert started_game.phase == Phase.FINISHED
         view = game_engine.view_for(game_engine.state_from_json(started_game.state), None)
-        assert set(view["final_scores"]) == {"aurel", "borun", "calla", "dresk"}
+        assert set(view.final_scores or {}) == {"aurel", "borun", "calla", "dresk"}
 
     def test_ending_early_reveals_scores_and_logs_why(self, started_game):
         services.game_end(game_id=started_game.pk, actor="facilitator:t", reason="bell rang")
         started_game.refresh_from_db()
         view = game_engine.view_for(game_engine.state_from_json(started_game.state), None)
-        assert started_game.phase == Phase.FINISHED and view["final_scores"]
+        assert started_game.phase == Phase.FINISHED and view.final_scores
         assert GameEvent.objects.get(kind="game.ended").data["reason"] == "bell rang"
 
     def test_rolling_back_orders_returns_to_negotiation_and_keeps_orders(self, started_game):

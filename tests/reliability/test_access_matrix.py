@@ -143,6 +143,9 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("calendar-key", "get", f"/play/{code}/calendar.ics?key={remote.calendar_key(game)}", {},
          row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         ("calendar-bad", "get", f"/play/{code}/calendar.ics?key=forged", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
+        ("reflections", "get", f"/g/{g}/reflections/", {}, row(404, 200, 200, 404, 404, 404, 404, 404, 404)),
+        ("console-reflections", "get", f"/facilitate/{g}/reflections/", {}, row(404, 404, 404, 404, 200, 404, 200, 404, 404)),
+        ("participation", "get", f"/review/{g}/participation/", {}, row(404, 403, 403, 404, 200, 404, 200, 404, 404)),
         ("my-games", "get", "/my-games/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         # The opt-out link is its own proof (mail clients follow it without a session).
         ("mail-off", "get", f"/mail/off/{off}/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
@@ -183,7 +186,9 @@ def test_every_route_of_the_game_has_a_row_in_the_matrix(world):
     assert missing == set()
 
 
-def test_the_access_matrix(world):
+def test_the_access_matrix(world, settings):
+    # Every client here shares one address; the join-guess limit has its own test.
+    settings.TREATYCRAFT = {**settings.TREATYCRAFT, "JOIN_ATTEMPTS_PER_MINUTE": 1000}
     game, clients, a = world
     failures = []
     # The rate-limited rows (tutorial, join) expect the limit to bite after N attempts; rate limits
@@ -206,3 +211,58 @@ def _run_rows(rows, clients, failures):
             if response.status_code != expected[role]:
                 failures.append(f"{name} as {role}: {response.status_code}, expected {expected[role]}")
             assert response.status_code != 500
+
+
+PROPOSAL_ACTIONS = (
+    {"action": "comment", "number": "1", "body": "observer was here"},
+    {"action": "amend", "number": "1", "version": "1", "cap__MRBM": "5", "text": "observer terms"},
+    {"action": "sign", "number": "1", "version": "1"},
+    {"action": "unsign", "number": "1"},
+    {"action": "withdraw", "number": "1"},
+)
+
+
+def _written(game: Game) -> dict[str, int]:
+    from negotiation.models import (
+        GameEvent,
+        Message,
+        OrderSubmission,
+        Proposal,
+        ProposalComment,
+        ProposalVersion,
+        Signature,
+    )
+
+    game.refresh_from_db()
+    return {
+        "events": GameEvent.objects.filter(game=game).count(),
+        "messages": Message.objects.filter(game=game).count(),
+        "orders": OrderSubmission.objects.filter(seat__game=game).count(),
+        "proposals": Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).count(),
+        "versions": ProposalVersion.objects.filter(proposal__game=game).count(),
+        "comments": ProposalComment.objects.filter(proposal__game=game).count(),
+        "signatures": Signature.objects.filter(proposal__game=game).count(),
+        "phase": hash((game.phase, game.turn, game.paused_at if hasattr(game, "paused_at") else None)),
+    }
+
+
+def test_the_observer_link_writes_nothing_through_any_route(world):
+    """The observer × every write route: the projector's link (``?key=``) reads, it never writes,
+    whoever holds it (it is shown on a projector to a whole room)."""
+    game, _, a = world
+    key = game.observer_key
+    before = _written(game)
+    cells = 0
+    failures = []
+    writes = [(name, path, data) for name, method, path, data, _ in matrix(game, a.token)
+              if method == "post" and not path.startswith(("/join", "/seat/", "/tutorial"))]
+    writes += [(f"proposal-{d['action']}", f"/g/{game.pk}/proposals/act/", d) for d in PROPOSAL_ACTIONS]
+    for name, path, data in writes:
+        client = Client()
+        response = client.post(f"{path}?key={key}", data, HTTP_HX_REQUEST="true")
+        cells += 1
+        if response.status_code not in (302, 403, 404, 422):
+            failures.append(f"{name} with the observer key: {response.status_code}")
+    assert failures == []
+    assert _written(game) == before
+    record("access_matrix_observer_write_cells", cells)

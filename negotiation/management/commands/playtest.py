@@ -4,6 +4,7 @@ and the real clock, so a facilitator can check a scenario and open the result in
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import game_engine
 from negotiation import clock, engine_views, services
-from negotiation.models import Game, Phase
+from negotiation.models import OPEN_PHASES, Game, GameEvent, Phase, Proposal
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--mode", default="expected", choices=["expected", "stochastic"])
         parser.add_argument("--phase-seconds", type=int, default=1, help="length of each phase")
         parser.add_argument("--facilitator", default="", help="username that owns the game")
+        parser.add_argument("--wait-deadlines", action="store_true",
+                            help="let every phase run to its deadline (default: end it once the bots are quiet)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
@@ -51,9 +54,20 @@ class Command(BaseCommand):
         last_turn = options["turns"] or scenario.info.turns
         self.stdout.write(f"Game {game.code}: playing {last_turn} turn(s) with the clock...")
         started = time.monotonic()
+        quiet = 0
+        last_seq = -1
         while True:
             clock.tick()
             game.refresh_from_db()
+            # Bots move at their pace within a phase; once the table has been quiet for two
+            # checks, the phase ends early, as a facilitator would end it (waiting=deadlines only).
+            quiet = quiet + 1 if game.last_seq == last_seq else 0
+            last_seq = game.last_seq
+            if quiet >= 2 and not options["wait_deadlines"] and game.phase in OPEN_PHASES:
+                services.phase_advance(game_id=game.pk, expected_phase=game.phase, expected_turn=game.turn,
+                                       actor="playtest")
+                game.refresh_from_db()
+                quiet = 0
             if game.phase == Phase.FINISHED:
                 break
             if game.phase == Phase.NEGOTIATION and game.turn > last_turn:
@@ -63,8 +77,20 @@ class Command(BaseCommand):
             self.stdout.write(f"\r  turn {game.turn}, {game.get_phase_display().lower():<12}", ending="")
             self.stdout.flush()
         game = Game.objects.get(pk=game.pk)
-        view = engine_views.view(game, None)
-        self.stdout.write(f"\nFinished in {time.monotonic() - started:.1f} s. Final stability {view['rsi_pub']:.1f}.")
-        for state_id, score in sorted((view.get("final_scores") or {}).items(), key=lambda kv: -kv[1]):
+        view = engine_views.typed_view(game, None)
+        self.stdout.write(f"\nFinished in {time.monotonic() - started:.1f} s. Final stability {view.rsi_pub:.1f}.")
+        for state_id, score in sorted((view.final_scores or {}).items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {state_id:<12} {score:6.1f} VP")
+        self._table_summary(game)
         self.stdout.write(self.style.SUCCESS(f"Game code: {game.code} (open it from My games)"))
+
+    def _table_summary(self, game: Game) -> None:
+        """What the bots did at the table: moves by kind and the treaties they made."""
+        moves = Counter(str(e.data.get("move", {}).get("act")) for e in
+                        GameEvent.objects.filter(game=game, kind="bot.move"))
+        if moves:
+            self.stdout.write("Bot moves at the table: " + ", ".join(f"{k} {n}" for k, n in sorted(moves.items())))
+        made = Proposal.objects.filter(game=game, status=Proposal.Status.IN_FORCE)
+        self.stdout.write(f"Treaties negotiated into force: {made.count()}")
+        for proposal in made:
+            self.stdout.write(f"  P{proposal.number} {proposal.title} (version {proposal.version})")

@@ -1,0 +1,206 @@
+"""Bots at the table: a bot seat negotiates through the same services as a player.
+
+On each clock tick (``bots_tick``) every bot seat of a game in negotiation or orders may make one
+move, at a human pace (``BOT_PACE_SECONDS`` between its moves, shorter in short phases) and only
+when the game changed since it last looked. ``game_engine.negotiator.decide`` chooses the move
+from the bot's own view, the open proposals it is party to and the table's history (the
+``bot.move`` entries of the log); this module carries it out with ``proposal_create``,
+``proposal_amend``, ``proposal_sign``, ``proposal_comment`` and ``message_post``, so the log,
+replay, exports and hidden-information rules are those of people. Every move is logged as
+``bot.move`` with the actor ``bot:<policy>``: the log marks what bots did. A bot's chat message
+carries its intent, worded in each reader's language (negotiation/bot_speech.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+import game_engine
+from game_engine.negotiator import (
+    Act,
+    CbmOffer,
+    Move,
+    Offer,
+    Record,
+    decide,
+    move_from_dict,
+    negotiating_bot_orders,
+)
+from game_engine.negotiator.types import CBM_ORDER
+from negotiation import bot_speech, proposalforms
+from negotiation.errors import UserError
+from negotiation.models import Game, GameEvent, Phase, Proposal, ProposalKind, Seat
+from negotiation.scenarios import state_infos
+from negotiation.services.chat import message_post
+from negotiation.services.common import log, phase_seconds
+from negotiation.services.proposals import (
+    proposal_amend,
+    proposal_comment,
+    proposal_create,
+    proposal_sign,
+)
+from negotiation.viewer import Role, Viewer
+
+BOT_PHASES = (Phase.NEGOTIATION, Phase.ORDERS)
+PACE_SHARE = 0.1
+"""In a short phase a bot moves at least every PACE_SHARE of the phase (so it can finish)."""
+
+
+def pace_seconds(game: Game) -> float:
+    """Seconds a bot waits between two moves in the current phase."""
+    pace = float(settings.TREATYCRAFT.get("BOT_PACE_SECONDS", 6))
+    length = phase_seconds(game, game.phase)
+    if length:
+        pace = min(pace, PACE_SHARE * length)
+    return pace
+
+
+def bot_viewer(game: Game, seat: Seat) -> Viewer:
+    info = state_infos(game.scenario_slug).get(seat.state_id)
+    name = info.name if info else seat.state_id
+    return Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat.pk, state_id=seat.state_id,
+                  label=gettext("%(state)s (bot)") % {"state": name}, member_id=None, is_captain=True, is_bot=True)
+
+
+def _history(game: Game) -> list[Record]:
+    out: list[Record] = []
+    for turn, data in GameEvent.objects.filter(game=game, kind="bot.move").order_by("seq").values_list(
+            "data__turn", "data__move"):
+        mv = move_from_dict(data) if isinstance(data, dict) else None
+        if mv is not None and isinstance(turn, int):
+            out.append(Record(turn, mv))
+    return out
+
+
+def _offers(game: Game, state_id: str) -> list[Offer]:
+    offers: list[Offer] = []
+    for p in Proposal.objects.filter(game=game, kind=ProposalKind.TREATY, status=Proposal.Status.OPEN):
+        if state_id not in p.parties:
+            continue
+        version = p.versions.get(version=p.version)
+        if not version.template:
+            continue
+        signed = tuple(p.signatures.filter(version=p.version).values_list("state_id", flat=True))
+        offers.append(Offer(str(p.number), version.template, tuple(p.parties), dict(version.clauses),
+                            p.author, p.version, signed))
+    return offers
+
+
+def _cbm_offers(history: list[Record], turn: int) -> list[CbmOffer]:
+    return [CbmOffer(r.move.cbm, r.move.actor, r.move.to[0]) for r in history
+            if r.turn == turn and r.move.act is Act.OFFER_CBM and r.move.to]
+
+
+def _channel(game: Game, actor: str, to: tuple[str, ...]) -> str:
+    if len(to) == 1:
+        a, b = sorted((actor, to[0]))
+        return f"bi:{a}:{b}"
+    return "plenary"
+
+
+def _say(game: Game, viewer: Viewer, mv: Move, token: str) -> None:
+    """Post the move's message in the bilateral line (or the plenary when press allows only that)."""
+    intent = mv.intent.as_dict()
+    body = bot_speech.say(intent)
+    for channel in dict.fromkeys((_channel(game, mv.actor, mv.to), "plenary")):
+        try:
+            message = message_post(game_id=game.pk, viewer=viewer, body=body, channel=channel,
+                                   client_token=f"{token}:{channel}")
+        except UserError:  # press rules or the chat rate limit: try the plenary, else stay silent
+            continue
+        message.intent = intent
+        message.save(update_fields=["intent"])
+        return
+
+
+def _title(game: Game, mv: Move) -> str:
+    names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
+    label = proposalforms.TEMPLATES.get(mv.template, (mv.template, ""))[0]
+    return f"{label}: {' – '.join(names.get(p, p) for p in mv.parties)}"[:120]
+
+
+def _carry_out(game: Game, viewer: Viewer, mv: Move) -> None:
+    number = int(mv.proposal) if mv.proposal.isdigit() else 0
+    if mv.act is Act.TABLE or (mv.act is Act.COUNTER and mv.template):
+        proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.TREATY, title=_title(game, mv),
+                        parties=list(mv.parties), template=mv.template, clauses=dict(mv.terms),
+                        text=bot_speech.say(mv.intent.as_dict()))
+    elif mv.act is Act.AMEND:
+        proposal_amend(game_id=game.pk, viewer=viewer, number=number, expected_version=mv.version,
+                       clauses=dict(mv.terms), text="", note=bot_speech.say(mv.intent.as_dict())[:200])
+    elif mv.act is Act.SIGN:
+        proposal_sign(game_id=game.pk, viewer=viewer, number=number, expected_version=mv.version)
+    elif mv.act is Act.REJECT:
+        proposal_comment(game_id=game.pk, viewer=viewer, number=number, body=bot_speech.say(mv.intent.as_dict()))
+
+
+def bot_step(*, game_id: int, state_id: str, now: datetime | None = None) -> Move | None:
+    """Let the bot of ``state_id`` make its next move, if it is its time. Returns the move."""
+    now = now or timezone.now()
+    game = Game.objects.get(pk=game_id)
+    seat = Seat.objects.filter(game=game, state_id=state_id).first()
+    if seat is None or not seat.bot_policy or game.phase not in BOT_PHASES or game.paused_at is not None:
+        return None
+    seen_key = f"bot-seen:{game.pk}:{state_id}"
+    if cache.get(seen_key) == (game.turn, game.phase, game.last_seq):
+        return None  # nothing changed since it last looked
+    actor = f"bot:{seat.bot_policy}"
+    last = GameEvent.objects.filter(game=game, kind="bot.move", data__state=state_id).order_by("-seq").first()
+    if last is not None and now - last.created_at < timedelta(seconds=pace_seconds(game)):
+        return None
+    state = game_engine.state_from_json(game.state)
+    history = _history(game)
+    moves = decide(seat.bot_policy, state, state_id, _offers(game, state_id), _cbm_offers(history, game.turn),
+                   history, f"{game.seed}:talk:{game.turn}")
+    if not moves:
+        cache.set(seen_key, (game.turn, game.phase, game.last_seq), 3600)
+        return None
+    mv = moves[0]
+    viewer = bot_viewer(game, seat)
+    with transaction.atomic():
+        try:
+            _carry_out(game, viewer, mv)
+        except UserError:
+            # The table moved under the bot (a new version, a closed phase): it looks again next tick.
+            return None
+        audience = None if not mv.to and not mv.parties else [
+            *sorted({mv.actor, *mv.to, *mv.parties}), game_engine.FACILITATOR]
+        event = log(game, "bot.move", actor, {"state": state_id, "turn": game.turn, "move": mv.as_dict()},
+                    audience=audience)
+        _say(Game.objects.get(pk=game.pk), viewer, mv, f"bot:{event.pk}")
+    return mv
+
+
+def bots_tick(now: datetime | None = None) -> int:
+    """One step for every bot seat of every running game. Returns how many moves were made."""
+    made = 0
+    seats = (Seat.objects.filter(game__phase__in=BOT_PHASES, game__paused_at__isnull=True)
+             .exclude(bot_policy="").values_list("game_id", "state_id"))
+    for game_id, state_id in list(seats):
+        if bot_step(game_id=game_id, state_id=state_id, now=now) is not None:
+            made += 1
+    return made
+
+
+def bot_orders(game: Game, policy: str, state: game_engine.GameState, state_id: str,
+               seed: str) -> list[dict[str, Any]]:
+    """The bot's orders at resolution: its policy's orders plus the CBM orders it offered or
+    accepted at the table this turn (the partner's mirror order completes each)."""
+    raws: list[dict[str, Any]] = list(negotiating_bot_orders(policy, state, state_id, seed))
+    have = {(o.get("type"), o.get("with")) for o in raws}
+    for r in _history(game):
+        mv = r.move
+        if r.turn != game.turn or mv.actor != state_id or not mv.to:
+            continue
+        if mv.act in (Act.OFFER_CBM, Act.ACCEPT_CBM) and mv.cbm in CBM_ORDER:
+            order = {"type": CBM_ORDER[mv.cbm], "with": mv.to[0]}
+            if (order["type"], order["with"]) not in have:
+                raws.append(order)
+                have.add((order["type"], order["with"]))
+    return raws

@@ -1,0 +1,86 @@
+"""A student bargains with a bot (issue #15, "done means"): the student proposes a missile cap,
+the bot counters with inspections, the student accepts, both sign, and the treaty enters into
+force; the bot's messages reach the student in the student's language (Spanish here)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from negotiation import services
+from tests.e2e.browser import BrowserTestCase
+
+pytestmark = pytest.mark.browser
+
+
+class BotNegotiationTests(BrowserTestCase):
+    def bot_moves(self, game, state_id: str, minutes: int) -> str:
+        """One clock tick for the bot seat (the clock process does this every second)."""
+        move = self.off_loop(services.bot_step, game_id=game.pk, state_id=state_id,
+                             now=timezone.now() + timedelta(minutes=minutes))
+        assert move is not None
+        return move.intent.id
+
+    def test_a_student_and_a_bot_negotiate_a_verified_cap_into_force_in_spanish(self):
+        teacher = get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
+        game = self.off_loop(services.game_create, facilitator=teacher, scenario_slug="meridian-sea",
+                             title="Bots", mode="expected")
+        self.off_loop(services.seat_set_bot, game_id=game.pk, state_id="borun", policy="verifier", actor="test")
+        for sid in ("calla", "dresk"):
+            self.off_loop(services.seat_set_bot, game_id=game.pk, state_id=sid, policy="dove", actor="test")
+        self.off_loop(services.game_start, game_id=game.pk, actor="test")
+
+        # The student's browser asks for Spanish.
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-ES",
+                                           extra_http_headers={"Accept-Language": "es-ES,es;q=0.9"})
+        ana = context.new_page()
+        ana.set_default_timeout(15_000)
+        errors: list[str] = []
+        ana.on("pageerror", lambda exc: errors.append(str(exc)))
+        ana.goto(self.url(f"/join/{game.code}/"))
+        ana.get_by_label("Tu nombre").fill("Ana")
+        ana.locator("input[name=state_id][value=aurel]").check()
+        ana.get_by_role("button", name="Ocupar mi puesto").click()
+        expect(ana.locator("body")).to_have_attribute("data-ws", "open")
+
+        # Ana proposes to cap missiles at today's levels, without inspections.
+        ana.locator("details.new-proposal summary").first.click()
+        form = ana.locator("form:has([data-testid=table-treaty])")
+        form.locator("input[name=title]").fill("Tope de misiles")
+        form.locator("select[name=template]").select_option("OFFENSE_CAP")
+        form.locator("input[name=parties][value=borun]").check()
+        for cls, n in (("SRBM", 20), ("MRBM", 16), ("IRBM", 10), ("ICBM", 6)):
+            form.locator(f"input[name=cap__{cls}]").fill(str(n))
+        form.locator("input[name=inspection_quota]").fill("0")
+        form.get_by_test_id("table-treaty").click()
+        proposal = ana.locator("#proposals [data-proposal='1']")
+        expect(proposal).to_contain_text("Tope de misiles")
+
+        # Borun's bot counters with inspections, and says so in Spanish in the bilateral line.
+        assert self.bot_moves(game, "borun", 1) == "amend_inspections"
+        ana.get_by_test_id("channel-bi-aurel-borun").click()
+        log = ana.locator("#chat-log-bi-aurel-borun")
+        expect(log).to_contain_text("Firmaremos el límite de misiles si incluye 3 inspecciones por turno")
+        expect(log).to_contain_text("Borun (bot)")
+        expect(proposal).to_contain_text("versión 2")
+        expect(proposal.locator("details.diff")).to_contain_text("Visitas de inspección rutinarias por turno: 0 → 3")
+
+        # Ana accepts the counter-proposal and signs; the bot signs too.
+        ana.get_by_test_id("sign-1").click()
+        expect(proposal.locator(".signatures")).to_contain_text("Aurel")
+        assert self.bot_moves(game, "borun", 2) == "sign"
+        expect(proposal.locator(".signatures")).to_contain_text("Borun")
+        expect(log).to_contain_text("Firmamos el límite de misiles tal como está.")
+
+        # The turn resolves: the treaty is in force.
+        fac = self.facilitator_page(f"/facilitate/{game.pk}/")
+        expect(fac.locator("body")).to_have_attribute("data-ws", "open")
+        self.advance(fac, "Open orders")
+        self.advance(fac, "Resolve turn 1")
+        expect(proposal).to_contain_text("En vigor")
+        self.snapshot(ana, "bot-negotiation-in-force")
+        assert errors == []

@@ -1,0 +1,115 @@
+"""Bot seats negotiate through the same services as players (issue #15)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django.utils.translation import override
+
+from negotiation import bot_speech, selectors, services
+from negotiation.models import GameEvent, Message, Proposal
+from negotiation.viewer import Role, Viewer
+from tests.helpers import resolve, seat_client
+
+pytestmark = pytest.mark.django_db
+
+CAP = {"caps": {"SRBM": 20, "MRBM": 16, "IRBM": 10, "ICBM": 6}, "inspection_quota": 0,
+       "data_exchange": False}
+
+
+def player(member) -> Viewer:
+    return Viewer(role=Role.PLAYER, game_id=member.seat.game_id, seat_id=member.seat_id,
+                  state_id=member.seat.state_id, label=member.name, member_id=member.pk, is_captain=True)
+
+
+def later(seconds: float = 60):
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def table(started_game):
+    for sid in ("calla", "dresk"):
+        services.seat_set_bot(game_id=started_game.pk, state_id=sid, policy="dove", actor="test")
+    services.seat_set_bot(game_id=started_game.pk, state_id="borun", policy="verifier", actor="test")
+    _, student = seat_client(started_game, "aurel", "Student")
+    return started_game, student
+
+
+def test_a_student_cap_is_countered_with_inspections_then_signed_by_both_and_enters_into_force(table):
+    game, student = table
+    proposal = services.proposal_create(
+        game_id=game.pk, viewer=player(student), kind="treaty", title="Missile cap", parties=["borun"],
+        template="OFFENSE_CAP", clauses=CAP, text="")
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later())
+    assert move is not None and move.intent.id == "amend_inspections"
+    proposal.refresh_from_db()
+    assert proposal.version == 2
+    v2 = proposal.versions.get(version=2)
+    assert v2.author == "borun" and v2.clauses["inspection_quota"] >= 1 and v2.clauses["caps"] == CAP["caps"]
+    # The bot said so in the bilateral line, in each reader's language.
+    said = Message.objects.get(game=game, channel="bi:aurel:borun")
+    assert said.intent["id"] == "amend_inspections" and said.author_label == "Borun (bot)"
+    with override("es"):
+        spanish = selectors.chat_row(said).body
+    assert "inspecci" in spanish and spanish != said.body
+    # The log marks the bot's action, visible to the parties and the facilitator only.
+    entry = GameEvent.objects.get(game=game, kind="bot.move")
+    assert entry.actor == "bot:verifier" and "calla" not in entry.audience
+    services.proposal_sign(game_id=game.pk, viewer=player(student), number=proposal.number, expected_version=2)
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later(120))
+    assert move is not None and move.intent.id == "sign"
+    resolve(game)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.IN_FORCE
+
+
+def test_a_bot_waits_a_human_pace_between_moves_and_only_when_the_table_changed(table):
+    game, student = table
+    services.proposal_create(game_id=game.pk, viewer=player(student), kind="treaty", title="Cap",
+                             parties=["borun"], template="OFFENSE_CAP", clauses=CAP, text="")
+    assert services.bot_step(game_id=game.pk, state_id="borun") is not None
+    # The table changed (a new version), but a person would not answer within a second.
+    assert services.bot_step(game_id=game.pk, state_id="borun") is None
+    assert services.bot_step(game_id=game.pk, state_id="borun", now=later()) is not None
+
+
+def test_a_facilitator_hands_a_seat_to_a_bot_mid_game_and_back(table):
+    game, student = table
+    services.proposal_create(game_id=game.pk, viewer=player(student), kind="treaty", title="Cap",
+                             parties=["borun"], template="OFFENSE_CAP", clauses=CAP, text="")
+    assert services.bot_step(game_id=game.pk, state_id="borun", now=later()) is not None  # amended
+    # The student leaves mid-game: the facilitator hands Aurel to a bot, which answers Borun.
+    services.seat_set_bot(game_id=game.pk, state_id="aurel", policy="reciprocator", actor="teacher")
+    assert services.bot_step(game_id=game.pk, state_id="aurel", now=later()) is not None
+    assert GameEvent.objects.filter(game=game, kind="bot.move", data__state="aurel").exists()
+    services.seat_set_bot(game_id=game.pk, state_id="aurel", policy="", actor="teacher")
+    assert services.bot_step(game_id=game.pk, state_id="aurel", now=later(600)) is None
+
+
+def test_every_engine_intent_has_words_in_english_and_spanish():
+    from game_engine.negotiator import INTENTS
+
+    for iid in INTENTS:
+        params = {"template": "OFFENSE_CAP", "quota": 2, "kind": "HOTLINE", "missile": "MRBM", "cap": 8,
+                  "limit": 12, "percent": 20, "loss": 1.0}
+        english = bot_speech.say({"id": iid, "params": params})
+        with override("es"):
+            spanish = bot_speech.say({"id": iid, "params": params})
+        assert english != bot_speech.say({"id": "unknown"}), iid
+        assert spanish != english, iid
+
+
+def test_the_tutorials_bots_negotiate_with_the_student():
+    from django.test import Client
+
+    from negotiation.models import Game
+
+    Client().post("/tutorial/", {"name": "Visitor"})
+    game = Game.objects.get()
+    assert services.bots_tick(now=later()) > 0
+    moves = GameEvent.objects.filter(game=game, kind="bot.move")
+    # Borun's bot (a reciprocator) opens talks with the student's Aurel, its rival.
+    assert any("aurel" in (e.data["move"]["to"] + e.data["move"]["parties"]) for e in moves)
+    assert Message.objects.filter(game=game, intent__isnull=False).exists()
