@@ -20,7 +20,7 @@ def _english_afterwards():
 def test_order_form_choices_are_words(started_game):
     from negotiation import engine_views
 
-    view = engine_views.view(started_game, "borun")
+    view = engine_views.typed_view(started_game, "borun")
     sites = dict(orderforms._options("site", view, "borun", ()))
     assert sites and all("(" in label and label.split("(")[1].rstrip(")")[0].isupper() for label in sites.values())
     assert dict(orderforms._options("interceptor_type", view, "borun", ())) == {

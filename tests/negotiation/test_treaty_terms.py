@@ -47,8 +47,8 @@ def test_a_cap_tabled_with_every_box_unticked_binds_only_what_its_card_shows(sta
         services.proposal_sign(game_id=started_game.pk, viewer=viewer(member), number=p.number, expected_version=1)
     resolve(started_game)
     started_game.refresh_from_db()
-    view = game_engine.view_for(game_engine.state_from_json(started_game.state), None)
-    terms = next(t for t in view["treaties"] if t["name"] == "Offense cap")["terms"]
+    state = game_engine.state_from_json(started_game.state)
+    terms = dict(next(t for t in state.treaties if t.name == "Offense cap").terms)
     assert terms["challenge"] is False and terms["data_exchange"] is False and terms["notification"] is False
     assert terms["inspection_quota"] == 4 and terms["caps"] == {"MRBM": 16}
 
