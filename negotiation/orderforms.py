@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 import game_engine
+from negotiation import labels
 
 # The groups players use most come first and start open.
 GROUP_ORDER = ("Offense", "Defense", "Transparency", "Treaties", "Sovereignty", "Verification", "Economy")
@@ -58,19 +59,20 @@ def _options(kind: str, view: game_engine.View, me: str | None, spec_choices: tu
     if kind == "missile_class":
         return tuple((c, c) for c in view.classes)
     if kind == "interceptor_type":
-        return tuple((t, t.title()) for t in view.interceptor_types)
+        return tuple((t, labels.interceptor_type(t).capitalize()) for t in view.interceptor_types)
     if kind == "state":
         return tuple((s.id, s.name) for s in view.states if s.id != me)
     if kind == "site":
+        names = {s.id: s.name for s in view.states}
         seen: dict[str, str] = {}
         for s in view.states:
             for site in s.sites:
-                seen.setdefault(site.id, f"{site.id} ({site.host})")
+                seen.setdefault(site.id, f"{site.id} ({names.get(site.host, site.host)})")
         for own in view.me.sites if view.me is not None else ():
-            seen.setdefault(own.id, f"{own.id} ({own.host})")
+            seen.setdefault(own.id, f"{own.id} ({names.get(own.host, own.host)})")
         return tuple(sorted(seen.items()))
     if kind == "treaty":
-        return tuple((t.id, f"{t.name} ({t.status})") for t in view.treaties)
+        return tuple((t.id, f"{t.name} ({labels.treaty_status(t.status)})") for t in view.treaties)
     return ()
 
 
@@ -138,10 +140,10 @@ def describe(raw: Mapping[str, Any]) -> str:
                 return gettext("Reduce %(cls)s by %(qty)s (verified)") % {"qty": qty, "cls": raw.get("class")}
             return gettext("Reduce %(cls)s by %(qty)s") % {"qty": qty, "cls": raw.get("class")}
         case "BUY_INTERCEPTORS":
-            return gettext("Buy %(qty)s %(type)s interceptors") % {"qty": qty, "type": str(raw.get("itype", "")).lower()}
+            return gettext("Buy %(qty)s %(type)s interceptors") % {"qty": qty, "type": labels.interceptor_type(raw.get("itype"))}
         case "DEPLOY":
             return gettext("Deploy %(qty)s %(type)s interceptors at %(site)s") % {
-                "qty": qty, "type": str(raw.get("itype", "")).lower(), "site": raw.get("site")}
+                "qty": qty, "type": labels.interceptor_type(raw.get("itype")), "site": raw.get("site")}
         case "TEST":
             if raw.get("notify"):
                 return gettext("Test a %(cls)s missile (notified)") % {"cls": raw.get("class")}
@@ -156,8 +158,8 @@ def describe(raw: Mapping[str, Any]) -> str:
     details = []
     for p in spec.params:
         value = raw.get(p.name)
-        if value in (None, "", False, {}):
-            continue
+        if value in (None, "", False, {}) or p.name in labels.HIDDEN_DETAILS:
+            continue  # a terms hash is no title: the order's own words say what it signs
         label = gettext(p.label).lower()
         details.append(label if value is True else f"{label} {value}")
     return gettext(spec.label) + (f" ({', '.join(details)})" if details else "")

@@ -4,12 +4,14 @@ words for showing and comparing versions."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+import game_engine
 
 TEMPLATES: dict[str, tuple[str | Promise, str | Promise]] = {
     "OFFENSE_CAP": (_("Offense cap (START-like)"), _("Caps on missiles per class or on the weighted total.")),
@@ -81,10 +83,26 @@ def treaty_clauses(post: Mapping[str, Any], classes: list[str], getlist: Any) ->
             if value is None:
                 raise ValueError(f"{INT_TERMS[key]} must be a whole number of at least 0.")
             terms[key] = value
+    # Every box is a term, ticked or not: an unticked box must not leave the type's default (for an
+    # offense cap: challenge inspections, data exchange, test notification) silently in force.
     for key in BOOL_TERMS:
-        if post.get(key) == "on":
-            terms[key] = True
+        terms[key] = post.get(key) == "on"
     return terms
+
+
+def binding_terms(state: game_engine.GameState, template: str, parties: Sequence[str],
+                  clauses: Mapping[str, Any]) -> dict[str, Any]:
+    """The terms that will bind the parties: the clauses as tabled with the engine's defaults for
+    the type filled in (grace turn, notice, routine visits; for proposals tabled before every box
+    was explicit, the verification measures too). Shown on the card, compared in the diff and
+    prefilled in the amend form, so no term binds unseen."""
+    try:
+        drafted, treaty_id, _hash = game_engine.add_treaty_draft(state, template, list(parties), dict(clauses))
+    except game_engine.RuleViolation:
+        return dict(clauses)
+    treaty = next((t for t in drafted.treaties if t.id == treaty_id), None)
+    return dict(clauses) if treaty is None else {k: v for k, v in treaty.terms.items() if k != "name"} | (
+        {"name": clauses["name"]} if "name" in clauses else {})
 
 
 def hosting_clauses(post: Mapping[str, Any]) -> dict[str, Any]:

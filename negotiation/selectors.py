@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 import game_engine
-from negotiation import bot_speech, channels, engine_views, orderforms, proposalforms
+from negotiation import bot_speech, channels, engine_views, labels, orderforms, proposalforms
 from negotiation.models import (
     Channel,
     ChannelKind,
@@ -299,7 +299,7 @@ def seat_rows(game: Game) -> list[SeatRow]:
             state_id=state_id,
             state_name=info.name,
             color=info.color,
-            player=((gettext("bot (%(policy)s)") % {"policy": seat.bot_policy}) if seat.bot_policy
+            player=((gettext("bot (%(policy)s)") % {"policy": labels.bot_policy(seat.bot_policy)}) if seat.bot_policy
                     else seat.display_name or None) if seat else None,
             online=bool(seat and (seat.connections > 0 or seat.bot_policy)),
             ready=bool(seat and seat.is_ready),
@@ -710,6 +710,7 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
     names = state_names(game)
     qs = Proposal.objects.filter(game=game).prefetch_related("versions", "signatures", "comments").order_by("-number")
     rows = []
+    engine_state = engine_views.state(game)
     for p in qs:
         if viewer.role is Role.PLAYER and viewer.state_id not in p.parties:
             continue
@@ -718,6 +719,10 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
         versions = {v.version: v for v in p.versions.all()}
         current = versions[p.version]
         previous = versions.get(p.version - 1)
+        # Treaties show the terms that will bind, the type's defaults included.
+        terms = {v.version: (proposalforms.binding_terms(engine_state, v.template, p.parties, v.clauses)
+                             if p.kind == "treaty" and v.template else dict(v.clauses))
+                 for v in (current, previous) if v is not None}
         signed = sorted(s.state_id for s in p.signatures.all() if s.version == p.version)
         is_party_captain = viewer.role is Role.PLAYER and viewer.is_captain
         is_open = p.status == Proposal.Status.OPEN
@@ -725,9 +730,10 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
             number=p.number, kind=p.kind, title=p.title, status=p.status, status_label=p.get_status_display(),
             version=p.version, author=names.get(p.author, p.author),
             parties=", ".join(names.get(s, s) for s in p.parties), party_ids=tuple(p.parties),
-            lines=proposalforms.clause_lines(current.template, current.clauses, names), text=current.text,
-            template=current.template, clauses=dict(current.clauses),
-            diff=(proposalforms.diff_lines(previous.clauses, current.clauses, previous.text, current.text, names,
+            lines=proposalforms.clause_lines(current.template, terms[current.version], names), text=current.text,
+            template=current.template, clauses=terms[current.version],
+            diff=(proposalforms.diff_lines(terms[previous.version], terms[current.version], previous.text,
+                                           current.text, names,
                                            hosting=p.kind == "hosting") if previous else []),
             signed=[names.get(s, s) for s in signed],
             missing=[names.get(s, s) for s in p.parties if s not in signed],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from negotiation import views, views_accounts, views_console, views_mail, views_reflections
+from negotiation import views, views_accounts, views_console, views_mail, views_planner, views_reflections
 
 app_name = "negotiation"
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("g/<int:game_id>/proposals/what-if/", views.proposal_projection, name="proposal-what-if"),
     path("facilitate/", views_console.dashboard, name="dashboard"),
     path("facilitate/new/", views_console.game_new, name="game-new"),
+    path("facilitate/plan/", views_planner.plan_preview, name="plan-preview"),
     path("facilitate/<int:game_id>/", views_console.console, name="console"),
     path("facilitate/<int:game_id>/join-sheet/", views_console.join_sheet, name="join-sheet"),
     path("facilitate/<int:game_id>/start/", views_console.game_start, name="game-start"),

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 import game_engine
-from negotiation import engine_views, remote, rendering, scenarios, selectors, services
+from negotiation import engine_views, remote, rendering, scenarios, selectors, services, views_planner
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, MissedOrders
 from negotiation.publicurl import absolute_url
@@ -107,6 +107,11 @@ def game_new(request: HttpRequest) -> HttpResponse:
     timing = str(request.POST.get("timing", "manual"))
     preset = TIMING_PRESETS.get(timing, TIMING_PRESETS["manual"])
     try:
+        plan = views_planner.plan_for(request)  # a class length: the turns and lengths that fit
+        if timing == "planned" and plan is not None:
+            preset = ("", plan.negotiation_seconds, plan.orders_seconds, plan.report_seconds)
+        elif timing == "planned":
+            raise InvalidInput(gettext("Type the length of your class to fit the game to it."))
         if timing == "custom":  # lengths in minutes, hours or days (empty: advanced by hand)
             preset = ("", *(remote.phase_length(_text(request, f"{p}_amount", 12), _text(request, f"{p}_unit", 12))
                             for p in ("negotiation", "orders", "report")))  # type: ignore[assignment]
@@ -120,6 +125,7 @@ def game_new(request: HttpRequest) -> HttpResponse:
             report_seconds=preset[3],
             missed_orders=str(request.POST.get("missed_orders", MissedOrders.HOLD)),
             bot_policy=str(request.POST.get("bot_policy", "reciprocator")),
+            turns=plan.turns if plan is not None and timing == "planned" else views_planner.turns_field(request),
         )
     except UserError as exc:
         return render(request, "negotiation/dashboard.html", _dashboard_context(request, exc.message), status=422)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from negotiation.labels import number_format
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies; all but the
 # yellow meet 3:1 on white, so the yellow is left out.

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, pgettext
 
 import game_engine
-from negotiation import engine_views
+from negotiation import engine_views, labels
+from negotiation.labels import number_format
 from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
 from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
 from negotiation.review.common import StateMeta, state_meta, turn_marks
@@ -392,18 +392,8 @@ class Knowledge:
         return [(str(c), int(n)) for c, n in (self.me.get("interceptors_store") or {}).items() if n]
 
 
-TREATY_STATUSES = {
-    "draft": gettext_lazy("draft"),
-    "in_force": gettext_lazy("in force"),
-    "withdrawing": gettext_lazy("withdrawing"),
-    "terminated": gettext_lazy("terminated"),
-    "expired": gettext_lazy("expired"),
-}
-
-
-def treaty_status(value: Any) -> str:
-    raw = str(value or "")
-    return str(TREATY_STATUSES.get(raw, raw.replace("_", " ")))
+TREATY_STATUSES = labels.TREATY_STATUSES
+treaty_status = labels.treaty_status
 
 
 def knowledge_turns(game: Game) -> list[tuple[int, str]]:

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 import game_engine
 from game_engine.params import with_legacy_values
+from negotiation.labels import number_format
 from negotiation.models import Game, GameEvent, Inject, ProposalKind, ProposalVersion, TurnRecord
 
 Mutation = Callable[[Game, game_engine.GameState, dict[str, Any]], game_engine.GameState]

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 
 import game_engine
-from negotiation import engine_views
+from negotiation import engine_views, labels
 from negotiation.models import Game, GameEvent, Message
 from negotiation.review.access import ReviewAccess
 from negotiation.review.common import TurnMarks, state_names, turn_marks
@@ -345,5 +345,4 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
     for key in ("text", "body", "note", "title", "summary", "reason"):
         if data.get(key):
             return _short(data[key])
-    scalars = [f"{k}={v}" for k, v in sorted(data.items()) if isinstance(v, (str, int, float, bool)) and v != ""]
-    return _short(", ".join(scalars) or kind)
+    return _short(labels.details(data, names) or kind)

@@ -5,6 +5,7 @@ snapshots are only read."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,21 @@ def _rsi(view: dict[str, Any]) -> tuple[float | None, float | None]:
             float(true) if isinstance(true, (int, float)) else None)
 
 
+def _change_lines(state: game_engine.GameState, sid: str, recorded: list[dict[str, Any]],
+                  orders: tuple[game_engine.Order, ...]) -> list[str]:
+    """What the what-if changed for one state: the recorded orders left out and the orders added
+    (not the orders kept as they were)."""
+    try:
+        before_orders = [game_engine.order_to_json(o) for o in game_engine.validate_orders(state, sid, recorded)]
+    except game_engine.RuleViolation:
+        before_orders = list(recorded)
+    before = Counter(describe_order(o) for o in before_orders)
+    after = Counter(describe_order(game_engine.order_to_json(o)) for o in orders)
+    lines = [gettext("left out: %(order)s") % {"order": o} for o in (before - after).elements()]
+    lines += [gettext("added: %(order)s") % {"order": o} for o in (after - before).elements()]
+    return lines or [gettext("no change")]
+
+
 def run_whatif(game: Game, access: ReviewAccess, from_turn: int,
                changed: dict[str, tuple[game_engine.Order, ...]]) -> WhatIfResult:
     """Re-run turns from_turn..end with `changed` orders in from_turn and the recorded orders
@@ -208,7 +224,8 @@ def _compare(game: Game, access: ReviewAccess, from_turn: int, changed: dict[str
             whatif_security=_truth_number(alt_view, meta.id, "security"),
             actual_missiles=_missiles(real_view, meta.id), whatif_missiles=_missiles(alt_view, meta.id),
         ))
-    changes = [(real_final.name_of(sid), [describe_order(game_engine.order_to_json(o)) for o in orders] or [gettext("no orders")])
+    recorded = TurnRecord.objects.filter(game=game, turn=from_turn).values_list("orders", flat=True).first() or {}
+    changes = [(real_final.name_of(sid), _change_lines(actual[0][1], sid, list(recorded.get(sid, [])), orders))
                for sid, orders in changed.items()]
     texts = engine_views.texts_for(real_final.scenario)
     return WhatIfResult(

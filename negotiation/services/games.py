@@ -47,8 +47,12 @@ def game_create(
     report_seconds: int | None = None,
     missed_orders: str = MissedOrders.HOLD,
     bot_policy: str = "reciprocator",
+    turns: int | None = None,
 ) -> Game:
-    """Create a game in its lobby, with a fresh secret seed and a published commitment to it."""
+    """Create a game in its lobby, with a fresh secret seed and a published commitment to it.
+    `turns` shortens or lengthens the scenario's game (None: the scenario's number)."""
+    if turns is not None and not 1 <= turns <= 20:
+        raise InvalidInput(gettext("The number of turns is between 1 and %(n)s.") % {"n": 20})
     if mode not in {"expected", "stochastic"}:
         raise InvalidInput(gettext("Mode must be 'expected' or 'stochastic'."))
     for seconds in (negotiation_seconds, orders_seconds, report_seconds):
@@ -81,6 +85,8 @@ def game_create(
         observer_key=secrets.token_urlsafe(16),
     )
     state = game_engine.new_game(scenario, game_id=f"game-{game.pk}", seed=seed, mode=mode)
+    if turns is not None:
+        state = dataclasses.replace(state, max_turns=turns)
     game.state = game_engine.state_to_json(state)
     game.seed_commit = game_engine.view_for(state, None).seed_commit
     game.save(update_fields=["state", "seed_commit"])
@@ -99,7 +105,10 @@ def _enter(game: Game, phase: Phase) -> None:
     game.deadline_at = deadline_for(game, phase)
     game.extension_seconds = 0
     game.save(update_fields=["phase", "deadline_at", "extension_seconds", "turn", "state", "finished_at"])
-    Seat.objects.filter(game=game).update(is_ready=False)
+    # A new phase waits for the players again; a bot seat acts by itself and stays ready (the
+    # console and the players' table read the same flag).
+    Seat.objects.filter(game=game, bot_policy="").update(is_ready=False)
+    Seat.objects.filter(game=game).exclude(bot_policy="").update(is_ready=True)
     bump_version(game)
 
 

@@ -127,7 +127,8 @@ class ReviewTests(BrowserTestCase):
         page.get_by_test_id("add-borun").fill('{"type": "REDUCE", "class": "SRBM", "qty": 4}')
         page.get_by_test_id("whatif-run").click()
 
-        expect(page.get_by_test_id("whatif-changes")).to_contain_text("Borun: Reduce SRBM by 4")
+        expect(page.get_by_test_id("whatif-changes")).to_contain_text("added: Reduce SRBM by 4")
+        expect(page.get_by_test_id("whatif-changes")).to_contain_text("left out:")
         table = page.get_by_test_id("whatif-table")
         expect(table).to_contain_text("Borun")
         expect(page.get_by_test_id("chart-whatif")).to_be_visible()

@@ -12,6 +12,7 @@ from negotiation.models import Game, GameEvent, TurnRecord
 from negotiation.review.access import ReviewAccess
 from negotiation.review.charts import DASHES, MARKERS, PALETTE, Chart, Series, line_chart_svg
 from negotiation.review.whatif import run_whatif
+from negotiation.selectors import describe_order
 from negotiation.viewer import Role, Viewer
 from tests.negotiation.test_review_fixtures import play
 
@@ -173,9 +174,28 @@ def test_a_what_if_replays_the_rest_of_the_game_and_compares_it(played_game, fac
     page = text(response)
     assert response.status_code == 200
     assert "Side by side" in page
-    assert "Borun : Reduce SRBM by 4" in page.replace("Borun: ", "Borun : ")
+    assert "added: Reduce SRBM by 4" in page
     assert 'data-testid="chart-whatif"' in response.content.decode()
     assert GameEvent.objects.filter(game=played_game).count() == events  # a sandbox writes nothing
+
+
+def test_a_what_ifs_summary_names_the_change_not_the_orders_kept(played_game, fac_client):
+    recorded = TurnRecord.objects.get(game=played_game, turn=1).orders
+    assert recorded.get("borun"), "Borun gave orders in turn 1"
+    keep = {f"keep-{sid}": [str(i) for i in range(len(orders))] for sid, orders in recorded.items()}
+    keep["keep-borun"] = keep["keep-borun"][1:]  # Borun's first order left out
+
+    response = whatif(fac_client, played_game, turn="1", **keep,
+                      **{"add-borun": '{"type": "REDUCE", "class": "SRBM", "qty": 4}'})
+
+    assert response.status_code == 200
+    changes = re.search(r'data-testid="whatif-changes">(.*?)</ul>', response.content.decode(), re.S)
+    assert changes
+    lines = re.sub(r"<[^>]+>", "", changes.group(1))
+    assert "added: Reduce SRBM by 4" in lines
+    assert lines.count("left out:") == 1
+    kept = [describe_order(o) for o in recorded["borun"][1:]]
+    assert not [k for k in kept if k in lines], lines
 
 
 def test_a_what_if_with_fewer_missiles_ends_with_fewer_missiles(played_game):

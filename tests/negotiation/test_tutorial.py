@@ -69,3 +69,15 @@ def test_the_guide_marks_the_phase_the_game_is_in():
     assert "You play Aurel. This is turn 1." in page
     current = page.split('class="current"')[1]
     assert current.lstrip(">\n ").startswith("<h2>1. Negotiate")
+
+
+def test_the_guides_steps_are_numbered_once():
+    """The headings carry the step numbers; an ordered list around them numbered them again
+    ("2. 1. Negotiate")."""
+    client = Client()
+    start(client)
+    game = Game.objects.get()
+    page = client.get(f"/play/{game.code}/guide/").content.decode()
+    steps = page[page.index('class="guide-steps"'):]
+    assert '<ol class="guide-steps"' not in page
+    assert "<h2>1. Negotiate" in steps and "<h2>2. Give your orders" in steps

@@ -117,6 +117,8 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
          row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
         ("proposal-what-if", "get", f"/g/{g}/proposals/what-if/?number=1", {}, row(404, 200, 200, 404, 404, 404, 404, 404, 404)),
         ("dashboard", "get", "/facilitate/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, 200, 200, 403)),
+        ("plan-preview", "get", "/facilitate/plan/?class_minutes=45&scenario=meridian-sea", {},
+         row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, 200, 200, 403)),
         ("console", "get", f"/facilitate/{g}/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404, 200, 404, 404)),
         ("join-sheet", "get", f"/facilitate/{g}/join-sheet/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 200, 404, 200, 404, 404)),
         ("game-start", "post", f"/facilitate/{g}/start/", {}, row(LOGIN, LOGIN, LOGIN, LOGIN, 422, 404, 422, 404, 404)),
