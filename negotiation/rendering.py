@@ -223,6 +223,8 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     context = room_context(game, viewer, open_key)
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]
+    if viewer.role is Role.OBSERVER:  # the projector shows no chat, channels or proposals to fill
+        return "".join(parts)
     parts.append(partial_html("chat-pane", context))
     html = "".join(parts)
     # the room context already holds everything the private fragments need: build it once

@@ -53,3 +53,13 @@ def test_the_projectors_socket_is_an_observer_even_for_a_logged_in_facilitator(s
     assert viewer is not None and viewer.role is Role.FACILITATOR
     scope = {"session": {}, "user": AnonymousUser(), "query_string": b"key=wrong"}
     assert sockets.identify(scope, started_game.pk)[0] is None
+
+
+def test_the_projectors_resync_carries_nothing_it_has_no_place_for(started_game):
+    """The projector page has no chat, channel list or proposals: a resync that sent them made
+    htmx log oobErrorNoTarget on the wall at every (re)connect."""
+    observer = Viewer(role=Role.OBSERVER, game_id=started_game.pk, label="Observer")
+    html = rendering.resync_html(started_game.pk, observer)
+    for fragment in ('id="chat-pane"', 'id="channel-list"', 'id="proposals"'):
+        assert fragment not in html
+    assert 'id="seat-list"' in html
