@@ -24,6 +24,7 @@ from game_engine.i18n import (
     missing_translations,
 )
 from game_engine.injects import add_inject
+from game_engine.messages import Message, english, message_from_json, message_to_json, msg
 from game_engine.orders import (
     ORDER_SPECS,
     Command,
@@ -36,7 +37,6 @@ from game_engine.orders import (
 from game_engine.scenario import Scenario, ScenarioInfo, StateInfo, list_scenarios, load_scenario
 from game_engine.serialization import state_from_json, state_to_json
 from game_engine.state import FACILITATOR, GameState
-from game_engine.texts import EngineTexts, texts_for
 from game_engine.views import OwnSite, OwnView, PublicSite, StateView, TreatyView, Truth, View
 from game_engine.visibility import view_for, view_json
 from game_engine.whatif import expected_outcome
@@ -46,10 +46,10 @@ __all__ = [
     "ORDER_SPECS",
     "POLICIES",
     "Command",
-    "EngineTexts",
     "Event",
     "GameState",
     "MalformedOrder",
+    "Message",
     "Order",
     "OrderError",
     "OrderSpec",
@@ -72,6 +72,7 @@ __all__ = [
     "add_treaty_draft",
     "bot_answer_proposal",
     "bot_orders",
+    "english",
     "expected_outcome",
     "final_scores",
     "list_scenarios",
@@ -80,14 +81,16 @@ __all__ = [
     "localized_injects",
     "localized_objective_cards",
     "localized_scenario",
+    "message_from_json",
+    "message_to_json",
     "missing_translations",
+    "msg",
     "new_game",
     "order_from_json",
     "order_to_json",
     "resolve",
     "state_from_json",
     "state_to_json",
-    "texts_for",
     "validate_order",
     "validate_orders",
     "view_for",

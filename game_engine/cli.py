@@ -15,10 +15,13 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
 from game_engine.errors import MalformedOrder, OrderError, RuleViolation, ScenarioError
 from game_engine.i18n import missing_translations
+from game_engine.jsontypes import JSON
+from game_engine.messages import english_of, message_from_json
 from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
 from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
 from game_engine.orders import Order, parse_order
@@ -297,6 +300,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
     )
     limit = args.turns or state.max_turns
+    say = english_of({i.id: i.name for i in state.scenario.info.states})
     history: list[Record] = []
     for n in range(limit):
         if state.game_over:
@@ -315,14 +319,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             ],
             "rsi_pub": state.rsi_pub,
             "rsi_true": state.rsi_true,
-            "events": [e.text for e in r.events if e.audience is None],
+            "events": [say(e.msg) for e in r.events if e.audience is None],
             "rejected": {
-                sid: [f"{x['code']}: {x['message']}" for x in _dicts(rep["rejected"])]
+                sid: [f"{x['code']}: {say(message_from_json(cast(JSON, x['message'])))}" for x in _dicts(rep["rejected"])]
                 for sid, rep in r.private_reports.items()
                 if rep["rejected"]
             },
             "vp": {sid: rep["vp"] for sid, rep in r.private_reports.items()},
-            "explanation": [e["text"] for e in r.explanation],
+            "explanation": [say(message_from_json(e["text"])) for e in r.explanation],
             "notes": notes,
         }
         print(canonical_json(line))
@@ -373,7 +377,7 @@ def play_game(job: tuple[str, str, str, int, tuple[str, ...] | None]) -> dict[st
         verified += sum(
             1
             for e in r.events
-            if e.kind == "reduce" and e.audience is None and "verified" in e.text
+            if e.kind == "reduce" and e.audience is None and e.msg.id == "event.reduce_verified"
         )
     scores = final_scores(state)
     escalated = any(c.get("escalated") is True for c in state.crises)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from game_engine.errors import MalformedOrder, RuleCode, RuleViolation
+from game_engine.messages import msg
 from game_engine.orders import Order, Running, check_order, parse_order
 from game_engine.pipeline.diplomacy import TEMPLATE_NAMES, add_treaty_draft, normalize_terms
 from game_engine.pipeline.initial import new_game
@@ -31,9 +32,9 @@ __all__ = [
 
 def _require_actor(state: GameState, actor: str) -> None:
     if state.game_over:
-        raise RuleViolation(RuleCode.E_GAME_OVER, "The game is over; no more orders.")
+        raise RuleViolation(RuleCode.E_GAME_OVER, msg("rule.over_orders"))
     if actor not in state.nations:
-        raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown state {actor!r}.")
+        raise RuleViolation(RuleCode.E_UNKNOWN, msg("rule.unknown_state", raw=repr(actor)))
 
 
 def validate_order(state: GameState, actor: str, raw: Mapping[str, object]) -> Order:

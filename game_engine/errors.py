@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+
+from game_engine.messages import Message, english, verbatim
 
 
 class RuleCode(enum.StrEnum):
@@ -27,22 +30,47 @@ class RuleCode(enum.StrEnum):
     E_DISABLED = "E_DISABLED"
 
 
+class MessageText(str):
+    """An error's message in English (what ``str()`` and logs show) that also carries the
+    structured :class:`~game_engine.messages.Message` (``.msg``), so the shell can show it in
+    the reader's language (negotiation/engine_texts.py) wherever it is passed as text."""
+
+    msg: Message
+
+    def __new__(cls, msg: Message, names: Mapping[str, str] | None = None) -> MessageText:
+        out = super().__new__(cls, english(msg, names))
+        out.msg = msg
+        return out
+
+
 class OrderError(ValueError):
     """Why an order cannot be accepted: :class:`MalformedOrder` or :class:`RuleViolation`.
 
-    ``message`` is plain English for a student; ``order_index`` is the position of the
-    offending order in the submitted list, or ``None`` for a single order.
+    ``msg`` is the structured message (an id of :mod:`game_engine.catalogue` and parameters);
+    ``message`` is the same in English (a :class:`MessageText`); ``order_index`` is the position
+    of the offending order in the submitted list, or ``None`` for a single order. A plain
+    string (a developer's error about a snapshot, never shown to a player) is kept as written.
+    ``names`` (state id -> name) only makes the English ``message`` read better.
     """
 
-    def __init__(self, code: RuleCode, message: str, order_index: int | None = None) -> None:
-        super().__init__(f"{code}: {message}")
+    def __init__(
+        self,
+        code: RuleCode,
+        message: Message | str,
+        order_index: int | None = None,
+        *,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        self.msg = message if isinstance(message, Message) else verbatim(message)
+        self.names = names
+        self.message = MessageText(self.msg, names)
+        super().__init__(f"{code}: {self.message}")
         self.code = code
-        self.message = message
         self.order_index = order_index
 
     def with_index(self, order_index: int) -> OrderError:
         """The same error, tagged with the position of the order in its list."""
-        return type(self)(self.code, self.message, order_index)
+        return type(self)(self.code, self.msg, order_index, names=self.names)
 
 
 class RuleViolation(OrderError):
@@ -50,7 +78,7 @@ class RuleViolation(OrderError):
     technology, no consent... Raised by the per-type checkers of :mod:`game_engine.orders`."""
 
     def with_index(self, order_index: int) -> RuleViolation:
-        return RuleViolation(self.code, self.message, order_index)
+        return RuleViolation(self.code, self.msg, order_index, names=self.names)
 
 
 class MalformedOrder(OrderError):
@@ -59,13 +87,19 @@ class MalformedOrder(OrderError):
     (``"qty"``, ``"counts.MRBM"``; ``""`` for the order as a whole)."""
 
     def __init__(
-        self, code: RuleCode, message: str, order_index: int | None = None, *, path: str = ""
+        self,
+        code: RuleCode,
+        message: Message | str,
+        order_index: int | None = None,
+        *,
+        path: str = "",
+        names: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(code, message, order_index)
+        super().__init__(code, message, order_index, names=names)
         self.path = path
 
     def with_index(self, order_index: int) -> MalformedOrder:
-        return MalformedOrder(self.code, self.message, order_index, path=self.path)
+        return MalformedOrder(self.code, self.msg, order_index, path=self.path, names=self.names)
 
 
 class ScenarioError(ValueError):

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON
+from game_engine.messages import msg
 from game_engine.scenario import Inject, InjectEffect
 from game_engine.state import GameState
 
@@ -181,7 +182,7 @@ def add_inject(
     ``E_GAME_OVER`` once the game has ended.
     """
     if state.game_over:
-        raise RuleViolation(RuleCode.E_GAME_OVER, "The game is over; no more injects.")
+        raise RuleViolation(RuleCode.E_GAME_OVER, msg("rule.over_injects"))
     if not title.strip():
         raise _bad("An inject needs a title.")
     if len(title) > TITLE_MAX or len(text) > TEXT_MAX:

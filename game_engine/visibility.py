@@ -14,6 +14,7 @@ from game_engine.engine import final_scores
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.i18n import localized_scenario
 from game_engine.jsontypes import JSONDict
+from game_engine.messages import msg
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
 from game_engine.scenario import inject_to_json
@@ -176,13 +177,13 @@ def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -
 
     ``lang`` (e.g. ``"es"``) gives the scenario's texts (title, state names, roles, briefings,
     objectives and objective cards) in that language where the scenario translates them, else
-    English; ids and numbers are the same in every language. Event and treaty texts made
-    by the engine stay English here (translate them for display with
-    :func:`game_engine.texts.texts_for`). ``View.to_json()`` is the JSON-safe form.
+    English; ids and numbers are the same in every language. The engine's own messages are
+    shown by the shell in the reader's language (:mod:`game_engine.messages`).
+    ``View.to_json()`` is the JSON-safe form.
     Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
     """
     if viewer is not None and viewer != FACILITATOR and viewer not in state.nations:
-        raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
+        raise RuleViolation(RuleCode.E_UNKNOWN, msg("rule.unknown_viewer", raw=repr(viewer)))
     if lang is not None:
         state = replace(state, scenario=localized_scenario(state.scenario, lang))
     ids = state.state_ids

@@ -16,6 +16,7 @@ from game_engine.bots import legal_subset
 from game_engine.engine import add_treaty_draft, resolve, validate_orders
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON
+from game_engine.messages import msg
 from game_engine.orders import Order
 from game_engine.pipeline.context import thaw
 from game_engine.pipeline.stability import evaluate
@@ -28,7 +29,7 @@ WHAT_IF_SEED = "what-if"
 def belief_state(state: GameState, viewer: str | None) -> GameState:
     """The world as ``viewer`` (a state id or None for the public) can reconstruct it."""
     if viewer is not None and viewer not in state.nations:
-        raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown viewer {viewer!r}.")
+        raise RuleViolation(RuleCode.E_UNKNOWN, msg("rule.unknown_viewer", raw=repr(viewer)))
     nations = belief_nations(state, viewer)
     pairs: dict[tuple[str, str], Pair] = {}
     for key, pr in state.pairs.items():
@@ -89,7 +90,7 @@ def expected_outcome(
     unknown viewer or a finished game.
     """
     if state.game_over:
-        raise RuleViolation(RuleCode.E_GAME_OVER, "The game is over.")
+        raise RuleViolation(RuleCode.E_GAME_OVER, msg("rule.over"))
     if viewer == FACILITATOR:
         viewer = None
     belief = belief_state(state, viewer)

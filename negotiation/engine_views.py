@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 import game_engine
+from negotiation import engine_texts
+from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game
 
 
@@ -42,11 +44,11 @@ def view_of(state: game_engine.GameState, viewer: str | None) -> dict[str, Any]:
     return cast(dict[str, Any], typed_view_of(state, viewer).to_json())
 
 
-def texts(game: Game) -> game_engine.EngineTexts:
-    """The engine's own texts (events, score explanations, rule errors) in the active interface
-    language, with the scenario's state names; the stored English is translated at display time."""
+def texts(game: Game) -> EngineTexts:
+    """The engine's messages (events, score explanations, rule errors) in the active interface
+    language, with the scenario's state names (negotiation/engine_texts.py)."""
     return texts_for(state(game).scenario)
 
 
-def texts_for(scenario: game_engine.Scenario | None) -> game_engine.EngineTexts:
-    return game_engine.texts_for(get_language(), scenario, labels=gettext)
+def texts_for(scenario: game_engine.Scenario | None) -> EngineTexts:
+    return engine_texts.texts_for(scenario)

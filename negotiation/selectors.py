@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy, pgette
 
 import game_engine
 from negotiation import bot_speech, channels, engine_views, labels, orderforms, proposalforms
+from negotiation.engine_texts import EngineTexts
 from negotiation.models import (
     Channel,
     ChannelKind,
@@ -216,7 +217,7 @@ class PrivateView:
     warnings: dict[int, str] = field(default_factory=dict)
     truth: game_engine.Truth | None = None
     names: dict[str, str] = field(default_factory=dict)
-    texts: game_engine.EngineTexts | None = None
+    texts: EngineTexts | None = None
 
     @property
     def missile_rows(self) -> list[tuple[str, int]]:
@@ -345,20 +346,20 @@ def public_view(game: Game) -> PublicView:
     )
 
 
-def _event_text(texts: game_engine.EngineTexts, event: dict[str, Any]) -> str:
+def _event_text(texts: EngineTexts, event: dict[str, Any]) -> str:
     """A stored engine event in the viewer's language (the record itself stays English)."""
     data = event.get("data")
-    return texts.event(str(event.get("kind", "")), str(event.get("text", "")), data if isinstance(data, dict) else None)
+    return texts.event(str(event.get("kind", "")), event.get("text", ""), data if isinstance(data, dict) else None)
 
 
-def _explained(texts: game_engine.EngineTexts, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**e, "text": texts.explanation(str(e.get("component", "")), str(e.get("text", "")))} for e in items]
+def _explained(texts: EngineTexts, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**e, "text": texts.explanation(str(e.get("component", "")), e.get("text", ""))} for e in items]
 
 
-def _rejected_rows(texts: game_engine.EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
+def _rejected_rows(texts: EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
     rows = report.get("rejected") or []
     return {**report, "rejected": [
-        {**r, "message": texts.rule_error(str(r.get("code", "")), str(r.get("message", "")))} if isinstance(r, dict) else r
+        {**r, "message": texts.rule_error(str(r.get("code", "")), r.get("message", ""))} if isinstance(r, dict) else r
         for r in rows]}
 
 

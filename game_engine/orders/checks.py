@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from game_engine.errors import RuleCode, RuleViolation
+from game_engine.messages import Message, Param, msg
 from game_engine.orders.rules import (
     Running,
     active_consent,
@@ -21,7 +22,7 @@ from game_engine.orders.rules import (
     is_party,
     order_cost,
 )
-from game_engine.orders.specs import AGREE_KIND, SPEC_BY_TYPE
+from game_engine.orders.specs import AGREE_KIND
 from game_engine.orders.types import (
     Accept,
     AcceptImport,
@@ -64,8 +65,14 @@ from game_engine.params import CLASS_ORDER, Params
 from game_engine.state import GameState, Nation, Site, Treaty
 
 
-def _bad(msg: str) -> RuleViolation:
-    return RuleViolation(RuleCode.E_BAD_PARAM, msg)
+def names_of(state: GameState) -> dict[str, str]:
+    """State id -> English name (only for the English text of an error)."""
+    return {i.id: i.name for i in state.scenario.info.states}
+
+
+def violation(state: GameState, code: RuleCode, id: str, /, *parts: Message, **params: Param) -> RuleViolation:
+    """A rule error with the message ``id`` of the catalogue."""
+    return RuleViolation(code, msg(id, *parts, **params), names=names_of(state))
 
 
 def _term_int(t: Treaty, key: str, default: int) -> int:
@@ -98,24 +105,30 @@ class Check:
     def p(self) -> Params:
         return self.state.scenario.params
 
+    def fail(self, code: RuleCode, id: str, /, *parts: Message, **params: Param) -> RuleViolation:
+        return violation(self.state, code, id, *parts, **params)
+
+    def bad(self, id: str, /, **params: Param) -> RuleViolation:
+        return violation(self.state, RuleCode.E_BAD_PARAM, id, **params)
+
     def other(self, sid: str) -> str:
         """Another state named by the order."""
         if sid not in self.state.state_ids:
-            raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown state {sid!r}.")
+            raise self.fail(RuleCode.E_UNKNOWN, "rule.unknown_state", raw=repr(sid))
         if sid == self.actor:
-            raise _bad(f"{self.me} cannot do this with itself.")
+            raise self.bad("rule.not_with_itself", s=self.actor)
         return sid
 
     def site(self, sid: str) -> Site:
         site = self.state.site(sid)
         if site is None:
-            raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown site {sid!r}.")
+            raise self.fail(RuleCode.E_UNKNOWN, "rule.unknown_site", raw=repr(sid))
         return site
 
     def treaty(self, tid: str) -> Treaty:
         tr = self.state.treaty(tid)
         if tr is None:
-            raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown treaty {tid!r}.")
+            raise self.fail(RuleCode.E_UNKNOWN, "rule.unknown_treaty", raw=repr(tid))
         return tr
 
 
@@ -193,10 +206,8 @@ def check_order(state: GameState, actor: str, o: Command, run: Running) -> int:
     else:
         cost = flat_cost
         if cost > run.budget:
-            raise RuleViolation(
-                RuleCode.E_BUDGET,
-                f"{c.me} cannot afford {SPEC_BY_TYPE[o.type].label.lower()}: costs {cost}, "
-                f"budget left {run.budget}.",
+            raise c.fail(
+                RuleCode.E_BUDGET, "rule.afford_order", s=c.actor, lowlabel=o.type, n=cost, m=run.budget
             )
     run.budget -= cost
     return cost
@@ -206,21 +217,19 @@ def check_order(state: GameState, actor: str, o: Command, run: Running) -> int:
 
 
 def check_build(c: Check, o: Build) -> None:
-    nat, run, me = c.nat, c.run, c.me
+    nat, run = c.nat, c.run
     if o.cls not in nat.tech:
-        raise RuleViolation(RuleCode.E_NO_TECH, f"{me} has no production technology for {o.cls}.")
+        raise c.fail(RuleCode.E_NO_TECH, "rule.no_production_tech", s=c.actor, cls=o.cls)
     cap = nat.prod_cap.get(o.cls, 0)
     if run.built.get(o.cls, 0) + o.qty > cap:
         left = cap - run.built.get(o.cls, 0)
-        raise RuleViolation(
-            RuleCode.E_CAPACITY,
-            f"{me} can build at most {cap} {o.cls} per turn ({max(0, left)} left this turn).",
+        raise c.fail(
+            RuleCode.E_CAPACITY, "rule.build_capacity", s=c.actor, n=cap, cls=o.cls, m=max(0, left)
         )
     cost = order_cost(c.state, c.actor, o)
     if cost > run.budget:
-        raise RuleViolation(
-            RuleCode.E_BUDGET,
-            f"{me} cannot afford {o.qty} {o.cls}: costs {cost}, budget left {run.budget}.",
+        raise c.fail(
+            RuleCode.E_BUDGET, "rule.afford_missiles", s=c.actor, q=o.qty, cls=o.cls, n=cost, m=run.budget
         )
     run.built[o.cls] = run.built.get(o.cls, 0) + o.qty
     run.missiles[o.cls] = run.missiles.get(o.cls, 0) + o.qty
@@ -229,22 +238,16 @@ def check_build(c: Check, o: Build) -> None:
 def check_reduce(c: Check, o: Reduce) -> None:
     have = c.run.missiles.get(o.cls, 0)
     if o.qty > have:
-        raise RuleViolation(
-            RuleCode.E_NEGATIVE, f"{c.me} has only {have} {o.cls}; cannot eliminate {o.qty}."
-        )
+        raise c.fail(RuleCode.E_NEGATIVE, "rule.eliminate_more", s=c.actor, n=have, cls=o.cls, q=o.qty)
     c.run.missiles[o.cls] -= o.qty
 
 
 def check_test(c: Check, o: MissileTest) -> None:
     nat, p = c.nat, c.p
     if o.cls not in nat.tech and o.cls not in nat.developing and nat.missiles.get(o.cls, 0) <= 0:
-        raise RuleViolation(
-            RuleCode.E_NO_TECH, f"{c.me} neither owns {o.cls} nor has a {o.cls} programme to test."
-        )
+        raise c.fail(RuleCode.E_NO_TECH, "rule.nothing_to_test", s=c.actor, cls=o.cls)
     if c.run.tests + 1 > p.max_tests_per_turn:
-        raise RuleViolation(
-            RuleCode.E_TOO_MANY_TESTS, f"At most {p.max_tests_per_turn} tests per turn."
-        )
+        raise c.fail(RuleCode.E_TOO_MANY_TESTS, "rule.tests_per_turn", n=p.max_tests_per_turn)
     c.run.tests += 1
 
 
@@ -252,20 +255,20 @@ def check_export(c: Check, o: Export) -> None:
     c.other(o.to)
     if o.tech:
         if o.cls not in c.nat.tech:
-            raise RuleViolation(RuleCode.E_NO_TECH, f"{c.me} has no {o.cls} technology to export.")
+            raise c.fail(RuleCode.E_NO_TECH, "rule.no_tech_to_export", s=c.actor, cls=o.cls)
         return
     if o.qty <= 0:
-        raise _bad("Export at least one missile (or tick 'technology').")
+        raise c.bad("rule.export_nothing")
     have = c.run.missiles.get(o.cls, 0)
     if o.qty > have:
-        raise RuleViolation(RuleCode.E_NEGATIVE, f"{c.me} has only {have} {o.cls} to export.")
+        raise c.fail(RuleCode.E_NEGATIVE, "rule.export_more", s=c.actor, n=have, cls=o.cls)
     c.run.missiles[o.cls] -= o.qty
 
 
 def check_accept_import(c: Check, o: AcceptImport) -> None:
     c.other(o.supplier)
     if not o.tech and o.qty <= 0:
-        raise _bad("Accept at least one missile (or tick 'technology').")
+        raise c.bad("rule.accept_nothing")
 
 
 # ------------------------------------------------------------------------------ defense
@@ -275,9 +278,8 @@ def check_buy_interceptors(c: Check, o: BuyInterceptors) -> None:
     run = c.run
     cost = order_cost(c.state, c.actor, o)
     if cost > run.budget:
-        raise RuleViolation(
-            RuleCode.E_BUDGET,
-            f"{c.me} cannot afford {o.qty} {o.itype} interceptors: costs {cost}, budget left {run.budget}.",
+        raise c.fail(
+            RuleCode.E_BUDGET, "rule.afford_interceptors", s=c.actor, q=o.qty, itype=o.itype, n=cost, m=run.budget
         )
     run.store[o.itype] = run.store.get(o.itype, 0) + o.qty
 
@@ -287,31 +289,28 @@ def check_deploy(c: Check, o: Deploy) -> None:
     site = c.site(o.site)
     it, q = o.itype, o.qty
     if it not in site.allowed:
-        raise _bad(f"{site.id} takes only {', '.join(site.allowed)} interceptors.")
+        raise c.bad("rule.site_types", site=site.id, raw=", ".join(site.allowed))
     consent = None
     if site.owner == actor or site.owner == "":
         if site.host != actor:
             consent = active_consent(state, site.id, actor)
     else:
-        raise RuleViolation(
-            RuleCode.E_NO_CONSENT, f"{site.id} belongs to {state.name_of(site.owner)}."
-        )
+        raise c.fail(RuleCode.E_NO_CONSENT, "rule.site_belongs", site=site.id, s=site.owner)
     if q > run.store.get(it, 0):
-        raise RuleViolation(
-            RuleCode.E_NEGATIVE,
-            f"{c.me} has only {run.store.get(it, 0)} {it} interceptors in store; cannot deploy {q}.",
+        raise c.fail(
+            RuleCode.E_NEGATIVE, "rule.deploy_more", s=c.actor, n=run.store.get(it, 0), itype=it, q=q
         )
     now = sum(run.deployed[site.id].values())
     if now + q > site.capacity:
-        raise RuleViolation(
-            RuleCode.E_SITE_CAPACITY,
-            f"{site.id} holds at most {site.capacity} interceptors ({now} there now).",
-        )
+        raise c.fail(RuleCode.E_SITE_CAPACITY, "rule.site_full", site=site.id, n=site.capacity, m=now)
     if consent is not None and now + q > consent.max_interceptors:
-        raise RuleViolation(
+        raise c.fail(
             RuleCode.E_SITE_CAPACITY,
-            f"{state.name_of(site.host)}'s consent allows at most {consent.max_interceptors} "
-            f"interceptors at {site.id} ({now} there now).",
+            "rule.consent_cap",
+            s=site.host,
+            n=consent.max_interceptors,
+            site=site.id,
+            m=now,
         )
     run.store[it] -= q
     run.deployed[site.id][it] = run.deployed[site.id].get(it, 0) + q
@@ -321,12 +320,10 @@ def check_withdraw_deployment(c: Check, o: WithdrawDeployment) -> None:
     run = c.run
     site = c.site(o.site)
     if site.owner != c.actor:
-        raise RuleViolation(RuleCode.E_NOT_OWNER, f"Only the owner can withdraw from {site.id}.")
+        raise c.fail(RuleCode.E_NOT_OWNER, "rule.withdraw_owner", site=site.id)
     have = run.deployed[site.id].get(o.itype, 0)
     if o.qty > have:
-        raise RuleViolation(
-            RuleCode.E_NEGATIVE, f"{site.id} has only {have} {o.itype} interceptors to withdraw."
-        )
+        raise c.fail(RuleCode.E_NEGATIVE, "rule.withdraw_more", site=site.id, n=have, itype=o.itype)
     run.deployed[site.id][o.itype] = have - o.qty
     run.store[o.itype] = run.store.get(o.itype, 0) + o.qty
 
@@ -335,16 +332,14 @@ def check_build_radar(c: Check, o: BuildRadar) -> None:
     actor = c.actor
     site = c.site(o.site)
     if site.owner not in (actor, "") or (site.owner == "" and site.host != actor):
-        raise RuleViolation(RuleCode.E_NOT_OWNER, f"{c.me} does not operate {site.id}.")
+        raise c.fail(RuleCode.E_NOT_OWNER, "rule.not_operator", s=c.actor, site=site.id)
     new_q = c.run.radar[site.id] + c.p.radar_level_step * o.levels
     limit = site.radar_max_q
     if site.host != actor:
         cons = active_consent(c.state, site.id, actor)
         limit = min(limit, cons.max_radar_q if cons else site.radar_q)
     if new_q > limit + 1e-9:
-        raise RuleViolation(
-            RuleCode.E_CAPACITY, f"The radar at {site.id} cannot exceed quality {limit:g}."
-        )
+        raise c.fail(RuleCode.E_CAPACITY, "rule.radar_max", site=site.id, x=f"{limit:g}")
     c.run.radar[site.id] = new_q
 
 
@@ -357,7 +352,7 @@ def _pending(c: Check, site: Site) -> bool:
 def _operated_site(c: Check, site_id: str) -> Site:
     site = c.site(site_id)
     if site.owner != c.actor and not _pending(c, site):
-        raise RuleViolation(RuleCode.E_NOT_OWNER, f"{c.me} does not operate {site.id}.")
+        raise c.fail(RuleCode.E_NOT_OWNER, "rule.not_operator", s=c.actor, site=site.id)
     return site
 
 
@@ -366,10 +361,7 @@ def check_set_radar_mode(c: Check, o: SetRadarMode) -> None:
     if site.host != c.actor and not _pending(c, site) and o.mode == "forward":
         cons = active_consent(c.state, site.id, c.actor)
         if cons is None or not cons.forward_allowed:
-            raise RuleViolation(
-                RuleCode.E_NO_CONSENT,
-                f"{c.state.name_of(site.host)} has not allowed forward mode at {site.id}.",
-            )
+            raise c.fail(RuleCode.E_NO_CONSENT, "rule.forward_not_allowed", s=site.host, site=site.id)
 
 
 def check_set_sensor_sharing(c: Check, o: SetSensorSharing) -> None:
@@ -377,10 +369,7 @@ def check_set_sensor_sharing(c: Check, o: SetSensorSharing) -> None:
     if site.host != c.actor and not _pending(c, site) and o.sharing:
         cons = active_consent(c.state, site.id, c.actor)
         if cons is None or not cons.sensor_sharing_allowed:
-            raise RuleViolation(
-                RuleCode.E_NO_CONSENT,
-                f"{c.state.name_of(site.host)} has not allowed sensor sharing at {site.id}.",
-            )
+            raise c.fail(RuleCode.E_NO_CONSENT, "rule.sharing_not_allowed", s=site.host, site=site.id)
 
 
 # ------------------------------------------------------------------------------ sovereignty
@@ -391,38 +380,34 @@ def check_consent_hosting(c: Check, o: ConsentHosting) -> None:
     owner = c.other(o.owner)
     site = c.site(o.site)
     if site.host != c.actor:
-        raise RuleViolation(
-            RuleCode.E_NOT_OWNER, f"Only {state.name_of(site.host)} can consent for {site.id}."
-        )
+        raise c.fail(RuleCode.E_NOT_OWNER, "rule.consent_host", s=site.host, site=site.id)
     if site.owner not in ("", owner):
-        raise _bad(f"{site.id} is operated by {state.name_of(site.owner)}.")
+        raise c.bad("rule.operated_by", site=site.id, s=site.owner)
     existing = active_consent(state, site.id)
     if existing is not None and existing.owner != owner:
-        raise _bad(f"{site.id} already hosts {state.name_of(existing.owner)}.")
+        raise c.bad("rule.already_hosts", site=site.id, s=existing.owner)
     if nat.ds < p.theta_consent:
-        raise RuleViolation(
+        raise c.fail(
             RuleCode.E_DS_TOO_LOW,
-            f"{c.me}'s domestic support ({nat.ds:.0f}) is below {p.theta_consent:.0f}, "
-            "needed to consent to a foreign site.",
+            "rule.ds_consent",
+            s=c.actor,
+            n=round(nat.ds),
+            m=round(p.theta_consent),
         )
     if o.max_interceptors > site.capacity:
-        raise RuleViolation(
-            RuleCode.E_SITE_CAPACITY, f"{site.id} holds at most {site.capacity} interceptors."
-        )
+        raise c.fail(RuleCode.E_SITE_CAPACITY, "rule.site_capacity", site=site.id, n=site.capacity)
 
 
 def check_revoke_consent(c: Check, o: RevokeConsent) -> None:
     owner = c.other(o.owner)
     site = c.site(o.site)
     if site.host != c.actor:
-        raise RuleViolation(
-            RuleCode.E_NOT_OWNER, f"Only the host can revoke consent for {site.id}."
-        )
+        raise c.fail(RuleCode.E_NOT_OWNER, "rule.revoke_host", site=site.id)
     cons = active_consent(c.state, site.id, owner)
     if cons is None:
-        raise RuleViolation(RuleCode.E_UNKNOWN, f"There is no consent for {site.id} to revoke.")
+        raise c.fail(RuleCode.E_UNKNOWN, "rule.no_consent_to_revoke", site=site.id)
     if cons.revoke_effective is not None:
-        raise RuleViolation(RuleCode.E_NOTICE, f"Consent for {site.id} is already being revoked.")
+        raise c.fail(RuleCode.E_NOTICE, "rule.already_revoking", site=site.id)
 
 
 # ------------------------------------------------------------------------------ transparency
@@ -431,16 +416,16 @@ def check_revoke_consent(c: Check, o: RevokeConsent) -> None:
 def check_agree(c: Check, o: Agree) -> None:
     w = c.other(o.partner)
     if has_agreement(c.state, AGREE_KIND[o.type], c.actor, w):
-        raise _bad(f"{c.me} already has this agreement with {c.state.name_of(w)}.")
+        raise c.bad("rule.already_agreed", s=c.actor, s2=w)
 
 
 def check_declare_limits(c: Check, o: DeclareLimits) -> None:
     site = c.site(o.site)
     if c.actor not in (site.owner, site.host) and site.owner != "":
-        raise RuleViolation(RuleCode.E_NOT_OWNER, f"Only the owner or host can limit {site.id}.")
+        raise c.fail(RuleCode.E_NOT_OWNER, "rule.limit_owner", site=site.id)
     cap = o.max_interceptors
     if cap and cap < sum(c.run.deployed[site.id].values()):
-        raise _bad(f"{site.id} already holds more than {cap} interceptors.")
+        raise c.bad("rule.holds_more", site=site.id, n=cap)
 
 
 def check_invite(c: Check, o: Invite) -> None:
@@ -448,7 +433,7 @@ def check_invite(c: Check, o: Invite) -> None:
     if o.site:
         site = c.site(o.site)
         if c.actor not in (site.owner, site.host) and site.owner != "":
-            raise RuleViolation(RuleCode.E_NOT_OWNER, f"{c.me} cannot open {site.id} to visitors.")
+            raise c.fail(RuleCode.E_NOT_OWNER, "rule.visitors", s=c.actor, site=site.id)
 
 
 # ------------------------------------------------------------------------------ verification
@@ -458,12 +443,9 @@ def _inspection_treaty(c: Check, target_id: str, treaty_id: str) -> tuple[str, T
     target = c.other(target_id)
     tr = c.treaty(treaty_id)
     if not in_force(tr):
-        raise _bad(f"{tr.name or tr.id} is not in force.")
+        raise c.bad("rule.not_in_force", t=tr.name or tr.id)
     if not is_party(tr, c.actor) or not is_party(tr, target):
-        raise RuleViolation(
-            RuleCode.E_NOT_PARTY,
-            f"Both {c.me} and {c.state.name_of(target)} must be parties to {tr.name or tr.id}.",
-        )
+        raise c.fail(RuleCode.E_NOT_PARTY, "rule.both_parties", s=c.actor, s2=target, t=tr.name or tr.id)
     return target, tr
 
 
@@ -473,47 +455,44 @@ def check_inspect(c: Check, o: Inspect) -> None:
     key = (target, tr.id)
     used = c.run.visits.get(key, 0) + o.visits
     if used > quota:
-        raise RuleViolation(
-            RuleCode.E_QUOTA,
-            f"{tr.name or tr.id} allows {quota} visits per turn to each party ({used} asked).",
-        )
+        raise c.fail(RuleCode.E_QUOTA, "rule.quota", t=tr.name or tr.id, n=quota, m=used)
     c.run.visits[key] = used
 
 
 def check_challenge_inspection(c: Check, o: ChallengeInspection) -> None:
     _, tr = _inspection_treaty(c, o.target, o.treaty)
     if not _term_bool(tr, "challenge", False):
-        raise _bad(f"{tr.name or tr.id} has no challenge-inspection clause.")
+        raise c.bad("rule.no_challenge_clause", t=tr.name or tr.id)
     if o.site and c.state.site(o.site) is None:
-        raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown site {o.site!r}.")
+        raise c.fail(RuleCode.E_UNKNOWN, "rule.unknown_site", raw=repr(o.site))
 
 
 def check_invest_ntm(c: Check, o: InvestNtm) -> None:
     p = c.p
     if o.points % p.ntm_cost_per_tenth:
-        raise _bad(f"Invest in multiples of {p.ntm_cost_per_tenth} points.")
+        raise c.bad("rule.ntm_multiple", n=p.ntm_cost_per_tenth)
     new = c.run.ntm + 0.1 * o.points / p.ntm_cost_per_tenth
     if new > p.ntm_max + 1e-9:
-        raise RuleViolation(RuleCode.E_CAPACITY, f"NTM cannot exceed {p.ntm_max:g}.")
+        raise c.fail(RuleCode.E_CAPACITY, "rule.ntm_max", x=f"{p.ntm_max:g}")
     c.run.ntm = new
 
 
 def check_set_concealment(c: Check, o: SetConcealment) -> None:
     if o.level / 10 > c.p.conceal_max + 1e-9:
-        raise RuleViolation(RuleCode.E_CAPACITY, f"Concealment cannot exceed {c.p.conceal_max:g}.")
+        raise c.fail(RuleCode.E_CAPACITY, "rule.conceal_max", x=f"{c.p.conceal_max:g}")
 
 
 def _held_evidence_published(c: Check, eid: str) -> bool:
     """Whether the evidence item ``eid`` the actor holds is public (raises if it holds none)."""
     ev = next((e for e in c.state.evidence if e.id == eid and e.holder == c.actor), None)
     if ev is None:
-        raise RuleViolation(RuleCode.E_UNKNOWN, f"{c.me} holds no evidence {eid!r}.")
+        raise c.fail(RuleCode.E_UNKNOWN, "rule.no_evidence", s=c.actor, raw=repr(eid))
     return ev.published
 
 
 def check_publish_evidence(c: Check, o: PublishEvidence) -> None:
     if _held_evidence_published(c, o.evidence) or o.evidence in c.run.published:
-        raise _bad(f"Evidence {o.evidence} is already public.")
+        raise c.bad("rule.already_public", e=o.evidence)
     c.run.published.add(o.evidence)
 
 
@@ -526,33 +505,29 @@ def check_share_evidence(c: Check, o: ShareEvidence) -> None:
 
 
 def check_sign(c: Check, o: Sign) -> None:
-    nat, p, me = c.nat, c.p, c.me
+    nat, p = c.nat, c.p
     tr = next(
         (x for x in c.state.treaties if x.terms_hash == o.terms_hash and x.status != "terminated"),
         None,
     )
     if tr is None:
-        raise RuleViolation(RuleCode.E_UNKNOWN, "No tabled treaty has these terms.")
+        raise c.fail(RuleCode.E_UNKNOWN, "rule.no_tabled_treaty")
     if c.actor not in tr.parties or c.actor in tr.withdrawn:
-        raise RuleViolation(RuleCode.E_NOT_PARTY, f"{me} is not listed in {tr.name or tr.id}.")
+        raise c.fail(RuleCode.E_NOT_PARTY, "rule.not_listed", s=c.actor, t=tr.name or tr.id)
     if tr.status == "in_force" and _term_int(tr, "expires_turn", 0) == 0:
-        raise _bad(f"{tr.name or tr.id} is already in force.")
+        raise c.bad("rule.already_in_force", t=tr.name or tr.id)
     if nat.ds < p.theta_ratify:
-        raise RuleViolation(
-            RuleCode.E_DS_TOO_LOW,
-            f"{me}'s domestic support ({nat.ds:.0f}) is below {p.theta_ratify:.0f}, "
-            "needed to ratify a treaty.",
+        raise c.fail(
+            RuleCode.E_DS_TOO_LOW, "rule.ds_ratify", s=c.actor, n=round(nat.ds), m=round(p.theta_ratify)
         )
 
 
 def check_withdraw(c: Check, o: Withdraw) -> None:
     tr = c.treaty(o.treaty)
     if not in_force(tr) or not is_party(tr, c.actor):
-        raise RuleViolation(RuleCode.E_NOT_PARTY, f"{c.me} is not a party to {tr.name or tr.id}.")
+        raise c.fail(RuleCode.E_NOT_PARTY, "rule.not_party", s=c.actor, t=tr.name or tr.id)
     if c.actor in tr.withdrawing:
-        raise RuleViolation(
-            RuleCode.E_NOTICE, f"{c.me} has already given notice to leave {tr.name or tr.id}."
-        )
+        raise c.fail(RuleCode.E_NOTICE, "rule.already_leaving", s=c.actor, t=tr.name or tr.id)
 
 
 # ------------------------------------------------------------------------------ economy
@@ -560,7 +535,7 @@ def check_withdraw(c: Check, o: Withdraw) -> None:
 
 def check_economic_pressure(c: Check, o: EconomicPressure) -> None:
     if not c.p.economic_pressure_enabled:
-        raise RuleViolation(RuleCode.E_DISABLED, "Economic pressure is not used in this scenario.")
+        raise c.fail(RuleCode.E_DISABLED, "rule.pressure_disabled")
     c.other(o.target)
 
 
@@ -568,15 +543,15 @@ def check_research(c: Check, o: Research) -> None:
     nat, p, tech = c.nat, c.p, o.tech
     if tech in CLASS_ORDER:
         if tech in nat.tech or tech in nat.developing:
-            raise _bad(f"{c.me} already has {tech} technology or a programme for it.")
+            raise c.bad("rule.already_researching", s=c.actor, cls=tech)
         need = c.state.scenario.research_prereq.get(tech, ())
         if need and not any(x in nat.tech for x in need):
-            raise RuleViolation(
-                RuleCode.E_NO_TECH, f"{tech} research needs {' or '.join(need)} technology first."
+            raise c.fail(
+                RuleCode.E_NO_TECH, "rule.research_needs", *(msg("word.class", cls=x) for x in need), cls=tech
             )
     elif tech == "cm" and nat.cm >= p.cm_max - 1e-9:
-        raise RuleViolation(RuleCode.E_CAPACITY, "Countermeasures are already at the maximum.")
+        raise c.fail(RuleCode.E_CAPACITY, "rule.cm_max")
     elif tech == "discrimination" and nat.disc >= 1.0 - 1e-9:
-        raise RuleViolation(RuleCode.E_CAPACITY, "Discrimination is already at the maximum.")
+        raise c.fail(RuleCode.E_CAPACITY, "rule.disc_max")
     elif tech == "program" and (nat.nuclear or nat.program >= 4):
-        raise _bad(f"{c.me} has no nuclear programme step left to take.")
+        raise c.bad("rule.program_done", s=c.actor)

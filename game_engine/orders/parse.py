@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from game_engine.errors import MalformedOrder, RuleCode
+from game_engine.messages import Param, msg
 from game_engine.orders.specs import SPEC_BY_TYPE
 from game_engine.orders.types import ORDER_CLASSES, Command, OrderBase, ParamValue, json_names
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
@@ -48,21 +49,23 @@ def _coerce_bool(v: object) -> bool | None:
     return None
 
 
-def _bad(msg: str, path: str, code: RuleCode = RuleCode.E_BAD_PARAM) -> MalformedOrder:
-    return MalformedOrder(code, msg, path=path)
+def _bad(
+    id: str, path: str, code: RuleCode = RuleCode.E_BAD_PARAM, /, **params: Param
+) -> MalformedOrder:
+    return MalformedOrder(code, msg(id, **params), path=path)
 
 
 def parse_order(raw: Mapping[str, object]) -> Command:
     """Schema-check one raw order dict and coerce its values; raises :class:`MalformedOrder`."""
     if not isinstance(raw, Mapping):
-        raise _bad("An order must be a JSON object.", "")
+        raise _bad("rule.not_an_object", "")
     otype = raw.get("type")
     if not isinstance(otype, str) or not otype.strip():
-        raise _bad("The order has no 'type'.", "type")
+        raise _bad("rule.no_type", "type")
     otype = otype.strip().upper()
     spec = SPEC_BY_TYPE.get(otype)
     if spec is None:
-        raise _bad(f"Unknown order type {otype!r}.", "type", RuleCode.E_UNKNOWN)
+        raise _bad("rule.unknown_order_type", "type", RuleCode.E_UNKNOWN, raw=repr(otype))
     values: dict[str, ParamValue] = {}
     for ps in spec.params:
         path = ps.name
@@ -71,12 +74,12 @@ def parse_order(raw: Mapping[str, object]) -> Command:
         if ps.kind == "bool":
             b = _coerce_bool(v)
             if b is None:
-                raise _bad(f"{ps.label}: expected yes/no, got {v!r}.", path)
+                raise _bad("rule.expected_bool", path, label=ps.label, raw=repr(v))
             values[ps.name] = b
             continue
         if missing:
             if ps.required:
-                raise _bad(f"{spec.label}: '{ps.label}' is required.", path)
+                raise _bad("rule.required", path, label=spec.label, label2=ps.label)
             if ps.kind == "int":
                 values[ps.name] = 0 if ps.min is None or ps.min <= 0 else ps.min
             elif ps.kind == "counts":
@@ -87,57 +90,57 @@ def parse_order(raw: Mapping[str, object]) -> Command:
         if ps.kind == "int":
             n = _coerce_int(v)
             if n is None:
-                raise _bad(f"{ps.label}: expected a whole number, got {v!r}.", path)
+                raise _bad("rule.expected_int", path, label=ps.label, raw=repr(v))
             if ps.min is not None and n < ps.min:
                 if n < 0:
-                    raise _bad(f"{ps.label} cannot be negative.", path, RuleCode.E_NEGATIVE)
-                raise _bad(f"{ps.label} must be at least {ps.min}.", path)
+                    raise _bad("rule.field_negative", path, RuleCode.E_NEGATIVE, label=ps.label)
+                raise _bad("rule.at_least", path, label=ps.label, n=ps.min)
             if ps.max is not None and n > ps.max:
-                raise _bad(f"{ps.label} must be at most {ps.max}.", path)
+                raise _bad("rule.at_most", path, label=ps.label, n=ps.max)
             values[ps.name] = n
         elif ps.kind == "counts":
             if not isinstance(v, Mapping):
-                raise _bad(f"{ps.label}: expected counts per class.", path)
+                raise _bad("rule.expected_counts", path, label=ps.label)
             items: list[tuple[str, int]] = []
             for k in sorted(str(x) for x in v):
                 kpath = f"{path}.{k}"
                 if k not in CLASS_ORDER:
-                    raise _bad(f"Unknown missile class {k!r}.", kpath, RuleCode.E_UNKNOWN)
+                    raise _bad("rule.unknown_class", kpath, RuleCode.E_UNKNOWN, raw=repr(k))
                 n = _coerce_int(v[k])
                 if n is None:
-                    raise _bad(f"{k}: expected a whole number, got {v[k]!r}.", kpath)
+                    raise _bad("rule.count_expected_int", kpath, cls=k, raw=repr(v[k]))
                 if n < 0:
-                    raise _bad(f"Declared {k} cannot be negative.", kpath, RuleCode.E_NEGATIVE)
+                    raise _bad("rule.declared_negative", kpath, RuleCode.E_NEGATIVE, cls=k)
                 if n > 1_000_000:
-                    raise _bad(f"Declared {k} is implausibly large.", kpath)
+                    raise _bad("rule.implausible", kpath, cls=k)
                 items.append((k, n))
             values[ps.name] = tuple(items)
         else:
             if not isinstance(v, (str, int)) or isinstance(v, bool):
-                raise _bad(f"{ps.label}: expected text, got {v!r}.", path)
+                raise _bad("rule.expected_text", path, label=ps.label, raw=repr(v))
             s = str(v).strip()
             if len(s) > 500:
-                raise _bad(f"{ps.label} is too long.", path)
+                raise _bad("rule.too_long", path, label=ps.label)
             if ps.kind == "missile_class":
                 s = s.upper()
                 if s not in CLASS_ORDER:
-                    raise _bad(f"Unknown missile class {s!r}.", path, RuleCode.E_UNKNOWN)
+                    raise _bad("rule.unknown_class", path, RuleCode.E_UNKNOWN, raw=repr(s))
             elif ps.kind == "interceptor_type":
                 s = s.upper()
                 if s not in ITYPE_ORDER:
-                    raise _bad(f"Unknown interceptor type {s!r}.", path, RuleCode.E_UNKNOWN)
+                    raise _bad("rule.unknown_itype", path, RuleCode.E_UNKNOWN, raw=repr(s))
             elif ps.choices and s not in ps.choices:
                 alt = s.upper() if s.upper() in ps.choices else s.lower()
                 if alt not in ps.choices:
-                    raise _bad(f"{ps.label} must be one of {', '.join(ps.choices)}.", path)
+                    raise _bad("rule.one_of", path, label=ps.label, raw=", ".join(ps.choices))
                 s = alt
             values[ps.name] = s
     prio = _coerce_int(raw.get("priority", 0) if raw.get("priority") not in (None, "") else 0)
     if prio is None or not -1000 <= prio <= 1000:
-        raise _bad("Priority must be a whole number between -1000 and 1000.", "priority")
+        raise _bad("rule.priority", "priority")
     oid = raw.get("order_id", "")
     if not isinstance(oid, (str, int)) or isinstance(oid, bool):
-        raise _bad("order_id must be text.", "order_id")
+        raise _bad("rule.order_id", "order_id")
     cls = ORDER_CLASSES[otype]
     # The spec has checked each value's kind and range; the dataclass declares the same fields.
     fields_: dict[str, Any] = {attr: values[key] for attr, key in json_names(cls)}

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
+from game_engine.messages import msg, vkind_word
 from game_engine.orders import (
     PublishEvidence,
     ShareEvidence,
@@ -168,7 +169,7 @@ def phase_compliance(ctx: Ctx) -> None:
         ctx.emit(
             "evidence_shared",
             [sid, to],
-            f"{ctx.name(sid)} shared evidence about {ctx.name(e.target)} with {ctx.name(to)} (now {eid}).",
+            msg("event.evidence_shared", s=sid, s2=e.target, s3=to, e=eid),
             evidence=eid,
         )
     alarms: dict[tuple[str, str], float] = {}
@@ -178,7 +179,9 @@ def phase_compliance(ctx: Ctx) -> None:
         ctx.emit(
             "accusation",
             None,
-            f"{ctx.name(sid)} published evidence that {ctx.name(e.target)} breached {ctx.treaties[e.treaty].name if e.treaty in ctx.treaties else 'its commitments'} (quality {e.quality:.2f}).",
+            msg("event.accusation", s=sid, s2=e.target, t=ctx.treaties[e.treaty].name, x=f"{e.quality:.2f}")
+            if e.treaty in ctx.treaties
+            else msg("event.accusation_commitments", s=sid, s2=e.target, x=f"{e.quality:.2f}"),
             holder=sid,
             target=e.target,
             evidence=e.id,
@@ -303,7 +306,7 @@ def declassify(ctx: Ctx) -> None:
         ctx.emit(
             "declassified",
             None,
-            f"Declassified: {ctx.name(v.state)} had secretly breached {t.name} ({v.kind}, {v.clause}).",
+            msg("event.declassified", s=v.state, t=t.name, w=vkind_word(v.kind), raw=v.clause),
             state=v.state,
             treaty=t.id,
             weight=w,

@@ -13,6 +13,7 @@ from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.events import Event
 from game_engine.jsontypes import JSON, JSONDict
+from game_engine.messages import Message
 from game_engine.orders import Command, NotAnOrder, OrderBase, in_force, is_party
 from game_engine.params import CLASS_ORDER, Params
 from game_engine.pipeline.terms import obligations_started, t_bool
@@ -67,7 +68,7 @@ class Ctx:
     pinc: dict[str, float] = field(default_factory=dict)
     pinc_true: dict[str, float] = field(default_factory=dict)
     accepted: dict[str, list[tuple[int, Command, int]]] = field(default_factory=dict)
-    rejected: dict[str, list[tuple[int, Command | NotAnOrder, str, str]]] = field(
+    rejected: dict[str, list[tuple[int, Command | NotAnOrder, str, Message]]] = field(
         default_factory=dict
     )
     ledger: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -128,11 +129,12 @@ class Ctx:
         )
         return hit
 
-    def emit(self, kind: str, audience: Sequence[str] | None, text: str, /, **data: JSON) -> None:
+    def emit(self, kind: str, audience: Sequence[str] | None, what: Message, /, **data: JSON) -> None:
         aud = None if audience is None else tuple(sorted(set(audience), key=self.ids.index))
-        self.events.append(Event(kind=kind, audience=aud, text=text, data=dict(data)))
+        event = Event(kind=kind, audience=aud, msg=what, data=dict(data))
+        self.events.append(event)
         if aud is None:
-            self.public_actions.append({"kind": kind, "text": text})
+            self.public_actions.append({"kind": kind, "text": event.text})
 
     def incident(self, i: str, j: str, x: float) -> None:
         """Incident felt by i about j this turn (B5.4)."""

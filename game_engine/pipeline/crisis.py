@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
+from game_engine.messages import msg
 from game_engine.pipeline.context import Ctx
 from game_engine.pipeline.stability import Metrics
 
@@ -66,7 +67,7 @@ def phase_crisis(ctx: Ctx, met: Metrics) -> None:
                 ctx.emit(
                     "catastrophe",
                     None,
-                    f"A crisis between {ctx.name(i)} and {ctx.name(j)} escalated into a strategic catastrophe. The game is over.",
+                    msg("event.catastrophe", s=i, s2=j),
                     a=i,
                     b=j,
                 )
@@ -75,7 +76,7 @@ def phase_crisis(ctx: Ctx, met: Metrics) -> None:
             ctx.emit(
                 "crisis",
                 None,
-                f"A crisis broke out between {ctx.name(i)} and {ctx.name(j)}; it was contained.",
+                msg("event.crisis", s=i, s2=j),
                 a=i,
                 b=j,
             )

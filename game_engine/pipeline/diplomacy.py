@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON, JSONDict
+from game_engine.messages import Message, msg
 from game_engine.orders import (
     AGREE_KIND,
     Agree,
@@ -36,7 +37,7 @@ from game_engine.state import (
 )
 
 
-def _return_site(ctx: Ctx, site: Site, reason: str) -> None:
+def _return_site(ctx: Ctx, site: Site, reason: Message) -> None:
     """An inert hosted site: interceptors go back to the owner's store (B2.5)."""
     owner = site.owner
     if owner and sum(site.interceptors.values()) > 0:
@@ -54,7 +55,7 @@ def _return_site(ctx: Ctx, site: Site, reason: str) -> None:
     ctx.emit(
         "site_inert",
         None,
-        f"{site.id} is no longer operated by {ctx.name(owner)}: {reason}.",
+        msg("event.site_inert", reason, site=site.id, s=owner),
         site=site.id,
     )
 
@@ -71,7 +72,7 @@ def phase_diplomacy(ctx: Ctx) -> None:
         exp = t_int(t, "expires_turn", 0)
         if exp and turn > exp:
             ctx.treaties[tid] = replace(t, status="terminated")
-            ctx.emit("treaty_expired", None, f"{t.name or t.id} expired.", treaty=tid)
+            ctx.emit("treaty_expired", None, msg("event.treaty_expired", t=t.name or t.id), treaty=tid)
             continue
         due = [x for x, eff in sorted(t.withdrawing.items()) if eff <= turn]
         if due:
@@ -85,7 +86,7 @@ def phase_diplomacy(ctx: Ctx) -> None:
                 ctx.emit(
                     "treaty_withdrawal",
                     None,
-                    f"{ctx.name(x)}'s withdrawal from {t.name or t.id} took effect.",
+                    msg("event.treaty_withdrawal", s=x, t=t.name or t.id),
                     treaty=tid,
                     state=x,
                 )
@@ -94,13 +95,13 @@ def phase_diplomacy(ctx: Ctx) -> None:
         if c.revoke_effective is not None and c.revoke_effective <= turn:
             site = ctx.sites.get(c.site)
             if site is not None and site.owner == c.owner:
-                _return_site(ctx, site, f"{ctx.name(c.host)} revoked its consent")
+                _return_site(ctx, site, msg("reason.consent_revoked", s=c.host))
             continue
         keep.append(c)
     ctx.consents = keep
     for sid, site in list(ctx.sites.items()):
         if site.owner and site.owner != site.host and not any(c.site == sid for c in ctx.consents):
-            _return_site(ctx, site, "no active consent")
+            _return_site(ctx, site, msg("reason.no_consent"))
 
     # (b) new withdrawal notices.
     for sid, o, _ in ctx.accepted_of(Withdraw):
@@ -131,7 +132,7 @@ def phase_diplomacy(ctx: Ctx) -> None:
                 ctx.emit(
                     "treaty_withdrawal",
                     None,
-                    f"{ctx.name(sid)} abruptly left {t.name or t.id}.",
+                    msg("event.treaty_left_abruptly", s=sid, t=t.name or t.id),
                     treaty=t.id,
                     state=sid,
                 )
@@ -139,7 +140,7 @@ def phase_diplomacy(ctx: Ctx) -> None:
                 ctx.emit(
                     "treaty_withdrawal",
                     None,
-                    f"{ctx.name(sid)} left {t.name or t.id}.",
+                    msg("event.treaty_left", s=sid, t=t.name or t.id),
                     treaty=t.id,
                     state=sid,
                 )
@@ -153,7 +154,7 @@ def phase_diplomacy(ctx: Ctx) -> None:
             ctx.emit(
                 "withdrawal_notice",
                 None,
-                f"{ctx.name(sid)} gave notice to leave {t.name or t.id}; effective turn {turn + notice}.",
+                msg("event.withdrawal_notice", s=sid, t=t.name or t.id, n=turn + notice),
                 treaty=t.id,
                 state=sid,
                 effective_turn=turn + notice,
@@ -181,7 +182,7 @@ def phase_diplomacy(ctx: Ctx) -> None:
             ctx.emit(
                 "treaty_renewed",
                 None,
-                f"{t2.name or t2.id} was renewed until turn {max(exp, turn) + renew}.",
+                msg("event.treaty_renewed", t=t2.name or t2.id, n=max(exp, turn) + renew),
                 treaty=t2.id,
             )
             continue
@@ -195,14 +196,13 @@ def phase_diplomacy(ctx: Ctx) -> None:
         )
         for x in parties:
             ctx.joined[x] = ctx.joined.get(x, 0) + 1
-        names = ", ".join(ctx.name(x) for x in parties)
         title = t2.name or t2.template
         ctx.emit(
             "treaty_in_force",
             None,
-            f"{title} entered into force."
+            msg("event.treaty_in_force_short", t=title)
             if "(" in title
-            else f"{title} entered into force ({names}).",
+            else msg("event.treaty_in_force", t=title, states=",".join(parties)),
             treaty=t2.id,
         )
 
@@ -222,8 +222,14 @@ def phase_diplomacy(ctx: Ctx) -> None:
         ctx.emit(
             "consent",
             None,
-            f"{ctx.name(sid)} consented to {ctx.name(owner)}'s site {site.id} "
-            f"(up to {c_new.max_interceptors} interceptors, compensation {c_new.compensation}/turn).",
+            msg(
+                "event.consent",
+                s=sid,
+                s2=owner,
+                site=site.id,
+                n=c_new.max_interceptors,
+                m=c_new.compensation,
+            ),
             site=site.id,
             host=sid,
             owner=owner,
@@ -242,14 +248,14 @@ def phase_diplomacy(ctx: Ctx) -> None:
                 ctx.emit(
                     "consent_revoked",
                     None,
-                    f"{ctx.name(sid)} revoked consent for {c.site}; the site goes inert on turn {eff}.",
+                    msg("event.consent_revoked", s=sid, site=c.site, n=eff),
                     site=c.site,
                     effective_turn=eff,
                 )
                 if c.notice_turns == 0:
                     site = ctx.sites[c.site]
                     if site.owner == c.owner:
-                        _return_site(ctx, site, f"{ctx.name(sid)} revoked its consent")
+                        _return_site(ctx, site, msg("reason.consent_revoked", s=sid))
                     ctx.consents = [x for x in ctx.consents if x is not ctx.consents[n_]]
                 break
 
@@ -263,15 +269,10 @@ def phase_diplomacy(ctx: Ctx) -> None:
             if sid != a or ctx.has_agreement(kind, a, b):
                 continue
             ctx.agreements.append(Agreement(kind=kind, a=a, b=b, since=turn))
-            label = {
-                "HOTLINE": "a hotline",
-                "NOTIFICATION": "a launch-notification agreement",
-                "DATA_EXCHANGE": "a data-exchange agreement",
-            }[kind]
             ctx.emit(
                 "agreement",
                 None,
-                f"{ctx.name(a)} and {ctx.name(b)} set up {label}.",
+                msg("event.agreement", s=a, s2=b, w=f"word.agreement.{kind}"),
                 kind=kind,
                 a=a,
                 b=b,
@@ -328,13 +329,13 @@ def add_treaty_draft(
     ``RuleViolation(E_BAD_PARAM / E_UNKNOWN)`` for a bad template, parties or terms.
     """
     if template not in TREATY_TEMPLATES:
-        raise RuleViolation(RuleCode.E_BAD_PARAM, f"Unknown treaty template {template!r}.")
+        raise RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.unknown_template", raw=repr(template)))
     ps = [x for x in state.state_ids if x in parties]
     for x in parties:
         if x not in state.state_ids:
-            raise RuleViolation(RuleCode.E_UNKNOWN, f"Unknown state {x!r}.")
+            raise RuleViolation(RuleCode.E_UNKNOWN, msg("rule.unknown_state", raw=repr(x)))
     if len(ps) < 2:
-        raise RuleViolation(RuleCode.E_BAD_PARAM, "A treaty needs at least two parties.")
+        raise RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.two_parties"))
     _check_terms(template, terms)
     norm = normalize_terms(template, terms, state.scenario.params)
     h = terms_hash(template, ps, norm)
@@ -383,9 +384,9 @@ _TERM_KINDS: dict[str, str] = {
 def _check_terms(template: str, terms: Mapping[str, JSON]) -> None:
     for k, v in terms.items():
         kind = _TERM_KINDS.get(k)
-        bad = RuleViolation(RuleCode.E_BAD_PARAM, f"Treaty term {k!r} has an invalid value.")
+        bad = RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.bad_term", raw=repr(k)))
         if kind is None:
-            raise RuleViolation(RuleCode.E_BAD_PARAM, f"Unknown treaty term {k!r}.")
+            raise RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.unknown_term", raw=repr(k)))
         if kind == "int" and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
             raise bad
         if kind == "num" and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
@@ -405,6 +406,6 @@ def _check_terms(template: str, terms: Mapping[str, JSON]) -> None:
         if kind == "classes" and not (isinstance(v, list) and all(c in CLASS_ORDER for c in v)):
             raise bad
     if template in ("OFFENSE_CAP",) and not terms.get("caps") and not terms.get("weighted_cap"):
-        raise RuleViolation(RuleCode.E_BAD_PARAM, "An offense cap needs 'caps' or 'weighted_cap'.")
+        raise RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.cap_needs_caps"))
     if template == "CLASS_BAN" and not terms.get("classes"):
-        raise RuleViolation(RuleCode.E_BAD_PARAM, "A class ban needs 'classes'.")
+        raise RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.ban_needs_classes"))

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
+from game_engine.messages import msg
 from game_engine.pipeline.context import Ctx
 from game_engine.pipeline.stability import Metrics
 from game_engine.rng import u01
@@ -54,7 +55,7 @@ def phase_domestic(ctx: Ctx, met: Metrics) -> None:
         ctx.emit(
             "consent_revoked",
             None,
-            f"Public opposition forced {ctx.name(sid)} to revoke consent for {site_id} (inert from turn {eff}).",
+            msg("event.consent_revoked_by_opposition", s=sid, site=site_id, n=eff),
             site=site_id,
             effective_turn=eff,
         )

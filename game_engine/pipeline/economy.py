@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from game_engine.messages import msg
 from game_engine.orders import (
     EconomicPressure,
     InvestNtm,
@@ -48,8 +49,9 @@ def phase_economy(ctx: Ctx) -> None:
         ctx.emit(
             "payment",
             [sid, to],
-            f"{ctx.name(sid)} paid {amt} points to {ctx.name(to)}"
-            + (f" ({memo})." if memo else "."),
+            msg("event.payment_memo", s=sid, n=amt, s2=to, memo=memo)
+            if memo
+            else msg("event.payment", s=sid, n=amt, s2=to),
             amount=amt,
         )
     for c in ctx.consents:
@@ -72,7 +74,7 @@ def phase_economy(ctx: Ctx) -> None:
         ctx.emit(
             "economic_pressure",
             None,
-            f"{ctx.name(sid)} put economic pressure on {ctx.name(tgt)} ({loss} points).",
+            msg("event.economic_pressure", s=sid, s2=tgt, n=loss),
             target=tgt,
             amount=loss,
         )
@@ -91,7 +93,7 @@ def phase_economy(ctx: Ctx) -> None:
                 ctx.emit(
                     "concealment_lapsed",
                     [sid],
-                    f"{ctx.name(sid)} could not pay concealment upkeep; concealment fell back.",
+                    msg("event.concealment_lapsed", s=sid),
                 )
             elif upkeep:
                 budget -= upkeep
@@ -99,12 +101,12 @@ def phase_economy(ctx: Ctx) -> None:
         ctx.setn(sid, budget=budget)
     for sid, o, _ in ctx.accepted_of(SetConcealment):
         ctx.setn(sid, conceal=ctx.rf(o.level / 10))
-        ctx.emit("concealment", [sid], f"{ctx.name(sid)} set concealment to {o.level / 10:.1f}.")
+        ctx.emit("concealment", [sid], msg("event.concealment", s=sid, x=f"{o.level / 10:.1f}"))
     for sid, o, _ in ctx.accepted_of(InvestNtm):
         nat = ctx.n[sid]
         new = min(p.ntm_max, nat.ntm + 0.1 * o.points / p.ntm_cost_per_tenth)
         ctx.setn(sid, ntm=ctx.rf(new))
-        ctx.emit("ntm", [sid], f"{ctx.name(sid)} raised its intelligence capability to {new:.1f}.")
+        ctx.emit("ntm", [sid], msg("event.ntm", s=sid, x=f"{new:.1f}"))
     for sid, o, _ in ctx.accepted_of(Research):
         nat = ctx.n[sid]
         tech = o.tech
@@ -115,21 +117,21 @@ def phase_economy(ctx: Ctx) -> None:
             ctx.emit(
                 "research",
                 [sid],
-                f"{ctx.name(sid)} started a {tech} programme ({dev[tech]} tests needed).",
+                msg("event.research_started", s=sid, cls=tech, n=dev[tech]),
             )
         elif tech == "cm":
             ctx.setn(sid, cm=ctx.rf(min(p.cm_max, nat.cm + p.research_cm_step)))
-            ctx.emit("research", [sid], f"{ctx.name(sid)} improved its countermeasures.")
+            ctx.emit("research", [sid], msg("event.research_cm", s=sid))
         elif tech == "discrimination":
             ctx.setn(sid, disc=ctx.rf(min(1.0, nat.disc + p.research_disc_step)))
-            ctx.emit("research", [sid], f"{ctx.name(sid)} improved its radar discrimination.")
+            ctx.emit("research", [sid], msg("event.research_discrimination", s=sid))
         elif tech == "program":
             step = nat.program + 1
             ctx.setn(sid, program=step, nuclear=step >= 4)
             ctx.emit(
                 "research",
                 [sid],
-                f"{ctx.name(sid)} advanced its nuclear programme to stage {step}.",
+                msg("event.research_program", s=sid, n=step),
             )
             for t in ctx.treaties.values():
                 if (
@@ -152,6 +154,6 @@ def phase_economy(ctx: Ctx) -> None:
                 ctx.emit(
                     "nuclear_test",
                     None,
-                    f"{ctx.name(sid)} has become a nuclear-armed state.",
+                    msg("event.nuclear_test", s=sid),
                     state=sid,
                 )

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
+from game_engine.messages import Message, msg
 from game_engine.orders import (
     Build,
     BuildRadar,
@@ -29,14 +30,14 @@ from game_engine.state import (
 )
 
 
-def _break_limits(ctx: Ctx, site: Site, why: str) -> Site:
+def _break_limits(ctx: Ctx, site: Site, why: Message) -> Site:
     if site.limits is None:
         return site
     for k in ctx.ids:
         if any(c.against == k for c in site.coverage):
             ctx.incident(k, site.owner, ctx.p.inc_broken_limits)
     ctx.emit(
-        "limits_broken", None, f"The declared limits at {site.id} lapsed: {why}.", site=site.id
+        "limits_broken", None, msg("event.limits_broken", why, site=site.id), site=site.id
     )
     return replace(site, limits=None)
 
@@ -51,18 +52,17 @@ def phase_forces(ctx: Ctx) -> None:
         if o.verified and obs:
             for k in obs:
                 ctx.trust(k, sid, da=p.trust_verified_elimination)
-            who = ", ".join(ctx.name(k) for k in obs)
             ctx.emit(
                 "reduce",
                 None,
-                f"{ctx.name(sid)} eliminated {q} {c} (verified by {who}).",
+                msg("event.reduce_verified", s=sid, n=q, cls=c, states=",".join(obs)),
                 state=sid,
                 cls=c,
                 qty=q,
             )
         else:
             ctx.emit(
-                "reduce", None, f"{ctx.name(sid)} eliminated {q} {c}.", state=sid, cls=c, qty=q
+                "reduce", None, msg("event.reduce", s=sid, n=q, cls=c), state=sid, cls=c, qty=q
             )
     for sid, o, _ in ctx.accepted_of(Build):
         c, q = o.cls, o.qty
@@ -73,13 +73,13 @@ def phase_forces(ctx: Ctx) -> None:
             ctx.emit(
                 "build_covert",
                 [sid],
-                f"{ctx.name(sid)} secretly built {q} {c}.",
+                msg("event.build_covert", s=sid, n=q, cls=c),
                 state=sid,
                 cls=c,
                 qty=q,
             )
         else:
-            ctx.emit("build", None, f"{ctx.name(sid)} built {q} {c}.", state=sid, cls=c, qty=q)
+            ctx.emit("build", None, msg("event.build", s=sid, n=q, cls=c), state=sid, cls=c, qty=q)
     for sid, o, _ in ctx.accepted_of(BuyInterceptors):
         t, q = o.itype, o.qty
         store = dict(ctx.n[sid].store)
@@ -88,7 +88,7 @@ def phase_forces(ctx: Ctx) -> None:
         ctx.emit(
             "buy_interceptors",
             None,
-            f"{ctx.name(sid)} bought {q} {t} interceptors.",
+            msg("event.buy_interceptors", s=sid, n=q, itype=t),
             state=sid,
             itype=t,
             qty=q,
@@ -118,13 +118,13 @@ def phase_forces(ctx: Ctx) -> None:
                     site = _break_limits(
                         ctx,
                         site,
-                        f"{sum(inter.values())} interceptors exceed the pledge of {lim.max_interceptors}",
+                        msg("why.over_pledge", n=sum(inter.values()), m=lim.max_interceptors),
                     )
-                tail = "" if site.limits is not None else " without declared limits"
+                mid = "event.deploy" if site.limits is not None else "event.deploy_unlimited"
                 ctx.emit(
                     "deploy",
                     None,
-                    f"{ctx.name(sid)} deployed {q} {t} interceptors at {site.id}{tail}.",
+                    msg(mid, s=sid, n=q, itype=t, site=site.id),
                     state=sid,
                     site=site.id,
                     itype=t,
@@ -135,7 +135,7 @@ def phase_forces(ctx: Ctx) -> None:
                 ctx.emit(
                     "withdraw_deployment",
                     None,
-                    f"{ctx.name(sid)} withdrew {q} {t} interceptors from {site.id}.",
+                    msg("event.withdraw_deployment", s=sid, n=q, itype=t, site=site.id),
                     state=sid,
                     site=site.id,
                     itype=t,
@@ -149,7 +149,7 @@ def phase_forces(ctx: Ctx) -> None:
         ctx.emit(
             "radar",
             None,
-            f"{ctx.name(sid)} upgraded the radar at {site.id} to quality {rq:.2f}.",
+            msg("event.radar", s=sid, site=site.id, x=f"{rq:.2f}"),
             site=site.id,
         )
     for sid, o, _ in ctx.accepted_of(SetRadarMode):
@@ -159,12 +159,12 @@ def phase_forces(ctx: Ctx) -> None:
             continue
         site = replace(site, radar_mode=mode)
         if mode == "forward" and site.limits is not None and site.limits.terminal_only:
-            site = _break_limits(ctx, site, "the radar was switched to forward mode")
+            site = _break_limits(ctx, site, msg("why.forward_mode"))
         ctx.sites[site.id] = site
         ctx.emit(
             "radar_mode",
             None,
-            f"{ctx.name(sid)} switched the radar at {site.id} to {mode} mode.",
+            msg("event.radar_mode", s=sid, site=site.id, w=f"word.mode.{mode}"),
             site=site.id,
             mode=mode,
         )
@@ -175,12 +175,12 @@ def phase_forces(ctx: Ctx) -> None:
             continue
         site = replace(site, sensor_sharing=share)
         if share and site.limits is not None and site.limits.no_sensor_sharing:
-            site = _break_limits(ctx, site, "sensor sharing was switched on")
+            site = _break_limits(ctx, site, msg("why.sensor_sharing"))
         ctx.sites[site.id] = site
         ctx.emit(
             "sensor_sharing",
             None,
-            f"{ctx.name(sid)} turned sensor sharing {'on' if share else 'off'} at {site.id}.",
+            msg("event.sensor_sharing_on" if share else "event.sensor_sharing_off", s=sid, site=site.id),
             site=site.id,
             sharing=share,
         )
@@ -228,7 +228,7 @@ def hosted_site_incidents(ctx: Ctx, start: GameState) -> None:
         ctx.emit(
             "hosted_site_online",
             None,
-            f"{ctx.name(site.owner)}'s site {sid} in {ctx.name(site.host)} is now operational.",
+            msg("event.hosted_site_online", s=site.owner, site=sid, s2=site.host),
             site=sid,
             host=site.host,
             owner=site.owner,
@@ -240,7 +240,6 @@ def _export(ctx: Ctx, sid: str, o: Export) -> None:
     to, c, q = o.to, o.cls, o.qty
     covert = o.covert
     tech = o.tech
-    what = f"{c} production technology" if tech else f"{q} {c}"
     if tech:
         nat = ctx.n[to]
         if c not in nat.tech:
@@ -260,7 +259,9 @@ def _export(ctx: Ctx, sid: str, o: Export) -> None:
         ctx.emit(
             "export_covert",
             [sid, to],
-            f"{ctx.name(sid)} secretly transferred {what} to {ctx.name(to)}.",
+            msg("event.export_tech_covert", s=sid, cls=c, s2=to)
+            if tech
+            else msg("event.export_covert", s=sid, n=q, cls=c, s2=to),
             cls=c,
             qty=q,
         )
@@ -268,7 +269,9 @@ def _export(ctx: Ctx, sid: str, o: Export) -> None:
         ctx.emit(
             "export",
             None,
-            f"{ctx.name(sid)} transferred {what} to {ctx.name(to)}.",
+            msg("event.export_tech", s=sid, cls=c, s2=to)
+            if tech
+            else msg("event.export", s=sid, n=q, cls=c, s2=to),
             cls=c,
             qty=q,
             to=to,
@@ -325,7 +328,7 @@ def phase_tests(ctx: Ctx) -> None:
                 ctx.emit(
                     "research",
                     [sid],
-                    f"{ctx.name(sid)} completed its {c} programme and can now build {c}.",
+                    msg("event.research_completed", s=sid, cls=c),
                 )
             else:
                 ctx.setn(sid, developing=dev)
@@ -334,7 +337,7 @@ def phase_tests(ctx: Ctx) -> None:
         ctx.emit(
             "test",
             None,
-            f"{ctx.name(sid)} tested a {c} missile ({'notified' if notify else 'not notified'}).",
+            msg("event.test_notified" if notify else "event.test_unnotified", s=sid, cls=c),
             state=sid,
             cls=c,
             notified=notify,

@@ -10,6 +10,7 @@ from dataclasses import replace
 from game_engine import formulas as f
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSONDict
+from game_engine.messages import Message, inject_message, msg
 from game_engine.orders import (
     AGREE_KIND,
     Accept,
@@ -86,11 +87,11 @@ def _walk(
     st: GameState,
     actor: str,
     items: list[tuple[int, Command | NotAnOrder]],
-    excluded: Mapping[int, tuple[str, str]],
-) -> tuple[list[tuple[int, Command, int]], list[tuple[int, Command | NotAnOrder, str, str]]]:
+    excluded: Mapping[int, tuple[str, Message]],
+) -> tuple[list[tuple[int, Command, int]], list[tuple[int, Command | NotAnOrder, str, Message]]]:
     run = Running.start(st, actor)
     acc: list[tuple[int, Command, int]] = []
-    rej: list[tuple[int, Command | NotAnOrder, str, str]] = []
+    rej: list[tuple[int, Command | NotAnOrder, str, Message]] = []
     for idx, o in items:
         if idx in excluded or isinstance(o, NotAnOrder):
             code, msg = excluded[idx]
@@ -99,15 +100,15 @@ def _walk(
         try:
             acc.append((idx, o, check_order(st, actor, o, run)))
         except RuleViolation as exc:
-            rej.append((idx, o, str(exc.code), exc.message))
+            rej.append((idx, o, str(exc.code), exc.msg))
     return acc, rej
 
 
 def _match(
     st: GameState, acc: Mapping[str, list[tuple[int, Command, int]]]
-) -> dict[tuple[str, int], tuple[str, str]]:
+) -> dict[tuple[str, int], tuple[str, Message]]:
     """Two-sided matching (B3 step 3). Returns new exclusions ``(actor, idx) -> (code, msg)``."""
-    out: dict[tuple[str, int], tuple[str, str]] = {}
+    out: dict[tuple[str, int], tuple[str, Message]] = {}
     nc = str(RuleCode.E_NO_COUNTERPART)
     ids = st.state_ids
     flat = [(sid, idx, o) for sid in ids for idx, o, _ in acc.get(sid, [])]
@@ -127,10 +128,9 @@ def _match(
         need = [x for x in tr.parties if x not in tr.withdrawn]
         missing = [x for x in need if x not in signers.get(h, set())]
         if missing:
-            names = ", ".join(st.name_of(x) for x in missing)
             out[(sid, idx)] = (
                 nc,
-                f"{tr.name or tr.id} needs every party's signature this turn (missing: {names}).",
+                msg("rule.signatures_missing", t=tr.name or tr.id, states=",".join(missing)),
             )
 
     # Limits on a candidate site: only its host or the owner it is consented to this turn.
@@ -142,7 +142,7 @@ def _match(
             if site is not None and sid not in (site.owner, site.host):
                 out[(sid, idx)] = (
                     str(RuleCode.E_NOT_OWNER),
-                    f"Only the owner or host can declare limits for {site.id}.",
+                    msg("rule.limits_owner", site=site.id),
                 )
 
     # DEPLOY on a foreign site needs the host's consent (existing or given this turn).
@@ -154,13 +154,13 @@ def _match(
             if site is not None and site.host != sid and active_consent(st, site.id, sid) is None:
                 out[(sid, idx)] = (
                     str(RuleCode.E_NO_CONSENT),
-                    f"{st.name_of(site.host)} has not consented to {st.name_of(sid)}'s site {site.id}.",
+                    msg("rule.no_consent", s=site.host, s2=sid, site=site.id),
                 )
 
     def pairup(
         left: Sequence[tuple[str, int, tuple[object, ...]]],
         right: Sequence[tuple[str, int, tuple[object, ...]]],
-        msg: str,
+        why: Message,
     ) -> None:
         pool: dict[tuple[object, ...], list[tuple[str, int]]] = {}
         for sid, idx, key in right:
@@ -171,10 +171,10 @@ def _match(
             if cands:
                 used.add(cands[0])
             else:
-                out[(sid, idx)] = (nc, msg)
+                out[(sid, idx)] = (nc, why)
         for sid, idx, _ in right:
             if (sid, idx) not in used:
-                out[(sid, idx)] = (nc, msg)
+                out[(sid, idx)] = (nc, why)
 
     exports = [
         (sid, idx, (sid, o.to, o.cls, o.qty, o.tech))
@@ -186,7 +186,7 @@ def _match(
         for sid, idx, o in flat
         if isinstance(o, AcceptImport)
     ]
-    pairup(exports, imports, "The export and the import must match (same states, class, quantity).")
+    pairup(exports, imports, msg("rule.export_import_match"))
     for t, kind in AGREE_KIND.items():
         agrees = [
             (sid, idx, o.partner)
@@ -196,8 +196,7 @@ def _match(
         have = {(sid, w) for sid, _, w in agrees}
         for sid, idx, w in agrees:
             if (w, sid) not in have:
-                label = kind.lower().replace("_", " ")
-                out[(sid, idx)] = (nc, f"{st.name_of(w)} did not agree the {label} this turn.")
+                out[(sid, idx)] = (nc, msg("rule.not_agreed", s=w, w=f"word.agreed.{kind}"))
     invites = [
         (sid, idx, (sid, o.partner, o.type))
         for sid, idx, o in flat
@@ -206,16 +205,13 @@ def _match(
     accepts = [
         (sid, idx, (o.partner, sid, o.what)) for sid, idx, o in flat if isinstance(o, Accept)
     ]
-    pairup(invites, accepts, "An invitation needs the partner's ACCEPT in the same turn.")
+    pairup(invites, accepts, msg("rule.invitation_needs_accept"))
     observers = {
         sid for sid, idx, o in flat if isinstance(o, InviteObservers) and (sid, idx) not in out
     }
     for sid, idx, o in flat:
         if isinstance(o, Reduce) and o.verified and sid not in observers:
-            out[(sid, idx)] = (
-                nc,
-                "A verified elimination needs an accepted observer invitation this turn.",
-            )
+            out[(sid, idx)] = (nc, msg("rule.verified_needs_observers"))
     return out
 
 
@@ -223,7 +219,7 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Command]]) -> None:
     """Validate and canonicalise all orders (B3 steps 1-5)."""
     st = ctx.state
     items: dict[str, list[tuple[int, Command | NotAnOrder]]] = {}
-    bad: dict[str, dict[int, tuple[str, str]]] = {}
+    bad: dict[str, dict[int, tuple[str, Message]]] = {}
     for actor in sorted(orders):
         if actor not in ctx.ids:
             ctx.draws.append({"ignored_orders_for": str(actor)})
@@ -234,15 +230,15 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Command]]) -> None:
             o: Command | NotAnOrder = NotAnOrder()
             try:
                 if not is_command(item):
-                    raise RuleViolation(RuleCode.E_BAD_PARAM, "Not an order.")
+                    raise RuleViolation(RuleCode.E_BAD_PARAM, msg("rule.not_an_order"))
                 o = item
                 lst.append((idx, parse_order(order_to_json(item))))
             except OrderError as exc:
-                bad.setdefault(actor, {})[idx] = (str(exc.code), exc.message)
+                bad.setdefault(actor, {})[idx] = (str(exc.code), exc.msg)
                 lst.append((idx, o))
         lst.sort(key=lambda io: (io[1].sort_key(), io[0]))
         items[actor] = lst
-    excluded: dict[tuple[str, int], tuple[str, str]] = {
+    excluded: dict[tuple[str, int], tuple[str, Message]] = {
         (a, i): v for a, d in bad.items() for i, v in d.items()
     }
     for _ in range(100):
@@ -254,7 +250,7 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Command]]) -> None:
         ]
         walk_state = _provisional(st, consents)
         acc: dict[str, list[tuple[int, Command, int]]] = {}
-        rej: dict[str, list[tuple[int, Command | NotAnOrder, str, str]]] = {}
+        rej: dict[str, list[tuple[int, Command | NotAnOrder, str, Message]]] = {}
         for a in ctx.ids:
             if a not in items:
                 continue
@@ -267,11 +263,11 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Command]]) -> None:
     ctx.accepted = acc
     ctx.rejected = rej
     for a in ctx.ids:
-        for idx, o, code, msg in rej.get(a, []):
+        for idx, o, code, why in rej.get(a, []):
             ctx.emit(
                 "order_rejected",
                 [a],
-                f"Order {idx + 1} ({o.type}) was rejected: {msg}",
+                msg("event.order_rejected", why, n=idx + 1, otype=o.type),
                 index=idx,
                 code=code,
                 order=order_json(o),
@@ -294,7 +290,7 @@ def phase_injects(ctx: Ctx) -> None:
     scheduled = [inj for inj in ctx.sc.injects if inj.turn == ctx.turn]
     for inj in (*scheduled, *ctx.state.pending_injects):
         aud = None if "all" in inj.targets else list(inj.targets)
-        ctx.emit("inject", aud, f"{inj.title}: {inj.text}".strip(": "), title=inj.title)
+        ctx.emit("inject", aud, inject_message(inj.title, inj.text), title=inj.title)
         eff = inj.effect
         if eff.radar_outage and eff.radar_outage in ctx.sites:
             ctx.sites[eff.radar_outage] = replace(ctx.sites[eff.radar_outage], outage_turn=ctx.turn)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.jsontypes import JSONDict
+from game_engine.messages import Message, message_to_json, msg
 from game_engine.orders import (
     in_force,
     is_party,
@@ -22,16 +23,6 @@ from game_engine.rng import u01
 
 COMPONENTS: tuple[str, ...] = ("S_crisis", "S_race", "S_trust", "S_regime", "S_transp", "S_percep")
 
-
-COMPONENT_LABEL: dict[str, str] = {
-    "S_crisis": "First-strike stability",
-    "S_race": "Arms-race restraint",
-    "S_trust": "Mutual trust",
-    "S_regime": "Treaty regime",
-    "S_transp": "Transparency",
-    "S_percep": "Verification coverage",
-    "P_inc": "Incident penalty",
-}
 
 
 @dataclass(slots=True)
@@ -307,12 +298,12 @@ def explain(
     inc_kinds = ("test", "violation_public", "challenge_refused", "crisis", "catastrophe")
     public_events = [e for e in ctx.events if e.audience is None]
 
-    def reasons(comp: str, direction: int) -> list[str]:
-        texts: list[str] = []
+    def reasons(comp: str, direction: int) -> list[Message]:
+        said: list[Message] = []
         for e in public_events:
-            if push.get(comp, {}).get(e.kind) == direction and e.text.rstrip(".") not in texts:
-                texts.append(e.text.rstrip("."))
-        return texts
+            if push.get(comp, {}).get(e.kind) == direction and e.msg not in said:
+                said.append(e.msg)
+        return said
 
     out: list[JSONDict] = []
     for k in COMPONENTS:
@@ -320,15 +311,15 @@ def explain(
         share = dg * logs[k] / total_log if abs(total_log) > 1e-12 else 0.0
         if abs(share) < 0.05 and abs(after[k] - b) < 0.005:
             continue
-        label = COMPONENT_LABEL[k]
         up = after[k] > b
         why = reasons(k, 1 if up else -1)
         verb = "rose" if up else "fell"
-        if why:
-            more = f" (and {len(why) - 3} more)" if len(why) > 3 else ""
-            text = f"{label} {verb} because {'; '.join(why[:3])}{more}."
+        if len(why) > 3:
+            said = msg(f"explain.{verb}_because_more", *why[:3], w=f"component.{k}", n=len(why) - 3)
+        elif why:
+            said = msg(f"explain.{verb}_because", *why, w=f"component.{k}")
         else:
-            text = f"{label} {verb} as threat perceptions, trust and estimates shifted."
+            said = msg(f"explain.{verb}_shifted", w=f"component.{k}")
         out.append(
             {
                 "metric": "rsi_pub",
@@ -336,12 +327,13 @@ def explain(
                 "delta": round(share, 2),
                 "before": round(b, 4),
                 "after": round(after[k], 4),
-                "text": text,
+                "text": message_to_json(said),
             }
         )
     if pen_after > 0:
-        why = [e.text.rstrip(".") for e in public_events if e.kind in inc_kinds]
-        reason = "; ".join(why[:3]) if why else "incidents this turn"
+        why = [e.msg for e in public_events if e.kind in inc_kinds]
+        x = f"{pen_after:.1f}"
+        said = msg("explain.incidents", *why[:3], x=x) if why else msg("explain.incidents_unnamed", x=x)
         out.append(
             {
                 "metric": "rsi_pub",
@@ -349,7 +341,7 @@ def explain(
                 "delta": round(-pen_after, 2),
                 "before": 0.0,
                 "after": round(pen_after, 4),
-                "text": f"Incidents took {pen_after:.1f} points off the index: {reason}.",
+                "text": message_to_json(said),
             }
         )
     return out

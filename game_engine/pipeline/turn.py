@@ -8,6 +8,7 @@ from dataclasses import replace
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.events import Resolution
 from game_engine.jsontypes import JSON, JSONDict
+from game_engine.messages import english, message_to_json, msg
 from game_engine.orders import (
     Command,
     InviteObservers,
@@ -44,7 +45,7 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
     Raises ``RuleViolation(E_GAME_OVER)`` if ``state.game_over``.
     """
     if state.game_over:
-        raise RuleViolation(RuleCode.E_GAME_OVER, "The game is over; nothing left to resolve.")
+        raise RuleViolation(RuleCode.E_GAME_OVER, msg("rule.over_resolve"))
     p = state.scenario.params
     ctx = thaw(state, seed, state.turn)
     ids = state.state_ids
@@ -108,15 +109,17 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
     crises = list(state.crises)
     game_over = False
     reason = ""
+    said = msg("game_over.catastrophe")
     if ctx.catastrophe:
         game_over = True
-        reason = "Strategic catastrophe: a crisis escalated."
+        reason = english(said)
         crises.append({"turn": ctx.turn, "members": list(ctx.catastrophe), "escalated": True})
         for sid in ctx.catastrophe:
             ctx.setn(sid, catastrophe_penalty=p.catastrophe_dyad_penalty)
     elif ctx.turn >= state.max_turns:
         game_over = True
-        reason = f"All {state.max_turns} turns have been played."
+        said = msg("game_over.all_turns", n=state.max_turns)
+        reason = english(said)
     crises.extend(
         {
             "turn": ctx.turn,
@@ -157,7 +160,7 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
         pending_injects=(),
     )
     if game_over:
-        ctx.emit("game_over", None, reason, seed=state.seed)
+        ctx.emit("game_over", None, said, seed=state.seed)
 
     explanation = explain(
         ctx, state.rsi_components, out.comps_pub, 0.0, out.pen_pub, state.rsi_pub, out.rsi_pub
@@ -181,7 +184,7 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
         },
         "actions": [dict(a) for a in ctx.public_actions],
         "game_over": game_over,
-        "game_over_reason": reason,
+        "game_over_reason": message_to_json(said) if game_over else "",
     }
     private: dict[str, JSONDict] = {}
     for sid in ids:
@@ -190,8 +193,8 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
             for idx, o, cost in ctx.accepted.get(sid, [])
         ]
         rej: list[JSON] = [
-            {"index": idx, "order": _ojson(o), "code": code, "message": msg}
-            for idx, o, code, msg in ctx.rejected.get(sid, [])
+            {"index": idx, "order": _ojson(o), "code": code, "message": message_to_json(why)}
+            for idx, o, code, why in ctx.rejected.get(sid, [])
         ]
         est: JSONDict = {}
         for j in ids:

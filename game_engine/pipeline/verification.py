@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
+from game_engine.messages import msg, vkind_word
 from game_engine.orders import (
     ChallengeInspection,
     Declare,
@@ -38,11 +39,11 @@ def phase_transparency(ctx: Ctx) -> None:
         counts.update(dict(o.counts))
         decl = {c: n for c, n in counts.items() if n or ctx.n[sid].public_ledger.get(c, 0)}
         ctx.setn(sid, declared=decl, declared_turn=ctx.turn, public_ledger=dict(decl))
-        shown = ", ".join(f"{n} {c}" for c, n in decl.items() if n) or "no missiles"
+        shown = [msg("count.missiles", n=n, cls=c) for c, n in decl.items() if n]
         ctx.emit(
             "declare",
             None,
-            f"{ctx.name(sid)} declared {shown}.",
+            msg("event.declare", *shown, s=sid) if shown else msg("event.declare_none", s=sid),
             state=sid,
             counts=dict(decl.items()),
         )
@@ -57,11 +58,12 @@ def phase_transparency(ctx: Ctx) -> None:
             if otype is InviteObservers:
                 pr = ctx.pr[(w, sid)]
                 ctx.pr[(w, sid)] = replace(pr, last_observed_turn=ctx.turn)
-                where = f" at {cbm.site}" if cbm.site else ""
                 ctx.emit(
                     "observers",
                     None,
-                    f"{ctx.name(sid)} hosted observers from {ctx.name(w)}{where}.",
+                    msg("event.observers_at", s=sid, s2=w, site=cbm.site)
+                    if cbm.site
+                    else msg("event.observers", s=sid, s2=w),
                     a=sid,
                     b=w,
                 )
@@ -69,7 +71,7 @@ def phase_transparency(ctx: Ctx) -> None:
                 ctx.emit(
                     "exercise",
                     None,
-                    f"{ctx.name(sid)} and {ctx.name(w)} held a joint exercise.",
+                    msg("event.exercise", s=sid, s2=w),
                     a=sid,
                     b=w,
                 )
@@ -94,14 +96,14 @@ def phase_transparency(ctx: Ctx) -> None:
         )
         ctx.sites[site.id] = replace(site, limits=lim)
         bits = [
-            f"at most {cap} interceptors" if cap is not None else "",
-            "terminal-mode radar only" if lim.terminal_only else "",
-            "no sensor sharing" if lim.no_sensor_sharing else "",
+            *([msg("limit.max_interceptors", n=cap)] if cap is not None else []),
+            *([msg("limit.terminal_only")] if lim.terminal_only else []),
+            *([msg("limit.no_sensor_sharing")] if lim.no_sensor_sharing else []),
         ]
         ctx.emit(
             "limits",
             None,
-            f"{ctx.name(sid)} declared limits at {site.id}: {', '.join(b for b in bits if b) or 'see note'}.",
+            msg("event.limits", *(bits or [msg("limit.see_note")]), s=sid, site=site.id),
             site=site.id,
         )
     for sid, o, _ in ctx.accepted_of(SetChallengePolicy):
@@ -109,7 +111,7 @@ def phase_transparency(ctx: Ctx) -> None:
         ctx.emit(
             "policy",
             [sid],
-            f"{ctx.name(sid)} will {'accept' if o.allow else 'refuse'} challenge inspections.",
+            msg("event.policy_accept" if o.allow else "event.policy_refuse", s=sid),
         )
 
 
@@ -140,7 +142,7 @@ def phase_verification(ctx: Ctx) -> None:
             ctx.emit(
                 "challenge",
                 None,
-                f"{ctx.name(sid)} carried out a challenge inspection in {ctx.name(tgt)}.",
+                msg("event.challenge", s=sid, s2=tgt),
                 a=sid,
                 b=tgt,
                 treaty=t.id,
@@ -155,7 +157,7 @@ def phase_verification(ctx: Ctx) -> None:
             ctx.emit(
                 "challenge_refused",
                 None,
-                f"{ctx.name(tgt)} refused a challenge inspection requested by {ctx.name(sid)}.",
+                msg("event.challenge_refused", s=tgt, s2=sid),
                 a=sid,
                 b=tgt,
                 treaty=t.id,
@@ -244,7 +246,7 @@ def phase_verification(ctx: Ctx) -> None:
         ctx.emit(
             "inspection_clean",
             None,
-            f"{ctx.name(i)}'s {k_vis} inspection visit(s) in {ctx.name(j)} found no violation.",
+            msg("event.inspection_clean", s=i, n=k_vis, s2=j),
             a=i,
             b=j,
             treaty=tid,
@@ -396,7 +398,7 @@ def _ntm_evidence(ctx: Ctx, i: str, v: Violation, pch: float, w: float) -> None:
     ctx.emit(
         "evidence",
         [i],
-        f"Your intelligence services suspect {ctx.name(v.state)} of a {v.kind} violation (evidence {e.id}, quality {e.quality:.2f}).",
+        msg("event.evidence_kind", s=v.state, w=vkind_word(v.kind), e=e.id, x=f"{e.quality:.2f}"),
         evidence=e.id,
         target=v.state,
     )
@@ -420,7 +422,12 @@ def _false_alarm(ctx: Ctx, i: str, j: str, tid: str, channel: str, alpha: float)
     ctx.emit(
         "evidence",
         [i],
-        f"Your {'inspectors' if channel == 'osi' else 'intelligence services'} suspect {ctx.name(j)} of a violation (evidence {e.id}, quality {e.quality:.2f}).",
+        msg(
+            "event.evidence_osi" if channel == "osi" else "event.evidence_ntm",
+            s=j,
+            e=e.id,
+            x=f"{e.quality:.2f}",
+        ),
         evidence=e.id,
         target=j,
     )
@@ -454,6 +461,6 @@ def _refute(ctx: Ctx, target: str, tid: str) -> None:
             ctx.emit(
                 "accusation_refuted",
                 None,
-                f"An inspection did not confirm {ctx.name(e.holder)}'s accusation against {ctx.name(target)}.",
+                msg("event.accusation_refuted", s=e.holder, s2=target),
                 evidence=e.id,
             )

@@ -4,6 +4,8 @@ compliance): recording, publishing and describing a violation.
 
 from __future__ import annotations
 
+from game_engine.catalogue import CATALOGUE
+from game_engine.messages import Message, msg
 from game_engine.pipeline.context import Ctx
 from game_engine.state import (
     Violation,
@@ -65,16 +67,17 @@ def made_public(ctx: Ctx, v: Violation, weight: float, redetected: bool = False)
         if k != v.state:
             ctx.trust(k, v.state, db=penalty * weight)
             ctx.incident(k, v.state, p.inc_public_violation * weight)
-    if v.treaty in ctx.treaties:
-        tname = ctx.treaties[v.treaty].name
-    elif v.treaty.startswith("AGR-NOTIFICATION-"):
-        tname = "its launch-notification agreement"
+    tname = ctx.treaties[v.treaty].name if v.treaty in ctx.treaties else v.treaty
+    if v.treaty not in ctx.treaties and v.treaty.startswith("AGR-NOTIFICATION-"):
+        said = msg("event.violation_public_notification", describe(v), s=v.state)
+    elif tname:
+        said = msg("event.violation_public", describe(v), s=v.state, t=tname)
     else:
-        tname = v.treaty
+        said = msg("event.violation_public_agreement", describe(v), s=v.state)
     ctx.emit(
         "violation_public",
         None,
-        f"{ctx.name(v.state)} was found in breach of {tname or 'an agreement'} ({_describe(v)}).",
+        said,
         state=v.state,
         treaty=v.treaty,
         kind=v.kind,
@@ -82,22 +85,21 @@ def made_public(ctx: Ctx, v: Violation, weight: float, redetected: bool = False)
     )
 
 
-def _describe(v: Violation) -> str:
+def describe(v: Violation) -> Message:
+    """What a violation was, as a message (quoted in the public finding)."""
     if v.kind == "cap":
-        return f"{v.clause} above the cap by {v.magnitude:g}"
+        if v.clause == "weighted":
+            return msg("violation.cap_weighted", x=f"{v.magnitude:g}")
+        return msg("violation.cap", cls=v.clause, x=f"{v.magnitude:g}")
     if v.kind == "defense":
-        return f"defense limit exceeded ({v.clause})"
-    if v.kind == "test":
-        return "unnotified missile test"
-    if v.kind == "export":
-        return "controlled missile export"
-    if v.kind == "misdeclare":
-        return "false declaration"
-    if v.kind == "program":
-        return "nuclear programme step"
-    if v.kind == "withdrawal":
-        return "abrupt withdrawal"
-    return v.kind
+        if v.clause.startswith("site:"):
+            return msg("violation.defense_site", site=v.clause.removeprefix("site:"))
+        if f"word.dclause.{v.clause}" in CATALOGUE:
+            return msg("violation.defense", w=f"word.dclause.{v.clause}")
+        return msg("violation.other", raw=v.clause)
+    if v.kind in ("test", "export", "misdeclare", "program", "withdrawal"):
+        return msg(f"violation.{v.kind}")
+    return msg("violation.other", raw=v.kind)
 
 
 def open_violations(ctx: Ctx) -> list[Violation]:

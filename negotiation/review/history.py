@@ -15,6 +15,7 @@ from django.utils.translation import gettext, pgettext
 
 import game_engine
 from negotiation import engine_views, labels
+from negotiation.engine_texts import EngineTexts
 from negotiation.labels import number_format
 from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
 from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
@@ -245,13 +246,13 @@ def debrief(game: Game, access: ReviewAccess, history: History) -> Debrief:
     )
 
 
-def _event_text(texts: game_engine.EngineTexts, event: dict[str, Any]) -> str:
+def _event_text(texts: EngineTexts, event: dict[str, Any]) -> str:
     """A stored engine event in the reader's language (the record stays English)."""
     data = event.get("data")
-    return texts.event(str(event.get("kind", "")), str(event.get("text", "")), data if isinstance(data, dict) else None)
+    return texts.event(str(event.get("kind", "")), event.get("text", ""), data if isinstance(data, dict) else None)
 
 
-def _stability_moves(history: History, records: list[TurnRecord], texts: game_engine.EngineTexts,
+def _stability_moves(history: History, records: list[TurnRecord], texts: EngineTexts,
                      limit: int = 3) -> list[Moment]:
     explained = {r.turn: r.explanation for r in records}
     moves = []
@@ -261,7 +262,7 @@ def _stability_moves(history: History, records: list[TurnRecord], texts: game_en
         if before is None or after is None:
             continue
         turn = history.turns[i]
-        reasons = [texts.explanation(str(x.get("component", "")), str(x.get("text", "")))
+        reasons = [texts.explanation(str(x.get("component", "")), x.get("text", ""))
                    for x in explained.get(turn, []) if isinstance(x, dict)]
         delta = after - before
         if abs(delta) < 0.05:
@@ -303,7 +304,7 @@ def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
 
 
 def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord],
-                    texts: game_engine.EngineTexts) -> list[Moment]:
+                    texts: EngineTexts) -> list[Moment]:
     # Negotiation entries first within a turn, then what its resolution did.
     moments = [(r.turn, 1, Moment(r.turn, str(e["kind"]), _event_text(texts, e))) for r in records for e in r.events
                if e.get("kind") in TREATY_EVENT_KINDS and access.can_see(e.get("audience"))]
@@ -406,10 +407,10 @@ def knowledge_turns(game: Game) -> list[tuple[int, str]]:
     return choices
 
 
-def _report_in_language(texts: game_engine.EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
+def _report_in_language(texts: EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
     """A private report with the engine's texts in the reader's language (kinds are not kept)."""
-    events = [texts.event_of_any_kind(str(t)) for t in report.get("events") or []]
-    rejected = [{**r, "message": texts.rule_error(str(r.get("code", "")), str(r.get("message", "")))}
+    events = [texts.event_of_any_kind(t) for t in report.get("events") or []]
+    rejected = [{**r, "message": texts.rule_error(str(r.get("code", "")), r.get("message", ""))}
                 if isinstance(r, dict) else r for r in report.get("rejected") or []]
     return {**report, "events": events, "rejected": rejected}
 

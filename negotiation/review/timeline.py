@@ -14,7 +14,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 
 import game_engine
-from negotiation import engine_views, labels
+from negotiation import engine_texts, engine_views, labels
+from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game, GameEvent, Message
 from negotiation.review.access import ReviewAccess
 from negotiation.review.common import TurnMarks, state_names, turn_marks
@@ -198,7 +199,7 @@ def audience_label(audience: list[str] | None, names: dict[str, str]) -> str:
 
 
 def timeline_row(event: GameEvent, marks: TurnMarks, names: dict[str, str], message: Message | None = None,
-                 titles: dict[int, str] | None = None, texts: game_engine.EngineTexts | None = None) -> TimelineRow:
+                 titles: dict[int, str] | None = None, texts: EngineTexts | None = None) -> TimelineRow:
     data = event.data if isinstance(event.data, dict) else {}
     audience = event.audience if isinstance(event.audience, list) else None
     return TimelineRow(
@@ -280,7 +281,7 @@ def _phase(value: Any) -> str:
 
 def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: Message | None = None,
               actor: str = "", titles: dict[int, str] | None = None,
-              texts: game_engine.EngineTexts | None = None) -> str:
+              texts: EngineTexts | None = None) -> str:
     """One line a person can read for any log entry; unknown kinds fall back to their data.
     With `texts`, the engine's own event texts are shown in that language (exports pass none)."""
     def name(sid: Any) -> str:
@@ -292,10 +293,12 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
         body = data.get("body") or (message.body if message else "")
         return _short(body)
     if kind.startswith("engine."):
-        text = str(data.get("text", kind))
+        raw = data.get("text", kind)
         if texts is not None:
             inner = data.get("data")
-            text = texts.event(kind.removeprefix("engine."), text, inner if isinstance(inner, dict) else None)
+            text = texts.event(kind.removeprefix("engine."), raw, inner if isinstance(inner, dict) else None)
+        else:
+            text = engine_texts.in_english(raw, names)
         return _short(text)
     match kind:
         case "game.started":

@@ -209,10 +209,10 @@ def turn_page(request: HttpRequest, game: Game, access: ReviewAccess, turn: int)
               for sid, raws in record.orders.items()]
     turns = list(TurnRecord.objects.filter(game=game).order_by("turn").values_list("turn", flat=True))
     texts = engine_views.texts(game)
-    events = [{**e, "text": texts.event(str(e.get("kind", "")), str(e.get("text", "")),
+    events = [{**e, "text": texts.event(str(e.get("kind", "")), e.get("text", ""),
                                         e.get("data") if isinstance(e.get("data"), dict) else None)}
               for e in record.events]
-    explanation = [{**x, "text": texts.explanation(str(x.get("component", "")), str(x.get("text", "")))}
+    explanation = [{**x, "text": texts.explanation(str(x.get("component", "")), x.get("text", ""))}
                    for x in record.explanation]
     return render(request, f"{TEMPLATES}/turn.html", _context(
         request, game, access, "turns", record=record, orders=orders, turns=turns, names=names,

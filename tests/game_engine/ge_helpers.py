@@ -17,6 +17,14 @@ ENGINE_SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
 SLUG = "meridian-sea"
 
 
+def said(state: ge.GameState, what: object) -> str:
+    """A message (an Event, or a message's JSON form) in English with the scenario's names."""
+    from game_engine.messages import english, message_from_json
+
+    m = what.msg if isinstance(what, ge.Event) else message_from_json(what)  # type: ignore[arg-type]
+    return english(m, {i.id: i.name for i in state.scenario.info.states})
+
+
 def canon(obj: object) -> str:
     """Canonical JSON text."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from ge_helpers import canon, fresh, play, scenario_dict, scenario_from, toml_dict
+from ge_helpers import canon, fresh, play, said, scenario_dict, scenario_from, toml_dict
 
 import game_engine as ge
 from game_engine.errors import RuleCode
@@ -195,7 +195,7 @@ def test_resolve_reports_public_and_private_events():
             "aurel": [{"type": "BUY_INTERCEPTORS", "itype": "TERMINAL", "qty": 4}],
         },
     )
-    texts = {(e.text, e.audience) for e in r.events}
+    texts = {(said(s, e), e.audience) for e in r.events}
     assert ("Borun built 2 MRBM.", None) in texts
     assert ("Borun secretly built 1 SRBM.", ("borun",)) in texts
     assert r.state.turn == 2
@@ -212,14 +212,14 @@ def test_resolve_reports_public_and_private_events():
         "S_transp",
         "S_percep",
     }
-    assert all("secretly" not in a["text"] for a in pub["actions"])
+    assert all("secretly" not in said(s, a["text"]) for a in pub["actions"])
     priv = r.private_reports["borun"]
     assert [a["order"]["type"] for a in priv["accepted"]] == ["BUILD", "BUILD"]
     assert priv["budget"]["before"] == 30
     assert set(priv) >= {"accepted", "rejected", "detections", "estimates", "security"}
     for item in r.explanation:
         assert set(item) >= {"metric", "component", "delta", "text"}
-        assert "secretly" not in item["text"]
+        assert "secretly" not in said(s, item["text"])
     canon(r.public_report), canon(r.private_reports), canon(r.audit)  # JSON-safe
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from ge_helpers import canon, fresh, orders_for
+from ge_helpers import canon, fresh, orders_for, said
 
 import game_engine as ge
 from game_engine.errors import RuleCode
@@ -50,11 +50,11 @@ def test_an_adhoc_inject_emits_the_same_event_as_a_scheduled_one():
         "seed-1",
     )
     ev = [e for e in r.events if e.kind == "inject"]
-    assert [(e.audience, e.text, e.data) for e in ev] == [
+    assert [(e.audience, said(s, e), e.data) for e in ev] == [
         (("calla",), "Protests: Crowds gather.", {"title": "Protests"})
     ]
-    assert "Protests" in " ".join(r.private_reports["calla"]["events"])
-    assert all("Protests" not in " ".join(r.private_reports[k]["events"]) for k in ("aurel", "borun"))
+    assert "Protests" in canon(r.private_reports["calla"]["events"])
+    assert all("Protests" not in canon(r.private_reports[k]["events"]) for k in ("aurel", "borun"))
     assert r.private_reports["calla"]["budget"]["ledger"].get("inject") is None
 
 
@@ -190,7 +190,7 @@ def test_pending_injects_are_seen_only_by_the_facilitator():
             assert marker not in canon(ge.expected_outcome(s, viewer))
     # The target learns of it at resolution, through the event; others never do.
     r = ge.resolve(s, {}, "seed-1")
-    assert marker in " ".join(r.private_reports["calla"]["events"])
+    assert marker in canon(r.private_reports["calla"]["events"])
     assert marker not in canon(r.public_report)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from ge_helpers import canon, fresh, orders_for
+from ge_helpers import canon, fresh, orders_for, said
 
 import game_engine as ge
 from game_engine.state import Evidence
@@ -85,7 +85,7 @@ def test_reports_addressed_to_others_contain_no_canary():
     public = canon([r.public_report, list(r.explanation)])
     others = [canon(r.private_reports[k]) for k in ("aurel", "calla", "dresk")]
     events_for = {
-        k: canon([e.text for e in r.events if e.audience is None or k in e.audience])
+        k: canon([said(s, e) for e in r.events if e.audience is None or k in e.audience])
         for k in ("aurel", "calla", "dresk")
     }
     for c in (str(MARK_MISSILES), str(MARK_MISSILES + 0), MARK_EVIDENCE):

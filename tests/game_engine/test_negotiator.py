@@ -140,7 +140,7 @@ def test_a_table_of_negotiating_bots_brings_a_reducing_treaty_into_force_with_ve
         s, orders, _ = cli.play_turn(s, policies, "red", None, history=history)
         r = ge.resolve(s, orders, "red")
         s = r.state
-        verified += sum(1 for e in r.events if e.kind == "reduce" and "verified" in e.text)
+        verified += sum(1 for e in r.events if e.kind == "reduce" and e.msg.id == "event.reduce_verified")
     assert any(t.status == "in_force" and t.template == "OFFENSE_CAP" for t in s.treaties)
     assert verified > 0
     assert any(r.move.intent.id == "table_reduction" for r in history)

@@ -1,15 +1,17 @@
-"""The texts the engine writes when a turn resolves (events, why the index moved, rejected orders,
+"""The messages the engine says when a turn resolves (events, why the index moved, rejected orders,
 rule errors) reach a Spanish player in Spanish, in the page and over the socket push; the stored
-turn record stays English."""
+turn record holds message ids and parameters, no sentence in any language."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from negotiation import broadcasts, services
+from negotiation import broadcasts, engine_texts, services
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, TurnRecord
 from tests.helpers import resolve, seat_client
@@ -43,14 +45,19 @@ def resolved(started_game) -> tuple[Game, dict[str, tuple[Client, object]]]:
     return started_game, seats
 
 
-def test_the_stored_turn_record_stays_english(resolved):
+def test_the_stored_turn_record_holds_messages_not_sentences(resolved):
     game, _ = resolved
     record = TurnRecord.objects.get(game=game, turn=1)
-    texts = [e["text"] for e in record.events]
+    said = [e["text"] for e in record.events]
 
-    assert "Borun built 2 MRBM." in texts
-    assert "Calla secretly built 1 SRBM." in texts
-    assert any("was rejected: Aurel did not agree the hotline this turn." in t for t in texts)
+    assert {"id": "event.build", "params": {"s": "borun", "n": 2, "cls": "MRBM"}} in said
+    assert {"id": "event.build_covert", "params": {"s": "calla", "n": 1, "cls": "SRBM"}} in said
+    rejected = next(m for m in said if m["id"] == "event.order_rejected")
+    assert rejected["parts"] == [{"id": "rule.not_agreed", "params": {"s": "aurel", "w": "word.agreed.HOTLINE"}}]
+    assert "built" not in json.dumps([record.events, record.explanation, record.private_reports])
+    names = {"aurel": "Aurel", "borun": "Borun", "calla": "Calla", "dresk": "Dresk"}
+    assert engine_texts.in_english(rejected, names) == (
+        "Order 1 (Agree a hotline) was rejected: Aurel did not agree the hotline this turn.")
 
 
 def test_a_spanish_player_reads_the_turns_events_and_explanation_in_spanish(resolved):
@@ -63,8 +70,9 @@ def test_a_spanish_player_reads_the_turns_events_and_explanation_in_spanish(reso
     assert "Borun construyó 2 MRBM." in page
     assert "Borun built 2 MRBM." not in page
     assert record.explanation, "the turn moved the index, so there is something to explain"
+    names = {"aurel": "Aurel", "borun": "Borun", "calla": "Calla", "dresk": "Dresk"}
     for item in record.explanation:
-        assert item["text"] not in page
+        assert engine_texts.in_english(item["text"], names) not in page
     assert "porque Borun construyó 2 MRBM" in page or "al cambiar las percepciones" in page
 
 
@@ -127,7 +135,7 @@ def test_a_refused_order_explains_the_rule_in_spanish(started_game):
     response = client.post(reverse("negotiation:order-add", args=[started_game.pk]),
                            {"type": "BUILD", "class": "SRBM", "qty": "3"}, **HX)
 
-    assert refused.value.message == "Dresk puede construir como máximo 2 SRBM por turno (le quedan 2 este turno)."
+    assert refused.value.message == "Dresk puede construir como máximo 2 SRBM por turno (disponibles este turno: 2)."
     assert response.status_code == 422
     assert "Dresk puede construir como máximo 2 SRBM por turno" in response.content.decode()
 

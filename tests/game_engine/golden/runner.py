@@ -3,7 +3,7 @@
 A case (``cases/<name>.case.json``) names a bundled scenario, optional parameter overrides, a mode
 and a seed, and lists turns of raw orders (and treaty drafts to table first). The runner resolves
 the turns with the engine and records, per turn: accepted and rejected orders, every event (kind,
-audience, data, text) and the metrics a rule moves (stability index and components, each state's
+audience, data, message: id and parameters) and the metrics a rule moves (stability index and components, each state's
 budget, domestic support, security, forces and public ledger, treaties, violations). Floats are
 rounded to 6 decimals so the files stay readable.
 """
@@ -126,7 +126,7 @@ def play_case(case: Mapping[str, Any]) -> dict[str, Any]:
                         "kind": e.kind,
                         "to": "all" if e.audience is None else list(e.audience),
                         "data": e.data,
-                        "text": e.text,
+                        "message": e.text,
                     }
                     for e in r.events
                 ],
