@@ -12,8 +12,8 @@ Texts stored before messages existed are turned into messages by migration 0007;
 as a plain string (a legacy text no pattern matched, a facilitator's own words) is shown as
 written.
 
-ORDER_TEXTS are the order form texts of game_engine.ORDER_SPECS, for makemessages and
-tests/negotiation/test_i18n.py.
+ORDER_TEXTS are the order form texts of game_engine.ORDER_SPECS (marked in the engine, extracted
+by makemessages like the catalogue).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 import game_engine
 from game_engine.catalogue import CATALOGUE
@@ -161,122 +161,11 @@ def texts_for(scenario: game_engine.Scenario | None) -> EngineTexts:
     return EngineTexts(scenario=scenario, _tr=_Gettext(names))
 
 
-ORDER_TEXTS = (
-    gettext_noop('Offense'),
-    gettext_noop('Build missiles'),
-    gettext_noop('Build missiles of a class you have the technology for. Cost: unit cost x quantity (x1.25 if covert). Covert builds stay off the public ledger.'),
-    gettext_noop('Missile class'),
-    gettext_noop('Quantity'),
-    gettext_noop('Covert (hidden, costs 25% more if building)'),
-    gettext_noop('Eliminate missiles'),
-    gettext_noop("Eliminate missiles (0.5 points each). 'Verified' needs an accepted observer invitation the same turn and builds trust."),
-    gettext_noop('Verified by observers'),
-    gettext_noop('Test a missile'),
-    gettext_noop('Flight test (1 point, max 3 per turn): improves countermeasures or completes a research step. Unnotified tests alarm neighbours.'),
-    gettext_noop('Notify in advance'),
-    gettext_noop('Export missiles or technology'),
-    gettext_noop('Transfer missiles or production technology. Needs a matching ACCEPT_IMPORT from the recipient the same turn.'),
-    gettext_noop('Recipient'),
-    gettext_noop('Export production technology'),
-    gettext_noop('Accept an import'),
-    gettext_noop('Accept a matching EXPORT (same class, quantity and technology flag).'),
-    gettext_noop('Supplier'),
-    gettext_noop('Production technology'),
-    gettext_noop('Defense'),
-    gettext_noop('Buy interceptors'),
-    gettext_noop('Buy interceptors into storage (TERMINAL 3, MIDCOURSE 8 points each).'),
-    gettext_noop('Interceptor type'),
-    gettext_noop('Deploy interceptors'),
-    gettext_noop("Move interceptors from storage to a site (1 point each). Sites abroad need the host's consent."),
-    gettext_noop('Site'),
-    gettext_noop('Withdraw interceptors'),
-    gettext_noop('Move interceptors from one of your sites back to storage (free).'),
-    gettext_noop('Upgrade a radar'),
-    gettext_noop("Raise a site's radar quality by 0.25 per level (10 points per level)."),
-    gettext_noop('Levels'),
-    gettext_noop('Set radar mode'),
-    gettext_noop("terminal (defensive, reassuring) or forward (sees the rival's launch area)."),
-    gettext_noop('Mode'),
-    gettext_noop('Set sensor sharing'),
-    gettext_noop("Share a forward radar's tracks with allies' defenses."),
-    gettext_noop('Share sensor data'),
-    gettext_noop('Sovereignty'),
-    gettext_noop('Consent to host a site'),
-    gettext_noop("As host, allow another state's defense site on your territory, with caps and compensation. Needs domestic support of at least 40."),
-    gettext_noop('Owner of the site'),
-    gettext_noop('Maximum interceptors'),
-    gettext_noop('Maximum radar level (0-4)'),
-    gettext_noop('Forward radar mode allowed'),
-    gettext_noop('Sensor sharing allowed'),
-    gettext_noop('Compensation per turn'),
-    gettext_noop('Revocation notice (turns)'),
-    gettext_noop('Revoke hosting consent'),
-    gettext_noop('As host, end a consent after its notice period; the site then goes inert.'),
-    gettext_noop('Pay another state'),
-    gettext_noop('Transfer budget points to another state.'),
-    gettext_noop('Amount'),
-    gettext_noop('Memo'),
-    gettext_noop('Transparency'),
-    gettext_noop('Declare missile counts'),
-    gettext_noop('Publish your missile counts per class (they may be false; misdeclaration under a data-exchange treaty is a violation).'),
-    gettext_noop('Declared counts per class'),
-    gettext_noop('Agree a hotline'),
-    gettext_noop('Needs the same order from the other state this turn (1 point).'),
-    gettext_noop('With'),
-    gettext_noop('Agree launch notification'),
-    gettext_noop('Both sides must notify missile tests; needs the mirror order (1 point).'),
-    gettext_noop('Agree data exchange'),
-    gettext_noop('Regular exchange of force data; needs the mirror order (1 point).'),
-    gettext_noop('Declare operational limits'),
-    gettext_noop('A public pledge on a site: interceptor ceiling, terminal-only radar, no sensor sharing. Owner or host may declare.'),
-    gettext_noop('Interceptor ceiling'),
-    gettext_noop('Radar in terminal mode only'),
-    gettext_noop('No sensor sharing'),
-    gettext_noop('Note'),
-    gettext_noop('Propose a joint exercise'),
-    gettext_noop('A confidence-building exercise (2 points); the partner must ACCEPT this turn.'),
-    gettext_noop('Invite observers'),
-    gettext_noop('Let the other state observe a site or an elimination (2 points); it must ACCEPT.'),
-    gettext_noop('Observer'),
-    gettext_noop('Accept an invitation'),
-    gettext_noop('Accept a joint exercise or observer invitation from another state.'),
-    gettext_noop('Inviting state'),
-    gettext_noop('Invitation'),
-    gettext_noop('Challenge-inspection policy'),
-    gettext_noop('Your standing answer to challenge inspections (refusing is a public incident).'),
-    gettext_noop('Allow challenge inspections'),
-    gettext_noop('Verification'),
-    gettext_noop('Inspect (treaty visits)'),
-    gettext_noop('Routine on-site visits under a treaty with an inspection quota (1 point per visit).'),
-    gettext_noop('Inspected state'),
-    gettext_noop('Treaty'),
-    gettext_noop('Visits'),
-    gettext_noop('Challenge inspection'),
-    gettext_noop('Demand access to a suspect facility (2 points). The target may refuse, publicly.'),
-    gettext_noop('Invest in intelligence (NTM)'),
-    gettext_noop('5 points per +0.1 of national technical means (max 1.0).'),
-    gettext_noop('Points (multiple of 5)'),
-    gettext_noop('Set concealment'),
-    gettext_noop('Concealment level in tenths (0-9). Levels above your starting level cost 5 points per tenth every turn.'),
-    gettext_noop('Level (tenths)'),
-    gettext_noop('Publish evidence'),
-    gettext_noop('Make one of your evidence items public: an accusation everyone sees.'),
-    gettext_noop('Evidence id'),
-    gettext_noop('Share evidence'),
-    gettext_noop('Give a copy of one evidence item to another state privately.'),
-    gettext_noop('Treaties'),
-    gettext_noop('Sign a treaty'),
-    gettext_noop('Sign a tabled draft (by its terms hash). It enters into force when every party signs the identical text in the same turn. Needs domestic support of 35.'),
-    gettext_noop('Terms hash'),
-    gettext_noop('Withdraw from a treaty'),
-    gettext_noop("Leave after the notice period; 'immediate' is an abrupt withdrawal (a violation)."),
-    gettext_noop('Immediately (abrupt)'),
-    gettext_noop('Economic'),
-    gettext_noop('Economic pressure'),
-    gettext_noop("The target loses 'amount' points; you lose 30% of it (scenario option)."),
-    gettext_noop('Target'),
-    gettext_noop('Research'),
-    gettext_noop('Start a missile class programme (then test it), improve countermeasures (cm), radar discrimination, or a nuclear programme step.'),
-    gettext_noop('Technology'),
-)
+ORDER_TEXTS: tuple[str, ...] = tuple(dict.fromkeys(
+    text
+    for spec in game_engine.ORDER_SPECS
+    for text in (spec.group, spec.label, spec.help, *(p.label for p in spec.params))
+    if text
+))
+"""The order forms' texts (game_engine/orders/specs.py marks them for makemessages with N_)."""
 

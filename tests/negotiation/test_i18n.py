@@ -11,7 +11,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-import game_engine
 from negotiation import engine_texts
 from tests.helpers import seat_client
 
@@ -73,11 +72,10 @@ def test_the_committed_mo_file_matches_the_po_file():
             assert single == e["msgstr"], e["msgid"]
 
 
-def test_every_engine_order_text_is_in_the_catalogue_list():
-    listed = set(engine_texts.ORDER_TEXTS)
-    missing = [text for spec in game_engine.ORDER_SPECS
-               for text in (spec.group, spec.label, spec.help, *(p.label for p in spec.params))
-               if text and text not in listed]
+def test_every_engine_order_text_is_translated_in_the_catalogue():
+    translated = {e["msgid"] for e in po_entries(LOCALE / "django.po") if e.get("msgstr") and "msgctxt" not in e}
+    missing = [text for text in engine_texts.ORDER_TEXTS if text not in translated]
+    assert len(engine_texts.ORDER_TEXTS) > 100
     assert missing == []
 
 
