@@ -200,6 +200,18 @@ _WORDS: dict[str, Entry] = {
     "word.tech.cm": E(N_("countermeasures")),
     "word.tech.discrimination": E(N_("discrimination")),
     "word.tech.program": E(N_("nuclear programme")),
+    "word.treaty_status.draft": E(N_("draft")),
+    "word.treaty_status.in_force": E(N_("in force")),
+    "word.treaty_status.withdrawing": E(N_("withdrawing")),
+    "word.treaty_status.terminated": E(N_("terminated")),
+    "word.treaty_status.expired": E(N_("expired")),
+    "word.itype.TERMINAL": E(N_("terminal")),
+    "word.itype.MIDCOURSE": E(N_("midcourse")),
+    "word.policy.hawk": E(N_("hawk")),
+    "word.policy.dove": E(N_("dove")),
+    "word.policy.reciprocator": E(N_("reciprocator")),
+    "word.policy.verifier": E(N_("verifier")),
+    "word.policy.cheater": E(N_("cheater")),
     "component.S_crisis": C(NC_("stability component", "First-strike stability")),
     "component.S_race": C(NC_("stability component", "Arms-race restraint")),
     "component.S_trust": C(NC_("stability component", "Mutual trust")),
@@ -388,6 +400,12 @@ def order_label(otype: str) -> str:
 
     spec = SPEC_BY_TYPE.get(otype)
     return spec.label if spec is not None else otype
+
+
+def words(kind: str) -> dict[str, str]:
+    """A closed vocabulary of the engine: code -> English word (``words("treaty_status")``)."""
+    prefix = f"word.{kind}."
+    return {k.removeprefix(prefix): e.text for k, e in CATALOGUE.items() if k.startswith(prefix)}
 
 
 def word(kind: str, code: str) -> str:

@@ -12,29 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 import game_engine
+from game_engine.catalogue import words
 
-TREATY_STATUSES: dict[str, str | Promise] = {
-    "draft": _("draft"),
-    "in_force": _("in force"),
-    "withdrawing": _("withdrawing"),
-    "terminated": _("terminated"),
-    "expired": _("expired"),
-}
-INTERCEPTOR_TYPES: dict[str, str | Promise] = {
-    "TERMINAL": _("terminal"),
-    "MIDCOURSE": _("midcourse"),
-}
-BOT_POLICIES: dict[str, str | Promise] = {
-    "hawk": _("hawk"),
-    "dove": _("dove"),
-    "reciprocator": _("reciprocator"),
-    "verifier": _("verifier"),
-    "cheater": _("cheater"),
-}
+# The engine's closed vocabularies, from its catalogue (game_engine/catalogue.py, extracted by
+# makemessages): no list of them is kept here.
+TREATY_STATUSES: dict[str, str | Promise] = {k: gettext_lazy(v) for k, v in words("treaty_status").items()}
+INTERCEPTOR_TYPES: dict[str, str | Promise] = {k: gettext_lazy(v) for k, v in words("itype").items()}
+BOT_POLICIES: dict[str, str | Promise] = {k: gettext_lazy(v) for k, v in words("policy").items()}
 # Keys of log details, for the lines a log entry without its own sentence falls back to.
 DETAIL_KEYS: dict[str, str | Promise] = {
     "state": _("state"), "states": _("states"), "from": _("from"), "to": _("to"), "host": _("host"),
