@@ -55,3 +55,19 @@ def test_the_replay_command_passes_on_an_old_game(old_games, capsys):
     call_command("replay", "X98Z4GYH")
 
     assert "every stored result matches" in capsys.readouterr().out
+
+
+def test_an_old_game_renders_its_engine_texts_in_spanish(old_games):
+    from django.test import Client
+
+    game = old_games["X98Z4GYH"]
+    client = Client()
+    client.force_login(game.facilitator)
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+
+    pages = [client.get(f"/review/{game.pk}/{path}").content.decode()
+             for path in ("debrief/", "turn/1/", "timeline/?kind=engine.build_covert")]
+
+    assert any("construyó en secreto" in page for page in pages)
+    assert not any("secretly built" in page for page in pages)
+    assert "fue rechazada" in pages[0] + pages[1] or "no acordó" in pages[0] + pages[1]
