@@ -102,9 +102,9 @@ def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> 
 
 
 def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
-    view = engine_views.view(game, viewer.engine_viewer)
+    view = engine_views.typed_view(game, viewer.engine_viewer)
     names = selectors.state_names(game)
-    sites = sorted({site["id"] for s in view.get("states", []) for site in s.get("sites", [])})
+    sites = sorted({site.id for s in view.states for site in s.sites})
     return {
         "game": game,
         "viewer": viewer,
@@ -114,7 +114,7 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
         "bool_terms": proposalforms.BOOL_TERMS,
         "hosting_int": proposalforms.HOSTING_INT,
         "hosting_bool": proposalforms.HOSTING_BOOL,
-        "classes": list(view.get("classes", [])),
+        "classes": list(view.classes),
         "all_states": list(names.items()),
         "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
         "sites": sites,
