@@ -406,11 +406,3 @@ def words(kind: str) -> dict[str, str]:
     """A closed vocabulary of the engine: code -> English word (``words("treaty_status")``)."""
     prefix = f"word.{kind}."
     return {k.removeprefix(prefix): e.text for k, e in CATALOGUE.items() if k.startswith(prefix)}
-
-
-def word(kind: str, code: str) -> str:
-    """The id of a word of the catalogue (``word("mode", "forward")``), checked to exist."""
-    wid = f"word.{kind}.{code}"
-    if wid not in CATALOGUE:
-        raise KeyError(wid)
-    return wid

@@ -30,12 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from game_engine.catalogue import CATALOGUE, Entry, order_label
 from game_engine.jsontypes import JSON, JSONDict
-
-if TYPE_CHECKING:
-    from game_engine.catalogue import Entry
 
 Param = int | float | str
 """A message parameter: an id or a number (names are resolved at display)."""
@@ -90,8 +88,6 @@ def inject_message(title: str, text: str) -> Message:
 
 def vkind_word(kind: str) -> str:
     """The word id of a violation kind (``cap`` -> ``word.vkind.cap``); an unknown kind as is."""
-    from game_engine.catalogue import CATALOGUE
-
     wid = f"word.vkind.{kind}"
     return wid if wid in CATALOGUE else kind
 
@@ -181,8 +177,6 @@ class English:
 
 
 def _value(key: str, value: Param, tr: Translator) -> str:
-    from game_engine.catalogue import CATALOGUE, order_label
-
     base = key.rstrip("0123456789")
     if base == "s":
         return tr.state(str(value))
@@ -209,8 +203,6 @@ def _text(entry: Entry, tr: Translator) -> str:
 def render(m: Message, tr: Translator) -> str:
     """The message as a sentence in ``tr``'s language. An id the catalogue does not know (a
     newer engine's message in an older shell) is shown as its id and parameters."""
-    from game_engine.catalogue import CATALOGUE
-
     entry = CATALOGUE.get(m.id)
     fields = {k: _value(k, v, tr) for k, v in m.params}
     if entry is None:

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 import game_engine
 from game_engine.catalogue import CATALOGUE
 from game_engine.errors import MessageText
+from game_engine.jsontypes import JSON
 from game_engine.messages import (
     LEGACY,
     VERBATIM,
@@ -80,7 +82,7 @@ def as_message(value: object) -> Message:
     if isinstance(value, str):
         return legacy(value)
     try:
-        return message_from_json(value)  # type: ignore[arg-type]
+        return message_from_json(cast(JSON, value))
     except ValueError:
         return legacy(str(value))
 
