@@ -347,7 +347,7 @@ def public_view(game: Game) -> PublicView:
 
 
 def _event_text(texts: EngineTexts, event: dict[str, Any]) -> str:
-    """A stored engine event in the viewer's language (the record itself stays English)."""
+    """A stored engine event (a message) in the viewer's language."""
     data = event.get("data")
     return texts.event(str(event.get("kind", "")), event.get("text", ""), data if isinstance(data, dict) else None)
 

@@ -247,7 +247,7 @@ def debrief(game: Game, access: ReviewAccess, history: History) -> Debrief:
 
 
 def _event_text(texts: EngineTexts, event: dict[str, Any]) -> str:
-    """A stored engine event in the reader's language (the record stays English)."""
+    """A stored engine event (a message) in the reader's language."""
     data = event.get("data")
     return texts.event(str(event.get("kind", "")), event.get("text", ""), data if isinstance(data, dict) else None)
 
