@@ -220,7 +220,9 @@ def play_turn(
                     raise CliError(f"turn {turn}: {sid} order {n}: {exc.message}") from None
                 raw.append(item)
         elif sid in policies:
-            raw = negotiating_bot_orders(policies[sid], state, sid, seed, table_cbms=True)
+            raw = negotiating_bot_orders(
+                policies[sid], state, sid, seed, table_cbms=True, view=table.views.get(sid)
+            )
             raw += signs.get(sid, [])
         else:
             raw = []

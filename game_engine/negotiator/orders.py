@@ -251,19 +251,28 @@ def _cheater(state: GameState, v: _View) -> list[Raw]:
 
 
 def negotiating_bot_orders(
-    policy: str, state: GameState, actor: str, seed: str, *, table_cbms: bool = False
+    policy: str,
+    state: GameState,
+    actor: str,
+    seed: str,
+    *,
+    table_cbms: bool = False,
+    view: Mapping[str, object] | None = None,
 ) -> list[Raw]:
     """Legal raw orders for ``actor`` under a negotiating policy (its own view only).
 
     ``table_cbms``: CBMs are agreed at a negotiating table (which adds the mirror orders), so
-    the reference bots' unilateral AGREE_* orders are left out."""
-    v = _View(view_json(state, actor))
+    the reference bots' unilateral AGREE_* orders are left out. ``view``: the actor's
+    ``view_json`` if the caller has it (the table's reading), else it is computed here."""
+    if view is None:
+        view = view_json(state, actor)
+    v = _View(view)
     if policy == "richardson":
         raw = _comply(v, _richardson(state, v))
     elif policy == "cheater":
         raw = _cheater(state, v)
     elif policy in REFERENCE_POLICIES:
-        raw = bot_orders(policy, state, actor, seed)
+        raw = bot_orders(policy, state, actor, seed, view=view)
         if policy in COMPLIERS:
             raw = _comply(v, raw)
     else:

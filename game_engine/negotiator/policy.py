@@ -106,7 +106,7 @@ class Table:
         me = self.view.get("me")
         self.me: Mapping[str, object] = me if isinstance(me, Mapping) else {}
         self.turn = _int(self.view.get("turn"))
-        self.ap = Appraiser(state, actor, bluff=policy == "cheater")
+        self._ap: Appraiser | None = None
         threat = self.me.get("threat")
         self.threat = (
             {str(k): _num(v) for k, v in threat.items()} if isinstance(threat, Mapping) else {}
@@ -121,6 +121,14 @@ class Table:
             for s in states:
                 if isinstance(s, Mapping):
                     self.states[str(s.get("id"))] = s
+
+    @property
+    def ap(self) -> Appraiser:
+        """The actor's appraiser, built on first use: its belief state and base projection are
+        the dearest part of a reading, and a bot with nothing to value this turn needs neither."""
+        if self._ap is None:
+            self._ap = Appraiser(self.state, self.actor, bluff=self.policy == "cheater")
+        return self._ap
 
     def rivals(self) -> list[str]:
         t = self.threat

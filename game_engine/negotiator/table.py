@@ -32,6 +32,9 @@ class TableResult:
     orders: dict[str, list[Raw]] = field(default_factory=dict)
     moves: list[Record] = field(default_factory=list)
     agreed: list[str] = field(default_factory=list)  # terms hashes of texts every party signed
+    # Each bot's view of the state the table started from, for its orders: the table only adds
+    # drafts, which neither a view's treaties in force nor the orders read (saves a view a bot).
+    views: dict[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 def apply_move(
@@ -132,6 +135,8 @@ def run_table(
                     res.orders.setdefault(b, []).append({"type": CBM_ORDER[kind], "with": a})
         if not acted:
             break
+    for reading in readings.values():
+        res.views[reading.actor] = reading.view
     return res
 
 
