@@ -487,7 +487,7 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
 def cmd_balance(args: argparse.Namespace) -> int:
     """Monte-Carlo tournament of the reference bots (B10)."""
     if args.games < 1 or args.homogeneous < 0 or args.workers < 0:
-        raise CliError("--games must be at least 1; --homogeneous and --workers at least 0")
+        raise CliError("--games must be at least 1; --homogeneous and --jobs at least 0")
     workers = args.workers or os.cpu_count() or 1
     jobs: list[tuple[str, str, str, int, tuple[str, ...] | None]] = [
         (args.scenario, args.mode, str(args.seed), n, None) for n in range(args.games)
@@ -571,7 +571,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--games", type=int, default=1000)
     b.add_argument("--seed", default="balance")
     b.add_argument("--mode", choices=("expected", "stochastic"), default="stochastic")
-    b.add_argument("--workers", type=int, default=0)
+    b.add_argument(
+        "--jobs",
+        "--workers",
+        dest="workers",
+        type=int,
+        default=0,
+        help="worker processes (default: one per core); the output is the same for any number",
+    )
     b.add_argument(
         "--homogeneous", type=int, default=0, help="also play N all-same-policy games per policy"
     )
