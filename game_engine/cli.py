@@ -223,7 +223,11 @@ def play_turn(
             raw = negotiating_bot_orders(
                 policies[sid], state, sid, seed, table_cbms=True, view=table.views.get(sid)
             )
-            raw += signs.get(sid, [])
+            agreed = signs.get(sid, [])
+            loads = [o for o in agreed if o.get("type") == "DEPLOY"]
+            if loads:
+                raw = _reserve_store(state, sid, raw, loads) + loads
+            raw += [o for o in agreed if o.get("type") != "DEPLOY"]
         else:
             raw = []
         raws[sid] = raw
@@ -233,6 +237,28 @@ def play_turn(
     for sid, raw in raws.items():
         orders[sid] = _valid_orders(state, sid, raw, notes)
     return state, orders, notes
+
+
+def _reserve_store(state: GameState, sid: str, raw: list[Raw], loads: Sequence[Raw]) -> list[Raw]:
+    """The bot's orders with its own deployments clipped so that the interceptors a host-nation
+    agreement loads this turn stay in store for it (a site consented this turn is loaded at
+    resolution, after the bot's other deployments)."""
+    left = dict(state.nations[sid].store)
+    for o in loads:
+        t, q = str(o.get("itype")), o.get("qty")
+        left[t] = left.get(t, 0) - (q if isinstance(q, int) else 0)
+    out: list[Raw] = []
+    for o in raw:
+        q = o.get("qty")
+        if o.get("type") == "DEPLOY" and isinstance(q, int):
+            t = str(o.get("itype"))
+            q = min(q, max(0, left.get(t, 0)))
+            if q <= 0:
+                continue
+            left[t] = left.get(t, 0) - q
+            o = {**o, "qty": q}
+        out.append(o)
+    return out
 
 
 def _valid_orders(
