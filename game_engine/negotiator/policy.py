@@ -226,6 +226,14 @@ def _acceptable(
         return False, 0.0, "reject_unverified"
     if t.style.dislikes_inspection and _int(terms.get("inspection_quota")) > 2:
         return False, 0.0, "reject_intrusive"
+    if (
+        template == "DEFENSE_LIMIT"
+        and "max_interceptors" in terms
+        and _int(terms.get("max_interceptors")) < t.defenses_within_reach(t.actor)
+    ):
+        # Interceptors cannot be scrapped (stored ones count too): a total below what it holds
+        # would put it in breach as soon as the grace turn ends.
+        return False, 0.0, "reject_hurts"
     a = t.ap.appraise(template, parties, terms)
     v = t.valued(a)
     if v >= t.style.sign_margin:
@@ -306,7 +314,7 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
         reach = max((t.defenses_within_reach(p) for p in others), default=0)
         if reach > 0:
             own_def = t.defenses_within_reach(t.actor)
-            limit = max(own_def, reach // 2)
+            limit = max(own_def, reach)  # a freeze: nobody can scrap interceptors to go lower
             out.append(
                 (
                     Act.COUNTER,
@@ -496,7 +504,9 @@ def _table(t: Table, offers: Sequence[Offer], history: Sequence[Record]) -> list
             and not _recently_tabled(t, r, "DEFENSE_LIMIT", history)
         ):
             own_def = t.defenses_within_reach(t.actor)
-            for limit in sorted({max(own_def, reach), max(own_def, (3 * reach) // 4)}):
+            # A freeze at the larger holding: interceptors (stored ones too) cannot be scrapped,
+            # so a lower total would only put a party in breach.
+            for limit in (max(own_def, reach),):
                 terms = {"max_interceptors": limit}
                 ok, g, _ = _acceptable(t, "DEFENSE_LIMIT", parties, terms)
                 a = t.ap.appraise("DEFENSE_LIMIT", parties, terms)

@@ -191,3 +191,25 @@ def test_a_bot_that_wants_defense_tables_a_host_nation_agreement_and_loads_the_s
     # With a dove host nothing is consented and the site stays empty.
     calm = ge.resolve(*cli.play_turn(s, {**policies, "calla": "dove"}, "t", None, history=[])[:2], "t").state
     assert calm.site("CAL-1").owner == ""
+
+
+def test_bots_never_sign_a_defense_limit_they_cannot_keep_and_keep_the_ones_they_sign():
+    s = fresh()  # Aurel holds 12 midcourse interceptors in store, Borun has a loaded home site
+    held = sum(s.nations["aurel"].store.values()) + sum(
+        sum(x.interceptors.values()) for x in s.sites if x.owner == "aurel"
+    )
+    below = Offer("D1", "DEFENSE_LIMIT", ("aurel", "borun"), {"max_interceptors": held - 1}, "borun", 1, ("borun",))
+    at = Offer("D2", "DEFENSE_LIMIT", ("aurel", "borun"), {"max_interceptors": held + 4}, "borun", 1, ("borun",))
+    for policy in ("dove", "reciprocator", "verifier"):
+        # Interceptors cannot be scrapped: a total below what it holds would be a breach.
+        assert all(m.act is not Act.SIGN for m in decide(policy, s, "aurel", [below], seed="t", table=False)), policy
+        assert [m.act for m in decide("dove", s, "aurel", [at], seed="t", table=False)] == [Act.SIGN]
+    # A whole cooperative game: the defense limits the bots agree are never breached.
+    policies = dict.fromkeys(s.state_ids, "reciprocator")
+    state, history = s, []
+    while not state.game_over:
+        state, orders, _ = cli.play_turn(state, policies, "t", None, history=history)
+        state = ge.resolve(state, orders, "t").state
+    limits = {t.id for t in state.treaties if t.template == "DEFENSE_LIMIT" and t.created_turn > 0}
+    assert limits, "the reciprocators agreed no defense limit"
+    assert [v for v in state.violations if v.treaty in limits] == []
