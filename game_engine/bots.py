@@ -260,11 +260,19 @@ def _cheater(v: _View, seed: str) -> list[Raw]:
     return out
 
 
-def bot_orders(policy: str, state: GameState, actor: str, seed: str) -> list[dict[str, object]]:
-    """Legal raw orders for ``actor`` this turn under ``policy`` (uses only the actor's view)."""
+def bot_orders(
+    policy: str,
+    state: GameState,
+    actor: str,
+    seed: str,
+    *,
+    view: Mapping[str, object] | None = None,
+) -> list[dict[str, object]]:
+    """Legal raw orders for ``actor`` this turn under ``policy`` (uses only the actor's view;
+    ``view`` is its ``view_json`` when the caller already has it)."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
-    v = _View(view_json(state, actor))
+    v = _View(view if view is not None else view_json(state, actor))
     if policy == "hawk":
         raw = _hawk(v, seed)
     elif policy == "dove":

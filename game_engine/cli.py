@@ -223,8 +223,14 @@ def play_turn(
                     raise CliError(f"turn {turn}: {sid} order {n}: {exc.message}") from None
                 raw.append(item)
         elif sid in policies:
-            raw = negotiating_bot_orders(policies[sid], state, sid, seed, table_cbms=True)
-            raw += signs.get(sid, [])
+            raw = negotiating_bot_orders(
+                policies[sid], state, sid, seed, table_cbms=True, view=table.views.get(sid)
+            )
+            agreed = signs.get(sid, [])
+            loads = [o for o in agreed if o.get("type") == "DEPLOY"]
+            if loads:
+                raw = _reserve_store(state, sid, raw, loads) + loads
+            raw += [o for o in agreed if o.get("type") != "DEPLOY"]
         else:
             raw = []
         raws[sid] = raw
@@ -234,6 +240,28 @@ def play_turn(
     for sid, raw in raws.items():
         orders[sid] = _valid_orders(state, sid, raw, notes)
     return state, orders, notes
+
+
+def _reserve_store(state: GameState, sid: str, raw: list[Raw], loads: Sequence[Raw]) -> list[Raw]:
+    """The bot's orders with its own deployments clipped so that the interceptors a host-nation
+    agreement loads this turn stay in store for it (a site consented this turn is loaded at
+    resolution, after the bot's other deployments)."""
+    left = dict(state.nations[sid].store)
+    for o in loads:
+        t, q = str(o.get("itype")), o.get("qty")
+        left[t] = left.get(t, 0) - (q if isinstance(q, int) else 0)
+    out: list[Raw] = []
+    for o in raw:
+        q = o.get("qty")
+        if o.get("type") == "DEPLOY" and isinstance(q, int):
+            t = str(o.get("itype"))
+            q = min(q, max(0, left.get(t, 0)))
+            if q <= 0:
+                continue
+            left[t] = left.get(t, 0) - q
+            o = {**o, "qty": q}
+        out.append(o)
+    return out
 
 
 def _valid_orders(
@@ -489,7 +517,7 @@ def balance_report(results: Sequence[Mapping[str, object]]) -> dict[str, object]
 def cmd_balance(args: argparse.Namespace) -> int:
     """Monte-Carlo tournament of the reference bots (B10)."""
     if args.games < 1 or args.homogeneous < 0 or args.workers < 0:
-        raise CliError("--games must be at least 1; --homogeneous and --workers at least 0")
+        raise CliError("--games must be at least 1; --homogeneous and --jobs at least 0")
     workers = args.workers or os.cpu_count() or 1
     jobs: list[tuple[str, str, str, int, tuple[str, ...] | None]] = [
         (args.scenario, args.mode, str(args.seed), n, None) for n in range(args.games)
@@ -573,7 +601,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--games", type=int, default=1000)
     b.add_argument("--seed", default="balance")
     b.add_argument("--mode", choices=("expected", "stochastic"), default="stochastic")
-    b.add_argument("--workers", type=int, default=0)
+    b.add_argument(
+        "--jobs",
+        "--workers",
+        dest="workers",
+        type=int,
+        default=0,
+        help="worker processes (default: one per core); the output is the same for any number",
+    )
     b.add_argument(
         "--homogeneous", type=int, default=0, help="also play N all-same-policy games per policy"
     )

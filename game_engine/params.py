@@ -72,8 +72,9 @@ class Params:
     # Which revision of the rules a game is played under. A stored game keeps the value it
     # began with (see LEGACY_VALUES), so a rules change never makes an older game unreplayable:
     # 1 = the rules before issue 14; 2 = issue 14's equilibrium start, posture erosion, hosted-
-    # site incidents, ledger fixes and same-turn consent for radar and sensor orders.
-    rules: int = 2
+    # site incidents, ledger fixes and same-turn consent for radar and sensor orders; 3 = issue
+    # 14's crisis calibration (``esc_scale``, B10(c)).
+    rules: int = 3
 
     # --- B3 costs and limits -------------------------------------------------------------
     covert_cost_mult: float = 1.25  # BUILD covert surcharge
@@ -257,6 +258,7 @@ class Params:
     cr_incident: float = 0.10
     cr_max: float = 0.5
     esc_base: float = 0.30
+    esc_scale: float = 1.0  # rules >= 3: multiplies esc_base (a scenario's B10(c) calibration)
     esc_hotline: float = 0.5
     esc_clarity: float = 0.3
     crisis_threat_jump: float = 10.0
@@ -271,7 +273,7 @@ class Params:
 # (lo, hi) allowed range of every numeric parameter; booleans are not listed.
 _UNIT = (0.0, 1.0)
 RANGES: dict[str, tuple[float, float]] = {
-    "rules": (1, 2),
+    "rules": (1, 3),
     "covert_cost_mult": (1.0, 3.0),
     "reduce_cost_per_unit": (0.0, 10.0),
     "test_cost": (0, 20),
@@ -434,6 +436,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "cr_incident": _UNIT,
     "cr_max": _UNIT,
     "esc_base": _UNIT,
+    "esc_scale": (0.0, 4.0),
     "esc_hotline": _UNIT,
     "esc_clarity": _UNIT,
     "crisis_threat_jump": (0.0, 100.0),
@@ -461,6 +464,7 @@ LEGACY_VALUES: dict[str, float | int | bool] = {
     "er_load": 0.0,
     "er_forward": 0.0,
     "er_sharing": 0.0,
+    "esc_scale": 1.0,
 }
 
 

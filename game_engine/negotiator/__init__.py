@@ -14,6 +14,8 @@ from game_engine.negotiator.orders import negotiating_bot_orders
 from game_engine.negotiator.policy import NEGOTIATING_POLICIES, STYLES, decide
 from game_engine.negotiator.table import TableResult, match_observers, run_table
 from game_engine.negotiator.types import (
+    HOSTING,
+    HOSTING_INTENTS,
     INTENTS,
     Act,
     CbmOffer,
@@ -25,6 +27,8 @@ from game_engine.negotiator.types import (
 )
 
 __all__ = [
+    "HOSTING",
+    "HOSTING_INTENTS",
     "INTENTS",
     "NEGOTIATING_POLICIES",
     "STYLES",

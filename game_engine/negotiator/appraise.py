@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
-from game_engine.engine import add_treaty_draft, resolve, validate_orders
+from game_engine.engine import add_treaty_draft, normalize_terms, resolve, validate_orders
 from game_engine.errors import OrderError, RuleViolation
 from game_engine.jsontypes import JSON
 from game_engine.params import CLASS_ORDER
@@ -124,6 +124,9 @@ class Appraiser:
         """One-turn VP change of entry into force; cached by the text's non-numeric shape."""
         # Entry into force moves stability and trust by the kind of text, not by its numbers:
         # texts differing only in caps, limits or the number of visits share one projection.
+        # The shape is read on the text as the engine tables it (defaults filled in), so a text
+        # and its normalised copy - which table the same draft - share one projection too.
+        terms = normalize_terms(template, terms, self.state.scenario.params)
         shape = ",".join(
             f"{k}={terms[k] if k != 'inspection_quota' else _int(terms[k]) > 0}"
             for k in sorted(terms)

@@ -107,8 +107,74 @@ def unreassured_defenses(v: _View, rival: str) -> bool:
     return True
 
 
+def _defense_terms(v: _View) -> list[Mapping[str, object]]:
+    """Terms of the defense limits in force (or being withdrawn from) the bot is party to."""
+    out: list[Mapping[str, object]] = []
+    for t in v.treaties():
+        parties = t.get("parties")
+        terms = t.get("terms")
+        if (
+            t.get("template") == "DEFENSE_LIMIT"
+            and t.get("status") in ("in_force", "withdrawing")
+            and isinstance(parties, list)
+            and v.id in parties
+            and isinstance(terms, Mapping)
+        ):
+            out.append(terms)
+    return out
+
+
+def _comply_defense(v: _View, raw: list[Raw]) -> list[Raw]:
+    """Keep the defense limits in force: no buying interceptors past a total limit, radars back
+    to terminal mode under a terminal-only clause, interceptors withdrawn to store from a site
+    over a per-site limit or abroad under a no-foreign-basing clause."""
+    limits = _defense_terms(v)
+    if not limits:
+        return raw
+    total_caps = [n for lim in limits if isinstance(n := lim.get("max_interceptors"), int)]
+    per_caps = [n for lim in limits if isinstance(n := lim.get("max_per_site"), int)]
+    terminal = any(lim.get("terminal_only") is True for lim in limits)
+    no_abroad = any(lim.get("no_foreign_basing") is True for lim in limits)
+    out = [o for o in raw if not (o.get("type") == "BUY_INTERCEPTORS" and total_caps)]
+    per = min(per_caps) if per_caps else None
+    for site in v.own_sites():
+        sid = str(site.get("id"))
+        inter = site.get("interceptors")
+        held = (
+            {str(k): n for k, n in inter.items() if isinstance(n, int) and n > 0}
+            if isinstance(inter, Mapping)
+            else {}
+        )
+        room = 0 if (no_abroad and site.get("host") != v.id) else per
+        if room is not None:
+            free = room - sum(held.values())
+            kept: list[Raw] = []
+            for o in out:  # deployments here only up to the room left
+                if o.get("type") == "DEPLOY" and o.get("site") == sid:
+                    q = o.get("qty")
+                    q = min(q, free) if isinstance(q, int) else 0
+                    if q <= 0:
+                        continue
+                    free -= q
+                    o = {**o, "qty": q}
+                kept.append(o)
+            out = kept
+            excess = -free if free < 0 else 0
+            for itype in sorted(held):
+                if excess <= 0:
+                    break
+                q = min(excess, held[itype])
+                out.append({"type": "WITHDRAW_DEPLOYMENT", "site": sid, "itype": itype, "qty": q})
+                excess -= q
+        if terminal and site.get("radar_mode") == "forward":
+            out.append({"type": "SET_RADAR_MODE", "site": sid, "mode": "terminal"})
+    return out
+
+
 def _comply(v: _View, raw: list[Raw]) -> list[Raw]:
-    """Clip builds to the caps in force and eliminate any excess, inviting partners to watch."""
+    """Clip builds to the caps in force and eliminate any excess, inviting partners to watch;
+    keep the defense limits in force."""
+    raw = _comply_defense(v, raw)
     caps = _caps_in_force(v)
     if not caps:
         return raw
@@ -251,19 +317,28 @@ def _cheater(state: GameState, v: _View) -> list[Raw]:
 
 
 def negotiating_bot_orders(
-    policy: str, state: GameState, actor: str, seed: str, *, table_cbms: bool = False
+    policy: str,
+    state: GameState,
+    actor: str,
+    seed: str,
+    *,
+    table_cbms: bool = False,
+    view: Mapping[str, object] | None = None,
 ) -> list[Raw]:
     """Legal raw orders for ``actor`` under a negotiating policy (its own view only).
 
     ``table_cbms``: CBMs are agreed at a negotiating table (which adds the mirror orders), so
-    the reference bots' unilateral AGREE_* orders are left out."""
-    v = _View(view_json(state, actor))
+    the reference bots' unilateral AGREE_* orders are left out. ``view``: the actor's
+    ``view_json`` if the caller has it (the table's reading), else it is computed here."""
+    if view is None:
+        view = view_json(state, actor)
+    v = _View(view)
     if policy == "richardson":
         raw = _comply(v, _richardson(state, v))
     elif policy == "cheater":
         raw = _cheater(state, v)
     elif policy in REFERENCE_POLICIES:
-        raw = bot_orders(policy, state, actor, seed)
+        raw = bot_orders(policy, state, actor, seed, view=view)
         if policy in COMPLIERS:
             raw = _comply(v, raw)
     else:

@@ -20,6 +20,16 @@ in how it weighs the result (``STYLES``):
   nothing, offers nothing, rejects with a reason.
 - ``richardson``: signs what lowers its arms-race pressure and helps it; tables a cap when its
   pressure is positive (it wants relief), counters a rival's defenses with a defense limit.
+
+Host-nation agreements (``decide(..., hosting=True)``, the headless table): a bot that wants
+defense - the hawk always, the Richardson bot under positive pressure, the reciprocator and the
+verifier once a rival has provoked them - and has interceptors in store tables an agreement to
+each ally (a state it extends deterrence to) whose site it could load and that hosts nobody yet:
+its interceptors up to the site's capacity, no forward radar, no sensor sharing. The host signs
+(its CONSENT_HOSTING order) if the consent is legal for it and its policy takes defenses in:
+the hawk and the cheater always, the Richardson bot under positive pressure, the reciprocator
+and the verifier when they have a rival; the dove declines (defenses within a rival's reach
+provoke it).
 """
 
 from __future__ import annotations
@@ -27,10 +37,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from game_engine.engine import normalize_terms
+from game_engine.engine import normalize_terms, validate_orders
+from game_engine.errors import OrderError
 from game_engine.jsontypes import JSON
 from game_engine.negotiator.appraise import Appraisal, Appraiser, class_levels
-from game_engine.negotiator.types import CBM_KINDS, Act, CbmOffer, Intent, Move, Offer, Record
+from game_engine.negotiator.types import (
+    CBM_KINDS,
+    HOSTING,
+    Act,
+    CbmOffer,
+    Intent,
+    Move,
+    Offer,
+    Record,
+)
+from game_engine.orders import active_consent
 from game_engine.params import CLASS_ORDER
 from game_engine.rng import u01
 from game_engine.state import GameState
@@ -106,7 +127,7 @@ class Table:
         me = self.view.get("me")
         self.me: Mapping[str, object] = me if isinstance(me, Mapping) else {}
         self.turn = _int(self.view.get("turn"))
-        self.ap = Appraiser(state, actor, bluff=policy == "cheater")
+        self._ap: Appraiser | None = None
         threat = self.me.get("threat")
         self.threat = (
             {str(k): _num(v) for k, v in threat.items()} if isinstance(threat, Mapping) else {}
@@ -121,6 +142,14 @@ class Table:
             for s in states:
                 if isinstance(s, Mapping):
                     self.states[str(s.get("id"))] = s
+
+    @property
+    def ap(self) -> Appraiser:
+        """The actor's appraiser, built on first use: its belief state and base projection are
+        the dearest part of a reading, and a bot with nothing to value this turn needs neither."""
+        if self._ap is None:
+            self._ap = Appraiser(self.state, self.actor, bluff=self.policy == "cheater")
+        return self._ap
 
     def rivals(self) -> list[str]:
         t = self.threat
@@ -197,6 +226,14 @@ def _acceptable(
         return False, 0.0, "reject_unverified"
     if t.style.dislikes_inspection and _int(terms.get("inspection_quota")) > 2:
         return False, 0.0, "reject_intrusive"
+    if (
+        template == "DEFENSE_LIMIT"
+        and "max_interceptors" in terms
+        and _int(terms.get("max_interceptors")) < t.defenses_within_reach(t.actor)
+    ):
+        # Interceptors cannot be scrapped (stored ones count too): a total below what it holds
+        # would put it in breach as soon as the grace turn ends.
+        return False, 0.0, "reject_hurts"
     a = t.ap.appraise(template, parties, terms)
     v = t.valued(a)
     if v >= t.style.sign_margin:
@@ -277,7 +314,7 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
         reach = max((t.defenses_within_reach(p) for p in others), default=0)
         if reach > 0:
             own_def = t.defenses_within_reach(t.actor)
-            limit = max(own_def, reach // 2)
+            limit = max(own_def, reach)  # a freeze: nobody can scrap interceptors to go lower
             out.append(
                 (
                     Act.COUNTER,
@@ -300,6 +337,8 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
 
 
 def _answer(t: Table, o: Offer, history: Sequence[Record]) -> list[Move]:
+    if o.template == HOSTING:
+        return [_answer_hosting(t, o)]
     ok, gain, reason = _acceptable(t, o.template, o.parties, o.terms)
     to = tuple(p for p in o.parties if p != t.actor)
     if ok:
@@ -465,7 +504,9 @@ def _table(t: Table, offers: Sequence[Offer], history: Sequence[Record]) -> list
             and not _recently_tabled(t, r, "DEFENSE_LIMIT", history)
         ):
             own_def = t.defenses_within_reach(t.actor)
-            for limit in sorted({max(own_def, reach), max(own_def, (3 * reach) // 4)}):
+            # A freeze at the larger holding: interceptors (stored ones too) cannot be scrapped,
+            # so a lower total would only put a party in breach.
+            for limit in (max(own_def, reach),):
                 terms = {"max_interceptors": limit}
                 ok, g, _ = _acceptable(t, "DEFENSE_LIMIT", parties, terms)
                 a = t.ap.appraise("DEFENSE_LIMIT", parties, terms)
@@ -564,6 +605,114 @@ def _cbm_moves(
     return moves
 
 
+# -- host-nation agreements ------------------------------------------------------------
+
+
+def wants_defense(t: Table) -> bool:
+    """Whether the actor's policy wants more missile defense now."""
+    if t.policy == "hawk":
+        return True
+    if t.policy == "richardson":
+        return t.pressure() > 0
+    if t.policy in ("reciprocator", "verifier"):
+        return any(t.provoked_by(r) for r in t.rivals())
+    return False
+
+
+def consent_order(terms: Mapping[str, JSON]) -> dict[str, object]:
+    """The host's CONSENT_HOSTING order for a host-nation agreement's terms."""
+    return {"type": "CONSENT_HOSTING", **{k: v for k, v in terms.items() if k != "host"}}
+
+
+def _hosting_terms(t: Table, offers: Sequence[Offer]) -> list[dict[str, JSON]]:
+    """Agreements the actor could ask its allies for: sites they host, not hosting anyone, that
+    it is allowed to operate and has interceptors of an allowed type to load."""
+    store = t.me.get("interceptors_store")
+    held = {str(k): _int(v) for k, v in store.items()} if isinstance(store, Mapping) else {}
+    asked = {str(o.terms.get("site")) for o in offers if o.template == HOSTING}
+    out: list[dict[str, JSON]] = []
+    for s in t.state.sites:
+        if s.host == t.actor or s.owner not in ("", t.actor) or s.id in asked:
+            continue
+        pair = t.state.pairs.get((t.actor, s.host))
+        if pair is None or pair.ed <= 0 or active_consent(t.state, s.id) is not None:
+            continue
+        load = sum(held.get(k, 0) for k in s.allowed)
+        if load <= 0 or s.capacity <= 0:
+            continue
+        out.append(
+            {
+                "owner": t.actor,
+                "host": s.host,
+                "site": s.id,
+                "max_interceptors": min(s.capacity, load),
+                "forward_allowed": False,
+                "sensor_sharing_allowed": False,
+                "compensation": 0,
+                "notice_turns": 1,
+            }
+        )
+    return out
+
+
+def _table_hosting(t: Table, offers: Sequence[Offer], history: Sequence[Record]) -> list[Move]:
+    if not wants_defense(t):
+        return []
+    moves: list[Move] = []
+    for terms in _hosting_terms(t, offers):
+        host = str(terms["host"])
+        if _recently_tabled(t, host, HOSTING, history):
+            continue
+        parties = tuple(x for x in t.state.state_ids if x in (t.actor, host))
+        moves.append(
+            Move(
+                t.actor,
+                Act.TABLE,
+                Intent.of("table_hosting", site=terms["site"], limit=terms["max_interceptors"]),
+                template=HOSTING,
+                parties=parties,
+                terms=terms,
+                to=(host,),
+            )
+        )
+    return moves
+
+
+def _answer_hosting(t: Table, o: Offer) -> Move:
+    """The host's answer: sign (its consent) or decline."""
+    to = tuple(p for p in o.parties if p != t.actor)
+    takes = {
+        "hawk": True,
+        "cheater": True,
+        "richardson": t.pressure() > 0,
+        "reciprocator": bool(t.rivals()),
+        "verifier": bool(t.rivals()),
+    }.get(t.policy, False)
+    legal = o.terms.get("host") == t.actor
+    if legal and takes:
+        try:
+            validate_orders(t.state, t.actor, [consent_order(o.terms)])
+        except OrderError:
+            legal = False
+    if legal and takes:
+        return Move(
+            t.actor,
+            Act.SIGN,
+            Intent.of("sign", template=HOSTING, proposal=o.id),
+            proposal=o.id,
+            version=o.version,
+            to=to,
+        )
+    return Move(
+        t.actor,
+        Act.REJECT,
+        Intent.of("reject_hosting", site=o.terms.get("site")),
+        proposal=o.id,
+        version=o.version,
+        to=to,
+    )
+
+
 def decide(
     policy: str,
     state: GameState,
@@ -575,11 +724,13 @@ def decide(
     *,
     table: bool = True,
     readings: dict[str, Table] | None = None,
+    hosting: bool = False,
 ) -> list[Move]:
     """The actor's moves now: answers to offers awaiting it, CBM answers/offers, new texts.
 
     Pure and deterministic: the same arguments give the same moves. ``table=False`` answers
-    only (used for later rounds within a phase).
+    only (used for later rounds within a phase). ``hosting=True`` also tables host-nation
+    agreements (the headless table concludes them; the server does not offer them to bots yet).
     """
     if policy not in STYLES:
         raise ValueError(
@@ -609,4 +760,6 @@ def decide(
     moves += _cbm_moves(t, cbm_offers, history, offer=table)
     if table:
         moves += _table(t, offers, history)
+        if hosting:
+            moves += _table_hosting(t, offers, history)
     return moves

@@ -4,7 +4,8 @@
 playtest use in place of people: each bot, in the scenario's order, answers the offers that
 await it and tables its own (round 1), then answers again (later rounds), seeing the moves made
 before it. A text every party has signed is tabled in the engine (``add_treaty_draft``) and each
-party gets the SIGN order; an accepted CBM offer gives both sides the mirror AGREE_* order.
+party gets the SIGN order; an accepted CBM offer gives both sides the mirror AGREE_* order; a
+host-nation agreement both sides signed gives the host its CONSENT_HOSTING order.
 Deterministic: the same state, policies, seed and history give the same result.
 """
 
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from game_engine.engine import add_treaty_draft
 from game_engine.errors import RuleViolation
-from game_engine.negotiator.policy import Table, decide
-from game_engine.negotiator.types import CBM_ORDER, Act, CbmOffer, Move, Offer, Record
+from game_engine.negotiator.policy import Table, consent_order, decide
+from game_engine.negotiator.types import CBM_ORDER, HOSTING, Act, CbmOffer, Move, Offer, Record
 from game_engine.state import GameState
 
 ROUNDS = 3
@@ -32,6 +33,9 @@ class TableResult:
     orders: dict[str, list[Raw]] = field(default_factory=dict)
     moves: list[Record] = field(default_factory=list)
     agreed: list[str] = field(default_factory=list)  # terms hashes of texts every party signed
+    # Each bot's view of the state the table started from, for its orders: the table only adds
+    # drafts, which neither a view's treaties in force nor the orders read (saves a view a bot).
+    views: dict[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 def apply_move(
@@ -118,6 +122,7 @@ def run_table(
                 seed,
                 table=rnd == 0,
                 readings=readings,
+                hosting=True,
             )
             for mv in moves:
                 acted = True
@@ -132,10 +137,30 @@ def run_table(
                     res.orders.setdefault(b, []).append({"type": CBM_ORDER[kind], "with": a})
         if not acted:
             break
+    for reading in readings.values():
+        res.views[reading.actor] = reading.view
     return res
 
 
 def _conclude(res: TableResult, o: Offer) -> None:
+    if o.template == HOSTING:  # the host's signature is its consent order
+        host = str(o.terms.get("host"))
+        res.orders.setdefault(host, []).append(consent_order(o.terms))
+        # ... and the owner loads the site the same turn (consents are given before forces move).
+        owner, site_id = str(o.terms.get("owner")), str(o.terms.get("site"))
+        site = res.state.site(site_id)
+        room = o.terms.get("max_interceptors")
+        left = room if isinstance(room, int) else 0
+        if site is not None and owner in res.state.nations:
+            store = res.state.nations[owner].store
+            for itype in site.allowed:
+                qty = min(left, store.get(itype, 0))
+                if qty > 0:
+                    res.orders.setdefault(owner, []).append(
+                        {"type": "DEPLOY", "site": site_id, "itype": itype, "qty": qty}
+                    )
+                    left -= qty
+        return
     try:
         st, _, h = add_treaty_draft(res.state, o.template, list(o.parties), dict(o.terms))
     except RuleViolation:

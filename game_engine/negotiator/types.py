@@ -46,7 +46,19 @@ INTENTS: tuple[str, ...] = (
     "accept_cbm",
     "decline_cbm",
 )
-"""Every message intent a negotiating bot may express (the shell words each one)."""
+"""Every message intent a negotiating bot may express at the server's table (the shell words
+each one)."""
+
+HOSTING_INTENTS: tuple[str, ...] = ("table_hosting", "reject_hosting")
+"""Intents of host-nation agreement moves (params ``site``, ``limit``), made only at the headless
+table (``decide(..., hosting=True)``) until the server words them and offers hosting to bots."""
+
+HOSTING = "HOSTING"
+"""The ``template`` of a host-nation agreement offer (not a treaty: the host's signature is its
+CONSENT_HOSTING order). Its terms are the order's parameters plus ``host``: ``owner``, ``host``,
+``site``, ``max_interceptors``, ``max_radar_level``, ``forward_allowed``,
+``sensor_sharing_allowed``, ``compensation``, ``notice_turns`` (the server's hosting proposal
+clauses)."""
 
 CBM_KINDS: tuple[str, ...] = ("HOTLINE", "NOTIFICATION", "DATA_EXCHANGE")
 """Pairwise agreements a bot offers and answers (B2.6); each becomes mirror AGREE_* orders."""

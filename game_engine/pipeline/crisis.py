@@ -30,6 +30,7 @@ def crisis_risks(ctx: Ctx, met: Metrics) -> list[tuple[str, str, float, float]]:
         chi_bar = (ctx.pr[(i, j)].chi + ctx.pr[(j, i)].chi) / 2
         p_esc = (
             p.esc_base
+            * (p.esc_scale if p.rules >= 3 else 1.0)
             * (1 - met.fsi_true.get((i, j), 1.0))
             * (1 - p.esc_hotline * hot)
             * (1 - p.esc_clarity * chi_bar)

@@ -187,3 +187,17 @@ def test_cli_balance_small_run(capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["games"] == 4 and set(report["vp_by_policy"]) <= set(NEGOTIATING_POLICIES)
     assert 0 <= report["final_rsi"]["mean"] <= 100
+
+
+@pytest.mark.parametrize("fmt", [["--json"], []], ids=["json", "text"])
+def test_cli_balance_same_output_for_any_number_of_jobs(capsys, fmt):
+    """Games are seeded by index and reported in index order: one worker or two (and --jobs or
+    its old name --workers) print byte-identical tables, homogeneous tables included."""
+    base = ["balance", "--scenario", "meridian-sea", "--games", "3", "--homogeneous", "1", *fmt]
+    assert cli.main([*base, "--jobs", "1"]) == 0
+    serial = capsys.readouterr().out
+    assert cli.main([*base, "--jobs", "2"]) == 0
+    parallel = capsys.readouterr().out
+    assert cli.main([*base, "--workers", "2"]) == 0
+    assert capsys.readouterr().out == parallel
+    assert serial == parallel and "hawk" in serial

@@ -155,3 +155,61 @@ def test_the_richardson_bot_builds_along_positive_pressure_only():
     assert any(o["type"] == "BUILD" for o in negotiating_bot_orders("richardson", pressed, "aurel", "x"))
     relaxed = replace(s, nations={**s.nations, "aurel": replace(nat, arp=-0.3)})
     assert any(o["type"] == "REDUCE" for o in negotiating_bot_orders("richardson", relaxed, "aurel", "x"))
+
+
+def test_a_bot_that_wants_defense_tables_a_host_nation_agreement_and_loads_the_site():
+    from game_engine.negotiator import HOSTING, run_table
+
+    s = fresh()  # Meridian Sea: Aurel extends deterrence to Calla, whose site CAL-1 hosts nobody
+    assert s.site("CAL-1").owner == "" and s.nations["aurel"].store.get("MIDCOURSE", 0) > 0
+
+    def hosting_moves(policy: str, hosting: bool = True) -> list:
+        return [m for m in decide(policy, s, "aurel", seed="t", hosting=hosting) if m.template == HOSTING]
+
+    (offer,) = hosting_moves("hawk")
+    assert offer.act is Act.TABLE and offer.to == ("calla",) and offer.intent.id == "table_hosting"
+    assert offer.terms["site"] == "CAL-1" and offer.terms["forward_allowed"] is False
+    assert hosting_moves("dove") == [] and hosting_moves("hawk", hosting=False) == []
+    # A reciprocator wants defense only once a rival provoked it (caught cheating).
+    borun = next(x for x in view_json(s, "aurel")["states"] if x["id"] == "borun")
+    assert borun["compliance"] is None or borun["compliance"] >= 90
+    assert hosting_moves("reciprocator") == []
+
+    # The host answers by its policy: a reciprocator with rivals signs, a dove declines.
+    o = Offer("H1", HOSTING, offer.parties, dict(offer.terms), "aurel", 1, ("aurel",))
+    assert [m.act for m in decide("reciprocator", s, "calla", [o], seed="t", table=False)] == [Act.SIGN]
+    assert [m.intent.id for m in decide("dove", s, "calla", [o], seed="t", table=False)] == ["reject_hosting"]
+
+    # At the headless table the agreement is concluded: Calla consents, Aurel loads CAL-1.
+    policies = {"aurel": "hawk", "borun": "hawk", "calla": "reciprocator", "dresk": "dove"}
+    res = run_table(s, policies, "t")
+    assert {"type": "CONSENT_HOSTING", **{k: v for k, v in offer.terms.items() if k != "host"}} in res.orders["calla"]
+    state, orders, notes = cli.play_turn(s, policies, "t", None, history=[])
+    after = ge.resolve(state, orders, "t").state
+    site = after.site("CAL-1")
+    assert site.owner == "aurel" and sum(site.interceptors.values()) > 0, notes
+    # With a dove host nothing is consented and the site stays empty.
+    calm = ge.resolve(*cli.play_turn(s, {**policies, "calla": "dove"}, "t", None, history=[])[:2], "t").state
+    assert calm.site("CAL-1").owner == ""
+
+
+def test_bots_never_sign_a_defense_limit_they_cannot_keep_and_keep_the_ones_they_sign():
+    s = fresh()  # Aurel holds 12 midcourse interceptors in store, Borun has a loaded home site
+    held = sum(s.nations["aurel"].store.values()) + sum(
+        sum(x.interceptors.values()) for x in s.sites if x.owner == "aurel"
+    )
+    below = Offer("D1", "DEFENSE_LIMIT", ("aurel", "borun"), {"max_interceptors": held - 1}, "borun", 1, ("borun",))
+    at = Offer("D2", "DEFENSE_LIMIT", ("aurel", "borun"), {"max_interceptors": held + 4}, "borun", 1, ("borun",))
+    for policy in ("dove", "reciprocator", "verifier"):
+        # Interceptors cannot be scrapped: a total below what it holds would be a breach.
+        assert all(m.act is not Act.SIGN for m in decide(policy, s, "aurel", [below], seed="t", table=False)), policy
+        assert [m.act for m in decide("dove", s, "aurel", [at], seed="t", table=False)] == [Act.SIGN]
+    # A whole cooperative game: the defense limits the bots agree are never breached.
+    policies = dict.fromkeys(s.state_ids, "reciprocator")
+    state, history = s, []
+    while not state.game_over:
+        state, orders, _ = cli.play_turn(state, policies, "t", None, history=history)
+        state = ge.resolve(state, orders, "t").state
+    limits = {t.id for t in state.treaties if t.template == "DEFENSE_LIMIT" and t.created_turn > 0}
+    assert limits, "the reciprocators agreed no defense limit"
+    assert [v for v in state.violations if v.treaty in limits] == []
