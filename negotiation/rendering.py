@@ -18,9 +18,11 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from game_engine.negotiator import NEGOTIATING_POLICIES
 from negotiation import channels, engine_views, mapview, proposalforms, selectors
 from negotiation.models import Game, Message
-from negotiation.services.tutorial import tutorial_tip
+from negotiation.scenarios import scenario
+from negotiation.tutorial_tips import tutorial_tip
 from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
@@ -131,8 +133,6 @@ def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[
 
 def starting_forces(game: Game, viewer: Viewer) -> str:
     """The viewer's own state's forces when the scenario begins (for the briefing card)."""
-    from negotiation.scenarios import scenario
-
     setup = next((s for s in scenario(game.scenario_slug).states if s.info.id == viewer.state_id), None)
     if setup is None:
         return ""
@@ -149,10 +149,8 @@ def console_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> di
 
 
 def _console_extras(game: Game) -> dict[str, Any]:
-    from negotiation.services import BOT_POLICIES
-
     return {"fac_seats": selectors.facilitator_seat_rows(game), "console_error": None, "console_notice": None,
-            "bot_policies": BOT_POLICIES, "pending_injects": selectors.pending_injects(game)}
+            "bot_policies": NEGOTIATING_POLICIES, "pending_injects": selectors.pending_injects(game)}
 
 
 def partial_html(name: str, context: dict[str, Any], request: HttpRequest | None = None,

@@ -22,9 +22,10 @@ from negotiation import engine_views, selectors
 from negotiation.errors import InvalidInput, UserError
 from negotiation.models import Game, Phase, TurnRecord
 from negotiation.review import export, history, replay, services, timeline, whatif
-from negotiation.review.access import ReviewAccess, players_allowed, review_access
+from negotiation.review.access import ReviewAccess, review_access
 from negotiation.review.common import state_meta
 from negotiation.review.figures import per_state_chart, review_charts, stability_chart
+from negotiation.selectors.game import players_allowed
 from negotiation.viewer import Role
 
 TEMPLATES = "negotiation/review"

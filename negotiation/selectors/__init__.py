@@ -15,8 +15,10 @@ selectors; selectors.public_view(...)`` reaches every selector; the modules are
 
 from __future__ import annotations
 
+# Not a selector: the session write lives in negotiation.seat_session and views call it there.
+# Re-exported only because bench/seed.py (not this package's owner) still imports it from here.
+from negotiation.seat_session import SESSION_OPEN_CHANNEL, SESSION_SEATS, remember_member
 from negotiation.selectors.chat import (
-    SESSION_OPEN_CHANNEL,
     ChannelRow,
     ChatRow,
     channel_for_viewer,
@@ -44,14 +46,13 @@ from negotiation.selectors.game import (
     seat_rows,
 )
 from negotiation.selectors.identity import (
-    SESSION_SEATS,
     can_facilitate,
     co_facilitators,
     games_for_facilitator,
     games_for_session,
     is_facilitator,
+    linked_members,
     member_for_session,
-    remember_member,
     viewer_for,
     viewer_for_request,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "games_for_session",
     "is_facilitator",
     "join_choices",
+    "linked_members",
     "member_for_session",
     "message_search",
     "news_rows",

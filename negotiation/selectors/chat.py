@@ -9,13 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from negotiation import bot_speech, channels
-from negotiation.models import (
-    Channel,
-    ChannelKind,
-    ChannelRead,
-    Game,
-    Message,
-)
+from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message
+from negotiation.seat_session import SESSION_OPEN_CHANNEL
 from negotiation.selectors.common import state_names
 from negotiation.viewer import Role, Viewer
 
@@ -38,9 +33,6 @@ def chat_row(message: Message) -> ChatRow:
 
 
 # --- Channels ------------------------------------------------------------------------------------
-
-SESSION_OPEN_CHANNEL = "treatycraft_open_channel"
-
 
 @dataclass(frozen=True, slots=True)
 class ChannelRow:
@@ -88,10 +80,8 @@ def _channel_candidates(game: Game, viewer: Viewer) -> list[Channel]:
 
 def channel_rows(game: Game, viewer: Viewer, *, counts_wanted: bool = True) -> list[ChannelRow]:
     """The viewer's channels with unread counts (one grouped query for the counts)."""
-    from negotiation.services.chat import reader_key
-
     candidates = _channel_candidates(game, viewer)
-    reader = reader_key(viewer) if counts_wanted else None
+    reader = channels.reader_key(viewer) if counts_wanted else None
     marks = {r.channel.key: r.last_seq for r in ChannelRead.objects.filter(channel__game=game, reader=reader)
              .select_related("channel")} if reader else {}
     counts: dict[str, int] = {}

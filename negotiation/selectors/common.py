@@ -6,9 +6,7 @@ from typing import Any
 
 import game_engine
 from negotiation import orderforms
-from negotiation.models import (
-    Game,
-)
+from negotiation.models import Game
 from negotiation.scenarios import state_infos
 
 

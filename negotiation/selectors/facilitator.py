@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from negotiation.models import (
-    Game,
-    Inject,
-    OrderSubmission,
-)
+from django.utils.translation import gettext, gettext_lazy
+
+from negotiation.models import Game, Inject, OrderSubmission
 from negotiation.selectors.common import state_names
 from negotiation.selectors.game import seat_rows
 
@@ -36,9 +35,34 @@ def facilitator_seat_rows(game: Game) -> list[dict[str, Any]]:
 
 def pending_injects(game: Game) -> list[dict[str, Any]]:
     """Injects the facilitator has held back, with when they will go out (console only)."""
-    from negotiation.services.injects import trigger_text
-
     names = state_names(game)
     return [{"id": i.pk, "title": i.title, "when": trigger_text(i.trigger, names),
              "to": "everyone" if i.audience is None else ", ".join(names.get(s, s) for s in i.audience)}
             for i in Inject.objects.filter(game=game, pending=True).order_by("seq")]
+
+
+# How the console says when a held-back inject goes out, in the facilitator's language.
+WHEN_ANY_STATE = {
+    "unnotified_test": gettext_lazy("when a state tests a missile without notifying"),
+    "deployment": gettext_lazy("when a state deploys interceptors"),
+    "violation_public": gettext_lazy("when a treaty violation becomes public"),
+    "crisis": gettext_lazy("when a crisis breaks out"),
+    "rsi_below": gettext_lazy("when the public stability index falls below %(threshold)s"),
+}
+WHEN_ONE_STATE = {
+    "unnotified_test": gettext_lazy("when %(state)s tests a missile without notifying"),
+    "deployment": gettext_lazy("when %(state)s deploys interceptors"),
+}
+
+
+def trigger_text(trigger: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
+    if not trigger:
+        return gettext("now")
+    if "turn" in trigger:
+        return gettext("at the start of turn %(turn)s") % {"turn": trigger["turn"]}
+    kind = str(trigger.get("condition"))
+    state = str(trigger.get("state") or "")
+    text = WHEN_ONE_STATE.get(kind) if state and kind in WHEN_ONE_STATE else WHEN_ANY_STATE.get(kind)
+    if text is None:
+        return gettext("when %(condition)s") % {"condition": kind}
+    return str(text) % {"state": names.get(state, state), "threshold": trigger.get("threshold")}

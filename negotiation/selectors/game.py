@@ -11,21 +11,12 @@ from django.utils.translation import get_language, gettext, gettext_lazy, pgette
 
 import game_engine
 from negotiation import engine_views, labels, orderforms
-from negotiation.models import (
-    Game,
-    GameEvent,
-    Inject,
-    Member,
-    Message,
-    OrderSubmission,
-    Phase,
-    Seat,
-    TurnRecord,
-)
+from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, Seat, TurnRecord
 from negotiation.scenarios import info as scenario_info
 from negotiation.scenarios import scenario as bundled_scenario
 from negotiation.scenarios import state_infos
 from negotiation.selectors.common import describe_order, event_text, explained, rejected_rows, state_names
+from negotiation.selectors.identity import linked_members
 from negotiation.selectors.proposals import obligations_for
 from negotiation.viewer import Role, Viewer
 
@@ -76,6 +67,9 @@ class PublicView:
     final_scores: list[tuple[str, str, float]] = field(default_factory=list)
     rsi_history: list[float] = field(default_factory=list)
     ledger_rows: list[dict[str, Any]] = field(default_factory=list)
+    # Players may review the finished game (its facilitator allowed it): read by public_view, so
+    # the template asks no query of its own.
+    review_open: bool = False
 
     @property
     def rsi_width(self) -> int:
@@ -92,8 +86,6 @@ class PublicView:
 
     @property
     def compliance_rows(self) -> list[dict[str, str]]:
-        from negotiation.review.history import treaty_status
-
         table = (self.report or {}).get("compliance") or {}
         names = {s.state_id: s.state_name for s in self.seats}
         rows = []
@@ -101,17 +93,10 @@ class PublicView:
             scores = entry.get("scores") or {}
             rows.append({
                 "name": str(entry.get("name", "")),
-                "status": treaty_status(entry.get("status", "")),
+                "status": labels.treaty_status(entry.get("status", "")),
                 "scores": ", ".join(f"{names.get(sid, sid)} {float(v):.0f}" for sid, v in scores.items()),
             })
         return rows
-
-    @property
-    def review_open(self) -> bool:
-        """Players may review the finished game (the facilitator allowed it)."""
-        from negotiation.review.access import players_allowed
-
-        return self.game.phase == Phase.FINISHED and players_allowed(self.game)
 
     @property
     def paused_remaining_text(self) -> str:
@@ -236,6 +221,17 @@ def seat_rows(game: Game) -> list[SeatRow]:
     return rows
 
 
+PLAYERS_ALLOWED_KIND = "review.players_allowed"
+
+
+def players_allowed(game: Game) -> bool:
+    """Whether the facilitator lets players review the game once it has ended (the latest
+    "review.players_allowed" entry of the log, written by review.services)."""
+    data = (GameEvent.objects.filter(game=game, kind=PLAYERS_ALLOWED_KIND)
+            .order_by("-seq").values_list("data", flat=True).first())
+    return bool(isinstance(data, dict) and data.get("allowed"))
+
+
 def _last_record(game: Game) -> TurnRecord | None:
     # the snapshots before and after, the orders and the audit are large and not shown here
     return game.turns.defer("state_before", "state_after", "orders", "audit").order_by("-turn").first()
@@ -271,6 +267,7 @@ def public_view(game: Game) -> PublicView:
         final_scores=final,
         rsi_history=list(view.rsi_history),
         ledger_rows=_ledger_rows(view),
+        review_open=game.phase == Phase.FINISHED and players_allowed(game),
     )
 
 
@@ -318,8 +315,6 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         member = (Member.objects.select_related("seat", "linked_to").filter(pk=viewer.member_id).first()
                   if viewer.member_id is not None else None)
         if member is not None:
-            from negotiation.services.seats import linked_members
-
             names = state_names(game)
             other_seats = [(m.pk, names.get(m.seat.state_id, m.seat.state_id))
                            for m in linked_members(member) if m.pk != member.pk]

@@ -11,16 +11,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
-from negotiation.models import (
-    CoFacilitator,
-    Game,
-    Member,
-)
+from negotiation.models import CoFacilitator, Game, Member
 from negotiation.scenarios import state_infos
+from negotiation.seat_session import SESSION_SEATS
 from negotiation.viewer import Role, Viewer
-
-SESSION_SEATS = "treatycraft_seats"
-
 
 # --- Who is asking -------------------------------------------------------------------------------
 
@@ -33,12 +27,6 @@ def member_for_session(session: Any, game: Game) -> Member | None:
         return None
     return (Member.objects.select_related("seat")
             .filter(pk=held["member"], seat__game=game, token=str(held.get("token")), removed_at=None).first())
-
-
-def remember_member(session: Any, member: Member) -> None:
-    seats = dict(session.get(SESSION_SEATS) or {})
-    seats[str(member.seat.game_id)] = {"member": member.pk, "token": member.token}
-    session[SESSION_SEATS] = seats
 
 
 def can_facilitate(user: User | AnonymousUser) -> bool:
@@ -97,3 +85,10 @@ def games_for_session(session: Any) -> list[tuple[Game, str]]:
             info = state_infos(game.scenario_slug).get(member.seat.state_id)
             result.append((game, info.name if info else member.seat.state_id))
     return result
+
+
+def linked_members(member: Member) -> list[Member]:
+    """Every active membership of the same person in the game (merged seats), including this one."""
+    root = member.linked_to or member
+    people = [root, *root.links.all()]
+    return [m for m in people if m.removed_at is None and m.seat.game_id == member.seat.game_id]

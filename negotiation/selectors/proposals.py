@@ -9,12 +9,7 @@ from django.utils.translation import gettext
 
 import game_engine
 from negotiation import engine_views, proposalforms
-from negotiation.models import (
-    Game,
-    OrderSubmission,
-    Phase,
-    Proposal,
-)
+from negotiation.models import Game, OrderSubmission, Phase, Proposal
 from negotiation.selectors.common import explained, state_names
 from negotiation.viewer import Role, Viewer
 

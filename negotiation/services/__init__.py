@@ -39,7 +39,6 @@ from negotiation.services.proposals import (
 from negotiation.services.seats import (
     BOT_POLICIES,
     join_attempt_check,
-    linked_members,
     member_make_captain,
     member_remove,
     seat_assign,
@@ -69,7 +68,6 @@ __all__ = [
     "inject_cancel",
     "inject_send",
     "join_attempt_check",
-    "linked_members",
     "member_make_captain",
     "member_remove",
     "message_post",

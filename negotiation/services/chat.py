@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 import game_engine
 from negotiation import broadcasts, channels
+from negotiation.channels import reader_key
 from negotiation.errors import InvalidInput, PhaseClosed
 from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message, Phase, Press
 from negotiation.scenarios import state_infos, state_name
@@ -99,14 +100,6 @@ def _mark_read(game: Game, channel: Channel, reader: str, seq: int, log_for: str
     if advanced and log_for is not None:
         audience = [log_for, game_engine.FACILITATOR] if not log_for.startswith("@") else [game_engine.FACILITATOR]
         log(game, "channel.read", reader, {"channel": channel.key, "seq": seq}, audience=audience)
-
-
-def reader_key(viewer: Viewer) -> str | None:
-    if viewer.member_id is not None:
-        return f"member:{viewer.member_id}"
-    if viewer.role is Role.FACILITATOR:
-        return f"facilitator:{viewer.game_id}"
-    return None
 
 
 @transaction.atomic

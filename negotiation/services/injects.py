@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 import game_engine
 from negotiation.errors import InvalidInput, PhaseClosed
@@ -95,33 +95,6 @@ def _check_trigger(game: Game, trigger: Mapping[str, Any] | None) -> dict[str, A
     if kind == "rsi_below":
         out["threshold"] = float(trigger.get("threshold") or 0)
     return out
-
-
-# How the console says when a held-back inject goes out, in the facilitator's language.
-WHEN_ANY_STATE = {
-    "unnotified_test": gettext_lazy("when a state tests a missile without notifying"),
-    "deployment": gettext_lazy("when a state deploys interceptors"),
-    "violation_public": gettext_lazy("when a treaty violation becomes public"),
-    "crisis": gettext_lazy("when a crisis breaks out"),
-    "rsi_below": gettext_lazy("when the public stability index falls below %(threshold)s"),
-}
-WHEN_ONE_STATE = {
-    "unnotified_test": gettext_lazy("when %(state)s tests a missile without notifying"),
-    "deployment": gettext_lazy("when %(state)s deploys interceptors"),
-}
-
-
-def trigger_text(trigger: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
-    if not trigger:
-        return gettext("now")
-    if "turn" in trigger:
-        return gettext("at the start of turn %(turn)s") % {"turn": trigger["turn"]}
-    kind = str(trigger.get("condition"))
-    state = str(trigger.get("state") or "")
-    text = WHEN_ONE_STATE.get(kind) if state and kind in WHEN_ONE_STATE else WHEN_ANY_STATE.get(kind)
-    if text is None:
-        return gettext("when %(condition)s") % {"condition": kind}
-    return str(text) % {"state": names.get(state, state), "threshold": trigger.get("threshold")}
 
 
 def _condition_met(trigger: Mapping[str, Any], events: list[dict[str, Any]], report: Mapping[str, Any]) -> bool:

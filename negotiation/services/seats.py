@@ -11,13 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 import game_engine
+from game_engine.negotiator import NEGOTIATING_POLICIES
 from negotiation import broadcasts
 from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
 from negotiation.models import Game, GameEvent, Member, Phase, Seat
 from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
 
-BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater", "richardson")
+# The bots a seat can be handed to: the engine's negotiating policies (one list, the engine's).
+BOT_POLICIES = NEGOTIATING_POLICIES
 
 
 def join_attempt_check(client_key: str) -> None:
@@ -244,10 +246,3 @@ def seat_merge(*, game_id: int, member_id: int, state_id: str, actor: str) -> Me
         audience=[game_engine.FACILITATOR])
     notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk, person.seat_id))
     return member
-
-
-def linked_members(member: Member) -> list[Member]:
-    """Every active membership of the same person in the game (merged seats), including this one."""
-    root = member.linked_to or member
-    people = [root, *root.links.all()]
-    return [m for m in people if m.removed_at is None and m.seat.game_id == member.seat.game_id]
