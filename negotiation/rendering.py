@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -29,10 +29,17 @@ PUBLIC_TEMPLATE = "negotiation/_public.html"
 PRIVATE_TEMPLATE = "negotiation/_private.html"
 MAP_TEMPLATE = "negotiation/_map.html"
 MAP_FRAGMENTS = ("region-map", "region-map-public")
-PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public")
+# The fragments a change can redraw, named once: broadcasts maps each change to some of these, and
+# mypy rejects a name that is not listed here.
+PublicFragment = Literal["game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public"]
+# A player's fragments a push can name (the channel list is drawn with the talks, not _private.html).
+PrivateFragment = Literal["my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals",
+                          "region-map"]
+PUBLIC_FRAGMENTS: tuple[PublicFragment, ...] = get_args(PublicFragment)
+PUSHED_PRIVATE_FRAGMENTS: tuple[PrivateFragment, ...] = get_args(PrivateFragment)
 # Public fragments only the projector page (an observer's socket) has a place for.
-PROJECTOR_ONLY = ("region-map-public",)
-PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals", "region-map")
+PROJECTOR_ONLY: tuple[PublicFragment, ...] = ("region-map-public",)
+PLAYER_FRAGMENTS = tuple(n for n in PUSHED_PRIVATE_FRAGMENTS if n != "channel-list")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
 
 
@@ -204,7 +211,8 @@ def _private_html(game: Game, viewer: Viewer, names: list[str] | tuple[str, ...]
     return html
 
 
-SEAT_FRAGMENTS = ("my-forces", "private-report", "news-private", "region-map")
+# The private fragments every member of a seat sees alike: rendered once per seat for its group.
+SEAT_FRAGMENTS: tuple[PrivateFragment, ...] = ("my-forces", "private-report", "news-private", "region-map")
 
 
 def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[str, ...]) -> str:

@@ -1,6 +1,7 @@
 """Writes. Each service runs in one transaction, takes the game row lock first, persists, logs,
-and rings the bell (broadcasts) only after commit. Services are synchronous: Django transactions
-do not run in async code. Modules by entity: games, seats, orders, chat, turns, injects."""
+and publishes what it changed (negotiation.changes); broadcasts pushes it only after commit.
+Services are synchronous: Django transactions do not run in async code. Modules by entity:
+games, seats, orders, chat, proposals, turns, injects, bots, tutorial, teachers, reflections."""
 
 from __future__ import annotations
 

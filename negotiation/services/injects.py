@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 import game_engine
+from negotiation.changes import HeldNewsChanged, NewsReleased, publish
 from negotiation.errors import InvalidInput, PhaseClosed
-from negotiation.models import Game, Inject, Phase, Seat
+from negotiation.models import Game, Inject, Phase
 from negotiation.scenarios import scenario
-from negotiation.services.common import lock_game, log, next_seq, notify
+from negotiation.services.common import lock_game, log, next_seq
 
 
 def _audience(game: Game, targets: list[str] | None) -> list[str] | None:
@@ -31,11 +32,7 @@ def _deliver(game: Game, inject: Inject) -> None:
         {"inject": inject.pk, "turn": inject.turn, "title": inject.title, "text": inject.text,
          "effect": inject.effect},
         audience=inject.audience, seq=inject.seq)
-    if inject.audience is None:
-        notify(game.pk, public=("news",), private=("my-forces",))
-    else:
-        seats = tuple(Seat.objects.filter(game=game, state_id__in=inject.audience).values_list("pk", flat=True))
-        notify(game.pk, private=("news-private", "my-forces"), seats=seats)
+    publish(NewsReleased(game.pk, None if inject.audience is None else tuple(inject.audience)))
 
 
 def _create(game: Game, *, title: str, text: str, audience: list[str] | None,
@@ -149,6 +146,7 @@ def inject_cancel(*, game_id: int, actor: str, inject_id: int) -> None:
     deleted, _ = Inject.objects.filter(game=game, pk=inject_id, pending=True).delete()
     if deleted:
         log(game, "inject.cancelled", actor, {"inject": inject_id}, audience=[game_engine.FACILITATOR])
+        publish(HeldNewsChanged(game.pk))
 
 
 @transaction.atomic
@@ -177,7 +175,7 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
                                      trigger=when, pending=True)
         log(game, "inject.scheduled", actor, {"inject": held.pk, "title": title, "trigger": when},
             audience=[game_engine.FACILITATOR], seq=held.seq)
-        notify(game.pk)
+        publish(HeldNewsChanged(game.pk))
         return held
     if effect:
         # The engine queues the effect and applies it when the turn resolves (like a scheduled inject).
