@@ -261,6 +261,7 @@ def rules_html() -> str:
 
 
 def markdown_to_html(text: str) -> str:
+    # Lazy: only the rules page renders Markdown; other processes never pay for loading it.
     import markdown
 
     html = str(markdown.markdown(escape_raw_html(text), extensions=["tables", "toc", "fenced_code"]))

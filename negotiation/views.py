@@ -23,6 +23,7 @@ from negotiation import engine_views, notifications, orderforms, proposalforms, 
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, Proposal
 from negotiation.seat_session import remember_member
+from negotiation.services.tutorial import tutorial_start
 from negotiation.viewer import Role, Viewer
 
 
@@ -198,8 +199,6 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_POST
 def tutorial_new(request: HttpRequest) -> HttpResponse:
     """“Try a 5-minute tutorial”: a private practice game against bots, then the normal room."""
-    from negotiation.services.tutorial import tutorial_start
-
     try:
         member = tutorial_start(client_key=_client_key(request), display_name=str(request.POST.get("name", "")))
     except UserError as exc:

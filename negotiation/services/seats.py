@@ -27,6 +27,7 @@ from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
 from negotiation.models import Game, GameEvent, Member, Phase, Seat
 from negotiation.scenarios import scenario
 from negotiation.services.common import bump_version, cfg, lock_game, log, rate_limit
+from negotiation.services.games import advance_if_all_ready
 
 # The bots a seat can be handed to: the engine's negotiating policies (one list, the engine's).
 BOT_POLICIES = NEGOTIATING_POLICIES
@@ -160,8 +161,6 @@ def seat_set_bot(*, game_id: int, state_id: str, policy: str, actor: str) -> Sea
     bump_version(game)
     log(game, "seat.bot" if policy else "seat.handed_back", actor, {"state": state_id, "policy": policy})
     publish(BotChanged(game.pk, seat.pk))
-    from negotiation.services.games import advance_if_all_ready
-
     advance_if_all_ready(game)
     return seat
 
@@ -221,8 +220,6 @@ def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -
              if game.deadline_at else None})
         publish(ReadinessChanged(game.pk, seat.pk))
         if ready:
-            from negotiation.services.games import advance_if_all_ready
-
             advance_if_all_ready(game)
     return seat
 
