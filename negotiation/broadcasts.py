@@ -1,4 +1,6 @@
-"""The only module that talks to the channel layer. Call it only from transaction.on_commit.
+"""The only module that talks to the channel layer, and the only one that knows which fragments a
+change redraws. Services publish typed changes (negotiation/changes.py); ``deliver`` maps each one
+to fragments and audiences and runs after commit. Call nothing here inside a transaction.
 
 The layer is a doorbell that may drop messages: clients resync from the database whenever they
 (re)connect. Public fragments are rendered once per change and sent as HTML to the game's public
@@ -250,8 +252,8 @@ def message_posted(*, game_id: int, message_id: int, message: Message | None = N
         _send(observers_group(game_id), push)
 
 
-def channel_audience(channel: object) -> list[str] | None:
-    assert isinstance(channel, Channel)
+def channel_audience(channel: Channel) -> list[str] | None:
+    """The states that may read a channel (None: everyone, a public channel)."""
     return None if channel.kind in PUBLIC_KINDS else list(channel.members or [])
 
 
