@@ -15,8 +15,9 @@ selectors; selectors.public_view(...)`` reaches every selector; the modules are
 
 from __future__ import annotations
 
-# Not a selector: the session write lives in negotiation.seat_session and views call it there.
-# Re-exported only because bench/seed.py (not this package's owner) still imports it from here.
+# The session keys the identity and chat selectors read. remember_member is not a selector: the
+# session write lives in negotiation.seat_session and views call it there; it is re-exported only
+# because bench/seed.py (not this package's owner) still imports it from here.
 from negotiation.seat_session import SESSION_OPEN_CHANNEL, SESSION_SEATS, remember_member
 from negotiation.selectors.chat import (
     ChannelRow,
