@@ -9,9 +9,14 @@ class NegotiationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: the app registry must be ready before the models (which
+        # broadcasts renders through) are imported. This is Django's rule, not a cycle being dodged.
         from django.contrib.auth.signals import user_logged_out
 
-        from negotiation import broadcasts
+        from negotiation import broadcasts, changes
+
+        # Every change a service publishes reaches the sockets through broadcasts, after commit.
+        changes.connect(broadcasts.deliver)
 
         def close_sockets(sender: object, user: object = None, **kwargs: object) -> None:
             user_id = getattr(user, "pk", None)

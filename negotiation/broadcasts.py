@@ -1,4 +1,6 @@
-"""The only module that talks to the channel layer. Call it only from transaction.on_commit.
+"""The only module that talks to the channel layer, and the only one that knows which fragments a
+change redraws. Services publish typed changes (negotiation/changes.py); ``deliver`` maps each one
+to fragments and audiences and runs after commit. Call nothing here inside a transaction.
 
 The layer is a doorbell that may drop messages: clients resync from the database whenever they
 (re)connect. Public fragments are rendered once per change and sent as HTML to the game's public
@@ -21,23 +23,97 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, assert_never
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
 
-from negotiation import breaker
-
-if TYPE_CHECKING:  # the models import this module's callers; imported lazily at run time
-    from negotiation.models import Channel, Message
+from negotiation import breaker, rendering
+from negotiation.changes import (
+    BotChanged,
+    CaptainChanged,
+    Change,
+    ChannelsChanged,
+    DeadlineMoved,
+    GameEnded,
+    GameStarted,
+    HeldNewsChanged,
+    MemberMoved,
+    MemberRemoved,
+    MessagePosted,
+    NewsReleased,
+    OrdersChanged,
+    PauseChanged,
+    PhaseAdvanced,
+    PhaseRolledBack,
+    PresenceChanged,
+    PressRulesChanged,
+    ProposalChanged,
+    ReadinessChanged,
+    SeatAssigned,
+    SeatJoined,
+    TurnResolved,
+)
+from negotiation.channels import PUBLIC_KINDS
+from negotiation.models import Channel, Game, Message, Seat
+from negotiation.rendering import PrivateFragment, PublicFragment
 
 logger = logging.getLogger("treatycraft.broadcasts")
 
-# Fragment names equal DOM ids (see templates/negotiation/_public.html and _private.html).
-PUBLIC_ALL = ("game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public")
-PRIVATE_ALL = ("my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals", "region-map")
+# Fragment names equal DOM ids (see templates/negotiation/_public.html and _private.html); the
+# lists are rendering's, named once there.
+PUBLIC_ALL = rendering.PUBLIC_FRAGMENTS
+PRIVATE_ALL = rendering.PUSHED_PRIVATE_FRAGMENTS
+
+
+def deliver(change: Change) -> None:
+    """What each change redraws, and for whom: the one place that maps the services' changes to
+    fragments and audiences. Runs after commit (negotiation.changes.publish). Private fragments
+    go to the seats named (None = every player); the facilitator's console is rung on every
+    change (game_changed)."""
+    match change:
+        case GameStarted() | PhaseAdvanced() | TurnResolved() | PhaseRolledBack() | GameEnded():
+            game_changed(game_id=change.game_id, public=PUBLIC_ALL, private=PRIVATE_ALL)
+        case DeadlineMoved():
+            game_changed(game_id=change.game_id, public=("game-status",))
+        case PauseChanged():
+            game_changed(game_id=change.game_id, public=("game-status",), private=("order-panel",))
+        case PressRulesChanged():
+            game_changed(game_id=change.game_id, public=("game-status",), private=("channel-list",))
+        case MessagePosted():
+            message_posted(game_id=change.game_id, message_id=change.message.pk, message=change.message,
+                           channel=change.channel)
+        case ChannelsChanged():
+            game_changed(game_id=change.game_id, private=("channel-list",), seats=_seats_of(change.game_id, change.states))
+        case ProposalChanged():
+            game_changed(game_id=change.game_id, private=("proposals",), seats=_seats_of(change.game_id, change.parties))
+        case NewsReleased() if change.states is None:
+            game_changed(game_id=change.game_id, public=("news",), private=("my-forces",))
+        case NewsReleased():
+            game_changed(game_id=change.game_id, private=("news-private", "my-forces"),
+                         seats=_seats_of(change.game_id, change.states or ()))
+        case HeldNewsChanged():
+            game_changed(game_id=change.game_id)  # the console alone
+        case SeatJoined() | PresenceChanged():
+            game_changed(game_id=change.game_id, public=("seat-list",), seats=())
+        case MemberRemoved():
+            member_revoked(member_id=change.member_id)
+            game_changed(game_id=change.game_id, public=("seat-list",), private=("order-panel",), seats=(change.seat_id,))
+        case SeatAssigned() | BotChanged() | ReadinessChanged() | OrdersChanged():
+            game_changed(game_id=change.game_id, public=("seat-list",), private=("order-panel",), seats=(change.seat_id,))
+        case MemberMoved():
+            game_changed(game_id=change.game_id, public=("seat-list",), private=("order-panel",),
+                         seats=(change.to_seat_id, change.from_seat_id))
+        case CaptainChanged():
+            game_changed(game_id=change.game_id, private=("order-panel",), seats=(change.seat_id,))
+        case _:
+            assert_never(change)
+
+
+def _seats_of(game_id: int, states: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(Seat.objects.filter(game_id=game_id, state_id__in=states).values_list("pk", flat=True))
 
 
 def public_group(game_id: int) -> str:
@@ -100,14 +176,12 @@ def _send(group: str, message: Mapping[str, object]) -> None:
 def game_changed(
     *,
     game_id: int,
-    public: tuple[str, ...] = (),
-    private: tuple[str, ...] = (),
+    public: tuple[PublicFragment, ...] = (),
+    private: tuple[PrivateFragment, ...] = (),
     seats: tuple[int, ...] | None = None,
 ) -> None:
     """Push public fragments to everyone; ring private doorbells for `seats` (None = all players).
     The facilitator's console is rung on every change."""
-    from negotiation import rendering  # rendering imports selectors and models
-
     # The projector's own fragments (the public map, ~20 KB) go to observers' sockets only: other
     # pages have no target for them (htmx:oobErrorNoTarget).
     everyone = tuple(n for n in public if n not in rendering.PROJECTOR_ONLY)
@@ -130,8 +204,6 @@ def game_changed(
         shared = tuple(n for n in private if n in rendering.SEAT_FRAGMENTS)
         personal = [n for n in private if n not in rendering.SEAT_FRAGMENTS]
         if shared:
-            from negotiation.models import Game, Seat
-
             game = Game.objects.get(pk=game_id)
             listening = Seat.objects.filter(game_id=game_id, connections__gt=0)
             if seats is not None:
@@ -157,9 +229,6 @@ def message_posted(*, game_id: int, message_id: int, message: Message | None = N
     """Render a message once and deliver it to everyone entitled to its channel: the public group
     for public channels; otherwise each member state's seat group and the facilitator. The service
     hands over the rows it just wrote (``message``, ``channel``) so the push reads nothing again."""
-    from negotiation import rendering
-    from negotiation.models import Channel, Message, Seat
-
     if message is None:
         message = Message.objects.get(pk=message_id)
     html = rendering.chat_message_push_html(message)
@@ -183,11 +252,8 @@ def message_posted(*, game_id: int, message_id: int, message: Message | None = N
         _send(observers_group(game_id), push)
 
 
-def channel_audience(channel: object) -> list[str] | None:
-    from negotiation.channels import PUBLIC_KINDS
-    from negotiation.models import Channel
-
-    assert isinstance(channel, Channel)
+def channel_audience(channel: Channel) -> list[str] | None:
+    """The states that may read a channel (None: everyone, a public channel)."""
     return None if channel.kind in PUBLIC_KINDS else list(channel.members or [])
 
 

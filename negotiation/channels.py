@@ -26,6 +26,15 @@ def facline_key(state_id: str) -> str:
     return f"fac:{state_id}"
 
 
+def reader_key(viewer: Viewer) -> str | None:
+    """Whose read marks a viewer keeps: a member's own, or the facilitator's for the game."""
+    if viewer.member_id is not None:
+        return f"member:{viewer.member_id}"
+    if viewer.role is Role.FACILITATOR:
+        return f"facilitator:{viewer.game_id}"
+    return None
+
+
 def slug(key: str) -> str:
     """A DOM-id-safe form of a channel key."""
     return key.replace(":", "-")

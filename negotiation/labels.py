@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -98,10 +100,6 @@ def details(data: Mapping[str, Any], names: Mapping[str, str] | None = None) -> 
 def number_format(value: Any, decimal_pos: int) -> str:
     """Django's number_format, rounded half up as the floatformat filter rounds: Django's own
     truncates (49.16 -> '49.1' where the room shows 49.2)."""
-    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-    from django.utils import formats
-
     try:
         exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         value = exact.quantize(Decimal(1).scaleb(-decimal_pos), rounding=ROUND_HALF_UP)

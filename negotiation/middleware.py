@@ -47,6 +47,8 @@ def cap_request_bodies(max_bytes: int) -> None:
     100 MB body cost 100 MB of memory. Here a declared Content-Length over the cap, or a chunked
     body that grows past it, gets 413 at once and the connection is closed; nothing reaches the
     application. Behind nginx, ``client_max_body_size`` does the same first (deploy/nginx)."""
+    # Lazy: Daphne drags in Twisted, needed only by a process that serves under it (not by
+    # tests, management commands or other servers). Not a cycle: nothing here imports us back.
     from daphne.http_protocol import WebRequest
 
     if getattr(WebRequest, "treatycraft_body_cap", None) is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -18,19 +18,28 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from game_engine.negotiator import NEGOTIATING_POLICIES
 from negotiation import channels, engine_views, mapview, proposalforms, selectors
 from negotiation.models import Game, Message
-from negotiation.services.tutorial import tutorial_tip
+from negotiation.scenarios import scenario
+from negotiation.tutorial_tips import tutorial_tip
 from negotiation.viewer import Role, Viewer
 
 PUBLIC_TEMPLATE = "negotiation/_public.html"
 PRIVATE_TEMPLATE = "negotiation/_private.html"
 MAP_TEMPLATE = "negotiation/_map.html"
 MAP_FRAGMENTS = ("region-map", "region-map-public")
-PUBLIC_FRAGMENTS = ("game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public")
+# The fragments a change can redraw, named once: broadcasts maps each change to some of these, and
+# mypy rejects a name that is not listed here.
+PublicFragment = Literal["game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public"]
+# A player's fragments a push can name (the channel list is drawn with the talks, not _private.html).
+PrivateFragment = Literal["my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals",
+                          "region-map"]
+PUBLIC_FRAGMENTS: tuple[PublicFragment, ...] = get_args(PublicFragment)
+PUSHED_PRIVATE_FRAGMENTS: tuple[PrivateFragment, ...] = get_args(PrivateFragment)
 # Public fragments only the projector page (an observer's socket) has a place for.
-PROJECTOR_ONLY = ("region-map-public",)
-PLAYER_FRAGMENTS = ("my-forces", "order-panel", "private-report", "news-private", "proposals", "region-map")
+PROJECTOR_ONLY: tuple[PublicFragment, ...] = ("region-map-public",)
+PLAYER_FRAGMENTS = tuple(n for n in PUSHED_PRIVATE_FRAGMENTS if n != "channel-list")
 PRIVATE_FRAGMENTS = (*PLAYER_FRAGMENTS, "truth-panel")
 
 
@@ -131,8 +140,6 @@ def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[
 
 def starting_forces(game: Game, viewer: Viewer) -> str:
     """The viewer's own state's forces when the scenario begins (for the briefing card)."""
-    from negotiation.scenarios import scenario
-
     setup = next((s for s in scenario(game.scenario_slug).states if s.info.id == viewer.state_id), None)
     if setup is None:
         return ""
@@ -149,10 +156,8 @@ def console_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> di
 
 
 def _console_extras(game: Game) -> dict[str, Any]:
-    from negotiation.services import BOT_POLICIES
-
     return {"fac_seats": selectors.facilitator_seat_rows(game), "console_error": None, "console_notice": None,
-            "bot_policies": BOT_POLICIES, "pending_injects": selectors.pending_injects(game)}
+            "bot_policies": NEGOTIATING_POLICIES, "pending_injects": selectors.pending_injects(game)}
 
 
 def partial_html(name: str, context: dict[str, Any], request: HttpRequest | None = None,
@@ -206,7 +211,8 @@ def _private_html(game: Game, viewer: Viewer, names: list[str] | tuple[str, ...]
     return html
 
 
-SEAT_FRAGMENTS = ("my-forces", "private-report", "news-private", "region-map")
+# The private fragments every member of a seat sees alike: rendered once per seat for its group.
+SEAT_FRAGMENTS: tuple[PrivateFragment, ...] = ("my-forces", "private-report", "news-private", "region-map")
 
 
 def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[str, ...]) -> str:
@@ -255,6 +261,7 @@ def rules_html() -> str:
 
 
 def markdown_to_html(text: str) -> str:
+    # Lazy: only the rules page renders Markdown; other processes never pay for loading it.
     import markdown
 
     html = str(markdown.markdown(escape_raw_html(text), extensions=["tables", "toc", "fenced_code"]))

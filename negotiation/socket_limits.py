@@ -81,6 +81,7 @@ def _outbound_bytes(transport: Any) -> int:
 
 
 def install() -> None:
+    # Lazy: Daphne, Autobahn and Twisted are loaded only by a process that serves under Daphne.
     from autobahn.websocket.types import ConnectionDeny
     from daphne.ws_protocol import WebSocketProtocol
 

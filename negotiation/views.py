@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from negotiation import engine_views, notifications, orderforms, proposalforms, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, Proposal
+from negotiation.seat_session import remember_member
+from negotiation.services.tutorial import tutorial_start
 from negotiation.viewer import Role, Viewer
 
 
@@ -115,7 +117,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         except UserError as exc:
             error = exc.message
         else:
-            selectors.remember_member(request.session, member)
+            remember_member(request.session, member)
             notifications.contact_set(member, email)
             return redirect("negotiation:room", code=game.code)
     return render(
@@ -134,7 +136,7 @@ def seat_link(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         raise Http404("This link is no longer valid; ask your facilitator for a new one.")
     if request.method == "POST":
-        selectors.remember_member(request.session, member)
+        remember_member(request.session, member)
         return redirect("negotiation:room", code=member.seat.game.code)
     return render(request, "negotiation/seat_link.html", {
         "member": member, "game": member.seat.game,
@@ -197,15 +199,13 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_POST
 def tutorial_new(request: HttpRequest) -> HttpResponse:
     """“Try a 5-minute tutorial”: a private practice game against bots, then the normal room."""
-    from negotiation.services.tutorial import tutorial_start
-
     try:
         member = tutorial_start(client_key=_client_key(request), display_name=str(request.POST.get("name", "")))
     except UserError as exc:
         return render(request, "negotiation/home.html",
                       {"error": exc.message, "code": "", "my_games": selectors.games_for_session(request.session)},
                       status=_status(exc))
-    selectors.remember_member(request.session, member)
+    remember_member(request.session, member)
     return redirect("negotiation:room", code=member.seat.game.code)
 
 
@@ -501,8 +501,8 @@ def seat_switch(request: HttpRequest, game_id: int) -> HttpResponse:
         target_id = int(str(request.POST.get("member_id", "")))
     except ValueError:
         raise Http404("No such seat.") from None
-    target = next((m for m in services.linked_members(current) if m.pk == target_id), None)
+    target = next((m for m in selectors.linked_members(current) if m.pk == target_id), None)
     if target is None:
         raise Http404("No such seat.")
-    selectors.remember_member(request.session, target)
+    remember_member(request.session, target)
     return redirect("negotiation:room", code=game.code)

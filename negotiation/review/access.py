@@ -15,10 +15,10 @@ from django.http import HttpRequest
 
 import game_engine
 from negotiation import selectors
-from negotiation.models import Game, GameEvent, Phase
+from negotiation.models import Game, Phase
+from negotiation.selectors.game import players_allowed
 from negotiation.viewer import Role, Viewer
 
-PLAYERS_ALLOWED_KIND = "review.players_allowed"
 BOOKMARK_KIND = "facilitator.bookmark"
 
 
@@ -46,13 +46,6 @@ class ReviewAccess:
         if self.is_facilitator or audience is None:
             return True
         return self.state_id is not None and self.state_id in audience
-
-
-def players_allowed(game: Game) -> bool:
-    """Whether the facilitator lets players review the game once it has ended."""
-    data = (GameEvent.objects.filter(game=game, kind=PLAYERS_ALLOWED_KIND)
-            .order_by("-seq").values_list("data", flat=True).first())
-    return bool(isinstance(data, dict) and data.get("allowed"))
 
 
 def review_access(request: HttpRequest, game: Game) -> ReviewAccess | None:

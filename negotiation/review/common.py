@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
@@ -81,3 +82,19 @@ def marks_from(rows: Any) -> TurnMarks:
             seqs.append(int(seq))
             turns.append(turn)
     return TurnMarks(seqs=tuple(seqs), turns=tuple(turns))
+
+
+# A cell starting with one of these is a formula to a spreadsheet: CSV exports defuse it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str | int | float:
+    """A CSV cell: numbers as numbers, JSON for structures, text with formulas defused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

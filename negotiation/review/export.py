@@ -25,12 +25,12 @@ from django.utils import timezone, translation
 import game_engine
 from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSubmission, Phase, TurnRecord
 from negotiation.review import participation
-from negotiation.review.common import state_names, turn_marks
+from negotiation.review.common import csv_cell, state_names, turn_marks
+from negotiation.review.timeline import proposal_titles, summarize
 from negotiation.selectors import describe_order
 
 FORMAT_NAME = "treatycraft-game-export"
 FORMAT_VERSION = 1
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PROPOSAL_PREFIXES = ("proposal.", "treaty.", "signature.")
 
 
@@ -253,8 +253,6 @@ def _build_export(game: Game, *, pseudonymize: bool) -> ExportBundle:
     names = Names(game, pseudonymize)
     marks = turn_marks(game)
     state_ids = set(state_names(game))
-    from negotiation.review.timeline import proposal_titles, summarize
-
     readable = state_names(game)
     messages = list(Message.objects.filter(game=game).select_related("author_seat").order_by("seq"))
     authors = {m.seq: m.author_seat.state_id for m in messages if m.author_seat is not None}
@@ -430,18 +428,6 @@ def _score_rows(record: TurnRecord) -> list[dict[str, Any]]:
 
 
 # --- Writing -------------------------------------------------------------------------------------
-
-
-def csv_cell(value: Any) -> str | int | float:
-    """A CSV cell: numbers as numbers, JSON for structures, text with formulas defused."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return value
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def table_csv(name: str, rows: Iterable[dict[str, Any]]) -> str:

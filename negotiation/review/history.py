@@ -20,6 +20,7 @@ from negotiation.labels import number_format
 from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, TurnRecord
 from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
 from negotiation.review.common import StateMeta, state_meta, turn_marks
+from negotiation.review.timeline import PHASE_WORDS, proposal_titles, summarize, visible_events
 from negotiation.selectors import describe_order
 
 # Engine events that make a treaty story: signed, in force, renewed, broken, left, expired.
@@ -312,8 +313,6 @@ def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord],
     for prefix in TREATY_LOG_PREFIXES:
         query |= Q(kind__startswith=prefix)
     marks = turn_marks(game)
-    from negotiation.review.timeline import proposal_titles, summarize, visible_events
-
     names = {m.id: m.name for m in state_meta(game)}
     visible = visible_events(game, access)
     titles = proposal_titles(visible)
@@ -357,8 +356,6 @@ def final_scores(history: History) -> list[ScoreRow]:
 
 def bookmarks(game: Game, access: ReviewAccess) -> list[Moment]:
     rows = GameEvent.objects.filter(game=game, kind=BOOKMARK_KIND).order_by("seq")
-    from negotiation.review.timeline import PHASE_WORDS
-
     return [Moment(int(e.data.get("turn") or 0), str(PHASE_WORDS.get(str(e.data.get("phase", "")), e.data.get("phase", ""))),
                    str(e.data.get("note", "")),
                    f"{e.actor} · {e.created_at:%Y-%m-%d %H:%M}")

@@ -18,6 +18,7 @@ from negotiation.models import (
     ReflectionAnswer,
     ReflectionPrompt,
 )
+from negotiation.review.common import csv_cell
 from negotiation.scenarios import state_infos
 
 CHANNEL_KINDS = ("plenary", "bilateral", "coalition", "team", "facline")
@@ -123,8 +124,6 @@ def prompt_label(prompt: ReflectionPrompt) -> str:
 
 
 def gradebook_csv(game: Game) -> str:
-    from negotiation.review.export import csv_cell
-
     rows, prompts = report(game)
     out = io.StringIO()
     questions = {p.pk: prompt_label(p) for p in prompts}

@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 import game_engine
 from negotiation.errors import InvalidInput
 from negotiation.models import GameEvent, Phase
-from negotiation.review.access import BOOKMARK_KIND, PLAYERS_ALLOWED_KIND
+from negotiation.review.access import BOOKMARK_KIND
+from negotiation.selectors.game import PLAYERS_ALLOWED_KIND
 from negotiation.services.common import lock_game, log
 
 BOOKMARK_MAX_LENGTH = 500

@@ -21,10 +21,11 @@ import game_engine
 from negotiation import engine_views, selectors
 from negotiation.errors import InvalidInput, UserError
 from negotiation.models import Game, Phase, TurnRecord
-from negotiation.review import export, history, replay, services, timeline, whatif
-from negotiation.review.access import ReviewAccess, players_allowed, review_access
+from negotiation.review import export, history, participation, replay, services, timeline, whatif
+from negotiation.review.access import ReviewAccess, review_access
 from negotiation.review.common import state_meta
 from negotiation.review.figures import per_state_chart, review_charts, stability_chart
+from negotiation.selectors.game import players_allowed
 from negotiation.viewer import Role
 
 TEMPLATES = "negotiation/review"
@@ -280,8 +281,6 @@ def players_permission(request: HttpRequest, game: Game, access: ReviewAccess) -
 @facilitator_only
 def participation_page(request: HttpRequest, game: Game, access: ReviewAccess) -> HttpResponse:
     """What each student did, and their reflections: on screen, and as a CSV gradebook."""
-    from negotiation.review import participation
-
     if request.GET.get("format") == "csv":
         response = HttpResponse(participation.gradebook_csv(game), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="treatycraft-{slugify(game.code)}-gradebook.csv"'

@@ -1,6 +1,7 @@
 """Writes. Each service runs in one transaction, takes the game row lock first, persists, logs,
-and rings the bell (broadcasts) only after commit. Services are synchronous: Django transactions
-do not run in async code. Modules by entity: games, seats, orders, chat, turns, injects."""
+and publishes what it changed (negotiation.changes); broadcasts pushes it only after commit.
+Services are synchronous: Django transactions do not run in async code. Modules by entity:
+games, seats, orders, chat, proposals, turns, injects, bots, tutorial, teachers, reflections."""
 
 from __future__ import annotations
 
@@ -39,7 +40,6 @@ from negotiation.services.proposals import (
 from negotiation.services.seats import (
     BOT_POLICIES,
     join_attempt_check,
-    linked_members,
     member_make_captain,
     member_remove,
     seat_assign,
@@ -69,7 +69,6 @@ __all__ = [
     "inject_cancel",
     "inject_send",
     "join_attempt_check",
-    "linked_members",
     "member_make_captain",
     "member_remove",
     "message_post",

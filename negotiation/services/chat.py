@@ -4,18 +4,19 @@ broadcast and each state's line to the facilitator."""
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 
 import game_engine
-from negotiation import broadcasts, channels
+from negotiation import channels
+from negotiation.changes import ChannelsChanged, MessagePosted, PressRulesChanged, publish
+from negotiation.channels import reader_key
 from negotiation.errors import InvalidInput, PhaseClosed
 from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message, Phase, Press
 from negotiation.scenarios import state_infos, state_name
-from negotiation.services.common import cfg, lock_game, log, next_seq_locked, notify, rate_limit
+from negotiation.services.common import cfg, lock_game, log, next_seq_locked, rate_limit
 from negotiation.viewer import Role, Viewer
 
 MAX_COALITIONS = 30
@@ -76,8 +77,7 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
         audience=channels.audience(target), seq=seq)
     if viewer.member_id is not None:
         _mark_read(game, target, f"member:{viewer.member_id}", seq)
-    transaction.on_commit(partial(broadcasts.message_posted, game_id=game.pk, message_id=message.pk,
-                                  message=message, channel=target))
+    publish(MessagePosted(game.pk, message, target))
     return message
 
 
@@ -99,14 +99,6 @@ def _mark_read(game: Game, channel: Channel, reader: str, seq: int, log_for: str
     if advanced and log_for is not None:
         audience = [log_for, game_engine.FACILITATOR] if not log_for.startswith("@") else [game_engine.FACILITATOR]
         log(game, "channel.read", reader, {"channel": channel.key, "seq": seq}, audience=audience)
-
-
-def reader_key(viewer: Viewer) -> str | None:
-    if viewer.member_id is not None:
-        return f"member:{viewer.member_id}"
-    if viewer.role is Role.FACILITATOR:
-        return f"facilitator:{viewer.game_id}"
-    return None
 
 
 @transaction.atomic
@@ -145,7 +137,7 @@ def coalition_create(*, game_id: int, viewer: Viewer, title: str, invite: list[s
     )
     log(game, "coalition.created", viewer.state_id, {"channel": channel.key, "title": name, "invited": invited},
         audience=[viewer.state_id, *invited, game_engine.FACILITATOR])
-    notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [viewer.state_id, *invited]))
+    publish(ChannelsChanged(game.pk, (str(viewer.state_id), *invited)))
     return channel
 
 
@@ -161,7 +153,7 @@ def coalition_respond(*, game_id: int, viewer: Viewer, key: str, accept: bool) -
     channel.save(update_fields=["invited", "members"])
     log(game, "coalition.joined" if accept else "coalition.declined", str(viewer.state_id), {"channel": key},
         audience=[*(channel.members or []), str(viewer.state_id), game_engine.FACILITATOR])
-    notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [*(channel.members or []), str(viewer.state_id)]))
+    publish(ChannelsChanged(game.pk, (*(channel.members or []), str(viewer.state_id))))
     return channel
 
 
@@ -178,7 +170,7 @@ def coalition_invite(*, game_id: int, viewer: Viewer, key: str, state_id: str) -
         channel.save(update_fields=["invited"])
         log(game, "coalition.invited", str(viewer.state_id), {"channel": key, "state": state_id},
             audience=[*(channel.members or []), state_id, game_engine.FACILITATOR])
-        notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [state_id]))
+        publish(ChannelsChanged(game.pk, (state_id,)))
     return channel
 
 
@@ -192,7 +184,7 @@ def coalition_leave(*, game_id: int, viewer: Viewer, key: str) -> Channel:
     channel.save(update_fields=["members"])
     log(game, "coalition.left", str(viewer.state_id), {"channel": key},
         audience=[*(channel.members or []), str(viewer.state_id), game_engine.FACILITATOR])
-    notify(game.pk, private=("channel-list",), seats=_seat_ids(game, [*(channel.members or []), str(viewer.state_id)]))
+    publish(ChannelsChanged(game.pk, (*(channel.members or []), str(viewer.state_id))))
     return channel
 
 
@@ -206,11 +198,5 @@ def press_set(*, game_id: int, actor: str, phase: str, rule: str) -> Game:
     game.press = {**(game.press or {}), phase: rule}
     game.save(update_fields=["press"])
     log(game, "settings.press", actor, {"phase": phase, "rule": rule})
-    notify(game.pk, public=("game-status",), private=("channel-list",))
+    publish(PressRulesChanged(game.pk))
     return game
-
-
-def _seat_ids(game: Game, state_ids: list[str]) -> tuple[int, ...]:
-    from negotiation.models import Seat
-
-    return tuple(Seat.objects.filter(game=game, state_id__in=state_ids).values_list("pk", flat=True))

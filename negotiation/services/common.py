@@ -1,22 +1,19 @@
-"""Shared machinery of the write services: the game lock, the sequence counter, the log, the
-after-commit doorbell and rate limits. Only services call these."""
+"""Shared machinery of the write services: the game lock, the sequence counter, the log and rate
+limits. Only services call these; what a service changed it publishes with negotiation.changes."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from negotiation import broadcasts
 from negotiation.errors import RateLimited
 from negotiation.models import Game, GameEvent, Phase
 
@@ -75,20 +72,6 @@ def log(
 def bump_version(game: Game) -> None:
     game.version += 1
     Game.objects.filter(pk=game.pk).update(version=game.version)
-
-
-def notify(
-    game_id: int,
-    *,
-    public: tuple[str, ...] = (),
-    private: tuple[str, ...] = (),
-    seats: tuple[int, ...] | None = None,
-) -> None:
-    """Ring the bell after commit: public fragments for everyone, private ones for `seats`
-    (None = every player), and always the facilitator's console."""
-    transaction.on_commit(
-        partial(broadcasts.game_changed, game_id=game_id, public=public, private=private, seats=seats)
-    )
 
 
 def rate_limit(key: str, limit: int, window_seconds: int = 60) -> None:

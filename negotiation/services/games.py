@@ -14,10 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 import game_engine
-from negotiation import broadcasts
+from negotiation.changes import (
+    DeadlineMoved,
+    GameEnded,
+    GameStarted,
+    PauseChanged,
+    PhaseAdvanced,
+    PhaseRolledBack,
+    TurnResolved,
+    publish,
+)
 from negotiation.errors import InvalidInput, PhaseClosed
 from negotiation.models import OPEN_PHASES, Game, MissedOrders, Phase, Seat
-from negotiation.services.common import bump_version, deadline_for, lock_game, log, notify
+from negotiation.services.common import bump_version, deadline_for, lock_game, log
 from negotiation.services.injects import fire_scheduled_injects, fire_turn_injects
 from negotiation.services.turns import resolve_turn
 
@@ -122,7 +131,7 @@ def game_start(*, game_id: int, actor: str) -> Game:
     _enter(game, Phase.NEGOTIATION)
     log(game, "game.started", actor, {"turn": game.turn})
     fire_scheduled_injects(game)
-    notify(game.pk, public=broadcasts.PUBLIC_ALL, private=broadcasts.PRIVATE_ALL)
+    publish(GameStarted(game.pk))
     return game
 
 
@@ -148,7 +157,7 @@ def _advance_locked(game: Game, actor: str, reason: str) -> None:
     else:
         raise PhaseClosed(gettext("There is no open phase to advance."))
     log(game, "phase.advanced", actor, {"from": previous, "to": game.phase, "turn": game.turn, "reason": reason})
-    notify(game.pk, public=broadcasts.PUBLIC_ALL, private=broadcasts.PRIVATE_ALL)
+    publish(TurnResolved(game.pk) if previous == Phase.ORDERS else PhaseAdvanced(game.pk))
 
 
 @transaction.atomic
@@ -191,7 +200,7 @@ def clock_due(*, game_id: int, expected_phase: str, expected_turn: int) -> str:
         bump_version(game)
         log(game, "deadline.restart_extension", "clock",
             {"overdue_seconds": round(overdue), "extra_seconds": RESTART_EXTRA_SECONDS, "phase": game.phase})
-        notify(game.pk, public=("game-status",))
+        publish(DeadlineMoved(game.pk))
         return "extended"
     _advance_locked(game, "clock", "deadline reached")
     return "advanced"
@@ -211,7 +220,7 @@ def game_pause(*, game_id: int, actor: str, reason: str = "") -> Game:
     game.save(update_fields=["paused_at", "paused_remaining", "deadline_at"])
     bump_version(game)
     log(game, "game.paused", actor, {"reason": reason, "remaining": game.paused_remaining})
-    notify(game.pk, public=("game-status",), private=("order-panel",))
+    publish(PauseChanged(game.pk))
     return game
 
 
@@ -227,7 +236,7 @@ def game_resume(*, game_id: int, actor: str) -> Game:
     game.save(update_fields=["paused_at", "paused_remaining", "deadline_at"])
     bump_version(game)
     log(game, "game.resumed", actor, {})
-    notify(game.pk, public=("game-status",), private=("order-panel",))
+    publish(PauseChanged(game.pk))
     return game
 
 
@@ -252,7 +261,7 @@ def deadline_extend(*, game_id: int, actor: str, minutes: int, reason: str = "")
     game.save(update_fields=["deadline_at", "paused_remaining", "extension_seconds"])
     bump_version(game)
     log(game, "deadline.extended", actor, {"minutes": minutes, "reason": reason, "phase": game.phase})
-    notify(game.pk, public=("game-status",))
+    publish(DeadlineMoved(game.pk))
     return game
 
 
@@ -277,7 +286,7 @@ def phase_rollback(*, game_id: int, actor: str, reason: str = "") -> Game:
         raise PhaseClosed(gettext("Only the orders phase can be rolled back, before it resolves."))
     _enter(game, Phase.NEGOTIATION)
     log(game, "phase.rolled_back", actor, {"to": game.phase, "turn": game.turn, "reason": reason})
-    notify(game.pk, public=broadcasts.PUBLIC_ALL, private=broadcasts.PRIVATE_ALL)
+    publish(PhaseRolledBack(game.pk))
     return game
 
 
@@ -296,5 +305,5 @@ def game_end(*, game_id: int, actor: str, reason: str = "") -> Game:
     game.deadline_at = None
     game.save(update_fields=["deadline_at", "paused_at"])
     log(game, "game.ended", actor, {"reason": reason, "turn": game.turn})
-    notify(game.pk, public=broadcasts.PUBLIC_ALL, private=broadcasts.PRIVATE_ALL)
+    publish(GameEnded(game.pk))
     return game

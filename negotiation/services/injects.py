@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 import game_engine
+from negotiation.changes import HeldNewsChanged, NewsReleased, publish
 from negotiation.errors import InvalidInput, PhaseClosed
-from negotiation.models import Game, Inject, Phase, Seat
+from negotiation.models import Game, Inject, Phase
 from negotiation.scenarios import scenario
-from negotiation.services.common import lock_game, log, next_seq, notify
+from negotiation.services.common import lock_game, log, next_seq
 
 
 def _audience(game: Game, targets: list[str] | None) -> list[str] | None:
@@ -31,11 +32,7 @@ def _deliver(game: Game, inject: Inject) -> None:
         {"inject": inject.pk, "turn": inject.turn, "title": inject.title, "text": inject.text,
          "effect": inject.effect},
         audience=inject.audience, seq=inject.seq)
-    if inject.audience is None:
-        notify(game.pk, public=("news",), private=("my-forces",))
-    else:
-        seats = tuple(Seat.objects.filter(game=game, state_id__in=inject.audience).values_list("pk", flat=True))
-        notify(game.pk, private=("news-private", "my-forces"), seats=seats)
+    publish(NewsReleased(game.pk, None if inject.audience is None else tuple(inject.audience)))
 
 
 def _create(game: Game, *, title: str, text: str, audience: list[str] | None,
@@ -97,33 +94,6 @@ def _check_trigger(game: Game, trigger: Mapping[str, Any] | None) -> dict[str, A
     return out
 
 
-# How the console says when a held-back inject goes out, in the facilitator's language.
-WHEN_ANY_STATE = {
-    "unnotified_test": gettext_lazy("when a state tests a missile without notifying"),
-    "deployment": gettext_lazy("when a state deploys interceptors"),
-    "violation_public": gettext_lazy("when a treaty violation becomes public"),
-    "crisis": gettext_lazy("when a crisis breaks out"),
-    "rsi_below": gettext_lazy("when the public stability index falls below %(threshold)s"),
-}
-WHEN_ONE_STATE = {
-    "unnotified_test": gettext_lazy("when %(state)s tests a missile without notifying"),
-    "deployment": gettext_lazy("when %(state)s deploys interceptors"),
-}
-
-
-def trigger_text(trigger: Mapping[str, Any] | None, names: Mapping[str, str]) -> str:
-    if not trigger:
-        return gettext("now")
-    if "turn" in trigger:
-        return gettext("at the start of turn %(turn)s") % {"turn": trigger["turn"]}
-    kind = str(trigger.get("condition"))
-    state = str(trigger.get("state") or "")
-    text = WHEN_ONE_STATE.get(kind) if state and kind in WHEN_ONE_STATE else WHEN_ANY_STATE.get(kind)
-    if text is None:
-        return gettext("when %(condition)s") % {"condition": kind}
-    return str(text) % {"state": names.get(state, state), "threshold": trigger.get("threshold")}
-
-
 def _condition_met(trigger: Mapping[str, Any], events: list[dict[str, Any]], report: Mapping[str, Any]) -> bool:
     kind = trigger.get("condition")
     if kind == "rsi_below":
@@ -176,6 +146,7 @@ def inject_cancel(*, game_id: int, actor: str, inject_id: int) -> None:
     deleted, _ = Inject.objects.filter(game=game, pk=inject_id, pending=True).delete()
     if deleted:
         log(game, "inject.cancelled", actor, {"inject": inject_id}, audience=[game_engine.FACILITATOR])
+        publish(HeldNewsChanged(game.pk))
 
 
 @transaction.atomic
@@ -204,7 +175,7 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
                                      trigger=when, pending=True)
         log(game, "inject.scheduled", actor, {"inject": held.pk, "title": title, "trigger": when},
             audience=[game_engine.FACILITATOR], seq=held.seq)
-        notify(game.pk)
+        publish(HeldNewsChanged(game.pk))
         return held
     if effect:
         # The engine queues the effect and applies it when the turn resolves (like a scheduled inject).

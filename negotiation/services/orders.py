@@ -10,9 +10,10 @@ from django.utils.translation import gettext
 
 import game_engine
 from negotiation import engine_views
+from negotiation.changes import OrdersChanged, publish
 from negotiation.errors import InvalidInput, PhaseClosed, StaleVersion
 from negotiation.models import Game, Member, OrderSubmission, Phase, Seat
-from negotiation.services.common import cfg, lock_game, log, notify
+from negotiation.services.common import cfg, lock_game, log
 
 MAX_TOKENS_KEPT = 50
 ORDER_PHASES = (Phase.NEGOTIATION, Phase.ORDERS)
@@ -54,7 +55,7 @@ def _record(game: Game, seat: Seat, submission: OrderSubmission, token: str, mem
     log(game, "orders.revised", f"player:{seat.state_id}",
         {"turn": game.turn, "revision": submission.revision, "orders": submission.orders, "member": member_id},
         audience=[seat.state_id, game_engine.FACILITATOR])
-    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
+    publish(OrdersChanged(game.pk, seat.pk))
 
 
 @transaction.atomic

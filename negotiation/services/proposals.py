@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 import game_engine
 from game_engine.scenario import TREATY_TEMPLATES
 from negotiation import engine_views
+from negotiation.changes import ProposalChanged, publish
 from negotiation.errors import InvalidInput, PhaseClosed, StaleVersion
 from negotiation.models import (
     Game,
@@ -31,7 +32,7 @@ from negotiation.models import (
     Seat,
     Signature,
 )
-from negotiation.services.common import lock_game, log, notify
+from negotiation.services.common import lock_game, log
 from negotiation.viewer import Role, Viewer
 
 HOSTING_CLAUSES = ("owner", "host", "site", "max_interceptors", "max_radar_level", "forward_allowed",
@@ -60,9 +61,8 @@ def _parties_audience(proposal: Proposal) -> list[str]:
     return [*proposal.parties, game_engine.FACILITATOR]
 
 
-def _notify_parties(game: Game, proposal: Proposal, extra: tuple[str, ...] = ()) -> None:
-    seats = tuple(Seat.objects.filter(game=game, state_id__in=proposal.parties).values_list("pk", flat=True))
-    notify(game.pk, private=("proposals", *extra), seats=seats)
+def _notify_parties(game: Game, proposal: Proposal) -> None:
+    publish(ProposalChanged(game.pk, proposal.number, tuple(proposal.parties)))
 
 
 def check_treaty(game: Game, template: str, parties: list[str], clauses: Mapping[str, Any]) -> None:

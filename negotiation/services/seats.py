@@ -11,13 +11,26 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 import game_engine
-from negotiation import broadcasts
+from game_engine.negotiator import NEGOTIATING_POLICIES
+from negotiation.changes import (
+    BotChanged,
+    CaptainChanged,
+    MemberMoved,
+    MemberRemoved,
+    PresenceChanged,
+    ReadinessChanged,
+    SeatAssigned,
+    SeatJoined,
+    publish,
+)
 from negotiation.errors import InvalidInput, PhaseClosed, SeatTaken
 from negotiation.models import Game, GameEvent, Member, Phase, Seat
 from negotiation.scenarios import scenario
-from negotiation.services.common import bump_version, cfg, lock_game, log, notify, rate_limit
+from negotiation.services.common import bump_version, cfg, lock_game, log, rate_limit
+from negotiation.services.games import advance_if_all_ready
 
-BOT_POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater", "richardson")
+# The bots a seat can be handed to: the engine's negotiating policies (one list, the engine's).
+BOT_POLICIES = NEGOTIATING_POLICIES
 
 
 def join_attempt_check(client_key: str) -> None:
@@ -77,7 +90,7 @@ def seat_claim(*, game_id: int, state_id: str, display_name: str, as_team_member
     _seat_label(seat)
     log(game, "seat.claimed", f"player:{name}",
         {"state": state_id, "seat": seat.pk, "member": member.pk, "captain": member.is_captain})
-    notify(game.pk, public=("seat-list",), seats=())
+    publish(SeatJoined(game.pk, seat.pk))
     return member
 
 
@@ -98,7 +111,7 @@ def seat_assign(*, game_id: int, state_id: str, name: str, actor: str) -> Member
     _seat_label(seat)
     log(game, "seat.assigned", actor, {"state": state_id, "member": member.pk, "name": clean},
         audience=[game_engine.FACILITATOR])
-    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
+    publish(SeatAssigned(game.pk, seat.pk))
     return member
 
 
@@ -118,8 +131,7 @@ def member_remove(*, game_id: int, member_id: int, actor: str, reason: str = "")
         _seat_label(member.seat)
         log(game, "member.removed", actor, {"member": member.pk, "state": member.seat.state_id, "reason": reason},
             audience=[game_engine.FACILITATOR])
-        transaction.on_commit(lambda: broadcasts.member_revoked(member_id=member.pk))
-        notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(member.seat_id,))
+        publish(MemberRemoved(game.pk, member.seat_id, member.pk))
     return member
 
 
@@ -131,7 +143,7 @@ def member_make_captain(*, game_id: int, member_id: int, actor: str) -> Member:
     Member.objects.filter(pk=member.pk).update(is_captain=True)
     log(game, "member.captain", actor, {"member": member.pk, "state": member.seat.state_id},
         audience=[game_engine.FACILITATOR])
-    notify(game.pk, private=("order-panel",), seats=(member.seat_id,))
+    publish(CaptainChanged(game.pk, member.seat_id))
     member.refresh_from_db()
     return member
 
@@ -148,9 +160,7 @@ def seat_set_bot(*, game_id: int, state_id: str, policy: str, actor: str) -> Sea
     seat.save(update_fields=["bot_policy", "is_ready"])
     bump_version(game)
     log(game, "seat.bot" if policy else "seat.handed_back", actor, {"state": state_id, "policy": policy})
-    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
-    from negotiation.services.games import advance_if_all_ready
-
+    publish(BotChanged(game.pk, seat.pk))
     advance_if_all_ready(game)
     return seat
 
@@ -172,7 +182,7 @@ def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
         # The room sees "online" per seat: ring only when this socket changed it (first one in,
         # last one out), not for every tab or team member.
         if (delta > 0 and connections == delta) or (delta < 0 and connections == 0):
-            notify(game_id, public=("seat-list",), seats=())
+            publish(PresenceChanged(game_id, seat_id))
 
 
 PRESENCE_EVENTS = ("seat.connected", "seat.disconnected")
@@ -208,10 +218,8 @@ def seat_set_ready(*, game_id: int, seat_id: int, member_id: int, ready: bool) -
             {"turn": game.turn, "phase": game.phase, "member": member_id,
              "seconds_left": round((game.deadline_at - timezone.now()).total_seconds())
              if game.deadline_at else None})
-        notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk,))
+        publish(ReadinessChanged(game.pk, seat.pk))
         if ready:
-            from negotiation.services.games import advance_if_all_ready
-
             advance_if_all_ready(game)
     return seat
 
@@ -242,12 +250,5 @@ def seat_merge(*, game_id: int, member_id: int, state_id: str, actor: str) -> Me
     log(game, "seat.merged", actor, {"member": person.pk, "name": person.name, "from": person.seat.state_id,
                                       "state": state_id, "new_member": member.pk},
         audience=[game_engine.FACILITATOR])
-    notify(game.pk, public=("seat-list",), private=("order-panel",), seats=(seat.pk, person.seat_id))
+    publish(MemberMoved(game.pk, person.seat_id, seat.pk))
     return member
-
-
-def linked_members(member: Member) -> list[Member]:
-    """Every active membership of the same person in the game (merged seats), including this one."""
-    root = member.linked_to or member
-    people = [root, *root.links.all()]
-    return [m for m in people if m.removed_at is None and m.seat.game_id == member.seat.game_id]

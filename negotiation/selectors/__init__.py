@@ -1,0 +1,104 @@
+"""Reads, by subject. Every selector that can return private data takes the Viewer, and builds it
+only from the engine's view_for(state, viewer): nothing private reaches a template any other way.
+
+Selectors only read: none writes the database or the session, none calls a service, and none
+reads through the review package (which reads through them). ``from negotiation import
+selectors; selectors.public_view(...)`` reaches every selector; the modules are
+
+- identity: who is asking (the viewer of a request or socket) and the games they have;
+- game: the public and private views of the room, seats, news, the join page;
+- chat: channels and messages;
+- proposals: proposals, treaties and obligations;
+- facilitator: what the console alone reads;
+- common: state names and engine texts the others share.
+"""
+
+from __future__ import annotations
+
+# The session keys the identity and chat selectors read. remember_member is not a selector: the
+# session write lives in negotiation.seat_session and views call it there; it is re-exported only
+# because bench/seed.py (not this package's owner) still imports it from here.
+from negotiation.seat_session import SESSION_OPEN_CHANNEL, SESSION_SEATS, remember_member
+from negotiation.selectors.chat import (
+    ChannelRow,
+    ChatRow,
+    channel_for_viewer,
+    channel_page,
+    channel_rows,
+    chat_row,
+    message_search,
+    open_channel_key,
+)
+from negotiation.selectors.common import describe_order, state_names
+from negotiation.selectors.facilitator import facilitator_seat_rows, pending_injects
+from negotiation.selectors.game import (
+    PHASE_HELP,
+    JoinChoice,
+    NewsRow,
+    OrderRow,
+    PrivateView,
+    PublicView,
+    SeatRow,
+    catch_up,
+    join_choices,
+    news_rows,
+    private_view,
+    public_view,
+    seat_rows,
+)
+from negotiation.selectors.identity import (
+    can_facilitate,
+    co_facilitators,
+    games_for_facilitator,
+    games_for_session,
+    is_facilitator,
+    linked_members,
+    member_for_session,
+    viewer_for,
+    viewer_for_request,
+)
+from negotiation.selectors.proposals import ProposalRow, obligations_for, proposal_projection, proposals_for
+
+__all__ = [
+    "PHASE_HELP",
+    "SESSION_OPEN_CHANNEL",
+    "SESSION_SEATS",
+    "ChannelRow",
+    "ChatRow",
+    "JoinChoice",
+    "NewsRow",
+    "OrderRow",
+    "PrivateView",
+    "ProposalRow",
+    "PublicView",
+    "SeatRow",
+    "can_facilitate",
+    "catch_up",
+    "channel_for_viewer",
+    "channel_page",
+    "channel_rows",
+    "chat_row",
+    "co_facilitators",
+    "describe_order",
+    "facilitator_seat_rows",
+    "games_for_facilitator",
+    "games_for_session",
+    "is_facilitator",
+    "join_choices",
+    "linked_members",
+    "member_for_session",
+    "message_search",
+    "news_rows",
+    "obligations_for",
+    "open_channel_key",
+    "pending_injects",
+    "private_view",
+    "proposal_projection",
+    "proposals_for",
+    "public_view",
+    "remember_member",
+    "seat_rows",
+    "state_names",
+    "viewer_for",
+    "viewer_for_request",
+]

@@ -1,0 +1,143 @@
+"""Channels and messages the viewer may read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from negotiation import bot_speech, channels
+from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message
+from negotiation.seat_session import SESSION_OPEN_CHANNEL
+from negotiation.selectors.common import state_names
+from negotiation.viewer import Role, Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRow:
+    seq: int
+    author: str
+    body: str
+    created_at: Any
+    mine: bool = False
+
+
+
+def chat_row(message: Message) -> ChatRow:
+    body = bot_speech.say(message.intent) if message.intent else message.body
+    return ChatRow(seq=message.seq, author=message.author_label, body=body,
+                   created_at=message.created_at)
+
+
+
+# --- Channels ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    key: str
+    slug: str
+    title: str
+    kind: str
+    unread: int
+    can_post: bool
+    refusal: str
+    invited: bool = False
+    members: str = ""
+
+
+def _channel_candidates(game: Game, viewer: Viewer) -> list[Channel]:
+    """Channels the viewer may read (existing or by definition), in display order."""
+    names = state_names(game)
+    state_ids = tuple(names)
+    existing = {c.key: c for c in Channel.objects.filter(game=game)}
+
+    def get(key: str) -> Channel:
+        if key in existing:
+            return existing[key]
+        fixed = channels.fixed_channel(key, state_ids, names)
+        assert fixed is not None
+        kind, title, members = fixed
+        return Channel(game=game, key=key, kind=kind, title=title, members=members)
+
+    keys = ["plenary", "broadcast"]
+    if viewer.role is Role.PLAYER and viewer.state_id:
+        me = viewer.state_id
+        keys += [channels.facline_key(me)]
+        if game.allow_teams:
+            keys.append(channels.team_key(me))
+        keys += [channels.bilateral_key(me, other) for other in state_ids if other != me]
+    elif viewer.role is Role.FACILITATOR:
+        keys += [channels.facline_key(s) for s in state_ids]
+        keys += sorted(k for k in existing if k.startswith(("bi:", "team:")))
+    result = [get(k) for k in keys]
+    result += [c for k, c in sorted(existing.items(), key=lambda kv: kv[1].created_at)
+               if c.kind == ChannelKind.COALITION and k not in keys]
+    return [c for c in result if channels.can_read(viewer, c, game)
+            or (c.kind == ChannelKind.COALITION and viewer.state_id in (c.invited or []))]
+
+
+def channel_rows(game: Game, viewer: Viewer, *, counts_wanted: bool = True) -> list[ChannelRow]:
+    """The viewer's channels with unread counts (one grouped query for the counts)."""
+    candidates = _channel_candidates(game, viewer)
+    reader = channels.reader_key(viewer) if counts_wanted else None
+    marks = {r.channel.key: r.last_seq for r in ChannelRead.objects.filter(channel__game=game, reader=reader)
+             .select_related("channel")} if reader else {}
+    counts: dict[str, int] = {}
+    if reader:
+        readable = [c.key for c in candidates if channels.can_read(viewer, c, game)]
+        pending = Q()
+        for key in readable:
+            pending |= Q(channel=key, seq__gt=marks.get(key, 0))
+        if readable:
+            counts = dict(Message.objects.filter(pending, game=game).order_by().values("channel")
+                          .annotate(n=Count("pk")).values_list("channel", "n"))
+    names = state_names(game)
+    rows = []
+    for c in candidates:
+        invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
+        refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
+        # Channels that exist by definition are titled in the reader's language.
+        fixed = channels.fixed_channel(c.key, tuple(names), names) if c.kind != ChannelKind.COALITION else None
+        rows.append(ChannelRow(
+            key=c.key, slug=channels.slug(c.key), title=fixed[1] if fixed else c.title, kind=c.kind,
+            unread=counts.get(c.key, 0),
+            can_post=not refusal and not invited, refusal=refusal, invited=invited,
+            members=", ".join(names.get(s, s) for s in (c.members or [])),
+        ))
+    return rows
+
+
+def open_channel_key(session: Any, game: Game) -> str:
+    return str((session.get(SESSION_OPEN_CHANNEL) or {}).get(str(game.pk), "plenary"))
+
+
+def channel_for_viewer(game: Game, viewer: Viewer, key: str) -> Channel | None:
+    for c in _channel_candidates(game, viewer):
+        if c.key == key and channels.can_read(viewer, c, game):
+            return c
+    return None
+
+
+def channel_page(game: Game, viewer: Viewer, key: str, *, before_seq: int | None = None) -> list[ChatRow]:
+    """A page of the channel's latest messages (oldest first), only if the viewer may read it."""
+    if channel_for_viewer(game, viewer, key) is None:
+        return []
+    qs = Message.objects.filter(game=game, channel=key)
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    page = list(qs.order_by("-seq")[: settings.TREATYCRAFT["CHAT_PAGE_SIZE"]])
+    page.reverse()
+    return [chat_row(m) for m in page]
+
+
+def message_search(game: Game, viewer: Viewer, query: str, *, limit: int = 50) -> list[tuple[ChannelRow, ChatRow]]:
+    """Messages containing `query` in the channels the viewer may read, newest first."""
+    text = query.strip()
+    if len(text) < 2:
+        return []
+    readable = {c.key: c for c in _channel_candidates(game, viewer) if channels.can_read(viewer, c, game)}
+    rows = {r.key: r for r in channel_rows(game, viewer)}
+    hits = Message.objects.filter(game=game, channel__in=list(readable), body__icontains=text).order_by("-seq")[:limit]
+    return [(rows[m.channel], chat_row(m)) for m in hits if m.channel in rows]
