@@ -1,7 +1,9 @@
 """The game socket: identify the viewer, join its groups, resync from the database, relay pushes.
 
-Commands arrive over HTTP; the socket only receives pushes. Every inbound frame and every private
-doorbell makes exactly one sync hop, in which all database and template work happens.
+Commands arrive over HTTP; the socket receives pushes, with one exception: a chat message may
+arrive as a frame (static/js/chat-socket.js), handled by the same service as the HTTP post
+(sockets.chat_post). Every inbound frame and every private doorbell makes exactly one sync hop, in
+which all database and template work happens.
 """
 
 from __future__ import annotations
@@ -125,6 +127,10 @@ class GameConsumer(AsyncWebsocketConsumer):
             html = await database_sync_to_async(sockets.in_language(self.language, rendering.resync_html))(
                 self.viewer.game_id, self.viewer, self.open_key)
             await self.send(text_data=html)
+        elif kind == "chat" and self.viewer is not None:
+            reply = await database_sync_to_async(sockets.in_language(self.language, sockets.chat_post))(
+                self.viewer, frame)
+            await self.send(text_data=reply)
         elif kind != "ping":
             await self.send(text_data=sockets.notice_html(
                 self.language, gettext_noop("The server did not understand that message; nothing was changed.")))
@@ -134,6 +140,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         # per-message close_old_connections() thread hop (see docs/performance.md).
         if message["type"] == "push.html":
             await self.send(text_data=(message.get("by_language") or {}).get(self.language) or message["html"])
+            return
+        # Inbound frames skip it too: ``receive`` does its database work only inside
+        # database_sync_to_async, which closes stale connections in its own thread hop.
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
             return
         await super().dispatch(message)
 
