@@ -56,7 +56,9 @@ def row(profile: str, what: str, chat_over: str, step: dict[str, Any]) -> dict[s
             "pushes/s": step.get("delivered_per_s"), "p50 ms": step.get("p50_ms"), "p99 ms": step.get("p99_ms"),
             "lost": step.get("lost"), "errors": step.get("errors"),
             "turn p99 ms": turn.get("p99_ms"), "turn screens": turn.get("screens"),
-            "Daphne CPU %": cpu[0] if cpu else None, "other load %": res.get("other_cpu_pct_of_machine")}
+            "Daphne CPU %": cpu[0] if cpu else None,
+            "Daphne CPU ms/message": round(sum(res.get("server_cpu_s") or [0]) * 1000 / max(1, step.get("posted") or 0), 1),
+            "other load %": res.get("other_cpu_pct_of_machine")}
 
 
 def main() -> None:
