@@ -13,7 +13,7 @@ import contextlib
 import functools
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -25,6 +25,9 @@ from django.utils.translation import gettext_noop
 
 from negotiation import breaker, broadcasts, rendering, sockets
 from negotiation.viewer import Viewer
+
+if TYPE_CHECKING:
+    from asgiref.typing import WebSocketReceiveEvent
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_FLOOD = 4429
@@ -144,7 +147,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         # Inbound frames skip it too: ``receive`` does its database work only inside
         # database_sync_to_async, which closes stale connections in its own thread hop.
         if message["type"] == "websocket.receive":
-            await self.websocket_receive(message)
+            await self.websocket_receive(cast("WebSocketReceiveEvent", message))
             return
         await super().dispatch(message)
 
