@@ -7,6 +7,8 @@ Used to decide whether a change is worth adopting (docs/performance.md).
 
     python bench/ab.py --a /tmp/stock --b /tmp/change --rounds 2 --per-s 240
     python bench/ab.py --a . --b . --layer core --b-layer pubsub      # compare the channel layers
+    python bench/ab.py --a . --b . --b-chat-over ws                   # chat over HTTP vs the socket
+    python bench/ab.py --a . --b . --b-env SESSION_ENGINE=django.contrib.sessions.backends.db  # a setting
 """
 
 from __future__ import annotations
@@ -25,15 +27,17 @@ sys.path.insert(0, str(ROOT))
 from bench.servers import BenchCluster  # noqa: E402
 
 
-def one(root: Path, layer: str, args: argparse.Namespace) -> dict[str, float]:
-    cluster = BenchCluster(args.processes, layer, {}, root=root)
+def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http",
+        env: list[str] | None = None) -> dict[str, float]:
+    cluster = BenchCluster(args.processes, layer, dict(item.split("=", 1) for item in env or []), root=root)
     cluster.start()
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "treatycraft",
                    "--scenario", "paced", "--rooms", str(args.rooms), "--big-room", "0",
                    "--rate", str(args.per_s / (args.rooms * 10 * 10)), "--duration", str(args.duration),
-                   "--settle", "2", "--json", out.name, "--facilitator", "bench:bench-password-123"]
+                   "--settle", "2", "--json", out.name, "--facilitator", "bench:bench-password-123",
+                   "--chat-over", chat_over]
             for url in cluster.urls:
                 cmd += ["--url", url]
             for pid in cluster.daphne_pids:
@@ -62,12 +66,18 @@ def main() -> None:
     ap.add_argument("--layer", default="pubsub", choices=["core", "pubsub"], help="channel layer of A and B")
     ap.add_argument("--b-layer", choices=["core", "pubsub"], help="B's layer, to compare layers on one tree")
     ap.add_argument("--processes", type=int, default=1, help="Daphne processes")
+    ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for A's servers (repeatable)")
+    ap.add_argument("--b-env", action="append", default=[], help="NAME=VALUE for B's servers (repeatable)")
+    ap.add_argument("--chat-over", default="http", choices=["http", "ws"], help="how A's players post")
+    ap.add_argument("--b-chat-over", choices=["http", "ws"], help="how B's players post (default: as A)")
     args = ap.parse_args()
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     order = ["A", "B", "B", "A"] * args.rounds
     for label in order[: 2 * args.rounds]:
         r = one(args.a if label == "A" else args.b,
-                args.layer if label == "A" else (args.b_layer or args.layer), args)
+                args.layer if label == "A" else (args.b_layer or args.layer), args,
+                args.chat_over if label == "A" else (args.b_chat_over or args.chat_over),
+                args.env if label == "A" else args.b_env)
         runs[label].append(r)
         print(label, json.dumps(r), flush=True)
     for label, rs in runs.items():

@@ -91,6 +91,8 @@ class Player:
     seen: set[tuple[int, int]] = field(default_factory=set)
     turn_public: int = 0
     turn_private: int = 0
+    # chat frames awaiting the server's answer (--chat-over ws), by client token
+    acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
 
 
 def origin_of(base: str) -> str:
@@ -323,6 +325,13 @@ class Worker:
                 now = time.time_ns()
                 if not isinstance(frame, str):
                     continue
+                if frame.startswith("{") and player.acks:  # the answer to a chat frame
+                    with contextlib.suppress(ValueError):
+                        answer = json.loads(frame)
+                        waiting = player.acks.get(str(answer.get("token")))
+                        if waiting is not None and not waiting.done():
+                            waiting.set_result(answer)
+                    continue
                 if (self.kind == "baseline" or frame.startswith(CHAT_PUSH_PREFIX)) and "TCB-" in frame:
                     for m in MARK_RE.finditer(frame):
                         phase, pid, seq, sent = (int(x) for x in m.groups())
@@ -372,10 +381,19 @@ class Worker:
             assert player.ws is not None
             await player.ws.send(json.dumps({"message": body}))
             return True
-        if self.args.chat_over == "ws":  # a server that takes chat frames on the game socket
+        if self.args.chat_over == "ws":  # chat frames on the game socket (static/js/chat-socket.js)
             assert player.ws is not None
-            await player.ws.send(json.dumps({"type": "chat", "body": body, "channel": "plenary",
-                                             "client_token": secrets.token_urlsafe(12)}))
+            token = secrets.token_urlsafe(12)
+            answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            player.acks[token] = answer
+            try:
+                await player.ws.send(json.dumps({"type": "chat", "body": body, "channel": "plenary",
+                                                 "client_token": token}))
+                got = await asyncio.wait_for(answer, 15)  # as long as an HTTP post may hang
+            finally:
+                player.acks.pop(token, None)
+            if got.get("type") != "chat.ack":
+                raise HttpError(f"chat frame: {got.get('status')} {got.get('message')}")
             return True
         pool = self.pools[player.base]
         code = player.room.code

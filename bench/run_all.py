@@ -103,6 +103,7 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
                "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
                "--ramp-step-seconds", str(p["ramp_step"]), "--ramp-start", str(p["ramp_start"]),
                "--ramp-factor", "1.6", "--settle", str(p["settle"]), "--json", str(out_json),
+               "--chat-over", args.chat_over,
                *(["--ramp-max", str(p["ramp_max"])] if "ramp_max" in p else []), *p.get("load_extra", [])]
         for url in cluster.urls:
             cmd += ["--url", url]
@@ -225,6 +226,9 @@ def main() -> None:
     ap.add_argument("--db-options", default="pool=true",
                     help="query string added to DATABASE_URL (default pool=true, as deployed; \"\" for none)")
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for the servers (repeatable)")
+    ap.add_argument("--chat-over", choices=["http", "ws"], default="ws",
+                    help="how the load's players post chat: over the game socket as the page does when its socket is "
+                         "open (static/js/chat-socket.js), or the form's HTTP post")
     ap.add_argument("--timeout", type=float, default=900, help="seconds before one part is abandoned")
     args = ap.parse_args()
     args.root = args.root.resolve()
@@ -258,7 +262,7 @@ def main() -> None:
     scripts = []
     if "pages" in parts:
         scripts += [("bench_pages.py", ["--history", p["pages_history"], *p.get("pages", [])]),
-                    ("bench_chat.py", p.get("chat", []))]
+                    ("bench_chat.py", p.get("chat", [])), ("bench_chat.py", [*p.get("chat", []), "--socket"])]
     if "engine" in parts:
         scripts.append(("bench_engine.py", p.get("engine", [])))
     if "review" in parts:

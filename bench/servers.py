@@ -70,8 +70,12 @@ class BenchCluster:
     """Daphne processes + the clock, configured through the environment only."""
 
     def __init__(self, processes: int = 1, layer: str = "core", extra_env: dict[str, str] | None = None,
-                 root: Path = ROOT, clock: bool = True, python: str = sys.executable, db_options: str = "pool=true") -> None:
+                 root: Path = ROOT, clock: bool = True, python: str = sys.executable, db_options: str = "pool=true",
+                 classroom: bool = False) -> None:
+        """``classroom``: `make run`'s profile instead: one Daphne with its options, SQLite, the
+        in-memory channel layer and cache (no Redis), the clock inside the process."""
         self.root = root
+        self.classroom = classroom
         self.python = python
         self.db_options = db_options
         self.ports = [free_port() for _ in range(processes)]
@@ -96,6 +100,12 @@ class BenchCluster:
             **(extra_env or {}),
         }
         self.env.pop("TREATYCRAFT_TESTING", None)
+        if classroom:
+            for name in ("REDIS_URL", "CHANNEL_BACKEND", "DATABASE_URL"):
+                self.env.pop(name, None)
+            self.env["SQLITE_PATH"] = str(RESULTS / "classroom.sqlite3")
+            self.env["TREATYCRAFT_CLOCK"] = "inprocess"
+            self.clock = False
         self.procs: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path] = []
 
@@ -111,7 +121,11 @@ class BenchCluster:
         return result.stdout
 
     def start(self, fresh: bool = True) -> BenchCluster:
-        if fresh:
+        if fresh and self.classroom:
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(self.env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
+        elif fresh:
             self.env["DATABASE_URL"] = fresh_database() + (f"?{self.db_options}" if self.db_options else "")
             flush_redis()
         self.manage("migrate", "--noinput")
@@ -120,7 +134,8 @@ class BenchCluster:
         for port in self.ports:
             self.procs.append(self._spawn(
                 [self.python, "-m", "daphne", "-v", "0",
-                 "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=1024", "config.asgi:application"],
+                 "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
+                 *(["--websocket_connect_timeout", "30"] if self.classroom else []), "config.asgi:application"],
                 f"daphne-{port}"))
         if self.clock:
             self.procs.append(self._spawn([self.python, "manage.py", "clock"], "clock"))

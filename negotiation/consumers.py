@@ -1,7 +1,9 @@
 """The game socket: identify the viewer, join its groups, resync from the database, relay pushes.
 
-Commands arrive over HTTP; the socket only receives pushes. Every inbound frame and every private
-doorbell makes exactly one sync hop, in which all database and template work happens.
+Commands arrive over HTTP; the socket receives pushes, with one exception: a chat message may
+arrive as a frame (static/js/chat-socket.js), handled by the same service as the HTTP post
+(sockets.chat_post). Every inbound frame and every private doorbell makes exactly one sync hop, in
+which all database and template work happens.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import contextlib
 import functools
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -23,6 +25,9 @@ from django.utils.translation import gettext_noop
 
 from negotiation import breaker, broadcasts, rendering, sockets
 from negotiation.viewer import Viewer
+
+if TYPE_CHECKING:
+    from asgiref.typing import WebSocketReceiveEvent
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_FLOOD = 4429
@@ -125,6 +130,10 @@ class GameConsumer(AsyncWebsocketConsumer):
             html = await database_sync_to_async(sockets.in_language(self.language, rendering.resync_html))(
                 self.viewer.game_id, self.viewer, self.open_key)
             await self.send(text_data=html)
+        elif kind == "chat" and self.viewer is not None:
+            reply = await database_sync_to_async(sockets.in_language(self.language, sockets.chat_post))(
+                self.viewer, frame)
+            await self.send(text_data=reply)
         elif kind != "ping":
             await self.send(text_data=sockets.notice_html(
                 self.language, gettext_noop("The server did not understand that message; nothing was changed.")))
@@ -134,6 +143,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         # per-message close_old_connections() thread hop (see docs/performance.md).
         if message["type"] == "push.html":
             await self.send(text_data=(message.get("by_language") or {}).get(self.language) or message["html"])
+            return
+        # Inbound frames skip it too: ``receive`` does its database work only inside
+        # database_sync_to_async, which closes stale connections in its own thread hop.
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(cast("WebSocketReceiveEvent", message))
             return
         await super().dispatch(message)
 

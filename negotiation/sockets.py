@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,7 +13,7 @@ from django.utils.translation import get_supported_language_variant, gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from negotiation import broadcasts, rendering, selectors, services
-from negotiation.errors import UserError
+from negotiation.errors import RateLimited, UserError
 from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
 
@@ -108,3 +109,28 @@ def on_connect(viewer: Viewer, open_key: str = "plenary") -> str:
 def on_disconnect(viewer: Viewer) -> None:
     if viewer.seat_id is not None:
         services.seat_presence(seat_id=viewer.seat_id, member_id=viewer.member_id, delta=-1)
+
+
+def chat_post(viewer: Viewer, frame: dict[str, Any]) -> str:
+    """A chat frame from the game socket (static/js/chat-socket.js): the same service as
+    ``POST /g/<id>/chat/`` with the viewer the socket identified when it opened (its origin
+    checked, its member's removal closing it). Answers one JSON frame for the page's script: an
+    acknowledgement with the message's sequence number, or an error with the reason in the
+    socket's language. The message itself reaches every reader, the poster included, as a push.
+
+    Frame: ``{"type": "chat", "body": str, "channel": str, "client_token": str}``; the token makes
+    a retry (or the page falling back to HTTP with the same token) store the message once."""
+    body, key, token = frame.get("body"), frame.get("channel", "plenary"), frame.get("client_token", "")
+    if not isinstance(token, str):
+        token = ""
+    token = token[:64]
+    if not isinstance(body, str) or not isinstance(key, str):
+        return json.dumps({"type": "chat.error", "token": token, "status": 400,
+                           "message": gettext("The server did not understand that message; nothing was changed.")})
+    try:
+        message = services.message_post(game_id=viewer.game_id, viewer=viewer, body=body, channel=key[:100],
+                                        client_token=token)
+    except UserError as exc:
+        return json.dumps({"type": "chat.error", "token": token, "message": exc.message,
+                           "status": 429 if isinstance(exc, RateLimited) else 422})
+    return json.dumps({"type": "chat.ack", "token": token, "seq": message.seq, "channel": message.channel})
