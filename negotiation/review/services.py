@@ -10,7 +10,7 @@ import game_engine
 from negotiation.errors import InvalidInput
 from negotiation.models import GameEvent, Phase
 from negotiation.review.access import BOOKMARK_KIND, PLAYERS_ALLOWED_KIND
-from negotiation.services.common import lock_game, log
+from negotiation.services.common import lock_game, log, notify
 
 BOOKMARK_MAX_LENGTH = 500
 
@@ -35,4 +35,6 @@ def bookmark_add(*, game_id: int, actor: str, note: str, shared: bool = False) -
 def review_players_allow(*, game_id: int, actor: str, allowed: bool) -> GameEvent:
     """Let the players review the game after it ends (or stop them)."""
     game = lock_game(game_id)
-    return log(game, PLAYERS_ALLOWED_KIND, actor, {"allowed": allowed}, audience=[game_engine.FACILITATOR])
+    event = log(game, PLAYERS_ALLOWED_KIND, actor, {"allowed": allowed}, audience=[game_engine.FACILITATOR])
+    notify(game.pk, public=("scoreboard",))  # the players' rooms show (or hide) the debrief link at once
+    return event
