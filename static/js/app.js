@@ -136,6 +136,7 @@
     if (name === "talks" && WIDE.matches) { name = "situation"; } // the talks are always beside
     tabs().forEach(function (tab) {
       var on = tab.dataset.panel === name;
+      if (on) { delete tab.dataset.new; }
       tab.setAttribute("aria-selected", on ? "true" : "false");
       tab.tabIndex = on ? 0 : -1;
       var panel = document.getElementById(tab.getAttribute("aria-controls"));
@@ -146,12 +147,29 @@
     markScrollableTables();
   }
 
+  // A reload keeps the panel the person chose during this phase (a new phase brings its own).
+  function phaseKey() {
+    var status = document.getElementById("game-status");
+    var room = document.querySelector(".room[data-game]");
+    return room && status ? "tc-panel:" + room.dataset.game + ":" + status.dataset.phase + ":" + status.dataset.turn : null;
+  }
+  function rememberPanel(name) {
+    var key = phaseKey();
+    try { if (key) { sessionStorage.setItem(key, name); } } catch (e) { /* storage off: nothing kept */ }
+  }
+  function rememberedPanel() {
+    var key = phaseKey();
+    try { return key ? sessionStorage.getItem(key) : null; } catch (e) { return null; }
+  }
+
   function setUpTabs() {
     var room = document.querySelector(".room[data-front]");
     if (!room || !room.querySelector(".tabs")) { return; }
     room.classList.add("tabs-on");
     var fromHash = location.hash && document.querySelector(".room .tabs [href='" + CSS.escape(location.hash) + "']");
-    selectPanel(fromHash ? fromHash.dataset.panel : room.dataset.front, false);
+    var kept = rememberedPanel();
+    var known = kept && document.querySelector(".room .tabs [data-panel='" + CSS.escape(kept) + "']");
+    selectPanel(fromHash ? fromHash.dataset.panel : (known ? kept : room.dataset.front), false);
     WIDE.addEventListener("change", function () { selectPanel(room.dataset.front, false); });
   }
 
@@ -160,6 +178,7 @@
     if (tab) {
       evt.preventDefault();
       selectPanel(tab.dataset.panel, true);
+      rememberPanel(tab.dataset.panel);
       return;
     }
     // A link to a panel (e.g. "your private report") opens its tab.
@@ -181,8 +200,8 @@
     else if (evt.key === "ArrowLeft") { next = list[(i - 1 + list.length) % list.length]; }
     else if (evt.key === "Home") { next = list[0]; }
     else if (evt.key === "End") { next = list[list.length - 1]; }
-    else if (evt.key === " " || evt.key === "Enter") { evt.preventDefault(); selectPanel(tab.dataset.panel, true); return; }
-    if (next) { evt.preventDefault(); selectPanel(next.dataset.panel, true); }
+    else if (evt.key === " " || evt.key === "Enter") { evt.preventDefault(); selectPanel(tab.dataset.panel, true); rememberPanel(tab.dataset.panel); return; }
+    if (next) { evt.preventDefault(); selectPanel(next.dataset.panel, true); rememberPanel(next.dataset.panel); }
   });
 
   // --- The phase puts its panel in front; results are announced ----------------------------------
@@ -198,7 +217,18 @@
     var text = phase.textContent.trim();
     if (lastStatus !== null && key !== lastStatus) {
       var room = document.querySelector(".room.tabs-on");
-      if (room) { selectPanel(PHASE_PANEL[status.dataset.phase] || "situation", false); }
+      var wanted = PHASE_PANEL[status.dataset.phase] || "situation";
+      // The phase's panel comes to the front, unless the keyboard is at work in another panel:
+      // the ground never moves under it; the wanted tab is marked new and the change announced.
+      var active = document.activeElement;
+      var busy = active && active.closest ? active.closest(".room .panel") : null;
+      var wantedPanel = document.getElementById("panel-" + wanted);
+      if (room && busy && wantedPanel && busy !== wantedPanel && !(wanted === "talks" && WIDE.matches)) {
+        var tab = document.getElementById("tab-" + wanted);
+        if (tab) { tab.dataset.new = "true"; }
+      } else if (room) {
+        selectPanel(wanted, false);
+      }
       var results = document.getElementById("public-results");
       var summary = results && results.querySelector("[data-announce]");
       var wantsResults = status.dataset.phase === "report" || status.dataset.phase === "finished";
