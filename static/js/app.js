@@ -206,7 +206,6 @@
 
   // --- The phase puts its panel in front; results are announced ----------------------------------
   var PHASE_PANEL = { lobby: "situation", negotiation: "talks", orders: "orders", report: "reports", finished: "reports" };
-  var lastPhase = null;
   var lastStatus = null;
 
   function phaseChanged() {
@@ -229,24 +228,26 @@
       } else if (room) {
         selectPanel(wanted, false);
       }
-      var results = document.getElementById("public-results");
-      var summary = results && results.querySelector("[data-announce]");
-      var wantsResults = status.dataset.phase === "report" || status.dataset.phase === "finished";
-      var words = text;
-      if (wantsResults && summary) {
-        words += ". " + Array.prototype.map.call(results.querySelectorAll("[data-announce]"), function (el) {
-          return el.textContent.trim().replace(/\s+/g, " ");
-        }).join(" ");
-      }
-      var live = document.getElementById("results-announcer") || document.getElementById("announcer");
-      if (live) { live.textContent = words; }
-      else {
-        var announcer = document.getElementById("announcer");
-        if (announcer) { announcer.textContent = text; }
-      }
+      // Screen readers hear the new phase (the status is morphed in place, which live regions do
+      // not announce reliably) and, at the report, the turn's results: how and why the index moved.
+      var announcer = document.getElementById("announcer");
+      if (announcer) { announcer.textContent = text; }
+
     }
     lastStatus = key;
-    lastPhase = text;
+  }
+
+  // New results (a turn resolved) are read out once, whichever push brings them.
+  var lastResults = null;
+  function announceResults() {
+    var results = document.getElementById("public-results");
+    var live = document.getElementById("results-announcer");
+    if (!results || !live) { return; }
+    var words = Array.prototype.map.call(results.querySelectorAll("[data-announce]"), function (el) {
+      return el.textContent.trim().replace(/\s+/g, " ");
+    }).join(" ");
+    if (lastResults !== null && words && words !== lastResults) { live.textContent = words; }
+    lastResults = words;
   }
 
   // --- Errors: the control that caused one takes the focus, in view ------------------------------
@@ -401,6 +402,7 @@
   // --- After every push and every reply ----------------------------------------------------------
   function afterChange() {
     phaseChanged();
+    announceResults();
     applyMapFilters();
     markScrollableTables();
     normaliseChat();
@@ -451,6 +453,7 @@
     setUpTabs();
     scrollChat(true); tickCountdowns(); markCurrentChannel(); applyMapFilters(); markScrollableTables();
     phaseChanged();
+    announceResults();
     showConnection();
   });
 
