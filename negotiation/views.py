@@ -253,9 +253,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _fragments(request: HttpRequest, context: dict[str, Any], main: str, *also: str, status: int = 200,
                extra: str = "", template: str | None = None) -> HttpResponse:
-    """The reply to a command: `main` for the requesting element's target, then `also` out of band."""
+    """The reply to a command: `main` for the requesting element's target, then `also` out of band
+    (only for htmx, which swaps them; any other client gets the one fragment it asked for)."""
     html = rendering.partial_html(main, context, request, template)
-    html += "".join(rendering.partial_html(name, context | {"oob": True}, request) for name in also)
+    if cast(HtmxHttpRequest, request).htmx:
+        html += "".join(rendering.partial_html(name, context | {"oob": True}, request) for name in also)
     response = HttpResponse(html + extra, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -263,13 +265,6 @@ def _fragments(request: HttpRequest, context: dict[str, Any], main: str, *also: 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails  # set by django_htmx.middleware.HtmxMiddleware
-
-
-def _plain_post(request: HttpRequest, game: Game) -> HttpResponse | None:
-    """A command posted without htmx (script off): back to the room, which shows the result."""
-    if cast(HtmxHttpRequest, request).htmx:
-        return None
-    return redirect("negotiation:room", code=game.code)
 
 
 def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, error: str | None = None,
@@ -423,8 +418,8 @@ def order_add(request: HttpRequest, game_id: int) -> HttpResponse:
         services.order_add(game_id=game.pk, seat_id=seat_id, member_id=member_id, raw=raw,
                            client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
-        return _plain_post(request, game) or _orders_reply(request, game, viewer, error=exc, raw=raw)
-    return _plain_post(request, game) or _orders_reply(request, game, viewer)
+        return _orders_reply(request, game, viewer, error=exc, raw=raw)
+    return _orders_reply(request, game, viewer)
 
 
 @require_POST
@@ -439,8 +434,8 @@ def order_remove(request: HttpRequest, game_id: int) -> HttpResponse:
         return _orders_reply(request, game, viewer,
                              error=InvalidInput(gettext("That request was malformed; nothing changed.")))
     except UserError as exc:
-        return _plain_post(request, game) or _orders_reply(request, game, viewer, error=exc)
-    return _plain_post(request, game) or _orders_reply(request, game, viewer)
+        return _orders_reply(request, game, viewer, error=exc)
+    return _orders_reply(request, game, viewer)
 
 
 @require_POST
@@ -452,8 +447,6 @@ def ready(request: HttpRequest, game_id: int) -> HttpResponse:
                                 ready=request.POST.get("ready") == "1")
     except UserError as exc:
         error = exc
-    if (plain := _plain_post(request, game)) is not None:
-        return plain
     game.refresh_from_db()
     context = rendering.private_context(game, viewer) | {"ready_error": error.message if error else None}
     return _fragments(request, context, "ready-bar", "order-panel", status=error.status if error else 200)
@@ -475,10 +468,10 @@ def _proposal_action(request: HttpRequest, game_id: int, run: Any) -> HttpRespon
     try:
         notice = run(game, viewer)
     except UserError as exc:
-        return _plain_post(request, game) or _proposals_reply(request, game, viewer, exc.message, exc.status)
+        return _proposals_reply(request, game, viewer, exc.message, exc.status)
     except ValueError as exc:
-        return _plain_post(request, game) or _proposals_reply(request, game, viewer, str(exc), InvalidInput.status)
-    return _plain_post(request, game) or _proposals_reply(request, game, viewer, notice=notice)
+        return _proposals_reply(request, game, viewer, str(exc), InvalidInput.status)
+    return _proposals_reply(request, game, viewer, notice=notice)
 
 
 def _number(request: HttpRequest, name: str) -> int:

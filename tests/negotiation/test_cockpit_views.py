@@ -87,10 +87,11 @@ def test_ready_replies_with_the_bar_and_the_order_panel_out_of_band(started_game
     assert '<section id="order-panel" class="card orders" aria-labelledby="orders-title" hx-swap-oob="morph">' in html
 
 
-def test_a_command_without_htmx_goes_back_to_the_room(started_game):
+def test_a_command_without_htmx_gets_only_the_fragment_it_asked_for(started_game):
     client, _ = seat_client(started_game, "aurel", "Ana")
-    response = client.post(reverse("negotiation:ready", args=[started_game.pk]), {"ready": "1"})
-    assert response.status_code == 302 and response["Location"].endswith(f"/play/{started_game.code}/")
+    seat_client(started_game, "borun", "Bo")
+    html = client.post(reverse("negotiation:ready", args=[started_game.pk]), {"ready": "1"}).content.decode()
+    assert 'id="ready-bar"' in html and 'id="order-panel"' not in html and "hx-swap-oob" not in html
 
 
 def test_the_room_puts_the_phases_panel_in_front(started_game):
