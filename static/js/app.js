@@ -52,8 +52,28 @@
     };
   }
 
-  document.addEventListener("htmx:beforeSwap", function (evt) {
+  // A preview must not undo the reply to "Add order": one that was asked before (or while) the
+  // order was posted is dropped, so an error shown beside its control stays there.
+  var composerPosts = 0;
+  var composerPosting = false;
+  document.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail.elt;
+    if (!elt || !evt.detail.xhr) { return; }
+    if (elt.id === "order-composer") { composerPosts += 1; composerPosting = true; }
+    else if (elt.hasAttribute && elt.hasAttribute("data-preview")) { evt.detail.xhr.tcPosts = composerPosts; }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (evt.detail.elt && evt.detail.elt.id === "order-composer") { composerPosting = false; }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    // The element that asked (beforeSwap fires on the target, and names it as detail.elt).
+    var elt = evt.detail.requestConfig ? evt.detail.requestConfig.elt : null;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-preview") && evt.detail.xhr &&
+        (composerPosting || evt.detail.xhr.tcPosts !== composerPosts)) {
+      evt.detail.shouldSwap = false;
+      return;
+    }
     swapSource = elt && elt.closest ? (elt.closest("form") || elt) : null;
     previewSwap = !!(elt && elt.hasAttribute && elt.hasAttribute("data-preview"));
   });
@@ -249,6 +269,39 @@
     if (lastResults !== null && words && words !== lastResults) { live.textContent = words; }
     lastResults = words;
   }
+
+  // --- The composer's price: asked again as the person types (the latest answer wins) ------------
+  // The server prices the order (GET, nothing saved); only the price line is replaced, so nothing
+  // typed and no message beside a control is touched.
+  var priceAsked = 0;
+  var priceTimer = null;
+
+  function refreshPrice() {
+    var form = document.getElementById("order-composer");
+    var line = document.getElementById("order-cost");
+    if (!form || !line || !line.dataset.priceUrl) { return; }
+    priceAsked += 1;
+    var asked = priceAsked;
+    var query = new URLSearchParams(new FormData(form)).toString();
+    fetch(line.dataset.priceUrl + "?" + query, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (reply) { return reply.ok ? reply.text() : null; })
+      .then(function (html) {
+        if (!html || asked !== priceAsked) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("order-cost");
+        var now = document.getElementById("order-cost");
+        if (fresh && now && now.innerHTML !== fresh.innerHTML) { now.innerHTML = fresh.innerHTML; }
+      })
+      .catch(function () { /* offline: the price line waits for the next change */ });
+  }
+
+  function priceSoon(evt, wait) {
+    var el = evt.target;
+    if (!el || !el.closest || !el.closest("#composer-fields")) { return; }
+    clearTimeout(priceTimer);
+    priceTimer = setTimeout(refreshPrice, wait);
+  }
+  document.addEventListener("input", function (evt) { priceSoon(evt, 300); });
+  document.addEventListener("change", function (evt) { priceSoon(evt, 0); });
 
   // --- Errors: the control that caused one takes the focus, in view ------------------------------
   function focusError(root) {
