@@ -493,9 +493,14 @@
   function tickCountdowns() {
     document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {
       var left = Math.max(0, Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000));
-      var m = Math.floor(left / 60), s = left % 60;
-      // The words come from the page, in its language.
-      var text = left > 0 ? m + ":" + (s < 10 ? "0" : "") + s : (el.dataset.closing || "closing…");
+      var d = Math.floor(left / 86400), h = Math.floor(left / 3600) % 24, m = Math.floor(left / 60) % 60, s = left % 60;
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      // m:ss within the hour, h:mm:ss within the day, "2d 05h" for a game over days (the local
+      // closing time is written beside it). The words come from the page, in its language.
+      var text = left <= 0 ? (el.dataset.closing || "closing…")
+        : d > 0 ? d + "d " + two(h) + "h"
+        : left >= 3600 ? h + ":" + two(m) + ":" + two(s)
+        : Math.floor(left / 60) + ":" + two(s);
       if (el.textContent !== text) { el.textContent = text; }
     });
   }
