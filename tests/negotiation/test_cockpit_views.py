@@ -126,3 +126,19 @@ def test_the_rsi_move_is_the_difference_of_the_shown_values():
     assert selectors.rsi_last_move(pub) == {"direction": "up", "amount": 0.8, "turn": 3}
     pub = SimpleNamespace(last_turn=None, report=None)
     assert selectors.rsi_last_move(pub) is None
+
+
+def test_players_find_the_debrief_in_their_room_once_the_facilitator_allows_it(started_game, django_capture_on_commit_callbacks):
+    from negotiation.review import services as review_services
+
+    client, _ = seat_client(started_game, "aurel", "Ana")
+    services.game_end(game_id=started_game.pk, actor="test")
+    room = reverse("negotiation:room", args=[started_game.code])
+    assert 'data-testid="player-review-link"' not in client.get(room).content.decode()
+    with django_capture_on_commit_callbacks() as pushes:
+        review_services.review_players_allow(game_id=started_game.pk, actor="test", allowed=True)
+    assert pushes, "the permission is pushed to the rooms (the scoreboard)"
+    html = client.get(room).content.decode()
+    assert 'data-testid="player-review-link"' in html
+    assert f'href="{reverse("review:home", args=[started_game.pk])}"' in html
+    assert 'data-front="reports"' in html
