@@ -42,6 +42,13 @@
 
   function setUpMorph() {
     if (!window.Idiomorph || !window.Idiomorph.defaults) { return; }
+    // Only the composer's own requests redraw it ([data-keep-on-push]): a push, or the reply to
+    // "Remove" or "Ready" beside it, leaves it as the person is filling it (its type, fields,
+    // price and any message beside a control belong together).
+    window.Idiomorph.defaults.callbacks.beforeNodeMorphed = function (oldNode) {
+      if (oldNode.nodeType !== 1 || !oldNode.hasAttribute("data-keep-on-push")) { return true; }
+      return !!swapSource && (swapSource.contains(oldNode) || oldNode.contains(swapSource));
+    };
     window.Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (attr, el, kind) {
       if (attr === "open" && kind === "remove" && el.matches("details") && !swapSource) { return false; }
       if (attr !== "value" && attr !== "checked" && attr !== "selected") { return true; }
