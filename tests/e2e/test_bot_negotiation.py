@@ -27,6 +27,9 @@ class BotNegotiationTests(BrowserTestCase):
         assert move is not None
         page.reload()
         expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        # The resync (the first message on the socket) has landed: it redraws the chat pane, so a
+        # channel opened before it would be drawn back to the one it rendered.
+        expect(page.locator("body")).to_have_attribute("data-synced", "1")
         return move.intent.id
 
     @staticmethod
