@@ -52,6 +52,7 @@ from negotiation.changes import (
     PressRulesChanged,
     ProposalChanged,
     ReadinessChanged,
+    ReviewAccessChanged,
     SeatAssigned,
     SeatJoined,
     TurnResolved,
@@ -82,6 +83,8 @@ def deliver(change: Change) -> None:
             game_changed(game_id=change.game_id, public=("game-status",), private=("order-panel",))
         case PressRulesChanged():
             game_changed(game_id=change.game_id, public=("game-status",), private=("channel-list",))
+        case ReviewAccessChanged():  # the players' rooms show (or hide) the debrief link at once
+            game_changed(game_id=change.game_id, public=("scoreboard",))
         case MessagePosted():
             message_posted(game_id=change.game_id, message_id=change.message.pk, message=change.message,
                            channel=change.channel)

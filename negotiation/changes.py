@@ -72,6 +72,13 @@ class PauseChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewAccessChanged:
+    """The facilitator let the players review the game (or stopped them): rooms show the debrief link."""
+
+    game_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class PressRulesChanged:
     """Who may talk where in some phase changed."""
 
@@ -201,7 +208,7 @@ class OrdersChanged:
 
 Change: TypeAlias = (
     GameStarted | PhaseAdvanced | TurnResolved | PhaseRolledBack | GameEnded
-    | DeadlineMoved | PauseChanged | PressRulesChanged
+    | DeadlineMoved | PauseChanged | PressRulesChanged | ReviewAccessChanged
     | MessagePosted | ChannelsChanged | ProposalChanged
     | NewsReleased | HeldNewsChanged
     | SeatJoined | SeatAssigned | MemberRemoved | MemberMoved | CaptainChanged | BotChanged | PresenceChanged

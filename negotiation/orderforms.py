@@ -3,7 +3,7 @@ and parsing web input back into a raw order dict for the engine to validate."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,3 +222,160 @@ def treaty_warnings(view: game_engine.View, me: str, orders: list[Mapping[str, A
             elif kind == "TEST" and terms.get("notification") and not order.get("notify"):
                 warnings[index] = gettext("Tests must be notified under %(name)s.") % {"name": name}
     return warnings
+
+
+# --- The order composer: one form, the chosen type's fields, its cost and the budget left -------
+
+# Which field of an order a refused rule points at: the quantity for budget and capacity limits,
+# the class for a missing technology, the site for consent and ownership, the treaty for treaty rules.
+_QUANTITY_CODES = frozenset({"E_BUDGET", "E_CAPACITY", "E_NEGATIVE", "E_SITE_CAPACITY", "E_QUOTA", "E_TOO_MANY_TESTS"})
+_FIELD_BY_CODE = {"E_NO_TECH": ("missile_class",), "E_NO_CONSENT": ("site",), "E_NOT_OWNER": ("site",),
+                  "E_NOT_PARTY": ("treaty",), "E_NOTICE": ("treaty", "site"), "E_UNKNOWN": ("site", "treaty", "state")}
+
+
+@dataclass(frozen=True, slots=True)
+class ComposerField:
+    """One control of the composer, with what the player typed and the error beside it."""
+
+    field: Field
+    value: str = ""
+    values: tuple[tuple[str, str], ...] = ()  # counts: (class, typed value)
+    error: str = ""
+    dom_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Composer:
+    type: str
+    form: OrderForm | None
+    groups: tuple[OrderGroup, ...]
+    fields: tuple[ComposerField, ...]
+    cost: int | None = None
+    after: int | None = None  # the budget left once this order is added too
+    error: str = ""  # an error that belongs to no single field (shown beside the type)
+    error_field: str = ""  # the dom id of the control that takes the focus
+
+
+def _form_for(groups: tuple[OrderGroup, ...], kind: str) -> OrderForm | None:
+    for group in groups:
+        for form in group.forms:
+            if form.type == kind:
+                return form
+    return None
+
+
+def composer(groups: tuple[OrderGroup, ...], kind: str = "", values: Mapping[str, Any] | None = None, *,
+             error: str = "", error_param: str = "", cost: int | None = None,
+             left: int | None = None) -> Composer:
+    """The composer for order type `kind` (the first type when unknown), its controls filled with
+    `values`; `error` goes beside the control of `error_param` ("" or "type": beside the type)."""
+    values = values or {}
+    form = _form_for(groups, kind.strip().upper()) or (groups[0].forms[0] if groups and groups[0].forms else None)
+    if form is None:
+        return Composer(type="", form=None, groups=groups, fields=(), error=error,
+                        error_field="order-type" if error else "")
+    fields: list[ComposerField] = []
+    target = ""
+    posted = bool(values)
+    for f in form.fields:
+        dom_id = f"order-{f.name}"
+        field_error = error if error_param == f.name or error_param.startswith(f"{f.name}__") else ""
+        if field_error:
+            target = f"order-{error_param}" if f.kind == "counts" else dom_id
+        if f.kind == "counts":
+            typed = tuple((c, str(values.get(f"{f.name}__{c}", ""))) for c in f.counts)
+            fields.append(ComposerField(f, values=typed, error=field_error, dom_id=dom_id))
+        elif f.kind == "checkbox":
+            fields.append(ComposerField(f, value="on" if values.get(f.name) == "on" else "", error=field_error, dom_id=dom_id))
+        else:
+            value = str(values.get(f.name, "")) if posted else f.default
+            fields.append(ComposerField(f, value=value[:200], error=field_error, dom_id=dom_id))
+    loose = error if error and not target else ""
+    after = left - cost if left is not None and cost is not None else None
+    return Composer(type=form.type, form=form, groups=groups, fields=tuple(fields), cost=cost, after=after, error=loose,
+                    error_field=target or ("order-type" if loose else ""))
+
+
+def composer_values(c: Composer) -> dict[str, str]:
+    """The composer's values as a posted form would carry them (what its controls show now: a
+    required choice shows its first option)."""
+    values: dict[str, str] = {"type": c.type}
+    for cf in c.fields:
+        f = cf.field
+        if f.kind == "counts":
+            values.update({f"{f.name}__{cls}": v for cls, v in cf.values if v})
+        elif f.kind == "checkbox":
+            if cf.value:
+                values[f.name] = "on"
+        elif cf.value:
+            values[f.name] = cf.value
+        elif f.kind == "select" and f.required and f.options:
+            values[f.name] = f.options[0][0]
+    return values
+
+
+def order_cost(state: game_engine.GameState, actor: str, raw: Mapping[str, Any]) -> int | None:
+    """What an order costs by the engine's own cost table, or None while it is not a whole order."""
+    from game_engine.orders import order_cost as engine_cost
+    from game_engine.orders import parse_order
+
+    try:
+        return int(engine_cost(state, actor, parse_order(raw)))
+    except (game_engine.OrderError, StopIteration, KeyError, ValueError, TypeError, AttributeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOrder:
+    index: int
+    text: str
+    cost: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The orders queued this turn with their costs, and the budget they leave."""
+
+    budget: int
+    orders: tuple[PlannedOrder, ...]
+
+    @property
+    def spent(self) -> int:
+        return sum(o.cost or 0 for o in self.orders)
+
+    @property
+    def left(self) -> int:
+        return self.budget - self.spent
+
+
+def plan(state: game_engine.GameState, actor: str, budget: int, raws: Sequence[Mapping[str, Any]]) -> Plan:
+    return Plan(budget=int(budget), orders=tuple(
+        PlannedOrder(i, describe(raw), order_cost(state, actor, raw)) for i, raw in enumerate(raws)))
+
+
+def error_param(state: game_engine.GameState, actor: str, raws: Sequence[Mapping[str, Any]], raw: Mapping[str, Any]) -> str:
+    """The name of the control a refused order points at ("type" when it is the order as a whole):
+    the engine is asked again, read-only, for the reason's code and field."""
+    kind = str(raw.get("type", "")).upper()
+    spec = {s.type: s for s in game_engine.ORDER_SPECS}.get(kind)
+    if spec is None:
+        return "type"
+    try:
+        game_engine.validate_orders(state, actor, [*raws, dict(raw)])
+    except game_engine.MalformedOrder as exc:
+        path = str(getattr(exc, "path", "") or "")
+        if exc.order_index is not None and exc.order_index != len(raws):
+            return "type"
+        return path.replace(".", "__", 1) if path else (spec.params[0].name if spec.params else "type")
+    except game_engine.OrderError as exc:
+        code = str(exc.code)
+        if code in _QUANTITY_CODES:
+            for p in spec.params:
+                if p.kind == "int":
+                    return str(p.name)
+        for kind_wanted in _FIELD_BY_CODE.get(code, ()):
+            for p in spec.params:
+                if p.kind == kind_wanted:
+                    return str(p.name)
+        return str(spec.params[0].name) if spec.params else "type"
+    return "type"

@@ -33,7 +33,7 @@ MAP_FRAGMENTS = ("region-map", "region-map-public")
 # mypy rejects a name that is not listed here.
 PublicFragment = Literal["game-status", "seat-list", "public-results", "scoreboard", "news", "region-map-public"]
 # A player's fragments a push can name (the channel list is drawn with the talks, not _private.html).
-PrivateFragment = Literal["my-forces", "order-panel", "private-report", "news-private", "channel-list", "proposals",
+PrivateFragment = Literal["my-forces", "order-panel", "ready-bar", "private-report", "news-private", "channel-list", "proposals",
                           "region-map"]
 PUBLIC_FRAGMENTS: tuple[PublicFragment, ...] = get_args(PublicFragment)
 PUSHED_PRIVATE_FRAGMENTS: tuple[PrivateFragment, ...] = get_args(PrivateFragment)
@@ -55,13 +55,18 @@ def public_context(game: Game) -> dict[str, Any]:
     pub = selectors.public_view(game)
     # The maps are built only when a template renders one (a callable in the context).
     return {"pub": pub, "game": game, "pmap": partial(mapview.public_map, game, pub.view),
-            "tutorial": tutorial_tip(game)}
+            "tutorial": tutorial_tip(game), "rsi_move": selectors.rsi_last_move(pub)}
 
 
 def private_context(game: Game, viewer: Viewer) -> dict[str, Any]:
+    priv = selectors.private_view(game, viewer)
     context: dict[str, Any] = {
         "game": game,
-        "priv": selectors.private_view(game, viewer),
+        "priv": priv,
+        # The order composer (its first order type, empty) and the budget line, built only when
+        # a template renders them; a command's reply puts its own composer here.
+        "composer": partial(selectors.order_composer, game, viewer, priv.order_groups),
+        "plan": partial(selectors.order_plan, game, viewer),
         "rmap": partial(mapview.region_map, game, viewer),
         "viewer": viewer,
         "client_token": _token(),
@@ -118,6 +123,7 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
         "game": game,
         "viewer": viewer,
         "proposals": selectors.proposals_for(game, viewer),
+        "proposal_notes": selectors.proposal_notes(game, viewer),
         "templates": proposalforms.TEMPLATES,
         "int_terms": proposalforms.INT_TERMS,
         "bool_terms": proposalforms.BOOL_TERMS,
@@ -180,7 +186,7 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
 
 def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
     game = Game.objects.get(pk=game_id)
-    context = public_context(game)
+    context = public_context(game) | {"oob": True}  # pushed: each root names its (morph) swap
     return "".join(partial_html(name, context) for name in names if name in PUBLIC_FRAGMENTS)
 
 
@@ -189,7 +195,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
     game = Game.objects.get(pk=game_id)
-    return _private_html(game, viewer, names, open_key, private_context(game, viewer))
+    return _private_html(game, viewer, names, open_key, private_context(game, viewer) | {"oob": True})
 
 
 def _private_html(game: Game, viewer: Viewer, names: list[str] | tuple[str, ...], open_key: str,
@@ -202,6 +208,8 @@ def _private_html(game: Game, viewer: Viewer, names: list[str] | tuple[str, ...]
         props = context if "proposals" in context else context | proposals_context(game, viewer)
         html += partial_html("proposals", props)
     if viewer.role is Role.PLAYER:
+        if "order-panel" in names and "ready-bar" not in names:  # the ready button sits in the status bar
+            names = (*names, "ready-bar")
         return html + "".join(partial_html(n, context) for n in names if n in PLAYER_FRAGMENTS and n != "proposals")
     if viewer.role is Role.FACILITATOR:
         context |= public_context(game)
@@ -218,7 +226,7 @@ SEAT_FRAGMENTS: tuple[PrivateFragment, ...] = ("my-forces", "private-report", "n
 def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[str, ...]) -> str:
     """The private fragments every member of a seat sees alike, rendered once for the seat."""
     viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat_id, state_id=state_id, label=state_id)
-    context = private_context(game, viewer)
+    context = private_context(game, viewer) | {"oob": True}
     return "".join(partial_html(n, context) for n in names if n in SEAT_FRAGMENTS)
 
 
@@ -226,7 +234,7 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
     game = Game.objects.get(pk=game_id)
-    context = room_context(game, viewer, open_key)
+    context = room_context(game, viewer, open_key) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]
     if viewer.role is Role.OBSERVER:  # the projector shows no chat, channels or proposals to fill

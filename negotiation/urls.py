@@ -27,6 +27,7 @@ urlpatterns = [
     path("g/<int:game_id>/coalitions/", views.coalition_create, name="coalition-create"),
     path("g/<int:game_id>/coalitions/respond/", views.coalition_respond, name="coalition-respond"),
     path("g/<int:game_id>/orders/add/", views.order_add, name="order-add"),
+    path("g/<int:game_id>/orders/compose/", views.order_compose, name="order-compose"),
     path("g/<int:game_id>/orders/remove/", views.order_remove, name="order-remove"),
     path("g/<int:game_id>/ready/", views.ready, name="ready"),
     path("g/<int:game_id>/switch/", views.seat_switch, name="seat-switch"),

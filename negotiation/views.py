@@ -7,7 +7,7 @@ message shown in place and status 422 (429 for rate limits), so nothing the user
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from negotiation import engine_views, notifications, orderforms, proposalforms, rendering, selectors, services
-from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
+from negotiation.errors import InvalidInput, RateLimited, UserError
 from negotiation.models import Game, Member, Proposal
 from negotiation.seat_session import remember_member
 from negotiation.services.tutorial import tutorial_start
@@ -29,10 +30,6 @@ from negotiation.viewer import Role, Viewer
 
 def _client_key(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
-def _status(exc: UserError) -> int:
-    return 429 if isinstance(exc, RateLimited) else 422
 
 
 def _token() -> str:
@@ -171,8 +168,24 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("negotiation:console", game_id=game.pk)
     if viewer.role is Role.OBSERVER:
         return redirect(f"{reverse('negotiation:projector', kwargs={'code': game.code})}?key={game.observer_key}")
-    return render(request, "negotiation/room.html",
-                  rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game)))
+    context = rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game))
+    return render(request, "negotiation/room.html", context | {"panels": _room_panels(), "front_panel": front_panel(game.phase)})
+
+
+# The room's panels, in tab order, and the one each phase puts in front (what the phase asks for).
+FRONT_PANEL = {"lobby": "situation", "negotiation": "talks", "orders": "orders", "report": "reports",
+               "finished": "reports"}
+
+
+def front_panel(phase: str) -> str:
+    return FRONT_PANEL.get(str(phase), "situation")
+
+
+def _room_panels() -> list[tuple[str, str, str]]:
+    """(key, label, short label for a phone's bottom bar)."""
+    return [("situation", gettext("Situation & map"), gettext("Map")), ("talks", gettext("Talks"), gettext("Talks")),
+            ("orders", gettext("Orders"), gettext("Orders")), ("treaties", gettext("Treaties"), gettext("Treaties")),
+            ("reports", gettext("Results & reports"), gettext("Results"))]
 
 
 @never_cache
@@ -204,7 +217,7 @@ def tutorial_new(request: HttpRequest) -> HttpResponse:
     except UserError as exc:
         return render(request, "negotiation/home.html",
                       {"error": exc.message, "code": "", "my_games": selectors.games_for_session(request.session)},
-                      status=_status(exc))
+                      status=exc.status)
     remember_member(request.session, member)
     return redirect("negotiation:room", code=member.seat.game.code)
 
@@ -231,15 +244,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 # --- Commands from a seat or the facilitator -----------------------------------------------------
+#
+# One idiom: parse, call a service, and answer with `_fragments`: the fragment the asking element
+# swaps (morphed in place, so focus and scroll survive) plus any other changed fragments as
+# out-of-band swaps (their partial's `oob` flag). A refused command answers with the same
+# fragments, the message beside the control, and the status its error class declares.
+
+
+def _fragments(request: HttpRequest, context: dict[str, Any], main: str, *also: str, status: int = 200,
+               extra: str = "", template: str | None = None) -> HttpResponse:
+    """The reply to a command: `main` for the requesting element's target, then `also` out of band
+    (only for htmx, which swaps them; any other client gets the one fragment it asked for)."""
+    html = rendering.partial_html(main, context, request, template)
+    if cast(HtmxHttpRequest, request).htmx:
+        html += "".join(rendering.partial_html(name, context | {"oob": True}, request) for name in also)
+    response = HttpResponse(html + extra, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx.middleware.HtmxMiddleware
 
 
 def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, error: str | None = None,
                 body: str = "", status: int = 200, extra: str = "") -> HttpResponse:
     context = rendering.chat_form_context(game, viewer, key) | {"chat_error": error, "chat_body": body}
-    html = rendering.partial_html("chat-form", context, request) + extra
-    response = HttpResponse(html, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _fragments(request, context, "chat-form", status=status, extra=extra)
 
 
 @require_POST
@@ -252,7 +283,7 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
         message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
                                         client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
-        return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=_status(exc))
+        return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=exc.status)
     # The poster sees the message at once even if the push is slow; the page drops the duplicate.
     return _chat_reply(request, game, viewer, key, extra=rendering.chat_message_push_html(message))
 
@@ -270,21 +301,17 @@ def channel_open(request: HttpRequest, game_id: int) -> HttpResponse:
             services.channel_open(game_id=game.pk, viewer=viewer, key=previous)
         services.channel_open(game_id=game.pk, viewer=viewer, key=key)
     except UserError as exc:
-        return _chat_reply(request, game, viewer, "plenary", error=exc.message, status=_status(exc))
+        return _chat_reply(request, game, viewer, "plenary", error=exc.message, status=exc.status)
     opened = dict(request.session.get(selectors.SESSION_OPEN_CHANNEL) or {})
     opened[str(game.pk)] = key
     request.session[selectors.SESSION_OPEN_CHANNEL] = opened
-    context = rendering.chat_context(game, viewer, key)
-    html = rendering.partial_html("chat-pane", context, request)
-    html += rendering.partial_html("channel-list", context, request).replace(
-        '<nav id="channel-list"', '<nav id="channel-list" hx-swap-oob="true"', 1)
-    return HttpResponse(html)
+    return _fragments(request, rendering.chat_context(game, viewer, key), "chat-pane", "channel-list")
 
 
 def _coalition_reply(request: HttpRequest, game: Game, viewer: Viewer, error: str | None, status: int) -> HttpResponse:
     context = rendering.chat_context(game, viewer, selectors.open_channel_key(request.session, game))
     context["channel_error"] = error
-    return rendering.render_partial(request, "channel-list", context, status=status)
+    return _fragments(request, context, "channel-list", status=status)
 
 
 @require_POST
@@ -295,7 +322,7 @@ def coalition_create(request: HttpRequest, game_id: int) -> HttpResponse:
         services.coalition_create(game_id=game.pk, viewer=viewer, title=str(request.POST.get("title", "")),
                                   invite=[str(s) for s in request.POST.getlist("invite")])
     except UserError as exc:
-        return _coalition_reply(request, game, viewer, exc.message, _status(exc))
+        return _coalition_reply(request, game, viewer, exc.message, exc.status)
     return _coalition_reply(request, game, viewer, None, 200)
 
 
@@ -312,7 +339,7 @@ def coalition_respond(request: HttpRequest, game_id: int) -> HttpResponse:
         else:
             services.coalition_respond(game_id=game.pk, viewer=viewer, key=key, accept=request.POST.get("accept") == "1")
     except UserError as exc:
-        return _coalition_reply(request, game, viewer, exc.message, _status(exc))
+        return _coalition_reply(request, game, viewer, exc.message, exc.status)
     return _coalition_reply(request, game, viewer, None, 200)
 
 
@@ -347,22 +374,52 @@ def _seat_viewer(request: HttpRequest, game_id: int) -> tuple[Game, Viewer, int,
     return game, viewer, viewer.seat_id, viewer.member_id
 
 
-def _order_panel(request: HttpRequest, game: Game, viewer: Viewer, error: str | None, status: int = 200) -> HttpResponse:
+def _orders_reply(request: HttpRequest, game: Game, viewer: Viewer, *, error: UserError | None = None,
+                  raw: dict[str, Any] | None = None) -> HttpResponse:
+    """The order panel (with the ready button in the status bar out of band). A refused order keeps
+    the composer as the player filled it, the message beside the control that caused it."""
     game.refresh_from_db()
     context = rendering.private_context(game, viewer)
-    context["order_error"] = error
-    return rendering.render_partial(request, "order-panel", context, status=status)
+    plan = selectors.order_plan(game, viewer)
+    context["plan"] = plan
+    if error is not None and raw is not None and context["priv"].can_order:
+        param = orderforms.error_param(engine_views.state(game), viewer.state_id or "", _queued_raw(game, viewer), raw)
+        context["composer"] = selectors.order_composer(game, viewer, context["priv"].order_groups, request.POST,
+                                                       error=error.message, param=param, plan=plan)
+    elif error is not None:
+        context["order_notice"] = error.message
+    return _fragments(request, context, "order-panel", "ready-bar", status=error.status if error else 200)
+
+
+def _queued_raw(game: Game, viewer: Viewer) -> list[dict[str, Any]]:
+    from negotiation.models import OrderSubmission
+
+    if viewer.seat_id is None:
+        return []
+    submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
+    return list(submission.orders) if submission is not None else []
+
+
+@require_GET
+def order_compose(request: HttpRequest, game_id: int) -> HttpResponse:
+    """The composer for the order type and values typed so far, with its cost (nothing is saved)."""
+    game, viewer, _seat_id, _member_id = _seat_viewer(request, game_id)
+    context = rendering.private_context(game, viewer)
+    plan = context["plan"] = selectors.order_plan(game, viewer)
+    context["composer"] = selectors.order_composer(game, viewer, context["priv"].order_groups, request.GET, plan=plan)
+    return _fragments(request, context, "composer-body")
 
 
 @require_POST
 def order_add(request: HttpRequest, game_id: int) -> HttpResponse:
     game, viewer, seat_id, member_id = _seat_viewer(request, game_id)
+    raw = orderforms.raw_order(request.POST)
     try:
-        services.order_add(game_id=game.pk, seat_id=seat_id, member_id=member_id, raw=orderforms.raw_order(request.POST),
+        services.order_add(game_id=game.pk, seat_id=seat_id, member_id=member_id, raw=raw,
                            client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
-        return _order_panel(request, game, viewer, exc.message, _status(exc))
-    return _order_panel(request, game, viewer, None)
+        return _orders_reply(request, game, viewer, error=exc, raw=raw)
+    return _orders_reply(request, game, viewer)
 
 
 @require_POST
@@ -371,25 +428,28 @@ def order_remove(request: HttpRequest, game_id: int) -> HttpResponse:
     try:
         index = int(request.POST.get("index", "-1"))
         revision = int(request.POST.get("revision", "-1"))
-    except ValueError:
-        return _order_panel(request, game, viewer, gettext("That request was malformed; nothing changed."), 422)
-    try:
         services.order_remove(game_id=game.pk, seat_id=seat_id, member_id=member_id, index=index,
                               revision=revision, client_token=str(request.POST.get("client_token", "")))
+    except ValueError:
+        return _orders_reply(request, game, viewer,
+                             error=InvalidInput(gettext("That request was malformed; nothing changed.")))
     except UserError as exc:
-        return _order_panel(request, game, viewer, exc.message, _status(exc))
-    return _order_panel(request, game, viewer, None)
+        return _orders_reply(request, game, viewer, error=exc)
+    return _orders_reply(request, game, viewer)
 
 
 @require_POST
 def ready(request: HttpRequest, game_id: int) -> HttpResponse:
     game, viewer, seat_id, member_id = _seat_viewer(request, game_id)
+    error: UserError | None = None
     try:
         services.seat_set_ready(game_id=game.pk, seat_id=seat_id, member_id=member_id,
                                 ready=request.POST.get("ready") == "1")
     except UserError as exc:
-        return _order_panel(request, game, viewer, exc.message, _status(exc))
-    return _order_panel(request, game, viewer, None)
+        error = exc
+    game.refresh_from_db()
+    context = rendering.private_context(game, viewer) | {"ready_error": error.message if error else None}
+    return _fragments(request, context, "ready-bar", "order-panel", status=error.status if error else 200)
 
 
 # --- Proposals -----------------------------------------------------------------------------------
@@ -399,7 +459,7 @@ def _proposals_reply(request: HttpRequest, game: Game, viewer: Viewer, error: st
                      status: int = 200, notice: str | None = None) -> HttpResponse:
     game.refresh_from_db()
     context = rendering.proposals_context(game, viewer) | {"proposal_error": error, "proposal_notice": notice}
-    return rendering.render_partial(request, "proposals", context, status=status)
+    return _fragments(request, context, "proposals", status=status)
 
 
 def _proposal_action(request: HttpRequest, game_id: int, run: Any) -> HttpResponse:
@@ -408,9 +468,9 @@ def _proposal_action(request: HttpRequest, game_id: int, run: Any) -> HttpRespon
     try:
         notice = run(game, viewer)
     except UserError as exc:
-        return _proposals_reply(request, game, viewer, exc.message, 409 if isinstance(exc, StaleVersion) else _status(exc))
+        return _proposals_reply(request, game, viewer, exc.message, exc.status)
     except ValueError as exc:
-        return _proposals_reply(request, game, viewer, str(exc), 422)
+        return _proposals_reply(request, game, viewer, str(exc), InvalidInput.status)
     return _proposals_reply(request, game, viewer, notice=notice)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 import game_engine
+from negotiation.changes import ReviewAccessChanged, publish
 from negotiation.errors import InvalidInput
 from negotiation.models import GameEvent, Phase
 from negotiation.review.access import BOOKMARK_KIND
@@ -36,4 +37,6 @@ def bookmark_add(*, game_id: int, actor: str, note: str, shared: bool = False) -
 def review_players_allow(*, game_id: int, actor: str, allowed: bool) -> GameEvent:
     """Let the players review the game after it ends (or stop them)."""
     game = lock_game(game_id)
-    return log(game, PLAYERS_ALLOWED_KIND, actor, {"allowed": allowed}, audience=[game_engine.FACILITATOR])
+    event = log(game, PLAYERS_ALLOWED_KIND, actor, {"allowed": allowed}, audience=[game_engine.FACILITATOR])
+    publish(ReviewAccessChanged(game.pk))
+    return event

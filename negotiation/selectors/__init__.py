@@ -42,8 +42,11 @@ from negotiation.selectors.game import (
     catch_up,
     join_choices,
     news_rows,
+    order_composer,
+    order_plan,
     private_view,
     public_view,
+    rsi_last_move,
     seat_rows,
 )
 from negotiation.selectors.identity import (
@@ -57,7 +60,13 @@ from negotiation.selectors.identity import (
     viewer_for,
     viewer_for_request,
 )
-from negotiation.selectors.proposals import ProposalRow, obligations_for, proposal_projection, proposals_for
+from negotiation.selectors.proposals import (
+    ProposalRow,
+    obligations_for,
+    proposal_notes,
+    proposal_projection,
+    proposals_for,
+)
 
 __all__ = [
     "PHASE_HELP",
@@ -91,12 +100,16 @@ __all__ = [
     "news_rows",
     "obligations_for",
     "open_channel_key",
+    "order_composer",
+    "order_plan",
     "pending_injects",
     "private_view",
+    "proposal_notes",
     "proposal_projection",
     "proposals_for",
     "public_view",
     "remember_member",
+    "rsi_last_move",
     "seat_rows",
     "state_names",
     "viewer_for",

@@ -412,3 +412,44 @@ def join_choices(game: Game) -> list[JoinChoice]:
             team_joinable=game.allow_teams and bool(members),
         ))
     return choices
+
+
+def rsi_last_move(pub: PublicView) -> dict[str, Any] | None:
+    """The last resolved turn's move of the public stability index, as the screens round it: the
+    difference of the two shown values (49.2 → 50.0 is "up 0.8"), so a student can check it."""
+    rsi = (pub.report or {}).get("rsi_pub") if pub.last_turn else None
+    if not isinstance(rsi, dict) or rsi.get("before") is None or rsi.get("after") is None:
+        return None
+    amount = round(round(float(rsi["after"]), 1) - round(float(rsi["before"]), 1), 1)
+    direction = "up" if amount > 0 else "down" if amount < 0 else "same"
+    return {"direction": direction, "amount": abs(amount), "turn": pub.last_turn}
+
+
+def order_plan(game: Game, viewer: Viewer) -> orderforms.Plan | None:
+    """The viewer's state's queued orders with what each costs, and the budget they leave (the
+    order composer's budget line). None for anyone but a seated player."""
+    if viewer.role is not Role.PLAYER or viewer.seat_id is None or not viewer.state_id:
+        return None
+    state = engine_views.state(game)
+    nation = state.nations.get(viewer.state_id)
+    if nation is None:
+        return None
+    submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
+    raws = list(submission.orders) if submission is not None else []
+    return orderforms.plan(state, viewer.state_id, int(nation.budget), raws)
+
+
+def order_composer(game: Game, viewer: Viewer, groups: tuple[orderforms.OrderGroup, ...],
+                   values: Any = None, *, error: str = "", param: str = "",
+                   plan: orderforms.Plan | None = None) -> orderforms.Composer:
+    """The order composer for `values` (a posted or previewed form; None: the first order type as
+    it first shows), priced by the engine's cost table against the budget the queued orders leave."""
+    plan = plan if plan is not None else order_plan(game, viewer)
+    left = plan.left if plan is not None else None
+    values = values if values is not None else {}
+    shown = orderforms.composer(groups, str(values.get("type", "")), values, error=error, error_param=param)
+    if not viewer.state_id:
+        return shown
+    raw = orderforms.raw_order(orderforms.composer_values(shown))
+    cost = orderforms.order_cost(engine_views.state(game), viewer.state_id, raw)
+    return orderforms.composer(groups, shown.type, values, error=error, error_param=param, cost=cost, left=left)

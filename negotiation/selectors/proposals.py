@@ -142,3 +142,18 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
         "why": [e["text"] for e in explained(engine_views.texts_for(state.scenario), with_it.get("explanation", []))
                 if abs(float(e.get("delta", 0))) >= 0.05][:6],
     }
+
+
+def proposal_notes(game: Game, viewer: Viewer) -> dict[int, dict[str, Any]]:
+    """The note its author wrote on each visible proposal's current version (an amendment's "why"),
+    by proposal number: every party reads it on the card, not only in the history."""
+    names = state_names(game)
+    notes: dict[int, dict[str, Any]] = {}
+    for p in Proposal.objects.filter(game=game).prefetch_related("versions"):
+        if viewer.role is Role.OBSERVER or (viewer.role is Role.PLAYER and viewer.state_id not in p.parties):
+            continue
+        current = next((v for v in p.versions.all() if v.version == p.version), None)
+        if current is not None and current.note and p.version > 1:
+            notes[p.number] = {"author": names.get(current.author, current.author), "version": p.version,
+                               "note": current.note}
+    return notes

@@ -1,12 +1,324 @@
-// Treatycraft page behaviour. No inline scripts anywhere (the CSP forbids them).
+// Treatycraft page behaviour. No inline scripts or styles anywhere (the CSP forbids them).
+// Swaps are morphs (idiomorph, static/vendor/idiomorph): focus, caret and scroll survive a push
+// without any restore code here. What this file adds: the room's tabs, the connection state, the
+// "not sent" answer while offline, focus on an error, the results announcement and small helpers.
 (function () {
   "use strict";
 
-  function banner(show) {
-    var el = document.getElementById("connection-banner");
-    if (el) { el.hidden = !show; }
+  // --- Morphing: a push never takes away what someone is typing ---------------------------------
+  // A push (an out-of-band swap) leaves alone any field the person changed and any <details> they
+  // opened; the reply to their own form is the server's word (it echoes a refused input back).
+  var swapSource = null;   // the element whose request is being swapped, or null for a push
+  var previewSwap = false; // a composer preview ([data-preview]): every field keeps what was typed
+
+  function isDirty(el) {
+    if (el.matches("input[type=checkbox], input[type=radio]")) { return el.checked !== el.defaultChecked; }
+    if (el.matches("input:not([type=hidden]), textarea")) { return el.value !== el.defaultValue; }
+    if (el.matches("option")) { return el.selected !== el.defaultSelected; }
+    if (el.matches("select")) {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return false;
   }
 
+  // The "morph" htmx extension, defined here over the vendored one: idiomorph 0.8.0's own counts
+  // every swap style it does not know (beforeend...) as an inline swap, so a chat message pushed
+  // "beforeend" into its log landed as a whole nested list; and its "morph:{config}" form needs
+  // eval, which the CSP forbids. Swap styles: morph (= morph:outerHTML) and morph:innerHTML.
+  if (window.htmx && window.Idiomorph) {
+    window.htmx.defineExtension("morph", {
+      isInlineSwap: function (style) { return style === "morph" || style === "morph:outerHTML"; },
+      handleSwap: function (style, target, fragment) {
+        if (style === "morph" || style === "morph:outerHTML") {
+          return window.Idiomorph.morph(target, fragment.children, { morphStyle: "outerHTML" });
+        }
+        if (style === "morph:innerHTML") {
+          return window.Idiomorph.morph(target, fragment.children, { morphStyle: "innerHTML" });
+        }
+        return false;
+      }
+    });
+  }
+
+  function setUpMorph() {
+    if (!window.Idiomorph || !window.Idiomorph.defaults) { return; }
+    // Only the composer's own requests redraw it ([data-keep-on-push]): a push, or the reply to
+    // "Remove" or "Ready" beside it, leaves it as the person is filling it (its type, fields,
+    // price and any message beside a control belong together).
+    window.Idiomorph.defaults.callbacks.beforeNodeMorphed = function (oldNode) {
+      if (oldNode.nodeType !== 1 || !oldNode.hasAttribute("data-keep-on-push")) { return true; }
+      return !!swapSource && (swapSource.contains(oldNode) || oldNode.contains(swapSource));
+    };
+    window.Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (attr, el, kind) {
+      if (attr === "open" && kind === "remove" && el.matches("details") && !swapSource) { return false; }
+      if (attr !== "value" && attr !== "checked" && attr !== "selected") { return true; }
+      if (previewSwap) { return false; } // a preview shows the cost; what was typed is the person's
+      var mine = swapSource && swapSource.contains(el);
+      if (!mine && isDirty(el)) { return false; }
+      return true;
+    };
+  }
+
+  // A preview must not undo the reply to "Add order": one that was asked before (or while) the
+  // order was posted is dropped, so an error shown beside its control stays there.
+  var composerPosts = 0;
+  var composerPosting = false;
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (!elt || !evt.detail.xhr) { return; }
+    if (elt.id === "order-composer") { composerPosts += 1; composerPosting = true; }
+    else if (elt.hasAttribute && elt.hasAttribute("data-preview")) { evt.detail.xhr.tcPosts = composerPosts; }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (evt.detail.elt && evt.detail.elt.id === "order-composer") { composerPosting = false; }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    // The element that asked (beforeSwap fires on the target, and names it as detail.elt).
+    var elt = evt.detail.requestConfig ? evt.detail.requestConfig.elt : null;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-preview") && evt.detail.xhr &&
+        (composerPosting || evt.detail.xhr.tcPosts !== composerPosts)) {
+      evt.detail.shouldSwap = false;
+      return;
+    }
+    swapSource = elt && elt.closest ? (elt.closest("form") || elt) : null;
+    previewSwap = !!(elt && elt.hasAttribute && elt.hasAttribute("data-preview"));
+  });
+  function swapDone() { swapSource = null; previewSwap = false; }
+  document.addEventListener("htmx:afterSwap", swapDone);
+  document.addEventListener("htmx:afterRequest", swapDone);
+
+  // --- Connection state: the status bar, and a band that cannot be missed ------------------------
+  var wsOpen = false;
+
+  function connected() { return wsOpen && navigator.onLine !== false; }
+
+  function showConnection() {
+    var up = connected();
+    var state = document.getElementById("conn-state");
+    if (state) {
+      state.textContent = up ? state.dataset.online : state.dataset.offline;
+      state.classList.toggle("is-down", !up);
+    }
+    var band = document.getElementById("offline-band");
+    var banner = document.getElementById("connection-banner");
+    if (band) { band.hidden = up; } else if (banner) { banner.hidden = up; }
+    if (up) {
+      document.querySelectorAll("[data-unsent-note]").forEach(function (note) { note.remove(); });
+    }
+  }
+
+  function unsent(form) {
+    var room = document.querySelector(".room[data-unsent]");
+    var text = room ? room.dataset.unsent : "Not sent: you are offline.";
+    var note = form.querySelector("[data-unsent-note]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "unsent";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-unsent-note", "");
+      note.setAttribute("data-testid", "not-sent");
+      form.appendChild(note);
+    }
+    note.textContent = text;
+  }
+
+  // While the game is unreachable a command is not even tried: the text stays and says so.
+  document.addEventListener("htmx:confirm", function (evt) {
+    var elt = evt.detail.elt;
+    if (connected() || !elt || !elt.closest || !elt.closest(".room[data-unsent]")) { return; }
+    var verb = (evt.detail.verb || "").toLowerCase();
+    if (verb !== "post") { return; }
+    evt.preventDefault();
+    unsent(elt.closest("form") || elt);
+  });
+  document.addEventListener("htmx:sendError", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.closest && elt.closest(".room[data-unsent]")) { unsent(elt.closest("form") || elt); }
+  });
+
+  document.addEventListener("htmx:wsOpen", function () {
+    wsOpen = true;
+    document.body.dataset.ws = "open";
+    document.body.dataset.synced = "0";
+    showConnection();
+  });
+  document.addEventListener("htmx:wsClose", function () {
+    wsOpen = false;
+    document.body.dataset.ws = "closed";
+    showConnection();
+  });
+  window.addEventListener("offline", showConnection);
+  window.addEventListener("online", showConnection);
+
+  // --- The room's tabs (WAI-ARIA tabs pattern; plain links to sections without script) ----------
+  var WIDE = window.matchMedia("(min-width: 1200px)");
+
+  function tabs() { return Array.prototype.slice.call(document.querySelectorAll(".room .tabs [role=tab]")); }
+  function visibleTabs() { return tabs().filter(function (t) { return t.offsetParent !== null; }); }
+
+  function selectPanel(name, focusTab) {
+    var room = document.querySelector(".room.tabs-on");
+    if (!room) { return; }
+    if (name === "talks" && WIDE.matches) { name = "situation"; } // the talks are always beside
+    tabs().forEach(function (tab) {
+      var on = tab.dataset.panel === name;
+      if (on) { delete tab.dataset.new; }
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      var panel = document.getElementById(tab.getAttribute("aria-controls"));
+      if (panel) { panel.classList.toggle("is-back", !on); }
+      if (on && focusTab) { tab.focus(); }
+    });
+    room.dataset.front = name;
+    markScrollableTables();
+  }
+
+  // A reload keeps the panel the person chose during this phase (a new phase brings its own).
+  function phaseKey() {
+    var status = document.getElementById("game-status");
+    var room = document.querySelector(".room[data-game]");
+    return room && status ? "tc-panel:" + room.dataset.game + ":" + status.dataset.phase + ":" + status.dataset.turn : null;
+  }
+  function rememberPanel(name) {
+    var key = phaseKey();
+    try { if (key) { sessionStorage.setItem(key, name); } } catch (e) { /* storage off: nothing kept */ }
+  }
+  function rememberedPanel() {
+    var key = phaseKey();
+    try { return key ? sessionStorage.getItem(key) : null; } catch (e) { return null; }
+  }
+
+  function setUpTabs() {
+    var room = document.querySelector(".room[data-front]");
+    if (!room || !room.querySelector(".tabs")) { return; }
+    room.classList.add("tabs-on");
+    var fromHash = location.hash && document.querySelector(".room .tabs [href='" + CSS.escape(location.hash) + "']");
+    var kept = rememberedPanel();
+    var known = kept && document.querySelector(".room .tabs [data-panel='" + CSS.escape(kept) + "']");
+    selectPanel(fromHash ? fromHash.dataset.panel : (known ? kept : room.dataset.front), false);
+    WIDE.addEventListener("change", function () { selectPanel(room.dataset.front, false); });
+  }
+
+  document.addEventListener("click", function (evt) {
+    var tab = evt.target.closest && evt.target.closest(".room.tabs-on [role=tab]");
+    if (tab) {
+      evt.preventDefault();
+      selectPanel(tab.dataset.panel, true);
+      rememberPanel(tab.dataset.panel);
+      return;
+    }
+    // A link to a panel (e.g. "your private report") opens its tab.
+    var link = evt.target.closest && evt.target.closest("a[data-open-panel]");
+    if (link) {
+      evt.preventDefault();
+      selectPanel(link.dataset.openPanel, false);
+      var goal = document.querySelector(link.getAttribute("href"));
+      if (goal) { goal.setAttribute("tabindex", "-1"); goal.focus(); }
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    var tab = evt.target.closest && evt.target.closest(".room.tabs-on [role=tab]");
+    if (!tab) { return; }
+    var list = visibleTabs();
+    var i = list.indexOf(tab);
+    var next = null;
+    if (evt.key === "ArrowRight") { next = list[(i + 1) % list.length]; }
+    else if (evt.key === "ArrowLeft") { next = list[(i - 1 + list.length) % list.length]; }
+    else if (evt.key === "Home") { next = list[0]; }
+    else if (evt.key === "End") { next = list[list.length - 1]; }
+    else if (evt.key === " " || evt.key === "Enter") { evt.preventDefault(); selectPanel(tab.dataset.panel, true); rememberPanel(tab.dataset.panel); return; }
+    if (next) { evt.preventDefault(); selectPanel(next.dataset.panel, true); rememberPanel(next.dataset.panel); }
+  });
+
+  // --- The phase puts its panel in front; results are announced ----------------------------------
+  var PHASE_PANEL = { lobby: "situation", negotiation: "talks", orders: "orders", report: "reports", finished: "reports" };
+  var lastStatus = null;
+
+  function phaseChanged() {
+    var status = document.getElementById("game-status");
+    var phase = document.querySelector("[data-testid=phase]");
+    if (!status || !phase) { return; }
+    var key = status.dataset.phase + ":" + status.dataset.turn;
+    var text = phase.textContent.trim();
+    if (lastStatus !== null && key !== lastStatus) {
+      var room = document.querySelector(".room.tabs-on");
+      var wanted = PHASE_PANEL[status.dataset.phase] || "situation";
+      // The phase's panel comes to the front, unless the keyboard is at work in another panel:
+      // the ground never moves under it; the wanted tab is marked new and the change announced.
+      var active = document.activeElement;
+      var busy = active && active.closest ? active.closest(".room .panel") : null;
+      var wantedPanel = document.getElementById("panel-" + wanted);
+      if (room && busy && wantedPanel && busy !== wantedPanel && !(wanted === "talks" && WIDE.matches)) {
+        var tab = document.getElementById("tab-" + wanted);
+        if (tab) { tab.dataset.new = "true"; }
+      } else if (room) {
+        selectPanel(wanted, false);
+      }
+      // Screen readers hear the new phase (the status is morphed in place, which live regions do
+      // not announce reliably) and, at the report, the turn's results: how and why the index moved.
+      var announcer = document.getElementById("announcer");
+      if (announcer) { announcer.textContent = text; }
+
+    }
+    lastStatus = key;
+  }
+
+  // New results (a turn resolved) are read out once, whichever push brings them.
+  var lastResults = null;
+  function announceResults() {
+    var results = document.getElementById("public-results");
+    var live = document.getElementById("results-announcer");
+    if (!results || !live) { return; }
+    var words = Array.prototype.map.call(results.querySelectorAll("[data-announce]"), function (el) {
+      return el.textContent.trim().replace(/\s+/g, " ");
+    }).join(" ");
+    if (lastResults !== null && words && words !== lastResults) { live.textContent = words; }
+    lastResults = words;
+  }
+
+  // --- The composer's price: asked again as the person types (the latest answer wins) ------------
+  // The server prices the order (GET, nothing saved); only the price line is replaced, so nothing
+  // typed and no message beside a control is touched.
+  var priceAsked = 0;
+  var priceTimer = null;
+
+  function refreshPrice() {
+    var form = document.getElementById("order-composer");
+    var line = document.getElementById("order-cost");
+    if (!form || !line || !line.dataset.priceUrl) { return; }
+    priceAsked += 1;
+    var asked = priceAsked;
+    var query = new URLSearchParams(new FormData(form)).toString();
+    fetch(line.dataset.priceUrl + "?" + query, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (reply) { return reply.ok ? reply.text() : null; })
+      .then(function (html) {
+        if (!html || asked !== priceAsked) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("order-cost");
+        var now = document.getElementById("order-cost");
+        if (fresh && now && now.innerHTML !== fresh.innerHTML) { now.innerHTML = fresh.innerHTML; }
+      })
+      .catch(function () { /* offline: the price line waits for the next change */ });
+  }
+
+  function priceSoon(evt, wait) {
+    var el = evt.target;
+    if (!el || !el.closest || !el.closest("#composer-fields")) { return; }
+    clearTimeout(priceTimer);
+    priceTimer = setTimeout(refreshPrice, wait);
+  }
+  document.addEventListener("input", function (evt) { priceSoon(evt, 300); });
+  document.addEventListener("change", function (evt) { priceSoon(evt, 0); });
+
+  // --- Errors: the control that caused one takes the focus, in view ------------------------------
+  function focusError(root) {
+    var el = root && root.querySelector && root.querySelector("[aria-invalid=true], [data-focus-error]");
+    if (!el) { return; }
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "center" });
+  }
+
+  // --- Chat helpers ------------------------------------------------------------------------------
   // Keep each chat log in server order and free of duplicates: a message can arrive both in the
   // poster's HTTP reply and in the push, or in a resync and a push racing it.
   function normaliseChat() {
@@ -41,17 +353,36 @@
     });
   }
 
-  // A message for a channel that is not open has no log to land in: count it as unread instead.
-  document.addEventListener("htmx:oobErrorNoTarget", function (evt) {
-    var content = evt.detail && evt.detail.content;
-    if (!content || !content.id || content.id.indexOf("chat-log-") !== 0) { return; }
-    var badge = document.getElementById("unread-" + content.id.slice("chat-log-".length));
+  // A message for a channel that is not open has no log to land in: it is counted as unread and
+  // taken out of the push before htmx looks for its target (htmx would log a missing target as an
+  // error). An htmx extension, so it sees every push and reply before the swap.
+  function countUnread(log) {
+    var badge = document.getElementById("unread-" + log.id.slice("chat-log-".length));
     if (!badge) { return; }
-    var count = Number(badge.dataset.count || "0") + content.querySelectorAll("li[data-seq]").length;
+    var count = Number(badge.dataset.count || "0") + log.querySelectorAll("li[data-seq]").length;
     badge.dataset.count = String(count);
     badge.firstChild.nodeValue = String(count);
     badge.hidden = false;
-  });
+  }
+
+  if (window.htmx) {
+    window.htmx.defineExtension("chat-unread", {
+      transformResponse: function (text) {
+        if (typeof text !== "string" || text.indexOf('id="chat-log-') < 0) { return text; }
+        var tpl = document.createElement("template");
+        tpl.innerHTML = text;
+        var dropped = false;
+        Array.prototype.slice.call(tpl.content.children).forEach(function (el) {
+          if (el.id && el.id.indexOf("chat-log-") === 0 && el.hasAttribute("hx-swap-oob") && !document.getElementById(el.id)) {
+            countUnread(el);
+            el.remove();
+            dropped = true;
+          }
+        });
+        return dropped ? tpl.innerHTML : text;
+      }
+    });
+  }
 
   function showNotice() {
     var el = document.getElementById("live-notice");
@@ -59,9 +390,10 @@
     el.hidden = el.textContent.trim() === "";
   }
 
-  // The region map: the reach filter hides the arrows of other classes (the choice is kept here
-  // and put back when a push redraws the map); hovering, focusing or tapping a state, site or
-  // arrow puts its details in words in the map's info line (a polite live region).
+  // --- The region map ----------------------------------------------------------------------------
+  // The reach filter hides the arrows of other classes (the choice is kept here and put back when
+  // a push redraws the map); hovering, focusing or tapping a state, site or arrow puts its details
+  // in words in the map's info line (a polite live region).
   var mapFilters = {};
 
   function applyMapFilters() {
@@ -76,19 +408,6 @@
         line.classList.toggle("is-filtered", hide);
       });
     });
-  }
-
-  // A push that redraws a fragment must not take the keyboard focus away: the element that had
-  // it (found again by its id or test id) gets it back, and a map item puts its new details in words.
-  var refocus = null;
-
-  function restoreFocus() {
-    if (!refocus) { return; }
-    var el = document.querySelector(refocus);
-    refocus = null;
-    if (!el || el === document.activeElement) { return; }
-    el.focus({ preventScroll: true });
-    if (el.matches("[data-map-info]")) { showMapInfo(el); }
   }
 
   function mapItem(evt) {
@@ -140,46 +459,29 @@
   window.addEventListener("resize", markScrollableTables);
   document.addEventListener("toggle", markScrollableTables, true);
 
-  // Screen readers hear each phase change: the status card is replaced wholesale by pushes, which
-  // live regions do not announce reliably, so a never-replaced announcer says it.
-  var lastPhase = null;
-  function announcePhase() {
-    var phase = document.querySelector("[data-testid=phase]");
-    var announcer = document.getElementById("announcer");
-    if (!phase || !announcer) { return; }
-    var text = phase.textContent.trim();
-    if (lastPhase !== null && text !== lastPhase) { announcer.textContent = text; }
-    lastPhase = text;
+  // --- After every push and every reply ----------------------------------------------------------
+  function afterChange() {
+    phaseChanged();
+    announceResults();
+    applyMapFilters();
+    markScrollableTables();
+    normaliseChat();
+    showNotice();
+    markCurrentChannel();
+    scrollChat(false);
   }
 
-  document.addEventListener("htmx:wsOpen", function () {
-    document.body.dataset.ws = "open";
-    document.body.dataset.synced = "0";
-    banner(false);
-  });
-  document.addEventListener("htmx:wsClose", function () {
-    document.body.dataset.ws = "closed";
-    banner(true);
-  });
   document.addEventListener("htmx:wsAfterMessage", function () {
     document.body.dataset.synced = "1";  // the first message after (re)connecting is the resync
-    restoreFocus();
-    announcePhase();
-    applyMapFilters();
-    markScrollableTables();
-    normaliseChat();
-    scrollChat(false);
-    showNotice();
-    markCurrentChannel();
+    afterChange();
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    restoreFocus();
-    applyMapFilters();
-    markScrollableTables();
-    normaliseChat();
-    showNotice();
-    markCurrentChannel();
-    scrollChat(false);
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    afterChange();
+    var elt = evt.detail && evt.detail.elt;
+    var target = evt.detail && evt.detail.target;
+    if (elt && evt.detail.requestConfig && (evt.detail.requestConfig.verb || "").toLowerCase() === "post") {
+      focusError(target && target.isConnected ? target : document.getElementById("order-panel"));
+    }
   });
 
   // Forms that say so are cleared after the server accepted them.
@@ -187,6 +489,8 @@
     var form = evt.detail.elt;
     if (form && form.matches && form.matches("form[data-reset-on-success]") && evt.detail.successful) {
       form.reset();
+      var note = form.querySelector("[data-unsent-note]");
+      if (note) { note.remove(); }
       var preview = document.getElementById("inject-preview");
       if (preview && form.contains(preview)) { preview.innerHTML = ""; }
     }
@@ -196,16 +500,26 @@
   function tickCountdowns() {
     document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {
       var left = Math.max(0, Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000));
-      var m = Math.floor(left / 60), s = left % 60;
-      // The words come from the page, in its language.
-      el.textContent = left > 0 ? m + ":" + (s < 10 ? "0" : "") + s : (el.dataset.closing || "closing…");
+      var d = Math.floor(left / 86400), h = Math.floor(left / 3600) % 24, m = Math.floor(left / 60) % 60, s = left % 60;
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      // m:ss within the hour, h:mm:ss within the day, "2d 05h" for a game over days (the local
+      // closing time is written beside it). The words come from the page, in its language.
+      var text = left <= 0 ? (el.dataset.closing || "closing…")
+        : d > 0 ? d + "d " + two(h) + "h"
+        : left >= 3600 ? h + ":" + two(m) + ":" + two(s)
+        : Math.floor(left / 60) + ":" + two(s);
+      if (el.textContent !== text) { el.textContent = text; }
     });
   }
   setInterval(tickCountdowns, 1000);
 
   document.addEventListener("DOMContentLoaded", function () {
+    setUpMorph();
+    setUpTabs();
     scrollChat(true); tickCountdowns(); markCurrentChannel(); applyMapFilters(); markScrollableTables();
-    announcePhase();
+    phaseChanged();
+    announceResults();
+    showConnection();
   });
 
   // A push rendered just before a change committed can arrive after the reply that shows the
@@ -214,11 +528,6 @@
     var detail = evt.detail;
     var incoming = detail.fragment && detail.fragment.firstElementChild;
     var target = detail.target;
-    var active = document.activeElement;
-    if (target && target.contains && active && active !== document.body && target.contains(active)) {
-      if (active.id) { refocus = "#" + CSS.escape(active.id); }
-      else if (active.dataset && active.dataset.testid) { refocus = "[data-testid='" + CSS.escape(active.dataset.testid) + "']"; }
-    }
     if (!incoming || !target || !incoming.dataset || !target.dataset) { return; }
     if (incoming.dataset.version && target.dataset.version &&
         Number(incoming.dataset.version) < Number(target.dataset.version)) {

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import suppress
 
 from channels.testing import ChannelsLiveServerTestCase
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+# Chromium's console line for a reply the page shows in place (see BrowserTestCase.watch).
+EXPECTED_REFUSAL = re.compile(r"the server responded with a status of (409|422|429)")
 
 # A loaded 2-core CI machine can take a few seconds to resolve a turn and push it to every page.
 expect.set_options(timeout=15_000)
@@ -24,7 +28,18 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
         # test makes (and the teardown flush) are safe because nothing else uses this connection.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
+        # The server child is spawned and reads its settings afresh: without this it runs with
+        # DEBUG on, and an expected 404 shows Django's debug page, whose inline <style> the CSP
+        # refuses (a console error); users get templates/404.html.
+        debug = os.environ.get("DJANGO_DEBUG")
+        os.environ["DJANGO_DEBUG"] = "0"
+        try:
+            super().setUpClass()
+        finally:
+            if debug is None:
+                os.environ.pop("DJANGO_DEBUG", None)
+            else:
+                os.environ["DJANGO_DEBUG"] = debug
         cls._pw = sync_playwright().start()
         cls.browser = cls._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
@@ -37,15 +52,48 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         super().tearDownClass()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
-    def new_page(self, width: int = 1280, height: int = 900) -> Page:
-        context = self.browser.new_context(viewport={"width": width, "height": height})
+    def new_page(self, width: int = 1280, height: int = 900, **context_options) -> Page:
+        context = self.browser.new_context(viewport={"width": width, "height": height}, **context_options)
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.on("dialog", lambda dialog: dialog.accept())
+        return self.watch(page)
+
+    def watch(self, page: Page) -> Page:
+        """Collect every script error, browser console error (a CSP violation, a failed load, any
+        htmx error: htmx logs them all with console.error) of `page`; the test fails at the end if
+        there was any. Not errors: a refusal the page shows in place (409, 422 or 429: the htmx
+        config swaps them), and a page the test opened answering 4xx (the test checks its status)."""
         errors: list[str] = []
+        console_errors: list[str] = []
+
+        def on_console(msg) -> None:
+            if msg.type != "error":
+                return
+            text = msg.text
+            if EXPECTED_REFUSAL.search(text):
+                return
+            # The page itself answered 4xx: the test navigated there and checks the status.
+            if text.startswith("Failed to load resource") and (msg.location or {}).get("url") == page.url:
+                return
+            console_errors.append(f"{page.url}: {text}")
+
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", on_console)
         page.js_errors = errors  # type: ignore[attr-defined]
+        page.console_errors = console_errors  # type: ignore[attr-defined]
+        if not getattr(self, "_watched", None):
+            self._watched = []
+            self.addCleanup(self.assert_no_browser_errors)
+        self._watched.append(page)
         return page
+
+    def assert_no_browser_errors(self) -> None:
+        problems = []
+        for page in getattr(self, "_watched", []):
+            problems += list(getattr(page, "js_errors", [])) + list(getattr(page, "console_errors", []))
+        self._watched = []
+        assert problems == [], "browser errors:\n" + "\n".join(problems[:20])
 
     def join_game(self, code: str, name: str, state: str, *, width: int = 1280, height: int = 900,
                   via_home: bool = False) -> Page:
@@ -93,7 +141,9 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def snapshot(self, page: Page, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         with suppress(Exception):
-            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            # caret="initial": hiding the caret makes Playwright inject a <style>, which the page's
+            # CSP (style-src 'self') refuses with a console error.
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
 
     @staticmethod
     def off_loop(fn, /, **kwargs):

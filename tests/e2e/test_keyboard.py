@@ -75,12 +75,20 @@ class KeyboardTests(BrowserTestCase):
         ana.keyboard.press("Tab")
         expect(ana.locator(".skip-link")).to_be_focused()
 
-        # An order, by keyboard: choose the class by typing, the quantity, Enter to add.
-        build = "form[aria-label='Build missiles']"
-        tab_to(ana, f"{build} select[name=class]")
+        # The room's tabs: Tab reaches the selected one, an arrow key moves to the next (the talks
+        # stay beside on a wide screen, so the next is Orders).
+        tab_to(ana, "[role=tab][aria-selected=true]")
+        ana.keyboard.press("ArrowRight")
+        expect(ana.get_by_test_id("tab-orders")).to_be_focused()
+        expect(ana.locator("#panel-orders")).to_be_visible()
+
+        # An order, by keyboard: the composer starts on "Build missiles"; choose the class by
+        # typing, the quantity, Enter to add.
+        expect(ana.get_by_test_id("order-type")).to_have_value("BUILD")
+        tab_to(ana, "#order-class")
         ana.keyboard.type("MRBM")
-        expect(ana.locator(f"{build} select[name=class]")).to_have_value("MRBM")
-        tab_to(ana, f"{build} input[name=qty]")
+        expect(ana.locator("#order-class")).to_have_value("MRBM")
+        tab_to(ana, "#order-qty")
         ana.keyboard.press("Control+A")
         ana.keyboard.type("2")
         ana.keyboard.press("Enter")

@@ -121,7 +121,9 @@ class RegionMapTests(BrowserTestCase):
         expect(ana.get_by_test_id("rm-reach-borun-calla")).to_be_visible()
 
         # Interceptors deployed at home this turn are drawn after the turn resolves.
-        deploy = ana.get_by_role("form", name="Deploy interceptors")
+        ana.get_by_test_id("tab-orders").click()
+        deploy = ana.get_by_test_id("order-composer")
+        deploy.get_by_label("Order type").select_option("DEPLOY")
         deploy.locator("select[name=site]").select_option("AUR-1")
         deploy.locator("select[name=itype]").select_option("MIDCOURSE")
         deploy.locator("input[name=qty]").fill("6")
@@ -129,8 +131,11 @@ class RegionMapTests(BrowserTestCase):
         expect(ana.locator("#order-panel .order-list")).to_contain_text("Deploy 6 midcourse interceptors at AUR-1")
         self.advance(fac, "Open orders")
         expect(ana.get_by_test_id("phase")).to_have_text("Turn 1: orders")
+        ana.get_by_test_id("tab-situation").click()  # back to the map, where the keyboard stays
         ana.get_by_test_id("rm-site-AUR-1").focus()
         self.advance(fac, "Resolve turn 1")
+        # The results do not pull the map away from under the keyboard: their tab is marked new.
+        expect(ana.get_by_test_id("tab-reports")).to_have_attribute("data-new", "true")
         expect(ana.locator("#region-map")).to_have_attribute("data-turn", "2")
         # The live redraw gave the keyboard focus back to the site it replaced.
         expect(ana.get_by_test_id("rm-site-AUR-1")).to_be_focused()

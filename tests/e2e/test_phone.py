@@ -20,10 +20,7 @@ class PhoneTests(BrowserTestCase):
         context = self.browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors  # type: ignore[attr-defined]
-        return page
+        return self.watch(page)
 
     def assert_no_sideways_scroll(self, page: Page, where: str) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -53,6 +50,10 @@ class PhoneTests(BrowserTestCase):
         expect(bo.get_by_test_id("phase")).to_have_text("Turn 1: negotiation")
         self.assert_no_sideways_scroll(bo, "room")
 
+        # Negotiation puts the talks in front; the bottom bar's "Map" tab shows the situation.
+        expect(bo.get_by_test_id("tab-talks")).to_have_attribute("aria-selected", "true")
+        expect(bo.locator("#chat-body")).to_be_visible()
+        bo.get_by_test_id("tab-situation").tap()
         # The map fits the screen and a tap on a state tells what Borun believes about it.
         svg = bo.locator("#region-map svg.map-svg")
         box = svg.bounding_box()
@@ -70,9 +71,11 @@ class PhoneTests(BrowserTestCase):
             .map(([html, r]) => html + ' ' + Math.round(r.width) + 'x' + Math.round(r.height) + ' right ' + Math.round(r.right))""")
         assert small == [], small
 
-        build = bo.get_by_role("form", name="Build missiles")
-        build.locator("select[name=class]").select_option("SRBM")
-        build.locator("input[name=qty]").fill("3")
+        bo.get_by_test_id("tab-orders").tap()
+        build = bo.get_by_test_id("order-composer")
+        build.get_by_label("Order type").select_option("BUILD")
+        build.get_by_label("Missile class").select_option("SRBM")
+        build.get_by_label("Quantity").fill("3")
         build.get_by_role("button", name="Add order").tap()
         expect(bo.locator("#order-panel .order-list")).to_contain_text("Build 3 SRBM")
         bo.get_by_test_id("ready-button").tap()

@@ -43,18 +43,24 @@ class PlayOneTurnTests(BrowserTestCase):
         # The facilitator starts the game; players can draft orders while they negotiate.
         fac.get_by_test_id("start-game").click()
         expect(bo.get_by_test_id("phase")).to_have_text("Turn 1: negotiation")
-        build = bo.get_by_role("form", name="Build missiles")
-        expect(build).to_be_visible()
         before = int(bo.get_by_test_id("missiles-MRBM").inner_text())
-        build.locator("select[name=class]").select_option("MRBM")
-        build.locator("input[name=qty]").fill("2")
+        bo.get_by_test_id("tab-orders").click()
+        build = bo.get_by_test_id("order-composer")
+        expect(build).to_be_visible()
+        build.get_by_label("Order type").select_option("BUILD")
+        build.get_by_label("Missile class").select_option("MRBM")
+        build.get_by_label("Quantity").fill("2")
         build.get_by_role("button", name="Add order").click()
         expect(bo.locator("#order-panel .order-list")).to_contain_text("Build 2 MRBM")
-        # An illegal order explains itself and loses nothing.
-        build = bo.get_by_role("form", name="Build missiles")
-        build.locator("input[name=qty]").fill("500")
-        build.get_by_role("button", name="Add order").click()
-        expect(bo.get_by_test_id("order-error")).to_be_visible()
+        # An illegal order (over the budget) explains itself beside the quantity and loses nothing.
+        build.get_by_label("Missile class").select_option("MRBM")
+        build.get_by_label("Quantity").fill("500")
+        with bo.expect_response(lambda r: "/orders/add/" in r.url) as reply:
+            build.get_by_role("button", name="Add order").click()
+        assert reply.value.status == 422
+        expect(bo.locator("#order-qty-error")).to_be_visible()
+        expect(bo.get_by_label("Quantity")).to_have_value("500")
+        expect(bo.get_by_label("Quantity")).to_be_focused()
         expect(bo.locator("#order-panel .order-list li")).to_have_count(1)
         bo.get_by_test_id("ready-button").click()
         expect(ana.get_by_test_id("ready-borun")).to_be_visible()

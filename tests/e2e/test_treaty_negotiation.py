@@ -43,7 +43,9 @@ class TreatyNegotiationTests(BrowserTestCase):
         self.say(ana, "Aurel will table a cap on MRBMs.")
         expect(cy.locator("#chat-log-plenary")).to_contain_text("Aurel will table a cap on MRBMs.")
 
-        # Aurel tables the treaty; Borun sees it appear.
+        # Aurel tables the treaty (on the Treaties tab); Borun sees it appear.
+        for page in (ana, bo):
+            page.get_by_test_id("tab-treaties").click()
         ana.locator("details.new-proposal summary").first.click()
         form = ana.get_by_role("form", name="Propose a treaty")
         form.get_by_label("Title").fill("Meridian missile cap")
@@ -58,8 +60,12 @@ class TreatyNegotiationTests(BrowserTestCase):
         proposal = bo.locator("#proposals [data-proposal='1']")
         proposal.locator("details.amend summary").click()
         proposal.locator("input[name=cap__MRBM]").fill("18")
+        proposal.get_by_label("Note on this change").fill("18 is what we can verify")
         proposal.get_by_test_id("amend-1").click()
         expect(ana.locator("#proposals [data-proposal='1']")).to_contain_text("version 2")
+        # The amendment's note reaches the other party, on the card itself.
+        expect(ana.get_by_test_id("amend-note-1")).to_contain_text("18 is what we can verify")
+        expect(ana.get_by_test_id("amend-note-1")).to_contain_text("Borun")
         ana.locator("#proposals [data-proposal='1'] details.diff summary").click()
         expect(ana.locator("#proposals [data-proposal='1'] .diff")).to_contain_text("MRBM ≤ 20 → MRBM ≤ 18")
 
@@ -73,6 +79,9 @@ class TreatyNegotiationTests(BrowserTestCase):
         expect(bo.locator("#proposals [data-proposal='1'] .signatures")).to_contain_text("Aurel")
         bo.get_by_test_id("sign-1").click()
         expect(ana.locator("#proposals [data-proposal='1'] .signatures")).to_contain_text("Borun")
+        # Every party has signed: both are told when it takes effect.
+        for page in (ana, bo):
+            expect(page.get_by_test_id("all-signed-1")).to_contain_text("enters into force at the next resolution")
 
         # The facilitator resolves the turn: it enters into force, and both see it.
         fac = self.facilitator_page(f"/facilitate/{game.pk}/")
@@ -90,4 +99,4 @@ class TreatyNegotiationTests(BrowserTestCase):
         assert "bilateral-secret-4471" not in cy.content()
         self.snapshot(ana, "treaty-in-force")
         for page in (ana, bo, cy):
-            assert page.js_errors == []
+            assert page.js_errors == []  # (and no console error: see BrowserTestCase.watch)

@@ -38,6 +38,7 @@ SAMPLES: dict[type, Callable[[Game, Member, Member], changes.Change]] = {
     changes.DeadlineMoved: lambda g, ana, bo: changes.DeadlineMoved(g.pk),
     changes.PauseChanged: lambda g, ana, bo: changes.PauseChanged(g.pk),
     changes.PressRulesChanged: lambda g, ana, bo: changes.PressRulesChanged(g.pk),
+    changes.ReviewAccessChanged: lambda g, ana, bo: changes.ReviewAccessChanged(g.pk),
     changes.MessagePosted: lambda g, ana, bo: _message(g, ana),
     changes.ChannelsChanged: lambda g, ana, bo: changes.ChannelsChanged(g.pk, ("aurel", "borun")),
     changes.ProposalChanged: lambda g, ana, bo: changes.ProposalChanged(g.pk, 1, ("aurel", "borun")),

@@ -108,7 +108,10 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
          row(404, 422, 422, 404, 422, 404, 422, 404, 404)),
         ("order-add", "post", f"/g/{g}/orders/add/", {"type": "BUY_INTERCEPTORS", "itype": "TERMINAL", "qty": "1"},
          row(404, 200, 200, 404, 404, 404, 404, 404, 404)),
-        ("order-remove", "post", f"/g/{g}/orders/remove/", {"index": "5", "revision": "0"}, row(404, 422, 422, 404, 404, 404, 404, 404, 404)),
+        # A stale order list (another window changed it) is a conflict: StaleVersion declares 409.
+        ("order-remove", "post", f"/g/{g}/orders/remove/", {"index": "5", "revision": "0"}, row(404, 409, 409, 404, 404, 404, 404, 404, 404)),
+        ("order-compose", "get", f"/g/{g}/orders/compose/?type=BUILD&class=SRBM&qty=1", {},
+         row(404, 200, 200, 404, 404, 404, 404, 404, 404)),
         ("ready", "post", f"/g/{g}/ready/", {"ready": "0"}, row(404, 200, 200, 404, 404, 404, 404, 404, 404)),
         ("proposal-create", "post", f"/g/{g}/proposals/", {"kind": "treaty", "title": "T", "template": "OFFENSE_CAP",
                                                             "parties": "calla", "cap__SRBM": "4"},
