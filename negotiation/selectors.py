@@ -815,28 +815,3 @@ def pending_injects(game: Game) -> list[dict[str, Any]]:
     return [{"id": i.pk, "title": i.title, "when": trigger_text(i.trigger, names),
              "to": "everyone" if i.audience is None else ", ".join(names.get(s, s) for s in i.audience)}
             for i in Inject.objects.filter(game=game, pending=True).order_by("seq")]
-
-
-# --- The facilitator's status bar and the projector (read-only, public data) ----------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RoomSummary:
-    """The room at a glance, for the console's status bar and the projector: built from the same
-    seat rows as the players' table, so a seat is ready (or not) in the same way everywhere."""
-
-    seats: list[SeatRow]
-    taken: int
-    ready: int
-    rsi: float
-    rsi_move: float | None
-
-
-def room_summary(pub: PublicView) -> RoomSummary:
-    taken = [s for s in pub.seats if s.player]
-    move = None
-    before, after = ((pub.report or {}).get("rsi_pub") or {}).get("before"), ((pub.report or {}).get("rsi_pub") or {}).get("after")
-    if before is not None and after is not None:
-        move = round(float(after) - float(before), 1)
-    return RoomSummary(seats=taken, taken=len(taken), ready=sum(1 for s in taken if s.ready),
-                       rsi=float(pub.view.rsi_pub), rsi_move=move)
