@@ -199,6 +199,7 @@ def game_changed(
                 by_language[code] = rendering.public_fragments_html(game_id, names)
         html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
         _send(group, {"type": "push.html", "html": html, "by_language": by_language})
+    projector_changed(game_id=game_id, public=public)
     # The console first: its controls carry the phase the facilitator's next click names.
     _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
     if private and seats != ():
@@ -225,6 +226,32 @@ def game_changed(
             else:
                 for seat_id in seats:
                     _send(seat_group(seat_id), bell)
+
+
+# The projector page's big screen (templates/negotiation/projector.html#projector-stage): the lobby's
+# list of who has joined, the stability index and countdown in play, the results after a turn. It
+# summarises these public fragments, and is re-rendered when any of them changes.
+PROJECTOR_STAGE_SOURCES = ("game-status", "seat-list", "public-results", "scoreboard", "news")
+
+
+def projector_changed(*, game_id: int, public: tuple[str, ...]) -> None:
+    """Push the projector's stage (public data only) to observers' sockets: the projector page is
+    the only one with a place for it."""
+    if not any(name in PROJECTOR_STAGE_SOURCES for name in public):
+        return
+    from django.template.loader import render_to_string
+
+    from negotiation import rendering
+    from negotiation.models import Game
+
+    game = Game.objects.get(pk=game_id)
+    by_language = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):  # the engine's texts (why the index moved) are worded per language
+            by_language[code] = render_to_string("negotiation/projector.html#projector-stage",
+                                                 rendering.public_context(game))
+    html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
+    _send(observers_group(game_id), {"type": "push.html", "html": html, "by_language": by_language})
 
 
 def message_posted(*, game_id: int, message_id: int, message: Message | None = None,

@@ -25,6 +25,7 @@ from negotiation import engine_views, remote, rendering, scenarios, selectors, s
 from negotiation.errors import InvalidInput, RateLimited, StaleVersion, UserError
 from negotiation.models import Game, Member, MissedOrders
 from negotiation.publicurl import absolute_url
+from negotiation.viewer import Viewer
 
 # (label, negotiation, orders, report) seconds; None = the facilitator advances by hand.
 TIMING_PRESETS: dict[str, tuple[str | Promise, int | None, int | None, int | None]] = {
@@ -68,8 +69,11 @@ def _projector_url(request: HttpRequest, game: Game) -> str:
     return absolute_url(request, f"{path}?key={game.observer_key}")
 
 
-def qr_svg(url: str) -> str:
-    """A QR code of `url` as inline SVG (no script, no external image; CSP-safe)."""
+def qr_svg(url: str, *, scalable: bool = False) -> str:
+    """A QR code of `url` as inline SVG (no script, no external image; CSP-safe). A scalable one
+    has a viewBox and no fixed size: its stylesheet sizes it (the projector's fills the wall)."""
+    if scalable:
+        return str(segno.make(url, error="m").svg_inline(border=2, omitsize=True))
     return str(segno.make(url, error="m").svg_inline(scale=5, border=2))
 
 
@@ -152,8 +156,58 @@ def console(request: HttpRequest, game_id: int) -> HttpResponse:
                                 for site in s.get("sites", [])}),
         "co_facilitators": selectors.co_facilitators(game),
         "is_owner": game.facilitator_id == request.user.pk,
+        "page": True,  # the full page places the status bar and seat table itself (no oob copies)
     }
     return render(request, "negotiation/console.html", context)
+
+
+def _observed_game(request: HttpRequest, code: str) -> tuple[Game, Viewer] | HttpResponse:
+    """The game of a projector link (the observer key, or a facilitator of the game). A wrong code
+    or key counts against the join-code guess limit, as a room page does (see views._guess_limited):
+    the answer is a 404, or the 429 page once the limit is reached."""
+    game = Game.objects.filter(code=code.strip().upper()).first()
+    viewer = None if game is None else selectors.viewer_for_request(request, game)
+    if game is not None and viewer is not None:
+        return game, viewer
+    try:
+        services.join_attempt_check(str(request.META.get("REMOTE_ADDR", "unknown")))
+    except RateLimited as exc:
+        return render(request, "negotiation/home.html", {"error": exc.message, "code": ""}, status=429)
+    raise Http404("This view needs the observer link from the facilitator.")
+
+
+@never_cache
+@require_GET
+def projector(request: HttpRequest, code: str) -> HttpResponse:
+    """The wall of the classroom (and observers): public data only. Lobby: the join address, code,
+    QR code and who has joined; during play the stability index, countdown, map and news; after a
+    turn resolves, its results for everyone to read together."""
+    found = _observed_game(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    game, viewer = found
+    join_url = _join_url(request, game)
+    context = rendering.public_context(game) | {
+        "game": game, "viewer": viewer, "observer_key": game.observer_key,
+        "join_url": join_url, "join_qr": qr_svg(join_url, scalable=True),
+        "site_url": absolute_url(request, "/").rstrip("/"),
+    }
+    return render(request, "negotiation/projector.html", context)
+
+
+@never_cache
+@require_GET
+def projector_stage(request: HttpRequest, code: str) -> HttpResponse:
+    """The projector's big screen alone: the page asks for it again whenever its socket
+    (re)connects, so a wall that missed pushes while offline catches up."""
+    found = _observed_game(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    return rendering.render_partial(request, "projector-stage", rendering.public_context(found[0]),
+                                    template=PROJECTOR_STAGE)
+
+
+PROJECTOR_STAGE = "negotiation/projector.html"
 
 
 @never_cache
@@ -171,7 +225,8 @@ def _console_reply(request: HttpRequest, game: Game, error: str | None = None, s
     game.refresh_from_db()
     viewer = selectors.viewer_for_request(request, game)
     assert viewer is not None
-    context = rendering.console_context(game, viewer) | {"console_error": error, "console_notice": notice}
+    context = rendering.console_context(game, viewer) | {"console_error": error, "console_notice": notice,
+                                                          "reply": True}
     return rendering.render_partial(request, "console-controls", context, status=status,
                                     template="negotiation/console.html")
 

@@ -83,6 +83,7 @@ class TeachersAndDevicesTests(BrowserTestCase):
         # Another teacher cannot open it; Ines adds her teaching assistant, who can.
         other = self.facilitator_page("/facilitate/", "other", "pw-other-123")
         assert other.goto(console).status == 404
+        ines.locator("#panel-team > summary").click()  # the console's co-facilitators panel
         ines.get_by_test_id("co-identifier").fill("ta@school.test")
         ines.get_by_test_id("co-add").click()
         expect(ines.get_by_test_id("co-facilitators")).to_contain_text("assistant")

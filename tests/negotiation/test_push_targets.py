@@ -1,5 +1,6 @@
-"""Fragments go only to pages that have a place for them: the public map (~20 KB) is the
-projector's, so players and the console neither receive it nor log htmx:oobErrorNoTarget."""
+"""Fragments go only to pages that have a place for them: the public map (~20 KB) and the
+projector's stage (its lobby list, big index and results) are the projector's, so players and the
+console neither receive them nor log htmx:oobErrorNoTarget."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from negotiation.viewer import Role, Viewer
 from tests.helpers import seat_client
 
 MAP = 'id="region-map-public"'
+STAGE = 'id="projector-stage"'
 
 
 @pytest.fixture
@@ -22,16 +24,32 @@ def sent():
         yield groups
 
 
-def test_the_public_map_is_pushed_to_the_projector_only(started_game, sent):
+def html_by_group(sent: list[tuple[str, dict]]) -> dict[str, str]:
+    joined: dict[str, str] = {}
+    for group, message in sent:
+        joined[group] = joined.get(group, "") + str(message.get("html", ""))
+    return joined
+
+
+def test_the_public_map_and_the_stage_are_pushed_to_the_projector_only(started_game, sent):
     broadcasts.game_changed(game_id=started_game.pk, public=broadcasts.PUBLIC_ALL)
-    html_by_group = {group: message.get("html", "") for group, message in sent}
-    assert MAP not in html_by_group[broadcasts.public_group(started_game.pk)]
-    assert 'id="seat-list"' in html_by_group[broadcasts.public_group(started_game.pk)]
-    assert MAP in html_by_group[broadcasts.observers_group(started_game.pk)]
+    html = html_by_group(sent)
+    assert MAP not in html[broadcasts.public_group(started_game.pk)]
+    assert STAGE not in html[broadcasts.public_group(started_game.pk)]
+    assert 'id="seat-list"' in html[broadcasts.public_group(started_game.pk)]
+    assert MAP in html[broadcasts.observers_group(started_game.pk)]
+    assert STAGE in html[broadcasts.observers_group(started_game.pk)]
 
 
-def test_a_change_without_the_map_sends_nothing_to_the_projectors_group(started_game, sent):
+def test_a_change_without_the_map_sends_the_projector_its_stage_only(started_game, sent):
+    """A student joins or gets ready: the projector's lobby list and readiness change, its map does not."""
     broadcasts.game_changed(game_id=started_game.pk, public=("seat-list",))
+    html = html_by_group(sent)[broadcasts.observers_group(started_game.pk)]
+    assert STAGE in html and MAP not in html
+
+
+def test_a_private_change_sends_nothing_to_the_projectors_group(started_game, sent):
+    broadcasts.game_changed(game_id=started_game.pk, private=("proposals",))
     assert broadcasts.observers_group(started_game.pk) not in {group for group, _message in sent}
 
 

@@ -93,6 +93,8 @@ def matrix(game: Game, seat_token: str) -> list[tuple[str, str, str, dict, dict[
         ("guide", "get", f"/play/{code}/guide/", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
         ("projector", "get", f"/projector/{code}/?key={key}", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         ("projector-no-key", "get", f"/projector/{code}/", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
+        ("projector-stage", "get", f"/projector/{code}/stage/?key={key}", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+        ("projector-stage-no-key", "get", f"/projector/{code}/stage/", {}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
         ("rules", "get", "/rules/", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         ("healthz", "get", "/healthz", {}, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
         ("chat-post", "post", f"/g/{g}/chat/", {"body": "hi", "channel": "plenary"}, row(404, 200, 200, 404, 200, 404, 200, 404, 404)),
