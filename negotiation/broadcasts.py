@@ -28,6 +28,7 @@ from typing import Any, assert_never
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from negotiation import breaker, rendering
@@ -239,11 +240,6 @@ def projector_changed(*, game_id: int, public: tuple[str, ...]) -> None:
     the only one with a place for it."""
     if not any(name in PROJECTOR_STAGE_SOURCES for name in public):
         return
-    from django.template.loader import render_to_string
-
-    from negotiation import rendering
-    from negotiation.models import Game
-
     game = Game.objects.get(pk=game_id)
     by_language = {}
     for code, _name in settings.LANGUAGES:

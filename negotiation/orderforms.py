@@ -10,6 +10,8 @@ from typing import Any
 from django.utils.translation import gettext
 
 import game_engine
+from game_engine.orders import order_cost as engine_cost
+from game_engine.orders import parse_order
 from negotiation import labels
 
 # The groups players use most come first and start open.
@@ -316,8 +318,6 @@ def composer_values(c: Composer) -> dict[str, str]:
 
 def order_cost(state: game_engine.GameState, actor: str, raw: Mapping[str, Any]) -> int | None:
     """What an order costs by the engine's own cost table, or None while it is not a whole order."""
-    from game_engine.orders import order_cost as engine_cost
-    from game_engine.orders import parse_order
 
     try:
         return int(engine_cost(state, actor, parse_order(raw)))

@@ -7,6 +7,7 @@ message shown in place and status 422 (429 for rate limits), so nothing the user
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from negotiation import engine_views, notifications, orderforms, proposalforms, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, UserError
-from negotiation.models import Game, Member, Proposal
+from negotiation.models import Game, Member, OrderSubmission, Proposal
 from negotiation.seat_session import remember_member
 from negotiation.services.tutorial import tutorial_start
 from negotiation.viewer import Role, Viewer
@@ -382,6 +383,8 @@ def _orders_reply(request: HttpRequest, game: Game, viewer: Viewer, *, error: Us
     context = rendering.private_context(game, viewer)
     plan = selectors.order_plan(game, viewer)
     context["plan"] = plan
+    # the composer prices against the same plan: its queued orders are read once
+    context["composer"] = partial(selectors.order_composer, game, viewer, context["priv"].order_groups, plan=plan)
     if error is not None and raw is not None and context["priv"].can_order:
         param = orderforms.error_param(engine_views.state(game), viewer.state_id or "", _queued_raw(game, viewer), raw)
         context["composer"] = selectors.order_composer(game, viewer, context["priv"].order_groups, request.POST,
@@ -392,8 +395,6 @@ def _orders_reply(request: HttpRequest, game: Game, viewer: Viewer, *, error: Us
 
 
 def _queued_raw(game: Game, viewer: Viewer) -> list[dict[str, Any]]:
-    from negotiation.models import OrderSubmission
-
     if viewer.seat_id is None:
         return []
     submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
