@@ -28,7 +28,6 @@ from typing import Any, assert_never
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 
 from negotiation import breaker, rendering
@@ -236,18 +235,11 @@ PROJECTOR_STAGE_SOURCES = ("game-status", "seat-list", "public-results", "scoreb
 
 
 def projector_changed(*, game_id: int, public: tuple[str, ...]) -> None:
-    """Push the projector's stage (public data only) to observers' sockets: the projector page is
-    the only one with a place for it."""
-    if not any(name in PROJECTOR_STAGE_SOURCES for name in public):
-        return
-    game = Game.objects.get(pk=game_id)
-    by_language = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):  # the engine's texts (why the index moved) are worded per language
-            by_language[code] = render_to_string("negotiation/projector.html#projector-stage",
-                                                 rendering.public_context(game))
-    html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
-    _send(observers_group(game_id), {"type": "push.html", "html": html, "by_language": by_language})
+    """Ring the projectors' sockets when their stage (public data only) changed. A doorbell, not
+    HTML: each projector's own socket renders the stage (``consumers.push_stage``), so a write
+    pays nothing for a wall that may not be open, and a game with no projector renders nothing."""
+    if any(name in PROJECTOR_STAGE_SOURCES for name in public):
+        _send(observers_group(game_id), {"type": "push.stage"})
 
 
 def message_posted(*, game_id: int, message_id: int, message: Message | None = None,

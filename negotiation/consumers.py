@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from negotiation import breaker, broadcasts, rendering, sockets
-from negotiation.viewer import Viewer
+from negotiation.viewer import Role, Viewer
 
 if TYPE_CHECKING:
     from asgiref.typing import WebSocketReceiveEvent
@@ -153,6 +153,14 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def session_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_FORBIDDEN)
+
+    async def push_stage(self, event: dict[str, Any]) -> None:
+        """The projector's stage changed: render it for this wall, in its language."""
+        if self.viewer is None or self.viewer.role is not Role.OBSERVER:
+            return
+        html = await database_sync_to_async(sockets.in_language(self.language, rendering.projector_stage_html))(
+            self.viewer.game_id)
+        await self.send(text_data=html)
 
     async def push_refresh(self, event: dict[str, Any]) -> None:
         if self.viewer is None:

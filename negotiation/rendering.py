@@ -190,6 +190,13 @@ def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
     return "".join(partial_html(name, context) for name in names if name in PUBLIC_FRAGMENTS)
 
 
+def projector_stage_html(game_id: int) -> str:
+    """The projector's stage (lobby list, big index and countdown, results), public data only:
+    the page, its stage route and its socket's doorbell all render this one partial."""
+    game = Game.objects.get(pk=game_id)
+    return partial_html("projector-stage", public_context(game), template="negotiation/projector.html")
+
+
 def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tuple[str, ...],
                            open_key: str = "plenary") -> str:
     """Private fragments for one viewer. A player gets the named fragments of their own seat;

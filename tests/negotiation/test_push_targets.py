@@ -38,14 +38,25 @@ def test_the_public_map_and_the_stage_are_pushed_to_the_projector_only(started_g
     assert STAGE not in html[broadcasts.public_group(started_game.pk)]
     assert 'id="seat-list"' in html[broadcasts.public_group(started_game.pk)]
     assert MAP in html[broadcasts.observers_group(started_game.pk)]
-    assert STAGE in html[broadcasts.observers_group(started_game.pk)]
+    assert {"type": "push.stage"} in [m for g, m in sent if g == broadcasts.observers_group(started_game.pk)]
+
+
+def stage_bells(sent: list[tuple[str, dict]], game_id: int) -> int:
+    return sum(1 for group, message in sent
+               if group == broadcasts.observers_group(game_id) and message == {"type": "push.stage"})
+
+
+def test_the_stage_bell_renders_the_public_stage(started_game):
+    """The projector's socket renders the stage it is rung for: public data, the page's own partial."""
+    html = rendering.projector_stage_html(started_game.pk)
+    assert STAGE in html and MAP not in html
 
 
 def test_a_change_without_the_map_sends_the_projector_its_stage_only(started_game, sent):
     """A student joins or gets ready: the projector's lobby list and readiness change, its map does not."""
     broadcasts.game_changed(game_id=started_game.pk, public=("seat-list",))
-    html = html_by_group(sent)[broadcasts.observers_group(started_game.pk)]
-    assert STAGE in html and MAP not in html
+    assert stage_bells(sent, started_game.pk) == 1
+    assert MAP not in html_by_group(sent).get(broadcasts.observers_group(started_game.pk), "")
 
 
 def test_a_private_change_sends_nothing_to_the_projectors_group(started_game, sent):

@@ -18,7 +18,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 # Budgets of today's code with some room to grow; the growth checks below are the strict part.
 ROOM_PAGE_MAX = 25
 CHAT_POST_MAX = 35  # the post, its reply and the after-commit push rendered once for the room
-ORDER_ADD_MAX = 40  # the order, the order panel reply, the seat-list push and the projector's stage
+ORDER_ADD_MAX = 35  # the order, the order panel reply and the seat-list push (the projector renders its own stage)
 
 
 def crowd(game: Game, members: int = 12, messages: int = 40, turns: int = 2) -> None:
