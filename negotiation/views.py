@@ -23,7 +23,7 @@ from django_htmx.middleware import HtmxDetails
 
 from negotiation import engine_views, notifications, orderforms, proposalforms, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, UserError
-from negotiation.models import Game, Member, OrderSubmission, Proposal
+from negotiation.models import Game, Member, Proposal
 from negotiation.seat_session import remember_member
 from negotiation.services.tutorial import tutorial_start
 from negotiation.viewer import Role, Viewer
@@ -386,19 +386,12 @@ def _orders_reply(request: HttpRequest, game: Game, viewer: Viewer, *, error: Us
     # the composer prices against the same plan: its queued orders are read once
     context["composer"] = partial(selectors.order_composer, game, viewer, context["priv"].order_groups, plan=plan)
     if error is not None and raw is not None and context["priv"].can_order:
-        param = orderforms.error_param(engine_views.state(game), viewer.state_id or "", _queued_raw(game, viewer), raw)
+        param = orderforms.error_param(engine_views.state(game), viewer.state_id or "", selectors.queued_orders(game, viewer), raw)
         context["composer"] = selectors.order_composer(game, viewer, context["priv"].order_groups, request.POST,
                                                        error=error.message, param=param, plan=plan)
     elif error is not None:
         context["order_notice"] = error.message
     return _fragments(request, context, "order-panel", "ready-bar", status=error.status if error else 200)
-
-
-def _queued_raw(game: Game, viewer: Viewer) -> list[dict[str, Any]]:
-    if viewer.seat_id is None:
-        return []
-    submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
-    return list(submission.orders) if submission is not None else []
 
 
 @require_GET

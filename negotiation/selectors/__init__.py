@@ -46,6 +46,7 @@ from negotiation.selectors.game import (
     order_plan,
     private_view,
     public_view,
+    queued_orders,
     rsi_last_move,
     seat_rows,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "proposal_projection",
     "proposals_for",
     "public_view",
+    "queued_orders",
     "remember_member",
     "rsi_last_move",
     "seat_rows",

@@ -434,9 +434,15 @@ def order_plan(game: Game, viewer: Viewer) -> orderforms.Plan | None:
     nation = state.nations.get(viewer.state_id)
     if nation is None:
         return None
+    return orderforms.plan(state, viewer.state_id, int(nation.budget), queued_orders(game, viewer))
+
+
+def queued_orders(game: Game, viewer: Viewer) -> list[dict[str, Any]]:
+    """The raw orders the viewer's seat has queued this turn (none for anyone but a seated player)."""
+    if viewer.seat_id is None:
+        return []
     submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
-    raws = list(submission.orders) if submission is not None else []
-    return orderforms.plan(state, viewer.state_id, int(nation.budget), raws)
+    return list(submission.orders) if submission is not None else []
 
 
 def order_composer(game: Game, viewer: Viewer, groups: tuple[orderforms.OrderGroup, ...],
