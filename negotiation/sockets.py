@@ -13,7 +13,7 @@ from django.utils.translation import get_supported_language_variant, gettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from negotiation import broadcasts, rendering, selectors, services
-from negotiation.errors import RateLimited, UserError
+from negotiation.errors import UserError
 from negotiation.models import Game, Member
 from negotiation.viewer import Role, Viewer
 
@@ -131,6 +131,5 @@ def chat_post(viewer: Viewer, frame: dict[str, Any]) -> str:
         message = services.message_post(game_id=viewer.game_id, viewer=viewer, body=body, channel=key[:100],
                                         client_token=token)
     except UserError as exc:
-        return json.dumps({"type": "chat.error", "token": token, "message": exc.message,
-                           "status": 429 if isinstance(exc, RateLimited) else 422})
+        return json.dumps({"type": "chat.error", "token": token, "message": exc.message, "status": exc.status})
     return json.dumps({"type": "chat.ack", "token": token, "seq": message.seq, "channel": message.channel})
