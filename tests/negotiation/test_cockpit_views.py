@@ -13,7 +13,7 @@ import game_engine
 from negotiation import errors, selectors, services
 from negotiation.models import Proposal
 from negotiation.viewer import Role, Viewer
-from tests.helpers import seat_client
+from tests.helpers import seat_client, to_orders
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -142,3 +142,17 @@ def test_players_find_the_debrief_in_their_room_once_the_facilitator_allows_it(s
     assert 'data-testid="player-review-link"' in html
     assert f'href="{reverse("review:home", args=[started_game.pk])}"' in html
     assert 'data-front="reports"' in html
+
+
+def test_the_report_phase_names_the_turn_it_reports_on_everywhere_in_the_bar(started_game):
+    """At the report the engine has moved on to the next turn: "Turn 1: report" stood above
+    "turn 2 of 8" (issue #12's defect list). Both lines name the turn being reported."""
+    client, _ = seat_client(started_game, "aurel", "Ana")
+    to_orders(started_game)
+    services.phase_advance(game_id=started_game.pk, expected_phase="orders", expected_turn=started_game.turn,
+                           actor="test")
+    started_game.refresh_from_db()
+    assert started_game.phase == "report"
+    html = client.get(reverse("negotiation:room", args=[started_game.code])).content.decode()
+    turn_of = re.search(r'class="turn-of muted">([^<]*)<', html)
+    assert turn_of is not None and "turn 1 of 8" in turn_of.group(1), turn_of
