@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON
-from game_engine.messages import msg
+from game_engine.messages import Message, msg
 from game_engine.scenario import Inject, InjectEffect
 from game_engine.state import GameState
 
@@ -25,8 +25,15 @@ TITLE_MAX = 200
 TEXT_MAX = 4_000
 
 
-def _bad(message: str) -> RuleViolation:
-    return RuleViolation(RuleCode.E_BAD_PARAM, message)
+def _names(state: GameState) -> dict[str, str]:
+    return {sid: state.name_of(sid) for sid in state.state_ids}
+
+
+def _bad(message: Message, state: GameState | None = None) -> RuleViolation:
+    """A malformed value; ``state`` lets the English text name the states."""
+    return RuleViolation(
+        RuleCode.E_BAD_PARAM, message, names=_names(state) if state is not None else None
+    )
 
 
 def _number(v: object) -> float | None:
@@ -45,20 +52,22 @@ def _number(v: object) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _state_id(state: GameState, sid: object, where: str) -> str:
+def _state_id(state: GameState, sid: object) -> str:
     if not isinstance(sid, str) or sid not in state.nations:
-        known = ", ".join(state.state_ids)
         raise RuleViolation(
-            RuleCode.E_UNKNOWN, f"Unknown state {sid!r} in {where} (states: {known})."
+            RuleCode.E_UNKNOWN,
+            msg("inject.unknown_state", raw=repr(sid), states=",".join(state.state_ids)),
+            names=_names(state),
         )
     return sid
 
 
-def _table(v: JSON, kind: str, example: str) -> Mapping[str, JSON]:
+def _table(v: JSON, error: str) -> Mapping[str, JSON]:
+    """The effect's table ``v`` (none: empty); ``error`` is the message id if it is not one."""
     if v is None:
         return {}
     if not isinstance(v, Mapping):
-        raise _bad(f"{kind} must map {example}.")
+        raise _bad(msg(error))
     return v
 
 
@@ -73,75 +82,52 @@ def effect_from_json(state: GameState, effect: Mapping[str, JSON] | None) -> Inj
     if effect is None:
         return InjectEffect()
     if not isinstance(effect, Mapping):
-        raise _bad('The effect must be an object such as {"ds_change": {"calla": -5}}.')
+        raise _bad(msg("inject.effect_not_object"))
     for key in effect:
         if key not in EFFECT_KINDS:
-            raise _bad(
-                f"Unknown inject effect {key!r}; use radar_outage, ds_change, budget_change "
-                "or incident."
-            )
+            raise _bad(msg("inject.unknown_effect", raw=repr(key)))
 
     outage_raw = effect.get("radar_outage")
     outage = ""
     if outage_raw is not None and outage_raw != "":
         if not isinstance(outage_raw, str):
-            raise _bad('radar_outage must be the id of a site, for example "CAL-1".')
+            raise _bad(msg("inject.outage_not_site"))
         if state.site(outage_raw) is None:
             known = ", ".join(s.id for s in state.sites)
             raise RuleViolation(
-                RuleCode.E_UNKNOWN,
-                f"Unknown site {outage_raw!r} for a radar outage (sites: {known}).",
+                RuleCode.E_UNKNOWN, msg("inject.unknown_site", raw=repr(outage_raw), sites=known)
             )
         outage = outage_raw
 
     ds: dict[str, float] = {}
-    for sid, v in _table(
-        effect.get("ds_change"),
-        "ds_change",
-        'state ids to a change of domestic support, e.g. {"calla": -5}',
-    ).items():
-        k = _state_id(state, sid, "ds_change")
+    for sid, v in _table(effect.get("ds_change"), "inject.ds_change_not_table").items():
+        k = _state_id(state, sid)
         x = _number(v)
         if x is None or abs(x) > DS_CHANGE_MAX:
-            raise _bad(
-                f"The change of domestic support for {state.name_of(k)} must be a number "
-                f"between -{DS_CHANGE_MAX:g} and {DS_CHANGE_MAX:g}."
-            )
+            raise _bad(msg("inject.ds_range", s=k, n=f"{DS_CHANGE_MAX:g}"), state)
         ds[k] = x
 
     budget: dict[str, int] = {}
-    for sid, v in _table(
-        effect.get("budget_change"),
-        "budget_change",
-        'state ids to budget points, e.g. {"dresk": -10}',
-    ).items():
-        k = _state_id(state, sid, "budget_change")
+    for sid, v in _table(effect.get("budget_change"), "inject.budget_change_not_table").items():
+        k = _state_id(state, sid)
         x = _number(v)
         if x is None or x != int(x) or abs(x) > BUDGET_CHANGE_MAX:
-            raise _bad(
-                f"The budget change for {state.name_of(k)} must be a whole number between "
-                f"-{BUDGET_CHANGE_MAX} and {BUDGET_CHANGE_MAX}."
-            )
+            raise _bad(msg("inject.budget_range", s=k, n=BUDGET_CHANGE_MAX), state)
         budget[k] = int(x)
 
     incident: dict[str, float] = {}
-    for key, v in _table(
-        effect.get("incident"), "incident", '"from>to" pairs to a weight, e.g. {"borun>calla": 0.2}'
-    ).items():
+    for key, v in _table(effect.get("incident"), "inject.incident_not_table").items():
         parts = [x.strip() for x in key.split(">")]
         if len(parts) != 2 or parts[0] == parts[1]:
-            raise _bad(
-                f'Incident key {key!r} must name two different states as "from>to" '
-                "(the state that feels the incident, then the one it blames)."
-            )
-        a = _state_id(state, parts[0], "incident")
-        b = _state_id(state, parts[1], "incident")
+            raise _bad(msg("inject.incident_key", raw=repr(key)))
+        a = _state_id(state, parts[0])
+        b = _state_id(state, parts[1])
         x = _number(v)
         if x is None or not 0.0 <= x <= 1.0:
-            raise _bad(f"The incident weight for {key!r} must be a number between 0 and 1.")
+            raise _bad(msg("inject.incident_weight", raw=repr(key)))
         incident[f"{a}>{b}"] = incident.get(f"{a}>{b}", 0.0) + x
         if incident[f"{a}>{b}"] > 1.0:
-            raise _bad(f"The incident weight for {key!r} must be a number between 0 and 1.")
+            raise _bad(msg("inject.incident_weight", raw=repr(key)))
 
     ids = state.state_ids
     return InjectEffect(
@@ -154,14 +140,14 @@ def effect_from_json(state: GameState, effect: Mapping[str, JSON] | None) -> Inj
 
 def _targets(state: GameState, targets: Sequence[str] | None) -> tuple[str, ...]:
     if isinstance(targets, str):
-        raise _bad("targets must be a list of state ids (or None for everyone).")
+        raise _bad(msg("inject.targets_not_list"))
     if targets is None:
         return ("all",)
     chosen = list(targets)
     if not chosen or "all" in chosen:
         return ("all",)
     for t in chosen:
-        _state_id(state, t, "targets")
+        _state_id(state, t)
     return tuple(x for x in state.state_ids if x in chosen)
 
 
@@ -184,9 +170,9 @@ def add_inject(
     if state.game_over:
         raise RuleViolation(RuleCode.E_GAME_OVER, msg("rule.over_injects"))
     if not title.strip():
-        raise _bad("An inject needs a title.")
+        raise _bad(msg("inject.no_title"))
     if len(title) > TITLE_MAX or len(text) > TEXT_MAX:
-        raise _bad(f"Titles are at most {TITLE_MAX} characters and texts at most {TEXT_MAX}.")
+        raise _bad(msg("inject.too_long", n=TITLE_MAX, m=TEXT_MAX))
     inj = Inject(
         turn=state.turn,
         targets=_targets(state, targets),

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 import game_engine
+from negotiation import engine_views
 from negotiation.changes import HeldNewsChanged, NewsReleased, publish
 from negotiation.errors import InvalidInput, PhaseClosed
 from negotiation.models import Game, Inject, Phase
@@ -169,7 +170,7 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
                 game_engine.add_inject(game_engine.state_from_json(game.state), title=title, text=text,
                                        targets=audience, effect=dict(effect))
             except game_engine.RuleViolation as exc:
-                raise InvalidInput(exc.message) from exc
+                raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
         held = Inject.objects.create(game=game, seq=next_seq(game), turn=game.turn, title=title, text=text,
                                      audience=audience, effect=dict(effect) if effect else None, source=actor,
                                      trigger=when, pending=True)
@@ -183,7 +184,7 @@ def inject_send(*, game_id: int, actor: str, title: str, text: str, targets: lis
             state = game_engine.add_inject(game_engine.state_from_json(game.state), title=title, text=text,
                                            targets=audience, effect=dict(effect))
         except game_engine.RuleViolation as exc:
-            raise InvalidInput(exc.message) from exc
+            raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
         game.state = game_engine.state_to_json(state)
         game.save(update_fields=["state"])
     inject = _create(game, title=title, text=text, audience=audience, effect=effect, source=actor)

@@ -226,3 +226,25 @@ class TestConsoleInjects:
                                    "effect_state": "calla", "effect_amount": "12"}, **HX)
         assert ok.status_code == 200
         assert Inject.objects.get().effect == {"budget_change": {"calla": 12}}
+
+    def test_an_effect_out_of_range_is_refused_in_the_facilitators_language(self, fac_client, started_game):
+        """The engine's check of an effect reaches a Spanish facilitator in Spanish, naming the
+        state, and nothing is queued."""
+        from django.conf import settings
+        from django.utils import translation
+
+        from negotiation.models import Inject
+
+        fac_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+        url = reverse("negotiation:inject-send", args=[started_game.pk])
+        try:
+            bad = fac_client.post(url, {"title": "Bonanza", "text": "Dinero", "targets": "all",
+                                        "effect": "budget_change", "effect_state": "calla",
+                                        "effect_amount": "100000"}, **HX)
+        finally:
+            translation.deactivate()
+        assert bad.status_code == 422
+        text = bad.content.decode()
+        assert "El cambio de presupuesto de Calla debe ser un número entero entre" in text
+        assert "budget change" not in text
+        assert not Inject.objects.exists()
