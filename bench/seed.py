@@ -42,7 +42,7 @@ def main() -> None:
 
     from negotiation import services
     from negotiation.models import Game
-    from negotiation.selectors import remember_member
+    from negotiation.seat_session import remember_member
 
     host = get_user_model().objects.get(username=args.facilitator)
     sizes = [(args.room_size, "chat")] * args.rooms + ([(args.big_room, "turn")] if args.big_room else [])

@@ -15,10 +15,9 @@ selectors; selectors.public_view(...)`` reaches every selector; the modules are
 
 from __future__ import annotations
 
-# The session keys the identity and chat selectors read. remember_member is not a selector: the
-# session write lives in negotiation.seat_session and views call it there; it is re-exported only
-# because bench/seed.py (not this package's owner) still imports it from here.
-from negotiation.seat_session import SESSION_OPEN_CHANNEL, SESSION_SEATS, remember_member
+# The session keys the identity and chat selectors read (the session write, remember_member, lives
+# in negotiation.seat_session: selectors only read).
+from negotiation.seat_session import SESSION_OPEN_CHANNEL, SESSION_SEATS
 from negotiation.selectors.chat import (
     ChannelRow,
     ChatRow,
@@ -110,7 +109,6 @@ __all__ = [
     "proposals_for",
     "public_view",
     "queued_orders",
-    "remember_member",
     "rsi_last_move",
     "seat_rows",
     "state_names",
