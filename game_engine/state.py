@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from game_engine.jsontypes import JSONDict
-from game_engine.scenario import Coverage, Geo, Inject, Scenario
+from game_engine.scenario import ConsentSetup, Inject, Scenario, SiteSetup
 
 FACILITATOR = "@facilitator"
 EXPECTED = "expected"
@@ -114,42 +114,19 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Site:
-    """A defense site (B2.5). ``owner == ""`` is an unclaimed candidate host site."""
+class Site(SiteSetup):
+    """A defense site in play (B2.5): the scenario's setup as play changes it, plus what only play
+    adds. ``owner == ""`` is an unclaimed candidate host site."""
 
-    id: str
-    host: str
-    owner: str
-    kind: str
-    capacity: int
-    allowed: tuple[str, ...]
-    interceptors: Mapping[str, int]
-    radar_q: float
-    radar_max_q: float
-    radar_mode: str
-    sensor_sharing: bool
-    ready_turn: int
-    coverage: tuple[Coverage, ...]
-    sees: tuple[str, ...]
-    ds_burden: float
-    geo: Geo
     limits: Limits | None = None
     outage_turn: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Consent:
-    """Sovereign consent of ``host`` for ``owner``'s site (B2.5)."""
+class Consent(ConsentSetup):
+    """Sovereign consent of ``host`` for ``owner``'s site (B2.5): the setup's terms, the turn it
+    was granted and, once revoked, the turn the revocation takes effect."""
 
-    host: str
-    owner: str
-    site: str
-    max_interceptors: int
-    max_radar_q: float
-    forward_allowed: bool
-    sensor_sharing_allowed: bool
-    compensation: int
-    notice_turns: int
     granted_turn: int
     revoke_effective: int | None = None
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any
 
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
@@ -12,7 +13,7 @@ from game_engine.pipeline.diplomacy import normalize_terms, treaty_name
 from game_engine.pipeline.stability import draw_env, evaluate, rsi_value
 from game_engine.pipeline.terms import terms_hash
 from game_engine.rng import seed_commit
-from game_engine.scenario import Scenario
+from game_engine.scenario import ConsentSetup, Scenario, SiteSetup
 from game_engine.state import (
     MODES,
     Agreement,
@@ -23,6 +24,11 @@ from game_engine.state import (
     Site,
     Treaty,
 )
+
+
+def _setup_fields(setup: SiteSetup | ConsentSetup, cls: type) -> dict[str, Any]:
+    """The fields of ``setup`` that its class ``cls`` declares (the part its in-play class extends)."""
+    return {f.name: getattr(setup, f.name) for f in fields(cls)}
 
 
 def new_game(scenario: Scenario, *, game_id: str, seed: str, mode: str = "expected") -> GameState:
@@ -105,42 +111,12 @@ def new_game(scenario: Scenario, *, game_id: str, seed: str, mode: str = "expect
             last_cbm_turn=0,
             last_observed_turn=0,
         )
+    # A site and a consent in play start as the scenario's setup (their classes extend it).
     sites = tuple(
-        Site(
-            id=s.id,
-            host=s.host,
-            owner=s.owner,
-            kind=s.kind,
-            capacity=s.capacity,
-            allowed=s.allowed,
-            interceptors=dict(s.interceptors),
-            radar_q=s.radar_q,
-            radar_max_q=s.radar_max_q,
-            radar_mode=s.radar_mode,
-            sensor_sharing=s.sensor_sharing,
-            ready_turn=s.ready_turn,
-            coverage=s.coverage,
-            sees=s.sees,
-            ds_burden=s.ds_burden,
-            geo=s.geo,
-        )
+        Site(**{**_setup_fields(s, SiteSetup), "interceptors": dict(s.interceptors)})
         for s in sc.sites
     )
-    consents = tuple(
-        Consent(
-            host=c.host,
-            owner=c.owner,
-            site=c.site,
-            max_interceptors=c.max_interceptors,
-            max_radar_q=c.max_radar_q,
-            forward_allowed=c.forward_allowed,
-            sensor_sharing_allowed=c.sensor_sharing_allowed,
-            compensation=c.compensation,
-            notice_turns=c.notice_turns,
-            granted_turn=0,
-        )
-        for c in sc.consents
-    )
+    consents = tuple(Consent(**_setup_fields(c, ConsentSetup), granted_turn=0) for c in sc.consents)
     treaties: list[Treaty] = []
     for n, t in enumerate(sc.treaties, start=1):
         terms = normalize_terms(t.template, t.terms, p)

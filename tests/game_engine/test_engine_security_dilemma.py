@@ -8,6 +8,8 @@ over several seeds; declared limits, observers and a data exchange must take mos
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from dilemma_scripts import CASES, TURNS, measure, play_world
 from ge_helpers import fresh, play
@@ -81,13 +83,10 @@ def test_posture_erosion_reads_forward_radar_sharing_and_loads_and_ignores_allie
     assert base > 0  # DEV and the sea-based site are loaded and cover the USA against Russia
     assert m.posture_erosion(w, "poland", "usa") == 0.0  # an ally reads nothing into them
     dev = w.sites["DEV"]
-    w.sites = {**w.sites, "DEV": type(dev)(**{**{f: getattr(dev, f) for f in dev.__slots__}, "radar_mode": "forward"})}
+    w.sites = {**w.sites, "DEV": dataclasses.replace(dev, radar_mode="forward")}
     fwd = m.posture_erosion(w, "russia", "usa")
     dev2 = w.sites["DEV"]
-    w.sites = {
-        **w.sites,
-        "DEV": type(dev2)(**{**{f: getattr(dev2, f) for f in dev2.__slots__}, "sensor_sharing": True}),
-    }
+    w.sites = {**w.sites, "DEV": dataclasses.replace(dev2, sensor_sharing=True)}
     both = m.posture_erosion(w, "russia", "usa")
     assert base < fwd < both <= s.scenario.params.er_max
 
