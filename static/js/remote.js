@@ -108,6 +108,10 @@
       window.setTimeout(function () { pending = false; localise(document); compare(); }, 100);
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
     document.addEventListener("visibilitychange", function () { if (!document.hidden) { last = snapshot(); } });
+    // A swap or a push shows the local time at once (the observer above waits 100 ms, long enough
+    // to flash the server's format in between).
+    document.addEventListener("htmx:afterSettle", function () { localise(document); });
+    document.addEventListener("htmx:wsAfterMessage", function () { localise(document); });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
