@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+# pytest-xdist workers of the fast suite (auto: one per core). The browser and slow suites use two:
+# their tests wait on servers and pages much of the time, and two is what a 2-core machine carries.
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-fast test-slow lint types bench clean help
 
@@ -44,9 +47,9 @@ test: $(VENV)/.dev
 	$(VENV)/bin/mypy game_engine negotiation config
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
-	$(PY) -m pytest -m "not browser and not slow" -q
-	$(PY) -m pytest -m "browser" -q -p no:randomly
-	$(PY) -m pytest -m "slow and not browser" -q
+	$(PY) -m pytest -m "not browser and not slow" -q -n $(TEST_WORKERS)
+	$(PY) -m pytest -m "browser" -q -p no:randomly -n 2 --dist loadscope
+	$(PY) -m pytest -m "slow and not browser" -q -n 2
 	@mkdir -p bench/results/smoke
 	$(PY) bench/run_all.py --smoke >bench/results/smoke/run.log 2>&1 || (tail -40 bench/results/smoke/run.log; exit 1)
 
