@@ -7,9 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 export POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
-# pytest-xdist workers of the fast suite (auto: one per core). The browser and slow suites use two:
+# pytest-xdist workers of the fast suite (logical: one per logical CPU). The browser and slow suites use two:
 # their tests wait on servers and pages much of the time, and two is what a 2-core machine carries.
-TEST_WORKERS ?= auto
+TEST_WORKERS ?= logical
 
 .PHONY: run test test-fast test-slow lint types bench clean help
 
