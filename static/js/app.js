@@ -497,6 +497,9 @@
   });
 
   // Live countdowns: the server renders the deadline; the page only counts down to it.
+  // The server's own wording ("4 minutes") arrives with every push of the fragment: each swap is
+  // followed at once (same task, so before the next paint) by a tick that puts m:ss back, and the
+  // ticks are timed to the deadline's own seconds rather than to whenever the page loaded.
   function tickCountdowns() {
     document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {
       var left = Math.max(0, Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000));
@@ -509,9 +512,28 @@
         : left >= 3600 ? h + ":" + two(m) + ":" + two(s)
         : Math.floor(left / 60) + ":" + two(s);
       if (el.textContent !== text) { el.textContent = text; }
+      // A day or more away the countdown is coarse: the closing time beside it is then shown on a
+      // phone too (app.css hides it there otherwise, to keep the sticky status bar short).
+      var box = el.closest(".deadline-box");
+      if (box && box.hasAttribute("data-far") !== (d > 0)) { box.toggleAttribute("data-far", d > 0); }
     });
   }
-  setInterval(tickCountdowns, 1000);
+  var countdownTimer = null;
+  function scheduleCountdowns() {
+    clearTimeout(countdownTimer);
+    var first = document.querySelector("time.countdown[data-deadline]");
+    var wait = 1000;
+    var left = first ? Date.parse(first.dataset.deadline) - Date.now() : NaN;
+    if (left > 0) {
+      // The seconds shown are the rounded seconds left: they change as `left` crosses k s + 500 ms.
+      wait = (((left - 500) % 1000) + 1000) % 1000 + 15;
+    }
+    countdownTimer = setTimeout(function () { tickCountdowns(); scheduleCountdowns(); }, wait);
+  }
+  scheduleCountdowns();
+  document.addEventListener("htmx:afterSwap", tickCountdowns);
+  document.addEventListener("htmx:oobAfterSwap", tickCountdowns);
+  document.addEventListener("htmx:wsAfterMessage", tickCountdowns);
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpMorph();

@@ -7,7 +7,7 @@ import re
 from contextlib import suppress
 
 from channels.testing import ChannelsLiveServerTestCase
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
@@ -18,8 +18,49 @@ EXPECTED_REFUSAL = re.compile(r"the server responded with a status of (409|422|4
 expect.set_options(timeout=15_000)
 
 
+class SharedChromium:
+    """One Chromium per test process, shared by consecutive browser test classes (starting
+    Playwright and Chromium costs about a second per class). Each class still gets fresh browser
+    contexts (own cookies, storage, cache) and closes them all when it ends, as closing the browser
+    did. tests/conftest.py stops it before any test that is not a browser test runs in the same
+    process, because Playwright's sync API keeps an event loop running in this thread."""
+
+    _playwright = None
+    _browser: Browser | None = None
+
+    @classmethod
+    def get(cls) -> Browser:
+        if cls._browser is None or not cls._browser.is_connected():
+            cls.stop()
+            cls._playwright = sync_playwright().start()
+            cls._browser = cls._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return cls._browser
+
+    @classmethod
+    def close_contexts(cls) -> None:
+        if cls._browser is not None:
+            for context in list(cls._browser.contexts):
+                with suppress(Exception):
+                    context.close()
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls._browser is not None:
+            with suppress(Exception):
+                cls._browser.close()
+        if cls._playwright is not None:
+            with suppress(Exception):
+                cls._playwright.stop()
+        cls._browser = cls._playwright = None
+
+    @classmethod
+    def running(cls) -> bool:
+        return cls._playwright is not None
+
+
 class BrowserTestCase(ChannelsLiveServerTestCase):
-    """A Daphne child process serving the test database, and one Chromium for the class."""
+    """A Daphne child process serving the test database for the class, and fresh browser contexts
+    in the process's shared Chromium."""
 
     serve_static = True
 
@@ -40,15 +81,12 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
                 os.environ.pop("DJANGO_DEBUG", None)
             else:
                 os.environ["DJANGO_DEBUG"] = debug
-        cls._pw = sync_playwright().start()
-        cls.browser = cls._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cls.browser = SharedChromium.get()
 
     @classmethod
     def tearDownClass(cls):
-        with suppress(Exception):
-            cls.browser.close()
-        with suppress(Exception):
-            cls._pw.stop()
+        # Every page of the class goes (no socket or timer of it outlives the class's server).
+        SharedChromium.close_contexts()
         super().tearDownClass()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

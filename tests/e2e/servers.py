@@ -38,7 +38,10 @@ def postgres_available() -> bool:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """Drop and create database `name` on the test server; return its URL."""
+    """Drop and create database `name` on the test server; return its URL. Under pytest-xdist the
+    name gets the worker's suffix (treatycraft_clock_gw1), so two workers never share a database."""
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        name = f"{name}_{worker}"
     with psycopg.connect(POSTGRES_TEST_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

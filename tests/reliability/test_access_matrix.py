@@ -3,7 +3,9 @@ visitor. Every cell of the matrix is asserted; a new route without a row fails t
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -26,11 +28,17 @@ COUNTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability-c
 
 
 def record(name: str, value: int) -> None:
-    """Counts for docs/reliability.md, written by the test run itself."""
+    """Counts for docs/reliability.md, written by the test run itself. pytest-xdist workers record at
+    the same time (make test): one at a time, under a lock, and the file is replaced whole, so no
+    count is lost and nobody reads a half-written file."""
     COUNTS.parent.mkdir(exist_ok=True)
-    data = json.loads(COUNTS.read_text()) if COUNTS.exists() else {}
-    data[name] = value
-    COUNTS.write_text(json.dumps(data, indent=1, sort_keys=True))
+    with open(COUNTS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(COUNTS.read_text()) if COUNTS.exists() else {}
+        data[name] = value
+        written = COUNTS.with_suffix(f".{os.getpid()}.tmp")
+        written.write_text(json.dumps(data, indent=1, sort_keys=True))
+        os.replace(written, COUNTS)
 
 
 @pytest.fixture

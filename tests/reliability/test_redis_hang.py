@@ -29,7 +29,7 @@ from tests.e2e.servers import (
 from tests.reliability.test_access_matrix import record
 from tests.reliability.test_faults import SETUP, connect, players
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.stall, pytest.mark.timeout(600)]
 
 HANG_SECONDS = float(os.environ.get("TREATYCRAFT_REDIS_HANG_SECONDS", "120"))
 ANSWER_WITHIN = 5.0  # seconds: what "answered within a few seconds" means here
@@ -58,7 +58,9 @@ def database():
     if not postgres_available():
         pytest.skip("PostgreSQL is not reachable at POSTGRES_TEST_URL")
     name = "treatycraft_redis_stall"  # its own: test_faults.py drops and recreates its database
-    yield fresh_postgres_database(name)
+    url = fresh_postgres_database(name)
+    yield url
+    name = url.rsplit("/", 1)[1]  # with pytest-xdist's worker suffix
     with psycopg.connect(POSTGRES_TEST_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
