@@ -54,7 +54,9 @@ def nation_to_json(n: Nation) -> JSONDict:
         "catastrophe_penalty": n.catastrophe_penalty,
         "last_spend": n.last_spend,
         "npc": n.npc,
-        "verified_cut": n.verified_cut,
+        # written only once there is one, so snapshots of games without a verified elimination
+        # (and every game stored before rules 4) keep their exact form (issue 13's replay)
+        **({"verified_cut": n.verified_cut} if n.verified_cut else {}),
     }
 
 

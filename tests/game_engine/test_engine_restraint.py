@@ -91,3 +91,23 @@ def test_the_restraint_index_grows_with_the_share_cut_and_is_capped():
     small, big = f.verified_restraint(3.0, 27.0, 0.25), f.verified_restraint(6.0, 24.0, 0.25)
     assert 0 < small < big <= 100.0
     assert f.verified_restraint(20.0, 10.0, 0.25) == 100.0
+
+
+def test_snapshots_carry_the_restraint_only_once_there_is_one():
+    """Stored games (and games without a verified elimination) keep their exact snapshot form, so
+    issue 13's replay of games stored before rules 4 finds no new key; a cut round-trips."""
+    pk = PACKAGES["meridian-sea"]
+    s = ge.new_game(ge.load_scenario(pk.slug), game_id="g", seed="s", mode="expected")
+    data = ge.state_to_json(s)
+    assert all("verified_cut" not in n for n in _nations(data))
+    assert ge.state_from_json(data) == s
+    _, results = play_package(pk, True)
+    cut = results[1].state
+    data = ge.state_to_json(cut)
+    assert [n["verified_cut"] for n in _nations(data) if "verified_cut" in n] == [3.0]
+    assert ge.state_from_json(data) == cut
+
+
+def _nations(data: object) -> list[dict]:
+    nations = data["nations"]  # type: ignore[index]
+    return list(nations.values()) if isinstance(nations, dict) else list(nations)
