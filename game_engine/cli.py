@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import cast
+from typing import NoReturn, cast
 
 from game_engine.engine import add_treaty_draft, final_scores, new_game, resolve, validate_orders
 from game_engine.errors import MalformedOrder, OrderError, RuleViolation, ScenarioError
@@ -25,6 +25,7 @@ from game_engine.messages import english_of, message_from_json
 from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
 from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
 from game_engine.orders import Order, parse_order
+from game_engine.orders.specs import SPEC_BY_TYPE
 from game_engine.rng import u01
 from game_engine.scenario import Scenario, bundled_slugs, list_scenarios, load_scenario
 from game_engine.serialization import canonical_json
@@ -140,8 +141,26 @@ def _check_script_orders(
         for n, o in enumerate(entry, 1):
             if not isinstance(o, Mapping):
                 raise CliError(f"turn {turn}: order {n} of {key!r} must be a JSON object")
+            _check_order_keys(o, f"turn {turn}: {key} order {n}")
         out[key] = list(entry)
     return out
+
+
+def _check_order_keys(order: Mapping[str, object], where: str) -> None:
+    """A key the order's type does not take is a typo the engine would otherwise ignore."""
+    otype = order.get("type")
+    spec = SPEC_BY_TYPE.get(otype.strip().upper()) if isinstance(otype, str) else None
+    if spec is None:
+        return  # parse_order names the missing or unknown type
+    known = {"type", *(ps.name for ps in spec.params)}
+    if spec.type == "SIGN":
+        known.add("draft")
+    extra = sorted(set(order) - known)
+    if extra:
+        raise CliError(
+            f"{where} ({spec.type}): unknown key(s) {', '.join(map(repr, extra))}; "
+            f"it takes {', '.join(sorted(known - {'type'}))}"
+        )
 
 
 def _kind(x: object) -> str:
@@ -575,11 +594,16 @@ def _print_balance(report: Mapping[str, object]) -> None:
             )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments end in one line naming the problem and exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for ``python -m game_engine``."""
-    ap = argparse.ArgumentParser(
-        prog="python -m game_engine", description="Treatycraft turn engine tools"
-    )
+    ap = _Parser(prog="python -m game_engine", description="Treatycraft turn engine tools")
     sub = ap.add_subparsers(dest="cmd", required=True)
     v = sub.add_parser("validate", help="validate a scenario TOML file")
     v.add_argument("file")

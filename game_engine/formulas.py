@@ -214,3 +214,17 @@ def rsi_geometric(components: Sequence[float], weights: Sequence[float], floor: 
 def s_race(rho: float, growth: float, slope: float = 20.0, scale: float = 0.25) -> float:
     """Race component ``0.5 sigma(-slope (rho-1)) + 0.5 (1 - clamp(G/scale))``."""
     return 0.5 * sigmoid(-slope * (rho - 1)) + 0.5 * (1 - clamp(max(0.0, growth) / scale, 0, 1))
+
+
+# ---------------------------------------------------------------- B5.12 victory points
+
+
+def verified_restraint(cut: float, x_off: float, ref: float) -> float:
+    """Verified-restraint index ``100 min(1, cut / (ref (X + cut)))`` (rules 4, B5.12).
+
+    ``cut`` is the strategic weight eliminated under observation and ``x_off`` the offensive
+    level now, so ``X + cut`` is the arsenal the cuts were taken from.
+    """
+    if cut <= 0:
+        return 0.0
+    return 100 * clamp(cut / (ref * (x_off + cut)), 0.0, 1.0)

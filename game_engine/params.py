@@ -73,8 +73,9 @@ class Params:
     # began with (see LEGACY_VALUES), so a rules change never makes an older game unreplayable:
     # 1 = the rules before issue 14; 2 = issue 14's equilibrium start, posture erosion, hosted-
     # site incidents, ledger fixes and same-turn consent for radar and sensor orders; 3 = issue
-    # 14's crisis calibration (``esc_scale``, B10(c)).
-    rules: int = 3
+    # 14's crisis calibration (``esc_scale``, B10(c)); 4 = issue 14's verified-restraint term of
+    # the victory points (``vp_w_verified``, B5.12).
+    rules: int = 4
 
     # --- B3 costs and limits -------------------------------------------------------------
     covert_cost_mult: float = 1.25  # BUILD covert surcharge
@@ -266,6 +267,11 @@ class Params:
     catastrophe_dyad_penalty: float = 20.0
     # --- B5.12 victory points -----------------------------------------------------------------
     objectives_cap: float = 10.0
+    # rules >= 4 (issue 14): VP_i += vp_w_verified x V_i, the verified-restraint index
+    # V_i = 100 min(1, cut_i / (vp_verified_ref (X_i + cut_i))), where cut_i is the strategic
+    # weight (sum of w_c) i has eliminated under accepted observation and X_i its offensive level
+    vp_w_verified: float = 0.12
+    vp_verified_ref: float = 0.25  # share of one's arsenal whose verified elimination earns V = 100
     # --- B6 numeric hygiene -------------------------------------------------------------------
     float_digits: int = 9
 
@@ -273,7 +279,7 @@ class Params:
 # (lo, hi) allowed range of every numeric parameter; booleans are not listed.
 _UNIT = (0.0, 1.0)
 RANGES: dict[str, tuple[float, float]] = {
-    "rules": (1, 3),
+    "rules": (1, 4),
     "covert_cost_mult": (1.0, 3.0),
     "reduce_cost_per_unit": (0.0, 10.0),
     "test_cost": (0, 20),
@@ -443,6 +449,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "catastrophe_mult": _UNIT,
     "catastrophe_dyad_penalty": (0.0, 100.0),
     "objectives_cap": (0.0, 100.0),
+    "vp_w_verified": _UNIT,
+    "vp_verified_ref": (0.01, 1.0),
     "float_digits": (3, 15),
 }
 

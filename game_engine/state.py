@@ -71,6 +71,8 @@ class Nation:
     catastrophe_penalty: float
     last_spend: int
     npc: bool = False
+    verified_cut: float = 0.0
+    """Strategic weight eliminated under accepted observation (rules >= 4, B5.12)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

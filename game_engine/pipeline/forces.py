@@ -52,6 +52,9 @@ def phase_forces(ctx: Ctx) -> None:
         if o.verified and obs:
             for k in obs:
                 ctx.trust(k, sid, da=p.trust_verified_elimination)
+            if p.rules >= 4:
+                w_c = next(x.w for x in ctx.sc.classes if x.name == c)
+                ctx.setn(sid, verified_cut=ctx.rf(ctx.n[sid].verified_cut + w_c * q))
             ctx.emit(
                 "reduce",
                 None,

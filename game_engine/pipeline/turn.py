@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from game_engine import formulas as f
+from game_engine import metrics as m
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.events import Resolution
 from game_engine.jsontypes import JSON, JSONDict
@@ -84,7 +86,13 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
         nat = ctx.n[sid]
         comp = comp_score(ctx, sid)
         w_sec, w_comp, w_reg = nat.weights
-        value = (w_sec * out.met.sec[sid].sec + w_comp * comp + w_reg * out.rsi_pub) * ctx.survival
+        value = w_sec * out.met.sec[sid].sec + w_comp * comp + w_reg * out.rsi_pub
+        if ctx.p.rules >= 4 and nat.verified_cut > 0:
+            x_now = m.x_off({c.name: c for c in ctx.sc.classes}, nat.missiles)
+            value += ctx.p.vp_w_verified * f.verified_restraint(
+                nat.verified_cut, x_now, ctx.p.vp_verified_ref
+            )
+        value *= ctx.survival
         vp[sid] = ctx.rf(value)
         out.comp[sid] = comp
         met = dict(nat.objectives_met)

@@ -54,6 +54,9 @@ def nation_to_json(n: Nation) -> JSONDict:
         "catastrophe_penalty": n.catastrophe_penalty,
         "last_spend": n.last_spend,
         "npc": n.npc,
+        # written only once there is one, so snapshots of games without a verified elimination
+        # (and every game stored before rules 4) keep their exact form (issue 13's replay)
+        **({"verified_cut": n.verified_cut} if n.verified_cut else {}),
     }
 
 
@@ -119,5 +122,7 @@ def nation_from_json(r: Fields) -> Nation:
         catastrophe_penalty=r.f("catastrophe_penalty"),
         last_spend=r.i("last_spend"),
         npc=r.b("npc"),
+        # snapshots written before rules 4 have no verified-restraint record
+        verified_cut=r.f("verified_cut") if "verified_cut" in r.d else 0.0,
     )
 

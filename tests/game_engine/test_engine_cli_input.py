@@ -86,6 +86,33 @@ def test_malformed_order_names_the_state_and_order(tmp_path, capsys):
     _fails_with(capsys, ["simulate", "--orders", path], "turn 1: borun order 2", "Unknown order type 'FLY'")
 
 
+def test_an_order_key_the_type_does_not_take_is_not_ignored(tmp_path, capsys):
+    """A typo ("quantity" for "qty", "colour") used to be dropped and the order played without it."""
+    order = {"type": "BUILD", "class": "MRBM", "qty": 1, "covert": True, "colour": "red"}
+    path = _script(tmp_path, {"turns": [{"borun": [order]}]})
+    _fails_with(capsys, ["simulate", "--orders", path], "turn 1: borun order 1 (BUILD)", "unknown key(s) 'colour'", "qty")
+    sign = {"type": "SIGN", "draft": "d", "hash": "x"}
+    path = _script(tmp_path, {"turns": [{"orders": {"aurel": [sign]}}]})
+    _fails_with(capsys, ["simulate", "--orders", path], "(SIGN)", "unknown key(s) 'hash'")
+
+
+def test_bad_command_line_arguments_are_one_line(capsys):
+    for argv, needle in (
+        (["simulate", "--scenario", "atlantis"], "invalid choice: 'atlantis'"),
+        (["simulate", "--mode", "random"], "invalid choice: 'random'"),
+        (["simulate", "--turns", "three"], "invalid int value: 'three'"),
+        (["balance", "--gmaes", "3"], "unrecognized arguments: --gmaes"),
+    ):
+        try:
+            cli.main(argv)
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(argv)
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and needle in err, err
+
+
 def test_signing_an_unknown_draft(tmp_path, capsys):
     path = _script(tmp_path, {"turns": [{"orders": {"aurel": [{"type": "SIGN", "draft": "capp"}]}}]})
     line = _fails_with(capsys, ["simulate", "--orders", path], "signs unknown draft 'capp'")

@@ -62,6 +62,8 @@ def test_the_dilemma_holds_in_stochastic_mode_over_several_seeds(slug):
         rise = w["major"][0] - w["base"][0]
         assert rise > 2.0, (seed, w)
         assert w["reassured"][0] - w["base"][0] <= 0.5 * rise, (seed, w)
+        assert w["major"][1] > w["base"][1], (seed, w)  # the rival's arms-race pressure too
+        assert w["reassured"][1] < w["major"][1], (seed, w)
         rises.append(rise)
     assert len(rises) >= 4
     assert sum(rises) / len(rises) >= 5.0

@@ -92,6 +92,7 @@ def play_case(case: Mapping[str, Any]) -> dict[str, Any]:
         scenario_of(case), game_id="golden", seed=case.get("seed", "golden"), mode=case.get("mode", "expected")
     )
     turns: list[dict[str, Any]] = []
+    observe = set(case.get("observe", []))
     for turn in case["turns"]:
         hashes: dict[str, str] = {}
         for draft in turn.get("drafts", []):
@@ -108,6 +109,15 @@ def play_case(case: Mapping[str, Any]) -> dict[str, Any]:
                 typed.append(parse_order(item))
             orders[sid] = tuple(typed)
         r = ge.resolve(state, orders, case.get("seed", "golden"))
+        extra: dict[str, Any] = {}
+        if "vp" in observe:  # the turn's victory points and the verified restraint behind them
+            extra["vp"] = {sid: n.vp_history[-1] for sid, n in r.state.nations.items()}
+            extra["verified_cut"] = {sid: n.verified_cut for sid, n in r.state.nations.items()}
+        if "crisis" in observe:  # B5.11's per-dyad risks and, in expected mode, the survival
+            extra["crisis"] = [
+                [d["crisis_dyad"], d["p_cr"], d["p_esc"]] for d in r.audit["draws"] if "crisis_dyad" in d
+            ]
+            extra["survival"] = r.audit["survival"]
         turns.append(
             {
                 "turn": state.turn,
@@ -131,6 +141,7 @@ def play_case(case: Mapping[str, Any]) -> dict[str, Any]:
                     for e in r.events
                 ],
                 "after": observe_state(r.state),
+                **extra,
             }
         )
         state = r.state
@@ -159,4 +170,30 @@ def claims_hold(case: Mapping[str, Any], observed: Mapping[str, Any]) -> list[st
             failures.append(f"no violation of {treaty} by {sid}")
     if must.get("nothing_rejected") and codes:
         failures.append(f"orders were rejected: {sorted(codes)}")
+    if "against_rules" in must:
+        failures += _against_rules(case, observed, must["against_rules"])
+    return failures
+
+
+def under_rules(case: Mapping[str, Any], rules: int) -> dict[str, Any]:
+    """The same case played under another rules version."""
+    return {**case, "params": {**(case.get("params") or {}), "rules": rules}}
+
+
+def _against_rules(case: Mapping[str, Any], observed: Mapping[str, Any], claim: Mapping[str, Any]) -> list[str]:
+    """What a later rules version changes, against the same case under an earlier one:
+    ``vp_gain_at_least`` ({state: points}, the last turn's VP) and ``p_esc_ratio`` (every dyad's
+    escalation probability, every turn, times this ratio)."""
+    other = play_case(under_rules(case, claim["rules"]))
+    failures: list[str] = []
+    for sid, least in claim.get("vp_gain_at_least", {}).items():
+        gain = observed["turns"][-1]["vp"][sid] - other["turns"][-1]["vp"][sid]
+        if gain < least:
+            failures.append(f"{sid} gains {gain:.2f} VP over rules {claim['rules']}, not {least}")
+    ratio = claim.get("p_esc_ratio")
+    if ratio is not None:
+        for t_new, t_old in zip(observed["turns"], other["turns"], strict=True):
+            for (dyad, _, new), (_, _, old) in zip(t_new["crisis"], t_old["crisis"], strict=True):
+                if abs(new - min(1.0, ratio * old)) > 1e-5:
+                    failures.append(f"turn {t_new['turn']} {dyad}: p_esc {new} is not {ratio} x {old}")
     return failures

@@ -12,7 +12,11 @@ import json
 import os
 
 import pytest
-from runner import CASES, case_names, claims_hold, load_case, play_case
+from runner import CASES, case_names, claims_hold, load_case, play_case, under_rules
+
+from game_engine.params import Params
+
+CURRENT_RULES = Params().rules
 
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
 
@@ -39,3 +43,15 @@ def test_every_case_has_a_rule_and_claims() -> None:
     for name in case_names():
         case = load_case(name)
         assert case.get("rule") and case.get("must"), name
+
+
+@pytest.mark.parametrize("name", case_names())
+def test_every_case_still_shows_its_rule_under_the_current_rules(name: str) -> None:
+    """A case pinned to an earlier rules version keeps its exact expected file; played under the
+    current version (rules 4: the crisis calibration of rules 3 and the verified restraint of
+    rules 4) its claims must still hold."""
+    case = load_case(name)
+    if (case.get("params") or {}).get("rules", CURRENT_RULES) == CURRENT_RULES:
+        pytest.skip("already played under the current rules")
+    now = under_rules(case, CURRENT_RULES)
+    assert claims_hold(now, play_case(now)) == [], name
