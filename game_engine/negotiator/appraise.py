@@ -96,7 +96,9 @@ class Appraiser:
         self._sec0: dict[str, float] = {}
         self._proj: dict[tuple[str, tuple[str, ...], str], float] = {}
         # Posture parts already valued, by what ``constrained`` reads of a text (see _inputs).
-        self._post: dict[tuple[object, ...], tuple[dict[str, float], dict[str, dict[str, int]]]] = {}
+        self._post: dict[
+            tuple[object, ...], tuple[dict[str, float], dict[str, dict[str, int]]]
+        ] = {}
         self.base_vp = self._project_vp(None)
 
     # -- the two parts -----------------------------------------------------------------------
