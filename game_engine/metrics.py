@@ -172,6 +172,11 @@ class Engine:
     _pk: dict[tuple[str, str], dict[str, tuple[tuple[str, float, float], ...]]] = field(
         default_factory=dict
     )
+    # Per (attacker, defender): what ``arriving`` reads that does not depend on the counts
+    # (reach, warhead weight, whether any interceptor defends, the engagement order) and the
+    # counterforce weights of ``survivors`` - looked up once, not per salvo.
+    _arr: dict[tuple[str, str], list[object]] = field(default_factory=dict)
+    _pcf: dict[tuple[str, str], tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, w: World) -> Engine:
@@ -215,28 +220,28 @@ class Engine:
 
     def arriving(self, att: str, dfd: str, counts: Counts) -> float:
         """Weighted arriving warheads A of ``att``'s reachable missiles on ``dfd`` (B5.2 6-7)."""
-        reach = self.w.scenario.reach.get(att, {}).get(dfd, ())
+        key = (att, dfd)
+        plan = self._arr.get(key)
+        if plan is None:
+            plan = self._arrival_plan(att, dfd)
+        reach, dw, defended, order = plan
         if not reach:
             return 0.0
-        salvo_counts = [(c, counts.get(c, 0.0)) for c in reach if counts.get(c, 0.0) > 0]
-        if not salvo_counts:
-            return 0.0
-        cell = self.defense[(dfd, att)]
-        dw = self.w.p.dw_nuclear if self.w.nations[att].nuclear else self.w.p.dw_conventional
-        inter = dict(cell.interceptors)
-        if sum(inter.values()) <= 0:
-            return dw * sum(n for _, n in salvo_counts)
+        if not defended:
+            salvo = [n for c in reach if (n := counts.get(c, 0.0)) > 0]  # type: ignore[attr-defined]
+            return dw * sum(salvo) if salvo else 0.0  # type: ignore[operator]
+        if order is None:
+            order = plan[3] = self._engagement_order(att, dfd, reach)  # type: ignore[arg-type]
         table = self.kill_table(att, dfd)
-        # B5.2.6: most damaging and most killable classes first; ties by class order.
-        order = sorted(
-            salvo_counts,
-            key=lambda ce: (
-                -(table[ce[0]][0][1] if table[ce[0]] else 0.0),
-                CLASS_ORDER.index(ce[0]),
-            ),
-        )
+        inter = dict(self.defense[(dfd, att)].interceptors)
         leak_total = 0.0
-        for c, remaining in order:
+        fired = False
+        # B5.2.6: most damaging and most killable classes first; ties by class order.
+        for c in order:  # type: ignore[attr-defined]
+            remaining = counts.get(c, 0.0)
+            if not remaining > 0:
+                continue
+            fired = True
             leak = 0.0
             for t, pk, e in table[c]:
                 avail = inter[t]
@@ -247,7 +252,27 @@ class Engine:
                 remaining -= eng
                 inter[t] = avail - eng * e
             leak_total += leak + remaining
-        return dw * leak_total
+        return dw * leak_total if fired else 0.0  # type: ignore[operator]
+
+    def _arrival_plan(self, att: str, dfd: str) -> list[object]:
+        reach = self.w.scenario.reach.get(att, {}).get(dfd, ())
+        plan: list[object] = [reach, 0.0, False, None]
+        if reach:
+            plan[1] = self.w.p.dw_nuclear if self.w.nations[att].nuclear else self.w.p.dw_conventional
+            plan[2] = not (sum(dict(self.defense[(dfd, att)].interceptors).values()) <= 0)
+        self._arr[(att, dfd)] = plan
+        return plan
+
+    def _engagement_order(self, att: str, dfd: str, reach: tuple[str, ...]) -> tuple[str, ...]:
+        """The reachable classes in engagement order: a stable sort of the salvo by this key
+        gives the same order as sorting these classes once and keeping those fired."""
+        table = self.kill_table(att, dfd)
+        return tuple(
+            sorted(
+                reach,
+                key=lambda c: (-(table[c][0][1] if table[c] else 0.0), CLASS_ORDER.index(c)),
+            )
+        )
 
     def damage(self, att: str, dfd: str, counts: Counts) -> float:
         """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3)."""
@@ -257,8 +282,12 @@ class Engine:
         self, first: str, victim: str, n_first: Counts, n_victim: Counts
     ) -> dict[str, float]:
         """Victim's missiles left after ``first``'s counterforce strike (B5.3)."""
-        reach = self.w.scenario.reach.get(first, {}).get(victim, ())
-        shots = sum(self.classes[c].pcf * n_first.get(c, 0.0) for c in CLASS_ORDER if c in reach)
+        pcf = self._pcf.get((first, victim))
+        if pcf is None:
+            reach = self.w.scenario.reach.get(first, {}).get(victim, ())
+            pcf = tuple((c, self.classes[c].pcf) for c in CLASS_ORDER if c in reach)
+            self._pcf[(first, victim)] = pcf
+        shots = sum(w * n_first.get(c, 0.0) for c, w in pcf)
         keys = [c for c in CLASS_ORDER if c in n_victim]
         vul = {c: self.classes[c].v * n_victim[c] for c in keys if n_victim[c] > 0}
         total_v = sum(vul[c] for c in keys if c in vul)

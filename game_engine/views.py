@@ -15,8 +15,23 @@ from dataclasses import dataclass, fields
 
 from game_engine.jsontypes import JSON, JSONDict
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Exact types returned as they are (subclasses, e.g. enums, take the general path)."""
+
 
 def _json(x: object) -> JSON:
+    # Exact-type fast paths first (bots turn a view into JSON every turn: this is hot); they
+    # give what the general isinstance chain below gives for those types.
+    t = type(x)
+    if t in _SCALARS:
+        return x  # type: ignore[return-value]
+    if t is dict:
+        return {
+            k if type(k) is str else str(k): v if type(v) in _SCALARS else _json(v)
+            for k, v in x.items()  # type: ignore[attr-defined]
+        }
+    if t is tuple or t is list:
+        return [v if type(v) in _SCALARS else _json(v) for v in x]  # type: ignore[attr-defined]
     if isinstance(x, ViewBase):
         return x.to_json()
     if isinstance(x, Mapping):
@@ -28,12 +43,27 @@ def _json(x: object) -> JSON:
     raise TypeError(f"not JSON: {type(x).__name__}")
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+"""Field names of each view type, in declaration order (``fields()`` is slow to call per value)."""
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class ViewBase:
     """A view type: its JSON is its fields, in declaration order."""
 
     def to_json(self) -> JSONDict:
-        return {f.name: _json(getattr(self, f.name)) for f in fields(self)}
+        out: JSONDict = {}
+        for name in _names(type(self)):
+            v = getattr(self, name)
+            out[name] = v if type(v) in _SCALARS else _json(v)
+        return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

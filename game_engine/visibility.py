@@ -105,7 +105,7 @@ def _reputation(state: GameState, sid: str) -> float:
     return round(sum(state.pairs[(k, sid)].tau for k in others) / max(1, len(others)), 6)
 
 
-def _me(state: GameState, sid: str) -> OwnView:
+def _me(state: GameState, sid: str, *, deterrence: bool = True) -> OwnView:
     nat = state.nations[sid]
     setup = state.scenario.states[state.state_ids.index(sid)]
     others = [k for k in state.state_ids if k != sid]
@@ -168,11 +168,13 @@ def _me(state: GameState, sid: str) -> OwnView:
         objectives=tuple(setup.info.objectives),
         objective_cards=cards,
         secret_briefing=setup.info.secret_briefing,
-        deterrence_threshold=dict(deterrence_thresholds(state, sid)),
+        deterrence_threshold=dict(deterrence_thresholds(state, sid)) if deterrence else {},
     )
 
 
-def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -> View:
+def view_for(
+    state: GameState, viewer: str | None, *, lang: str | None = None, deterrence: bool = True
+) -> View:
     """What ``viewer`` may know: a state id, ``None`` (public observer) or ``FACILITATOR``.
 
     ``lang`` (e.g. ``"es"``) gives the scenario's texts (title, state names, roles, briefings,
@@ -180,6 +182,8 @@ def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -
     English; ids and numbers are the same in every language. The engine's own messages are
     shown by the shell in the reader's language (:mod:`game_engine.messages`).
     ``View.to_json()`` is the JSON-safe form.
+    ``deterrence=False`` leaves the viewer's own deterrence thresholds out (an empty mapping):
+    they are the dearest part of a view, and a bot whose policy never reads them skips them.
     Raises ``RuleViolation(E_UNKNOWN)`` for any other viewer string.
     """
     if viewer is not None and viewer != FACILITATOR and viewer not in state.nations:
@@ -240,7 +244,11 @@ def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -
         if e.published and not e.shared_from
     )
     reveal = state.game_over or viewer == FACILITATOR
-    me = _me(state, viewer) if viewer is not None and viewer != FACILITATOR else None
+    me = (
+        _me(state, viewer, deterrence=deterrence)
+        if viewer is not None and viewer != FACILITATOR
+        else None
+    )
     truth: Truth | None = None
     if reveal:
         truth = Truth(
@@ -322,6 +330,8 @@ def view_for(state: GameState, viewer: str | None, *, lang: str | None = None) -
     )
 
 
-def view_json(state: GameState, viewer: str | None, *, lang: str | None = None) -> JSONDict:
+def view_json(
+    state: GameState, viewer: str | None, *, lang: str | None = None, deterrence: bool = True
+) -> JSONDict:
     """``view_for(...).to_json()``: the view as a JSON-safe dict (bots, review exports)."""
-    return view_for(state, viewer, lang=lang).to_json()
+    return view_for(state, viewer, lang=lang, deterrence=deterrence).to_json()

@@ -19,7 +19,7 @@ from game_engine.jsontypes import JSON
 from game_engine.messages import msg
 from game_engine.orders import Order
 from game_engine.pipeline.context import thaw
-from game_engine.pipeline.stability import evaluate
+from game_engine.pipeline.perception import phase_perception
 from game_engine.state import EXPECTED, FACILITATOR, GameState, Pair
 from game_engine.visibility import treaty_visible
 
@@ -67,10 +67,13 @@ def belief_state(state: GameState, viewer: str | None) -> GameState:
         x_true_total=state.x_pub_total,
         rho_true=state.rho_pub,
     )
-    # Others' threat perceptions are private: re-derive them from the belief data alone.
+    # Others' threat perceptions are private: re-derive them from the belief data alone. Only
+    # the pairs are kept, and of evaluate's phases only perception writes them: the metrics and
+    # stability phases after it are not run (tests/game_engine/test_negotiator.py checks that
+    # the pairs equal a full evaluate's).
     ctx = thaw(belief, WHAT_IF_SEED, belief.turn)
     ctx.init = True
-    evaluate(ctx, 0.0)
+    phase_perception(ctx, 0.0)
     rebuilt = {k: (state.pairs[k] if k[0] == viewer else ctx.pr[k]) for k in state.pairs}
     return replace(belief, pairs=rebuilt)
 

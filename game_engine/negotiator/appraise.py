@@ -95,6 +95,10 @@ class Appraiser:
         }
         self._sec0: dict[str, float] = {}
         self._proj: dict[tuple[str, tuple[str, ...], str], float] = {}
+        # Posture parts already valued, by what ``constrained`` reads of a text (see _inputs).
+        self._post: dict[
+            tuple[object, ...], tuple[dict[str, float], dict[str, dict[str, int]]]
+        ] = {}
         self.base_vp = self._project_vp(None)
 
     # -- the two parts -----------------------------------------------------------------------
@@ -142,11 +146,15 @@ class Appraiser:
         sid: str,
         counts: Mapping[str, Mapping[str, float]] | None = None,
         sites: Mapping[str, Site] | None = None,
+        eng: m.Engine | None = None,
     ) -> float:
+        """``sid``'s security with ``counts`` and ``sites`` (default: the belief's); ``eng``, if
+        given, is the engine built on ``sites`` (several judges of one text share it)."""
         if counts is None and sites is None and sid in self._sec0:
             return self._sec0[sid]
-        w = self.world if sites is None else replace(self.world, sites=sites)
-        eng = self.engine if sites is None else m.Engine.build(w)
+        if eng is None:
+            w = self.world if sites is None else replace(self.world, sites=sites)
+            eng = self.engine if sites is None else m.Engine.build(w)
         sec = m.security(eng, counts or self.counts, sid, {}).sec
         if counts is None and sites is None:
             self._sec0[sid] = sec
@@ -203,19 +211,42 @@ class Appraiser:
                     sites[s.id] = replace(s, interceptors=inter)
         return counts, sites, cuts
 
+    def _inputs(
+        self, template: str, parties: Sequence[str], terms: Mapping[str, JSON]
+    ) -> tuple[object, ...]:
+        """Everything :meth:`constrained` reads of a text, in the order it reads it: two texts
+        with the same inputs (a text and its normalised copy, the same amendment weighed in two
+        rounds) constrain every party alike, so :meth:`appraise` values their posture once."""
+        limits: tuple[tuple[str, float], ...] = ()
+        if template == "OFFENSE_CAP":
+            caps = terms.get("caps")
+            if isinstance(caps, dict):
+                limits = tuple({c: float(_int(n)) for c, n in caps.items()}.items())
+        elif template == "CLASS_BAN":
+            classes = terms.get("classes")
+            if isinstance(classes, list):
+                limits = tuple({str(c): 0.0 for c in classes}.items())
+        defense: tuple[object, ...] = ()
+        if template == "DEFENSE_LIMIT":
+            defense = (
+                _int(terms.get("max_interceptors")) if "max_interceptors" in terms else None,
+                _int(terms.get("max_per_site")) if "max_per_site" in terms else None,
+                terms.get("no_foreign_basing") is True,
+            )
+        pv = p_verify(template, terms) if limits else None
+        return (template, tuple(parties), limits, pv, defense)
+
     def appraise(
         self, template: str, parties: Sequence[str], terms: Mapping[str, JSON]
     ) -> Appraisal:
         proj = self.projected_gain(template, parties, terms)
-        gains: dict[str, float] = {}
-        all_cuts: dict[str, dict[str, int]] = {}
-        for judge in parties:
-            counts, sites, cuts = self.constrained(template, parties, terms, judge)
-            if judge == self.viewer:
-                all_cuts = cuts
-            d_sec = self.security(judge, counts, sites) - self.security(judge)
-            w_sec = self.belief.nations[judge].weights[0]
-            gains[judge] = w_sec * d_sec + proj
+        key = self._inputs(template, parties, terms)
+        hit = self._post.get(key)
+        if hit is None:
+            hit = self._posture(template, parties, terms)
+            self._post[key] = hit
+        post, all_cuts = hit
+        gains = {judge: d + proj for judge, d in post.items()}
         own = gains.pop(self.viewer, proj)
         return Appraisal(
             gain=own,
@@ -224,6 +255,31 @@ class Appraiser:
             others=gains,
             cuts=all_cuts,
         )
+
+    def _posture(
+        self, template: str, parties: Sequence[str], terms: Mapping[str, JSON]
+    ) -> tuple[dict[str, float], dict[str, dict[str, int]]]:
+        """Per party, the security-weighted change of its security under compliance (as that
+        party expects it), and the viewer's cuts."""
+        post: dict[str, float] = {}
+        all_cuts: dict[str, dict[str, int]] = {}
+        # The sites a defense limit leaves do not depend on the judge: one engine serves all.
+        eng: m.Engine | None = None
+        for judge in parties:
+            counts, sites, cuts = self.constrained(template, parties, terms, judge)
+            if judge == self.viewer:
+                all_cuts = cuts
+            if sites is None and not cuts:
+                # Nobody cuts anything: the forces are the base forces, so the security is the
+                # base security and the difference exactly 0.0 (no need to recompute it).
+                d_sec = 0.0
+            else:
+                if sites is not None and eng is None:
+                    eng = m.Engine.build(replace(self.world, sites=sites))
+                d_sec = self.security(judge, counts, sites, eng) - self.security(judge)
+            w_sec = self.belief.nations[judge].weights[0]
+            post[judge] = w_sec * d_sec
+        return post, all_cuts
 
 
 def class_levels(appraiser: Appraiser, parties: Sequence[str]) -> dict[str, int]:

@@ -329,7 +329,8 @@ def negotiating_bot_orders(
 
     ``table_cbms``: CBMs are agreed at a negotiating table (which adds the mirror orders), so
     the reference bots' unilateral AGREE_* orders are left out. ``view``: the actor's
-    ``view_json`` if the caller has it (the table's reading), else it is computed here."""
+    ``view_json`` if the caller has it (the table's reading: with the deterrence thresholds
+    only for the cheater, the one policy that reads them), else it is computed here."""
     if view is None:
         view = view_json(state, actor)
     v = _View(view)

@@ -90,6 +90,8 @@ STYLES: dict[str, Style] = {
     "hawk": Style(1.5, 2.0, False, (), False, 2, False, 1.0, 0.0),
     "richardson": Style(0.0, 1.0, True, CBM_KINDS, False, 2, False, 0.85, 0.0),
 }
+DETERRENCE_READERS: tuple[str, ...] = ("cheater",)
+"""Policies whose orders read the deterrence thresholds of their view (``cheater_threshold``)."""
 TRUST_FOR_NO_INSPECTION = 0.6
 """A reciprocator trusting a party less than this asks for inspections before signing [INV]."""
 COMPLIANCE_PROVOKED = 90.0
@@ -123,7 +125,9 @@ class Table:
         self.state = state
         self.actor = actor
         self.seed = seed
-        self.view = view_json(state, actor)
+        # Only the cheater reads its deterrence thresholds (its covert build, orders.py): the
+        # other policies' reading - and the orders made from it - leave them out (speed).
+        self.view = view_json(state, actor, deterrence=policy in DETERRENCE_READERS)
         me = self.view.get("me")
         self.me: Mapping[str, object] = me if isinstance(me, Mapping) else {}
         self.turn = _int(self.view.get("turn"))

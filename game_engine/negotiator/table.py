@@ -35,6 +35,7 @@ class TableResult:
     agreed: list[str] = field(default_factory=list)  # terms hashes of texts every party signed
     # Each bot's view of the state the table started from, for its orders: the table only adds
     # drafts, which neither a view's treaties in force nor the orders read (saves a view a bot).
+    # Deterrence thresholds are in it only for the policies that read them (DETERRENCE_READERS).
     views: dict[str, Mapping[str, object]] = field(default_factory=dict)
 
 

@@ -213,3 +213,56 @@ def test_bots_never_sign_a_defense_limit_they_cannot_keep_and_keep_the_ones_they
     limits = {t.id for t in state.treaties if t.template == "DEFENSE_LIMIT" and t.created_turn > 0}
     assert limits, "the reciprocators agreed no defense limit"
     assert [v for v in state.violations if v.treaty in limits] == []
+
+
+def _turns(slug: str, n: int, mode: str = "stochastic") -> list[ge.GameState]:
+    """The states of the first ``n`` turns of a game of all six negotiating policies."""
+    s = ge.new_game(ge.load_scenario(slug), game_id="speed", seed="speed", mode=mode)
+    policies = cli._policies(s, ",".join(NEGOTIATING_POLICIES))
+    history: list[Record] = []
+    out = [s]
+    for _ in range(n):
+        s, orders, _ = cli.play_turn(s, policies, "speed", None, history=history)
+        s = ge.resolve(s, orders, "speed").state
+        out.append(s)
+    return out
+
+
+@pytest.mark.parametrize("slug", ["meridian-sea", "shield-of-the-east", "peninsula-and-straits"])
+def test_the_belief_state_is_the_one_a_full_evaluate_rebuilds(slug, monkeypatch):
+    # belief_state re-derives others' perceptions with the perception phase alone (speed): the
+    # belief must be exactly the one the whole evaluate (perception, metrics, stability) gives.
+    from game_engine import whatif
+    from game_engine.pipeline.stability import evaluate
+
+    for s in _turns(slug, 2):
+        for viewer in s.state_ids:
+            fast = whatif.belief_state(s, viewer)
+            with monkeypatch.context() as mp:
+                mp.setattr(whatif, "phase_perception", evaluate)
+                full = whatif.belief_state(s, viewer)
+            assert fast == full, (slug, s.turn, viewer)
+
+
+@pytest.mark.parametrize("slug", ["meridian-sea", "shield-of-the-east", "peninsula-and-straits"])
+def test_an_appraisers_remembered_values_equal_fresh_ones(slug):
+    # Appraiser memoises projections and postures (speed): asking again, in another order, or
+    # with the text normalised must give exactly what a fresh appraiser computes.
+    from game_engine.engine import normalize_terms
+
+    for s in _turns(slug, 2):
+        a, b = s.state_ids[0], s.state_ids[1]
+        texts = [
+            ("OFFENSE_CAP", {"caps": {"SRBM": 5, "MRBM": 6}, "inspection_quota": 2, "data_exchange": True}),
+            ("OFFENSE_CAP", {"caps": {"SRBM": 50, "MRBM": 60}}),
+            ("OFFENSE_CAP", {"caps": {"MRBM": 6, "SRBM": 5}, "inspection_quota": 0, "data_exchange": False}),
+            ("CLASS_BAN", {"classes": ["IRBM"], "inspection_quota": 1}),
+            ("DEFENSE_LIMIT", {"max_interceptors": 4}),
+            ("DEFENSE_LIMIT", {"max_interceptors": 40, "max_per_site": 2, "no_foreign_basing": True}),
+        ]
+        texts += [(t, normalize_terms(t, x, s.scenario.params)) for t, x in texts]
+        for viewer, bluff in ((a, False), (b, True)):
+            shared = Appraiser(s, viewer, bluff=bluff)
+            for template, terms in texts * 2:
+                fresh_ap = Appraiser(s, viewer, bluff=bluff)
+                assert shared.appraise(template, (a, b), terms) == fresh_ap.appraise(template, (a, b), terms)
