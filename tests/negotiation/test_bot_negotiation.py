@@ -202,3 +202,35 @@ def test_a_student_host_nation_agreement_is_signed_by_a_bot_host_that_takes_defe
                                      parties=["aurel", "calla"], template="", clauses=clauses, text="")
     move = services.bot_step(game_id=game.pk, state_id="calla", now=later(120))
     assert move is not None and move.intent.id == "reject_hosting" and move.proposal == str(other.number)
+
+
+def test_the_console_hands_a_seat_to_a_bot_mid_game_whose_orders_replace_the_students_and_back(table, fac_client):
+    from django.urls import reverse
+
+    from negotiation.models import Seat, TurnRecord
+
+    game, student = table
+    services.proposal_create(game_id=game.pk, viewer=player(student), kind="treaty", title="Cap",
+                             parties=["borun"], template="OFFENSE_CAP", clauses=CAP, text="")
+    services.order_add(game_id=game.pk, seat_id=student.seat_id, member_id=student.pk,
+                       raw={"type": "BUILD", "class": "SRBM", "qty": 1, "covert": False})
+    assert services.bot_step(game_id=game.pk, state_id="borun", now=later()) is not None  # amended
+    url = reverse("negotiation:seat-action", args=[game.pk])
+    response = fac_client.post(url, {"action": "bot", "state_id": "aurel", "policy": "reciprocator"},
+                               HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "bot (reciprocator)" in response.content.decode()
+    assert Seat.objects.get(game=game, state_id="aurel").bot_policy == "reciprocator"
+    # The bot now answers Borun's amended cap for Aurel, and gives Aurel's orders at resolution.
+    move = services.bot_step(game_id=game.pk, state_id="aurel", now=later(120))
+    assert move is not None and move.proposal == "1"
+    resolve(game)
+    given = TurnRecord.objects.get(game=game, turn=1).orders["aurel"]
+    assert {"type": "BUILD", "class": "SRBM", "qty": 1, "covert": False} not in given
+    assert GameEvent.objects.filter(game=game, kind="orders.missed_policy", data__policy="bot:reciprocator",
+                                    data__state="aurel").exists()
+    response = fac_client.post(url, {"action": "handback", "state_id": "aurel"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "bot (reciprocator)" not in response.content.decode()
+    assert Seat.objects.get(game=game, state_id="aurel").bot_policy == ""
+    assert services.bot_step(game_id=game.pk, state_id="aurel", now=later(600)) is None
+    assert list(GameEvent.objects.filter(game=game, kind__in=["seat.bot", "seat.handed_back"], data__state="aurel")
+                .order_by("seq").values_list("kind", flat=True)) == ["seat.bot", "seat.handed_back"]
