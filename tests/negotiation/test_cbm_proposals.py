@@ -108,3 +108,17 @@ def test_cbm_measures_have_words_in_english_and_spanish():
     with override("es"):
         spanish = proposalforms.clause_lines("CBM", {"measures": ["NOTIFICATION"]}, {})
     assert english == ["Launch notification (missile tests notified in advance)"] and spanish != english
+
+
+def test_what_if_we_sign_a_cbm_package_projects_both_sides_agreement_orders(started_game):
+    from negotiation import selectors
+
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    seat_client(started_game, "borun", "Bo")
+    services.proposal_create(game_id=started_game.pk, viewer=viewer(ana), kind="cbm", title="Hotline",
+                             parties=["borun"], template="", clauses={"measures": ["HOTLINE"]}, text="")
+    projection = selectors.proposal_projection(started_game, viewer(ana), 1)
+    assert projection is not None
+    rows = {r["label"]: r for r in projection["rows"]}
+    # A hotline costs each side a point this turn and raises transparency: the projection moves.
+    assert any(abs(r["delta"]) > 0 for r in rows.values()), rows
