@@ -20,6 +20,8 @@ TEMPLATE_WORDS = {
     "DEFENSE_LIMIT": _("the defense limit"),
     "EXPORT_CONTROL": _("the export control treaty"),
     "NONPROLIFERATION": _("the non-proliferation treaty"),
+    "HOSTING": _("the host-nation agreement"),
+    "CBM": _("the confidence-building measures"),
 }
 CBM_WORDS = {
     "HOTLINE": _("a hotline"),
@@ -30,6 +32,13 @@ CBM_WORDS = {
 
 def _int(x: Any) -> int:
     return x if isinstance(x, int) and not isinstance(x, bool) else 0
+
+
+def _and(items: list[str]) -> str:
+    """“a, b and c” in the active language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def say(intent: Mapping[str, Any]) -> str:
@@ -91,4 +100,16 @@ def say(intent: Mapping[str, Any]) -> str:
         return gettext("We accept %(cbm)s: our order is in.") % {"cbm": cbm}
     if iid == "decline_cbm":
         return gettext("We decline %(cbm)s for now.") % {"cbm": cbm}
+    if iid == "amend_cbm":
+        kinds = [str(CBM_WORDS[k]) for k in str(p.get("kinds", "")).split(",") if k in CBM_WORDS]
+        return gettext("We will sign the package with only %(cbms)s.") % {"cbms": _and(kinds)}
+    if iid == "reject_cbm":
+        return gettext("We are not ready for these confidence-building measures.")
+    if iid == "table_hosting":
+        return ngettext(
+            "We ask to station %(n)s interceptor at site %(site)s on your territory, with your consent.",
+            "We ask to station %(n)s interceptors at site %(site)s on your territory, with your consent.",
+            _int(p.get("limit"))) % {"n": _int(p.get("limit")), "site": str(p.get("site", ""))}
+    if iid == "reject_hosting":
+        return gettext("We decline a host-nation agreement for site %(site)s: no missile defenses there for now.") % {"site": str(p.get("site", ""))}
     return gettext("We have nothing to add.")

@@ -297,10 +297,12 @@ class ChannelRead(models.Model):
 class ProposalKind(models.TextChoices):
     TREATY = "treaty", _("Treaty")
     HOSTING = "hosting", _("Host-nation agreement")
+    CBM = "cbm", _("Confidence-building measures")
 
 
 class Proposal(models.Model):
-    """A structured proposal under negotiation: a treaty, or a host-nation agreement."""
+    """A structured proposal under negotiation: a treaty, a host-nation agreement, or a package of
+    confidence-building measures between two states."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open for signature")

@@ -1,5 +1,7 @@
 """Clauses of proposals: the fields a player fills in, parsing them for the engine, and plain
-words for showing and comparing versions."""
+words for showing and comparing versions. Three kinds: treaties (the engine's treaty templates),
+host-nation agreements, and packages of confidence-building measures (the engine's pairwise
+agreements: hotline, launch notification, data exchange)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import game_engine
+from game_engine.negotiator import CBM, CBM_KINDS
 
 TEMPLATES: dict[str, tuple[str | Promise, str | Promise]] = {
     "OFFENSE_CAP": (_("Offense cap (START-like)"), _("Caps on missiles per class or on the weighted total.")),
@@ -48,6 +51,14 @@ HOSTING_BOOL: dict[str, str | Promise] = {
     "forward_allowed": _("Forward radar mode allowed"),
     "sensor_sharing_allowed": _("Sensor sharing with allies allowed"),
 }
+CBM_MEASURES: dict[str, str | Promise] = {
+    "HOTLINE": _("Hotline"),
+    "NOTIFICATION": _("Launch notification (missile tests notified in advance)"),
+    "DATA_EXCHANGE": _("Data exchange (force data every turn)"),
+}
+"""The measures a CBM package may hold, in the engine's order (each becomes AGREE_* orders)."""
+assert tuple(CBM_MEASURES) == CBM_KINDS
+CBM_LABELS: dict[str, str | Promise] = {"measures": _("Measures")}
 LABELS: dict[str, str | Promise] = {
     "caps": _("Missile caps"), "classes": _("Banned classes"), "weighted_cap": _("Weighted total cap"),
     **INT_TERMS, **BOOL_TERMS, "name": _("Name"),
@@ -119,18 +130,28 @@ def hosting_clauses(post: Mapping[str, Any]) -> dict[str, Any]:
     return clauses
 
 
+def cbm_clauses(getlist: Any) -> dict[str, Any]:
+    """The terms of a CBM package: the ticked measures, in the engine's order."""
+    ticked = {str(k) for k in getlist("measures")}
+    return {"measures": [k for k in CBM_MEASURES if k in ticked]}
+
+
 def _value(value: Any, names: Mapping[str, str]) -> str:
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, dict):
         return ", ".join(f"{k} ≤ {v}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(CBM_MEASURES.get(str(v), v)) for v in value)
     return names.get(str(value), str(value))
 
 
 def clause_lines(template: str, clauses: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
-    """Plain-English lines for a treaty (template set) or a host-nation agreement (template "")."""
+    """Plain-English lines for a treaty (template set), a host-nation agreement (template "") or
+    a CBM package (template ``CBM``: one line per measure)."""
+    if template == CBM:
+        measures = clauses.get("measures")
+        return [str(CBM_MEASURES[k]) for k in CBM_MEASURES if isinstance(measures, list) and k in measures]
     labels = LABELS if template else HOSTING_LABELS
     lines = [str(TEMPLATES[template][0])] if template in TEMPLATES else []
     for key, value in clauses.items():
@@ -141,10 +162,16 @@ def clause_lines(template: str, clauses: Mapping[str, Any], names: Mapping[str, 
 
 
 def diff_lines(old: Mapping[str, Any], new: Mapping[str, Any], old_text: str, new_text: str,
-               names: Mapping[str, str], hosting: bool = False) -> list[tuple[str, str]]:
-    """What changed between two versions, as (kind, line) with kind in added/removed/changed."""
-    labels = HOSTING_LABELS if hosting else LABELS
+               names: Mapping[str, str], hosting: bool = False, cbm: bool = False) -> list[tuple[str, str]]:
+    """What changed between two versions, as (kind, line) with kind in added/removed/changed (a
+    CBM package: each measure added or removed)."""
+    labels = HOSTING_LABELS if hosting else CBM_LABELS if cbm else LABELS
     out: list[tuple[str, str]] = []
+    if cbm:
+        was, now = (set(v.get("measures") or []) for v in (old, new))
+        out += [("added", str(CBM_MEASURES[k])) for k in CBM_MEASURES if k in now - was]
+        out += [("removed", str(CBM_MEASURES[k])) for k in CBM_MEASURES if k in was - now]
+        old, new = {k: v for k, v in old.items() if k != "measures"}, {k: v for k, v in new.items() if k != "measures"}
     for key in sorted(set(old) | set(new), key=lambda k: list(labels).index(k) if k in labels else 99):
         label = labels.get(key, key)
         if key not in old:

@@ -129,6 +129,7 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
         "bool_terms": proposalforms.BOOL_TERMS,
         "hosting_int": proposalforms.HOSTING_INT,
         "hosting_bool": proposalforms.HOSTING_BOOL,
+        "cbm_measures": proposalforms.CBM_MEASURES,
         "classes": list(view.classes),
         "all_states": list(names.items()),
         "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],

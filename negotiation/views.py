@@ -478,6 +478,8 @@ def _number(request: HttpRequest, name: str) -> int:
 def _clauses(request: HttpRequest, game: Game, kind: str) -> dict[str, Any]:
     if kind == "hosting":
         return proposalforms.hosting_clauses(request.POST)
+    if kind == "cbm":
+        return proposalforms.cbm_clauses(request.POST.getlist)
     classes = list(engine_views.view(game, None).get("classes", []))
     return proposalforms.treaty_clauses(request.POST, classes, request.POST.getlist)
 

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from game_engine.negotiator.orders import negotiating_bot_orders
 from game_engine.negotiator.policy import NEGOTIATING_POLICIES, STYLES, decide
-from game_engine.negotiator.table import TableResult, match_observers, run_table
+from game_engine.negotiator.table import (
+    TableResult,
+    hosting_deployments,
+    match_observers,
+    run_table,
+)
 from game_engine.negotiator.types import (
+    CBM,
+    CBM_KINDS,
     HOSTING,
     HOSTING_INTENTS,
     INTENTS,
@@ -27,6 +34,8 @@ from game_engine.negotiator.types import (
 )
 
 __all__ = [
+    "CBM",
+    "CBM_KINDS",
     "HOSTING",
     "HOSTING_INTENTS",
     "INTENTS",
@@ -40,6 +49,7 @@ __all__ = [
     "Record",
     "TableResult",
     "decide",
+    "hosting_deployments",
     "match_observers",
     "move_from_dict",
     "negotiating_bot_orders",

@@ -21,15 +21,22 @@ in how it weighs the result (``STYLES``):
 - ``richardson``: signs what lowers its arms-race pressure and helps it; tables a cap when its
   pressure is positive (it wants relief), counters a rival's defenses with a defense limit.
 
-Host-nation agreements (``decide(..., hosting=True)``, the headless table): a bot that wants
-defense - the hawk always, the Richardson bot under positive pressure, the reciprocator and the
-verifier once a rival has provoked them - and has interceptors in store tables an agreement to
-each ally (a state it extends deterrence to) whose site it could load and that hosts nobody yet:
-its interceptors up to the site's capacity, no forward radar, no sensor sharing. The host signs
+Host-nation agreements (``decide(..., hosting=True)``: the headless table and the server): a
+bot that wants defense - the hawk always, the Richardson bot under positive pressure, the
+reciprocator and the verifier once a rival has provoked them - and has interceptors in store
+tables an agreement to each ally (a state it extends deterrence to) whose site it could load and
+that hosts nobody yet: its interceptors up to the site's capacity, no forward radar, no sensor
+sharing. The host signs
 (its CONSENT_HOSTING order) if the consent is legal for it and its policy takes defenses in:
 the hawk and the cheater always, the Richardson bot under positive pressure, the reciprocator
 and the verifier when they have a rival; the dove declines (defenses within a rival's reach
-provoke it).
+provoke it). Asked by a host to load its site, a bot signs if it wants defense and has a matching
+interceptor in store.
+
+Packages of confidence-building measures (template ``CBM``, tabled by people): a bot signs a
+package of measures its policy offers and accepts, amends it down to those when it holds others
+too (the cheater strikes the data exchange out), rejects it when it believes in none (the hawk)
+or when a reciprocator or verifier deals with a provoker.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from game_engine.errors import OrderError
 from game_engine.jsontypes import JSON
 from game_engine.negotiator.appraise import Appraisal, Appraiser, class_levels
 from game_engine.negotiator.types import (
+    CBM,
     CBM_KINDS,
     HOSTING,
     Act,
@@ -343,6 +351,8 @@ def _amendments(t: Table, o: Offer) -> list[tuple[Act, str, dict[str, JSON], Int
 def _answer(t: Table, o: Offer, history: Sequence[Record]) -> list[Move]:
     if o.template == HOSTING:
         return [_answer_hosting(t, o)]
+    if o.template == CBM:
+        return [_answer_cbm(t, o, history)]
     ok, gain, reason = _acceptable(t, o.template, o.parties, o.terms)
     to = tuple(p for p in o.parties if p != t.actor)
     if ok:
@@ -541,7 +551,11 @@ def _agreements(t: Table) -> set[tuple[str, str, str]]:
 
 
 def _cbm_moves(
-    t: Table, cbm_offers: Sequence[CbmOffer], history: Sequence[Record], offer: bool
+    t: Table,
+    cbm_offers: Sequence[CbmOffer],
+    history: Sequence[Record],
+    offer: bool,
+    offers: Sequence[Offer] = (),
 ) -> list[Move]:
     moves: list[Move] = []
     have = _agreements(t)
@@ -592,6 +606,13 @@ def _cbm_moves(
         for r in history
         if r.move.act is Act.DECLINE_CBM and r.move.to and t.turn - r.turn < TABLE_COOLDOWN
     }
+    # A measure in an open package (a CBM proposal) is settled there, not offered again.
+    offered |= {
+        (k, o.parties[0], o.parties[1])
+        for o in offers
+        if o.template == CBM and len(o.parties) == 2
+        for k in cbm_measures(o.terms)
+    }
     for r in t.rivals():
         if t.policy in ("reciprocator", "verifier") and t.provoked_by(r):
             continue
@@ -607,6 +628,68 @@ def _cbm_moves(
                 Move(t.actor, Act.OFFER_CBM, Intent.of("offer_cbm", kind=kind), to=(r,), cbm=kind)
             )
     return moves
+
+
+# -- packages of confidence-building measures (CBM proposals) ------------------------------
+
+
+def cbm_measures(terms: Mapping[str, JSON]) -> list[str]:
+    """The measures of a CBM package, in :data:`CBM_KINDS` order (unknown kinds left out)."""
+    raw = terms.get("measures")
+    asked = {str(k) for k in raw} if isinstance(raw, list) else set()
+    return [k for k in CBM_KINDS if k in asked]
+
+
+def _answer_cbm(t: Table, o: Offer, history: Sequence[Record]) -> Move:
+    """A package of CBMs is answered as the bot answers each measure offered alone: it signs the
+    measures its policy believes in (a reciprocator or verifier none with a provoker), amends the
+    package down to them when it believes in some, and rejects it otherwise."""
+    to = tuple(p for p in o.parties if p != t.actor)
+    measures = cbm_measures(o.terms)
+    if t.policy in ("reciprocator", "verifier") and any(t.provoked_by(p) for p in to):
+        return Move(
+            t.actor,
+            Act.REJECT,
+            Intent.of("reject_distrust", template=CBM),
+            proposal=o.id,
+            version=o.version,
+            to=to,
+        )
+    wanted = [k for k in measures if k in t.style.cbms]
+    if measures and wanted == measures:
+        return Move(
+            t.actor,
+            Act.SIGN,
+            Intent.of("sign", template=CBM, proposal=o.id),
+            proposal=o.id,
+            version=o.version,
+            to=to,
+        )
+    amended = sum(
+        1
+        for r in history
+        if r.move.actor == t.actor and r.move.proposal == o.id and r.move.act is Act.AMEND
+    )
+    if wanted and amended < MAX_AMENDMENTS:
+        return Move(
+            t.actor,
+            Act.AMEND,
+            Intent.of("amend_cbm", kinds=",".join(wanted)),
+            proposal=o.id,
+            version=o.version,
+            template=CBM,
+            parties=o.parties,
+            terms={**o.terms, "measures": list(wanted)},
+            to=to,
+        )
+    return Move(
+        t.actor,
+        Act.REJECT,
+        Intent.of("reject_cbm", template=CBM),
+        proposal=o.id,
+        version=o.version,
+        to=to,
+    )
 
 
 # -- host-nation agreements ------------------------------------------------------------
@@ -683,8 +766,22 @@ def _table_hosting(t: Table, offers: Sequence[Offer], history: Sequence[Record])
 
 
 def _answer_hosting(t: Table, o: Offer) -> Move:
-    """The host's answer: sign (its consent) or decline."""
+    """The host's answer: sign (its consent) or decline. A bot asked to load an ally's site (the
+    host tabled the agreement) signs if it wants defense and has a matching interceptor in store."""
     to = tuple(p for p in o.parties if p != t.actor)
+    if o.terms.get("owner") == t.actor and o.terms.get("host") != t.actor:
+        site = t.state.site(str(o.terms.get("site")))
+        store = t.me.get("interceptors_store")
+        held = {str(k): _int(v) for k, v in store.items()} if isinstance(store, Mapping) else {}
+        if wants_defense(t) and site is not None and any(held.get(k, 0) > 0 for k in site.allowed):
+            return Move(
+                t.actor,
+                Act.SIGN,
+                Intent.of("sign", template=HOSTING, proposal=o.id),
+                proposal=o.id,
+                version=o.version,
+                to=to,
+            )
     takes = {
         "hawk": True,
         "cheater": True,
@@ -734,7 +831,7 @@ def decide(
 
     Pure and deterministic: the same arguments give the same moves. ``table=False`` answers
     only (used for later rounds within a phase). ``hosting=True`` also tables host-nation
-    agreements (the headless table concludes them; the server does not offer them to bots yet).
+    agreements (the headless table concludes them; the server tables them as proposals).
     """
     if policy not in STYLES:
         raise ValueError(
@@ -761,7 +858,7 @@ def decide(
     moves: list[Move] = []
     for o in waiting:
         moves += _answer(t, o, history)
-    moves += _cbm_moves(t, cbm_offers, history, offer=table)
+    moves += _cbm_moves(t, cbm_offers, history, offer=table, offers=offers)
     if table:
         moves += _table(t, offers, history)
         if hosting:

@@ -5,7 +5,8 @@ playtest use in place of people: each bot, in the scenario's order, answers the 
 await it and tables its own (round 1), then answers again (later rounds), seeing the moves made
 before it. A text every party has signed is tabled in the engine (``add_treaty_draft``) and each
 party gets the SIGN order; an accepted CBM offer gives both sides the mirror AGREE_* order; a
-host-nation agreement both sides signed gives the host its CONSENT_HOSTING order.
+host-nation agreement both sides signed gives the host its CONSENT_HOSTING order (and the owner
+its deployments); a package of CBMs both sides signed gives both the mirror AGREE_* orders.
 Deterministic: the same state, policies, seed and history give the same result.
 """
 
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field, replace
 
 from game_engine.engine import add_treaty_draft
 from game_engine.errors import RuleViolation
-from game_engine.negotiator.policy import Table, consent_order, decide
-from game_engine.negotiator.types import CBM_ORDER, HOSTING, Act, CbmOffer, Move, Offer, Record
+from game_engine.jsontypes import JSON
+from game_engine.negotiator.policy import Table, cbm_measures, consent_order, decide
+from game_engine.negotiator.types import CBM, CBM_ORDER, HOSTING, Act, CbmOffer, Move, Offer, Record
 from game_engine.state import GameState
 
 ROUNDS = 3
@@ -143,24 +145,40 @@ def run_table(
     return res
 
 
+def hosting_deployments(state: GameState, terms: Mapping[str, JSON]) -> list[Raw]:
+    """The owner's DEPLOY orders that load a site under a host-nation agreement's terms: its
+    stored interceptors of the site's types, up to the agreed number (consents are given before
+    forces move, so the owner loads the site the turn the host consents)."""
+    owner, site_id = str(terms.get("owner")), str(terms.get("site"))
+    site = state.site(site_id)
+    room = terms.get("max_interceptors")
+    left = room if isinstance(room, int) else 0
+    out: list[Raw] = []
+    if site is None or owner not in state.nations:
+        return out
+    store = state.nations[owner].store
+    for itype in site.allowed:
+        qty = min(left, store.get(itype, 0))
+        if qty > 0:
+            out.append({"type": "DEPLOY", "site": site_id, "itype": itype, "qty": qty})
+            left -= qty
+    return out
+
+
 def _conclude(res: TableResult, o: Offer) -> None:
     if o.template == HOSTING:  # the host's signature is its consent order
         host = str(o.terms.get("host"))
         res.orders.setdefault(host, []).append(consent_order(o.terms))
-        # ... and the owner loads the site the same turn (consents are given before forces move).
-        owner, site_id = str(o.terms.get("owner")), str(o.terms.get("site"))
-        site = res.state.site(site_id)
-        room = o.terms.get("max_interceptors")
-        left = room if isinstance(room, int) else 0
-        if site is not None and owner in res.state.nations:
-            store = res.state.nations[owner].store
-            for itype in site.allowed:
-                qty = min(left, store.get(itype, 0))
-                if qty > 0:
-                    res.orders.setdefault(owner, []).append(
-                        {"type": "DEPLOY", "site": site_id, "itype": itype, "qty": qty}
-                    )
-                    left -= qty
+        # ... and the owner loads the site the same turn.
+        deploys = hosting_deployments(res.state, o.terms)
+        if deploys:
+            res.orders.setdefault(str(o.terms.get("owner")), []).extend(deploys)
+        return
+    if o.template == CBM and len(o.parties) == 2:  # each signature is its AGREE_* orders
+        a, b = o.parties
+        for kind in cbm_measures(o.terms):
+            res.orders.setdefault(a, []).append({"type": CBM_ORDER[kind], "with": b})
+            res.orders.setdefault(b, []).append({"type": CBM_ORDER[kind], "with": a})
         return
     try:
         st, _, h = add_treaty_draft(res.state, o.template, list(o.parties), dict(o.terms))

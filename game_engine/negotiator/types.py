@@ -45,13 +45,16 @@ INTENTS: tuple[str, ...] = (
     "offer_cbm",
     "accept_cbm",
     "decline_cbm",
+    "amend_cbm",
+    "reject_cbm",
+    "table_hosting",
+    "reject_hosting",
 )
-"""Every message intent a negotiating bot may express at the server's table (the shell words
-each one)."""
+"""Every message intent a negotiating bot may express (the shell words each one)."""
 
 HOSTING_INTENTS: tuple[str, ...] = ("table_hosting", "reject_hosting")
-"""Intents of host-nation agreement moves (params ``site``, ``limit``), made only at the headless
-table (``decide(..., hosting=True)``) until the server words them and offers hosting to bots."""
+"""Intents of host-nation agreement moves (params ``site``, ``limit``): tabled only when the
+caller asks for them (``decide(..., hosting=True)``: the headless table and the server)."""
 
 HOSTING = "HOSTING"
 """The ``template`` of a host-nation agreement offer (not a treaty: the host's signature is its
@@ -59,6 +62,11 @@ CONSENT_HOSTING order). Its terms are the order's parameters plus ``host``: ``ow
 ``site``, ``max_interceptors``, ``max_radar_level``, ``forward_allowed``,
 ``sensor_sharing_allowed``, ``compensation``, ``notice_turns`` (the server's hosting proposal
 clauses)."""
+
+CBM = "CBM"
+"""The ``template`` of a package of confidence-building measures tabled as a proposal (not a
+treaty: each party's signature is its AGREE_* orders). Its one term is ``measures``, a list of
+:data:`CBM_KINDS`; its parties are exactly two states."""
 
 CBM_KINDS: tuple[str, ...] = ("HOTLINE", "NOTIFICATION", "DATA_EXCHANGE")
 """Pairwise agreements a bot offers and answers (B2.6); each becomes mirror AGREE_* orders."""

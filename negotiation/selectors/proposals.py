@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.utils.translation import gettext
 
 import game_engine
+from game_engine.negotiator.types import CBM_ORDER
 from negotiation import engine_views, proposalforms
 from negotiation.models import Game, OrderSubmission, Phase, Proposal
 from negotiation.selectors.common import explained, state_names
@@ -71,7 +72,8 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
             template=current.template, clauses=terms[current.version],
             diff=(proposalforms.diff_lines(terms[previous.version], terms[current.version], previous.text,
                                            current.text, names,
-                                           hosting=p.kind == "hosting") if previous else []),
+                                           hosting=p.kind == "hosting", cbm=p.kind == "cbm")
+                  if previous else []),
             signed=[names.get(s, s) for s in signed],
             missing=[names.get(s, s) for s in p.parties if s not in signed],
             signed_by_me=viewer.state_id in signed,
@@ -116,6 +118,11 @@ def proposal_projection(game: Game, viewer: Viewer, number: int) -> dict[str, An
     if proposal.kind == "treaty":
         drafts = [{"template": version.template, "parties": list(proposal.parties),
                    "terms": {**version.clauses, "name": proposal.title}, "sign": True}]
+    elif proposal.kind == "cbm":  # both parties' AGREE orders, as the signatures stand for
+        for state_id in proposal.parties:
+            extra.setdefault(state_id, []).extend(
+                {"type": CBM_ORDER[k], "with": w} for w in proposal.parties if w != state_id
+                for k in version.clauses.get("measures") or [] if k in CBM_ORDER)
     else:
         host = str(version.clauses.get("host", ""))
         consent = {"type": "CONSENT_HOSTING", **{k: v for k, v in version.clauses.items() if k != "host"}}

@@ -6,7 +6,10 @@ when the game changed since it last looked. ``game_engine.negotiator.decide`` ch
 from the bot's own view, the open proposals it is party to and the table's history (the
 ``bot.move`` entries of the log); this module carries it out with ``proposal_create``,
 ``proposal_amend``, ``proposal_sign``, ``proposal_comment`` and ``message_post``, so the log,
-replay, exports and hidden-information rules are those of people. Every move is logged as
+replay, exports and hidden-information rules are those of people. A bot reads and answers the
+three kinds of proposal - treaties, host-nation agreements (it also tables these, to allies whose
+site it wants to load) and packages of confidence-building measures - and, as the owner of a site
+whose host-nation agreement both sides signed, loads the site in its orders that turn. Every move is logged as
 ``bot.move`` with the actor ``bot:<policy>``: the log marks what bots did. A bot's chat message
 carries its intent, worded in each reader's language (negotiation/bot_speech.py)."""
 
@@ -23,12 +26,15 @@ from django.utils.translation import gettext
 
 import game_engine
 from game_engine.negotiator import (
+    CBM,
+    HOSTING,
     Act,
     CbmOffer,
     Move,
     Offer,
     Record,
     decide,
+    hosting_deployments,
     move_from_dict,
     negotiating_bot_orders,
 )
@@ -79,15 +85,18 @@ def _history(game: Game) -> list[Record]:
 
 
 def _offers(game: Game, state_id: str) -> list[Offer]:
+    """The open proposals the bot is party to, as the negotiator reads them: a treaty under its
+    template, a host-nation agreement as ``HOSTING`` and a CBM package as ``CBM``."""
     offers: list[Offer] = []
-    for p in Proposal.objects.filter(game=game, kind=ProposalKind.TREATY, status=Proposal.Status.OPEN):
+    for p in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN):
         if state_id not in p.parties:
             continue
         version = p.versions.get(version=p.version)
-        if not version.template:
+        template = {str(ProposalKind.HOSTING): HOSTING, str(ProposalKind.CBM): CBM}.get(p.kind, version.template)
+        if not template:
             continue
         signed = tuple(p.signatures.filter(version=p.version).values_list("state_id", flat=True))
-        offers.append(Offer(str(p.number), version.template, tuple(p.parties), dict(version.clauses),
+        offers.append(Offer(str(p.number), template, tuple(p.parties), dict(version.clauses),
                             p.author, p.version, signed))
     return offers
 
@@ -121,13 +130,18 @@ def _say(game: Game, viewer: Viewer, mv: Move, token: str) -> None:
 
 def _title(game: Game, mv: Move) -> str:
     names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
-    label = proposalforms.TEMPLATES.get(mv.template, (mv.template, ""))[0]
+    label = (ProposalKind.HOSTING.label if mv.template == HOSTING
+             else proposalforms.TEMPLATES.get(mv.template, (mv.template, ""))[0])
     return f"{label}: {' – '.join(names.get(p, p) for p in mv.parties)}"[:120]
 
 
 def _carry_out(game: Game, viewer: Viewer, mv: Move) -> None:
     number = int(mv.proposal) if mv.proposal.isdigit() else 0
-    if mv.act is Act.TABLE or (mv.act is Act.COUNTER and mv.template):
+    if mv.act is Act.TABLE and mv.template == HOSTING:
+        proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.HOSTING, title=_title(game, mv),
+                        parties=list(mv.parties), template="", clauses=dict(mv.terms),
+                        text=bot_speech.say(mv.intent.as_dict()))
+    elif mv.act is Act.TABLE or (mv.act is Act.COUNTER and mv.template):
         proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.TREATY, title=_title(game, mv),
                         parties=list(mv.parties), template=mv.template, clauses=dict(mv.terms),
                         text=bot_speech.say(mv.intent.as_dict()))
@@ -157,7 +171,7 @@ def bot_step(*, game_id: int, state_id: str, now: datetime | None = None) -> Mov
     state = game_engine.state_from_json(game.state)
     history = _history(game)
     moves = decide(seat.bot_policy, state, state_id, _offers(game, state_id), _cbm_offers(history, game.turn),
-                   history, f"{game.seed}:talk:{game.turn}")
+                   history, f"{game.seed}:talk:{game.turn}", hosting=True)
     if not moves:
         cache.set(seen_key, (game.turn, game.phase, game.last_seq), 3600)
         return None
@@ -193,9 +207,32 @@ def bots_tick(now: datetime | None = None) -> int:
 
 def bot_orders(game: Game, policy: str, state: game_engine.GameState, state_id: str,
                seed: str) -> list[dict[str, Any]]:
-    """The bot's orders at resolution: its policy's orders plus the CBM orders it offered or
-    accepted at the table this turn (the partner's mirror order completes each)."""
-    raws: list[dict[str, Any]] = list(negotiating_bot_orders(policy, state, state_id, seed))
+    """The bot's orders at resolution: the deployments that load a site whose host-nation
+    agreement the host signed (it consents this turn), its policy's orders, and the CBM
+    orders it offered or accepted at the table this turn (the partner's mirror order completes
+    each; a signed CBM package's orders come with the signatures)."""
+    raws: list[dict[str, Any]] = []
+    for p in Proposal.objects.filter(game=game, kind=ProposalKind.HOSTING, status=Proposal.Status.OPEN):
+        version = p.versions.get(version=p.version)
+        signed = set(p.signatures.filter(version=p.version).values_list("state_id", flat=True))
+        # The host's signature is its consent; the owner wants it if it signed or wrote this version.
+        if (version.clauses.get("owner") == state_id and version.clauses.get("host") in signed
+                and (state_id in signed or version.author == state_id)):
+            raws += hosting_deployments(state, version.clauses)
+    # The agreed site is loaded first: the policy's own deployments get what is left in store
+    # (the engine checks deployments in site order, and would refuse the agreed one instead).
+    left = dict(state.nations[state_id].store) if state_id in state.nations else {}
+    for o in raws:
+        left[str(o["itype"])] = left.get(str(o["itype"]), 0) - int(o["qty"])
+    for o in negotiating_bot_orders(policy, state, state_id, seed):
+        if raws and o.get("type") == "DEPLOY":
+            asked = o.get("qty")
+            qty = min(asked if isinstance(asked, int) else 0, left.get(str(o.get("itype")), 0))
+            if qty <= 0:
+                continue
+            left[str(o.get("itype"))] -= qty
+            o = {**o, "qty": qty}
+        raws.append(dict(o))
     have = {(o.get("type"), o.get("with")) for o in raws}
     for r in _history(game):
         mv = r.move

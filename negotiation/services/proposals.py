@@ -1,10 +1,12 @@
-"""Proposals as first-class objects: treaties and host-nation agreements, built from clauses the
-engine understands, versioned, commented, signed.
+"""Proposals as first-class objects: treaties, host-nation agreements and packages of
+confidence-building measures, built from clauses the engine understands, versioned, commented,
+signed.
 
 A signature is recorded here and turned into the engine's order at every resolution while the
 proposal is open (SIGN on the version's terms hash for a treaty; CONSENT_HOSTING from the host of
-a host-nation agreement), so a treaty enters into force at the first resolution after every party
-has signed the same version. Amending a proposal makes earlier signatures void."""
+a host-nation agreement; for a CBM package, once both parties signed the same version, each
+party's AGREE_* order for each measure), so a treaty enters into force at the first resolution
+after every party has signed the same version. Amending a proposal makes earlier signatures void."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from django.db.models import Max
 from django.utils.translation import gettext
 
 import game_engine
+from game_engine.negotiator import CBM, CBM_KINDS
+from game_engine.negotiator.types import CBM_ORDER
 from game_engine.scenario import TREATY_TEMPLATES
 from negotiation import engine_views
 from negotiation.changes import ProposalChanged, publish
@@ -89,6 +93,25 @@ def check_hosting(game: Game, parties: list[str], clauses: Mapping[str, Any]) ->
             raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
 
 
+def check_cbm(game: Game, parties: list[str], clauses: Mapping[str, Any]) -> None:
+    """A CBM package is between two states, holds at least one measure, and none the pair has
+    already agreed (the engine would refuse the AGREE order)."""
+    if len(parties) != 2:
+        raise InvalidInput(gettext("Confidence-building measures are agreed between two states: choose one other party."))
+    measures = clauses.get("measures")
+    if not isinstance(measures, list) or not measures or any(m not in CBM_KINDS for m in measures):
+        raise InvalidInput(gettext("Tick at least one confidence-building measure."))
+    if set(clauses) - {"measures"}:
+        raise InvalidInput(gettext("Unknown kind of proposal."))
+    state = game_engine.state_from_json(game.state)
+    a, b = parties
+    for kind in measures:
+        try:
+            game_engine.validate_order(state, a, {"type": CBM_ORDER[kind], "with": b})
+        except game_engine.RuleViolation as exc:
+            raise InvalidInput(engine_views.texts(game).rule_error(exc.code, exc.message)) from exc
+
+
 @transaction.atomic
 def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, parties: list[str],
                     template: str, clauses: Mapping[str, Any], text: str) -> Proposal:
@@ -110,6 +133,9 @@ def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, part
     elif kind == ProposalKind.HOSTING:
         check_hosting(game, party_list, clauses)
         template = ""
+    elif kind == ProposalKind.CBM:
+        check_cbm(game, party_list, clauses)
+        template = CBM
     else:
         raise InvalidInput(gettext("Unknown kind of proposal."))
     number = (Proposal.objects.filter(game=game).aggregate(n=Max("number"))["n"] or 0) + 1
@@ -157,6 +183,8 @@ def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_versio
     current = proposal.versions.get(version=proposal.version)
     if proposal.kind == ProposalKind.TREATY:
         check_treaty(game, current.template, list(proposal.parties), clauses)
+    elif proposal.kind == ProposalKind.CBM:
+        check_cbm(game, list(proposal.parties), clauses)
     else:
         check_hosting(game, list(proposal.parties), clauses)
     proposal.version += 1
@@ -214,14 +242,19 @@ def _table(game: Game, proposal: Proposal, version: ProposalVersion) -> str:
     return terms_hash
 
 
-def signature_order(proposal: Proposal, version: ProposalVersion, state_id: str) -> dict[str, Any] | None:
-    """The engine order a signature stands for at resolution (None: it needs none)."""
+def signature_order(proposal: Proposal, version: ProposalVersion, state_id: str) -> list[dict[str, Any]]:
+    """The engine orders a signature stands for at resolution (none: it needs none). A CBM
+    package's signature stands for one AGREE_* order per measure with the other party."""
     if proposal.kind == ProposalKind.TREATY:
-        return {"type": "SIGN", "terms_hash": version.terms_hash}
+        return [{"type": "SIGN", "terms_hash": version.terms_hash}]
+    if proposal.kind == ProposalKind.CBM:
+        others = [p for p in proposal.parties if p != state_id]
+        measures = version.clauses.get("measures") or []
+        return [{"type": CBM_ORDER[k], "with": w} for w in others for k in CBM_KINDS if k in measures]
     if state_id == version.clauses.get("host"):
-        return {"type": "CONSENT_HOSTING",
-                **{k: version.clauses[k] for k in HOSTING_CLAUSES if k in version.clauses and k != "host"}}
-    return None
+        return [{"type": "CONSENT_HOSTING",
+                 **{k: version.clauses[k] for k in HOSTING_CLAUSES if k in version.clauses and k != "host"}}]
+    return []
 
 
 @transaction.atomic
@@ -241,12 +274,13 @@ def proposal_sign(*, game_id: int, viewer: Viewer, number: int, expected_version
     version = proposal.versions.get(version=proposal.version)
     if proposal.kind == ProposalKind.TREATY:
         _table(game, proposal, version)
-    order = signature_order(proposal, version, seat.state_id)
-    if order is not None:
+    orders = signature_order(proposal, version, seat.state_id)
+    if orders:
         submission = OrderSubmission.objects.filter(seat=seat, turn=game.turn).first()
         current = list(submission.orders) if submission else []
         try:
-            game_engine.validate_orders(game_engine.state_from_json(game.state), seat.state_id, [*current, order])
+            game_engine.validate_orders(game_engine.state_from_json(game.state), seat.state_id,
+                                        [*current, *[o for o in orders if o not in current]])
         except game_engine.RuleViolation as exc:
             reason = engine_views.texts(game).rule_error(exc.code, exc.message)
             raise InvalidInput(gettext("Your state cannot sign now: %(reason)s") % {"reason": reason}) from exc
@@ -290,16 +324,22 @@ def proposal_withdraw(*, game_id: int, viewer: Viewer, number: int) -> Proposal:
 
 
 def signature_orders(game: Game) -> dict[str, list[dict[str, Any]]]:
-    """Inside a resolution: the engine orders every standing signature stands for."""
+    """Inside a resolution: the engine orders every standing signature stands for. A CBM
+    package's signatures count only once both parties signed the same version (an AGREE order
+    without its mirror is refused and would only cost a turn's note)."""
     result: dict[str, list[dict[str, Any]]] = {}
     for proposal in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).prefetch_related("versions"):
         version = next((v for v in proposal.versions.all() if v.version == proposal.version), None)
         if version is None:
             continue
-        for sig in Signature.objects.filter(proposal=proposal, version=proposal.version):
-            order = signature_order(proposal, version, sig.state_id)
-            if order is not None and (proposal.kind != ProposalKind.TREATY or version.terms_hash):
-                result.setdefault(sig.state_id, []).append(order)
+        signers = list(Signature.objects.filter(proposal=proposal, version=proposal.version)
+                       .values_list("state_id", flat=True))
+        if proposal.kind == ProposalKind.CBM and set(proposal.parties) - set(signers):
+            continue
+        if proposal.kind == ProposalKind.TREATY and not version.terms_hash:
+            continue
+        for state_id in signers:
+            result.setdefault(state_id, []).extend(signature_order(proposal, version, state_id))
     return result
 
 
@@ -308,6 +348,7 @@ def sync_after_resolution(game: Game) -> None:
     view = engine_views.view(game, game_engine.FACILITATOR)
     treaties = {str(t["id"]): t for t in view.get("treaties", [])}
     consents = {(c.get("owner"), c.get("host"), c.get("site")) for c in view.get("consents", [])}
+    agreements = {(g.get("kind"), g.get("a"), g.get("b")) for g in view.get("agreements", [])}
     for proposal in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).prefetch_related("versions"):
         version = next((v for v in proposal.versions.all() if v.version == proposal.version), None)
         if version is None:
@@ -316,6 +357,10 @@ def sync_after_resolution(game: Game) -> None:
         if proposal.kind == ProposalKind.TREATY:
             treaty = treaties.get(proposal.engine_treaty_id)
             in_force = bool(treaty and treaty.get("status") in ("in_force", "withdrawing"))
+        elif proposal.kind == ProposalKind.CBM:
+            a, b = sorted(proposal.parties)
+            measures = version.clauses.get("measures") or []
+            in_force = bool(measures) and all((k, a, b) in agreements for k in measures)
         else:
             c = version.clauses
             in_force = (c.get("owner"), c.get("host"), c.get("site")) in consents

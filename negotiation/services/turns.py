@@ -59,9 +59,13 @@ def _orders_for(game: Game, state: game_engine.GameState) -> tuple[dict[str, tup
             orders[state_id] = ()
         filled.append({"state": state_id, "policy": str(policy), "orders": len(orders[state_id])})
     for state_id, extra in signed.items():
-        # Standing signatures become the engine's SIGN / CONSENT_HOSTING orders for this turn.
-        current = [game_engine.order_to_json(o) for o in orders.get(state_id, ())]
-        orders[state_id] = valid_orders(state, state_id, [*current, *extra])
+        # Standing signatures become the engine's SIGN / CONSENT_HOSTING / AGREE_* orders for this
+        # turn; one the state already gives (a bot's CBM order, a student's own) is not given twice.
+        merged = [game_engine.order_to_json(o) for o in orders.get(state_id, ())]
+        for order in extra:
+            if order not in merged:
+                merged.append(order)
+        orders[state_id] = valid_orders(state, state_id, merged)
     return orders, filled
 
 

@@ -103,3 +103,67 @@ class BotNegotiationTests(BrowserTestCase):
         self.advance(fac, "Resolve turn 1")
         expect(proposal).to_contain_text("En vigor")
         self.snapshot(ana, "bot-negotiation-in-force")
+
+    def test_a_student_on_a_phone_tables_cbms_a_bot_trims_and_both_sign_into_force(self):
+        """A package of confidence-building measures from the Treaties panel: the cheater bot keeps
+        the hotline and the notification and strikes the data exchange out, the student signs the
+        trimmed version, the bot signs, and the measures are in force after the turn resolves."""
+        teacher = get_user_model().objects.create_user(username="teacher", password="pw-teacher-123", is_staff=True)
+        game = self.off_loop(services.game_create, facilitator=teacher, scenario_slug="meridian-sea",
+                             title="CBMs", mode="expected")
+        self.off_loop(services.seat_set_bot, game_id=game.pk, state_id="borun", policy="cheater", actor="test")
+        for sid in ("calla", "dresk"):
+            self.off_loop(services.seat_set_bot, game_id=game.pk, state_id=sid, policy="dove", actor="test")
+        self.off_loop(services.game_start, game_id=game.pk, actor="test")
+
+        context = self.browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+        ana = self.watch(context.new_page())
+        ana.set_default_timeout(15_000)
+        ana.goto(self.url(f"/join/{game.code}/"))
+        ana.get_by_label("Your name").fill("Ana")
+        ana.locator("input[name=state_id][value=aurel]").check()
+        ana.get_by_role("button", name="Take my seat").click()
+        expect(ana.locator("body")).to_have_attribute("data-ws", "open")
+
+        ana.get_by_test_id("tab-treaties").click()
+        ana.locator("#new-cbm summary").click()
+        form = ana.locator("form:has([data-testid=table-cbm])")
+        form.locator("input[name=title]").fill("Talk before we shoot")
+        form.locator("input[name=parties][value=borun]").check()
+        for measure in ("HOTLINE", "NOTIFICATION", "DATA_EXCHANGE"):
+            form.locator(f"input[name=measures][value={measure}]").check()
+        self.snapshot(ana, "cbm-form-phone")
+        form.get_by_test_id("table-cbm").click()
+        proposal = ana.locator("#proposals [data-proposal='1']")
+        expect(proposal.locator(".clauses")).to_contain_text("Data exchange (force data every turn)")
+        width = ana.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the Treaties panel is {width}px wide on a 375px phone"
+
+        assert self.bot_moves(game, "borun", 1, ana) == "amend_cbm"
+        ana.get_by_test_id("tab-treaties").click()
+        expect(proposal).to_contain_text("version 2")
+        expect(proposal.locator(".clauses")).not_to_contain_text("Data exchange")
+        expect(proposal.locator(".clauses")).to_contain_text("Hotline")
+        expect(proposal.locator("details.diff")).to_contain_text("Data exchange (force data every turn)")
+        ana.get_by_test_id("sign-1").click()
+        expect(proposal.locator(".signatures")).to_contain_text("Aurel")
+        assert self.bot_moves(game, "borun", 2, ana) == "sign"
+        ana.get_by_test_id("tab-treaties").click()
+        expect(proposal.get_by_test_id("all-signed-1")).to_contain_text("the measures take effect")
+        self.snapshot(ana, "cbm-all-signed-phone")
+
+        fac = self.facilitator_page(f"/facilitate/{game.pk}/")
+        expect(fac.locator("body")).to_have_attribute("data-ws", "open")
+        self.advance(fac, "Open orders")
+        self.advance(fac, "Resolve turn 1")
+        expect(proposal).to_contain_text("In force")
+
+        # The same panel on a laptop.
+        laptop = self.watch(self.browser.new_context(viewport={"width": 1366, "height": 768}).new_page())
+        laptop.context.add_cookies(context.cookies())
+        laptop.goto(self.url(f"/play/{game.code}/"))
+        expect(laptop.locator("body")).to_have_attribute("data-ws", "open")
+        laptop.get_by_test_id("tab-treaties").click()
+        laptop.locator("#new-cbm summary").click()
+        expect(laptop.locator("#proposals [data-proposal='1']")).to_contain_text("In force")
+        self.snapshot(laptop, "cbm-in-force-laptop")

@@ -266,3 +266,42 @@ def test_an_appraisers_remembered_values_equal_fresh_ones(slug):
             for template, terms in texts * 2:
                 fresh_ap = Appraiser(s, viewer, bluff=bluff)
                 assert shared.appraise(template, (a, b), terms) == fresh_ap.appraise(template, (a, b), terms)
+
+
+def test_a_package_of_cbms_is_signed_trimmed_to_what_the_policy_believes_in_or_rejected():
+    from game_engine.negotiator import CBM
+
+    s = fresh()
+    all3 = {"measures": ["HOTLINE", "NOTIFICATION", "DATA_EXCHANGE"]}
+    package = Offer("C1", CBM, ("aurel", "borun"), all3, "borun", 1, ("borun",))
+
+    def answer(policy: str, offer: Offer = package) -> list:
+        return decide(policy, s, "aurel", [offer], seed="t", table=False)
+
+    for policy in ("dove", "reciprocator", "verifier", "richardson"):
+        (move,) = answer(policy)
+        assert move.act is Act.SIGN and move.intent.as_dict()["params"]["template"] == CBM, policy
+    # The cheater keeps the cheap measures and strikes the data exchange out (it would expose it).
+    (trimmed,) = answer("cheater")
+    assert trimmed.act is Act.AMEND and trimmed.intent.id == "amend_cbm"
+    assert trimmed.terms["measures"] == ["HOTLINE", "NOTIFICATION"] and trimmed.proposal == "C1"
+    # ... and signs the package so amended, which the hawk rejects.
+    v2 = replace(package, terms=dict(trimmed.terms), version=2, author="aurel", signed=("aurel",))
+    assert [m.act for m in decide("cheater", s, "aurel", [replace(v2, signed=("borun",))], seed="t",
+                                  table=False)] == [Act.SIGN]
+    assert [m.intent.id for m in answer("hawk")] == ["reject_cbm"]
+    # A measure in an open package is not offered again through the chat.
+    offered = decide("dove", s, "aurel", [replace(package, signed=("aurel", "borun"))], seed="t")
+    assert not any(m.act is Act.OFFER_CBM and m.to == ("borun",) for m in offered)
+    assert any(m.act is Act.OFFER_CBM for m in decide("dove", s, "aurel", [], seed="t"))
+
+
+def test_a_bot_asked_to_load_an_allys_site_signs_when_it_wants_defense():
+    from game_engine.negotiator import HOSTING
+
+    s = fresh()
+    terms = {"owner": "aurel", "host": "calla", "site": "CAL-1", "max_interceptors": 4,
+             "forward_allowed": False, "sensor_sharing_allowed": False, "compensation": 0, "notice_turns": 1}
+    o = Offer("H1", HOSTING, ("aurel", "calla"), terms, "calla", 1, ("calla",))
+    assert [m.act for m in decide("hawk", s, "aurel", [o], seed="t", table=False)] == [Act.SIGN]
+    assert [m.intent.id for m in decide("dove", s, "aurel", [o], seed="t", table=False)] == ["reject_hosting"]

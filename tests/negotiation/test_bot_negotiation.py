@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
+import game_engine
 from negotiation import bot_speech, selectors, services
-from negotiation.models import GameEvent, Message, Proposal
+from negotiation.models import Game, GameEvent, Message, Proposal
 from negotiation.viewer import Role, Viewer
 from tests.helpers import resolve, seat_client
 
@@ -89,11 +90,12 @@ def test_a_facilitator_hands_a_seat_to_a_bot_mid_game_and_back(table):
 
 
 def test_every_engine_intent_has_words_in_english_and_spanish():
-    from game_engine.negotiator import INTENTS
+    from game_engine.negotiator import HOSTING_INTENTS, INTENTS
 
+    assert set(HOSTING_INTENTS) <= set(INTENTS)
     for iid in INTENTS:
         params = {"template": "OFFENSE_CAP", "quota": 2, "kind": "HOTLINE", "missile": "MRBM", "cap": 8,
-                  "limit": 12, "percent": 20, "loss": 1.0}
+                  "limit": 12, "percent": 20, "loss": 1.0, "kinds": "HOTLINE,NOTIFICATION", "site": "CAL-1"}
         english = bot_speech.say({"id": iid, "params": params})
         with override("es"):
             spanish = bot_speech.say({"id": iid, "params": params})
@@ -103,8 +105,6 @@ def test_every_engine_intent_has_words_in_english_and_spanish():
 
 def test_the_tutorials_bots_negotiate_with_the_student():
     from django.test import Client
-
-    from negotiation.models import Game
 
     Client().post("/tutorial/", {"name": "Visitor"})
     game = Game.objects.get()
@@ -132,3 +132,105 @@ def test_a_refused_bot_move_is_noted_for_the_facilitator_and_not_retried(table, 
     monkeypatch.undo()
     move = services.bot_step(game_id=game.pk, state_id="borun", now=later(120))
     assert move is None or move.intent.id != "amend_inspections"
+
+
+def test_a_student_cbm_package_is_trimmed_by_a_cheater_bot_then_signed_by_both_and_in_force(table):
+    game, student = table
+    services.seat_set_bot(game_id=game.pk, state_id="borun", policy="cheater", actor="test")
+    proposal = services.proposal_create(
+        game_id=game.pk, viewer=player(student), kind="cbm", title="Talk first", parties=["borun"], template="",
+        clauses={"measures": ["HOTLINE", "NOTIFICATION", "DATA_EXCHANGE"]}, text="")
+    # The cheater keeps the hotline and the notification and strikes the data exchange out.
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later())
+    assert move is not None and move.intent.id == "amend_cbm"
+    proposal.refresh_from_db()
+    assert proposal.version == 2 and proposal.versions.get(version=2).clauses == {
+        "measures": ["HOTLINE", "NOTIFICATION"]}
+    said = Message.objects.get(game=game, channel="bi:aurel:borun")
+    assert "hotline" in said.body and "data exchange" not in said.body
+    with override("es"):
+        assert selectors.chat_row(said).body != said.body
+    services.proposal_sign(game_id=game.pk, viewer=player(student), number=proposal.number, expected_version=2)
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later(120))
+    assert move is not None and move.intent.id == "sign"
+    resolve(game)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.IN_FORCE
+    state = game_engine.state_from_json(Game.objects.get(pk=game.pk).state)
+    assert {(a.kind, a.a, a.b) for a in state.agreements} >= {("HOTLINE", "aurel", "borun"),
+                                                              ("NOTIFICATION", "aurel", "borun")}
+
+
+def test_a_bot_tables_a_host_nation_agreement_to_a_student_ally_and_loads_the_site_once_signed(started_game):
+    game = started_game
+    # Meridian Sea: Aurel extends deterrence to Calla, whose site CAL-1 hosts nobody yet.
+    services.seat_set_bot(game_id=game.pk, state_id="aurel", policy="hawk", actor="test")
+    _, calla = seat_client(game, "calla", "Carla")
+    move = services.bot_step(game_id=game.pk, state_id="aurel", now=later())
+    assert move is not None and move.intent.id == "table_hosting"
+    proposal = Proposal.objects.get(game=game)
+    assert proposal.kind == "hosting" and proposal.parties == ["aurel", "calla"] and proposal.author == "aurel"
+    clauses = proposal.versions.get().clauses
+    assert clauses["owner"] == "aurel" and clauses["host"] == "calla" and clauses["site"] == "CAL-1"
+    said = Message.objects.get(game=game, channel="bi:aurel:calla")
+    assert "CAL-1" in said.body and said.intent["id"] == "table_hosting"
+    with override("es"):
+        assert "CAL-1" in selectors.chat_row(said).body and selectors.chat_row(said).body != said.body
+    # Calla's captain signs (its consent); the bot loads the site the same turn.
+    services.proposal_sign(game_id=game.pk, viewer=player(calla), number=proposal.number, expected_version=1)
+    resolve(game)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.IN_FORCE
+    site = game_engine.state_from_json(Game.objects.get(pk=game.pk).state).site("CAL-1")
+    assert site.owner == "aurel" and sum(site.interceptors.values()) > 0
+
+
+def test_a_student_host_nation_agreement_is_signed_by_a_bot_host_that_takes_defenses_in(started_game):
+    game = started_game
+    services.seat_set_bot(game_id=game.pk, state_id="calla", policy="reciprocator", actor="test")
+    _, ana = seat_client(game, "aurel", "Ana")
+    clauses = {"owner": "aurel", "host": "calla", "site": "CAL-1", "max_interceptors": 6, "forward_allowed": False,
+               "sensor_sharing_allowed": False, "compensation": 0, "notice_turns": 1}
+    proposal = services.proposal_create(game_id=game.pk, viewer=player(ana), kind="hosting", title="CAL-1",
+                                        parties=["aurel", "calla"], template="", clauses=clauses, text="")
+    move = services.bot_step(game_id=game.pk, state_id="calla", now=later())
+    assert move is not None and move.act.value == "sign"
+    assert proposal.signatures.filter(state_id="calla", version=1).exists()
+    # A dove host declines, with a reason in the bilateral line.
+    services.seat_set_bot(game_id=game.pk, state_id="calla", policy="dove", actor="test")
+    other = services.proposal_create(game_id=game.pk, viewer=player(ana), kind="hosting", title="CAL-1 again",
+                                     parties=["aurel", "calla"], template="", clauses=clauses, text="")
+    move = services.bot_step(game_id=game.pk, state_id="calla", now=later(120))
+    assert move is not None and move.intent.id == "reject_hosting" and move.proposal == str(other.number)
+
+
+def test_the_console_hands_a_seat_to_a_bot_mid_game_whose_orders_replace_the_students_and_back(table, fac_client):
+    from django.urls import reverse
+
+    from negotiation.models import Seat, TurnRecord
+
+    game, student = table
+    services.proposal_create(game_id=game.pk, viewer=player(student), kind="treaty", title="Cap",
+                             parties=["borun"], template="OFFENSE_CAP", clauses=CAP, text="")
+    services.order_add(game_id=game.pk, seat_id=student.seat_id, member_id=student.pk,
+                       raw={"type": "BUILD", "class": "SRBM", "qty": 1, "covert": False})
+    assert services.bot_step(game_id=game.pk, state_id="borun", now=later()) is not None  # amended
+    url = reverse("negotiation:seat-action", args=[game.pk])
+    response = fac_client.post(url, {"action": "bot", "state_id": "aurel", "policy": "reciprocator"},
+                               HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "bot (reciprocator)" in response.content.decode()
+    assert Seat.objects.get(game=game, state_id="aurel").bot_policy == "reciprocator"
+    # The bot now answers Borun's amended cap for Aurel, and gives Aurel's orders at resolution.
+    move = services.bot_step(game_id=game.pk, state_id="aurel", now=later(120))
+    assert move is not None and move.proposal == "1"
+    resolve(game)
+    given = TurnRecord.objects.get(game=game, turn=1).orders["aurel"]
+    assert {"type": "BUILD", "class": "SRBM", "qty": 1, "covert": False} not in given
+    assert GameEvent.objects.filter(game=game, kind="orders.missed_policy", data__policy="bot:reciprocator",
+                                    data__state="aurel").exists()
+    response = fac_client.post(url, {"action": "handback", "state_id": "aurel"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "bot (reciprocator)" not in response.content.decode()
+    assert Seat.objects.get(game=game, state_id="aurel").bot_policy == ""
+    assert services.bot_step(game_id=game.pk, state_id="aurel", now=later(600)) is None
+    assert list(GameEvent.objects.filter(game=game, kind__in=["seat.bot", "seat.handed_back"], data__state="aurel")
+                .order_by("seq").values_list("kind", flat=True)) == ["seat.bot", "seat.handed_back"]

@@ -91,6 +91,7 @@ class Command(BaseCommand):
         if moves:
             self.stdout.write("Bot moves at the table: " + ", ".join(f"{k} {n}" for k, n in sorted(moves.items())))
         made = Proposal.objects.filter(game=game, status=Proposal.Status.IN_FORCE)
-        self.stdout.write(f"Treaties negotiated into force: {made.count()}")
+        self.stdout.write(f"Treaties and agreements negotiated into force: {made.count()}")
         for proposal in made:
-            self.stdout.write(f"  P{proposal.number} {proposal.title} (version {proposal.version})")
+            self.stdout.write(f"  P{proposal.number} {proposal.title} ({proposal.get_kind_display()}, "
+                              f"version {proposal.version})")
