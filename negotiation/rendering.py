@@ -140,6 +140,9 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
 
 
 def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+    # the public, private, chat and proposal contexts read the same rows (seats, members, injects,
+    # the last turn record, channels, proposals, the seat's orders): once each for the whole page
+    selectors.share_reads(game)
     return (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
             | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
 
@@ -184,8 +187,16 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
     return response
 
 
+def _game(game_id: int) -> Game:
+    """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
+    its selectors sharing their reads for this render."""
+    game = Game.objects.select_related("facilitator").get(pk=game_id)
+    selectors.share_reads(game)
+    return game
+
+
 def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     context = public_context(game) | {"oob": True}  # pushed: each root names its (morph) swap
     return "".join(partial_html(name, context) for name in names if name in PUBLIC_FRAGMENTS)
 
@@ -193,7 +204,7 @@ def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
 def projector_stage_html(game_id: int) -> str:
     """The projector's stage (lobby list, big index and countdown, results), public data only:
     the page, its stage route and its socket's doorbell all render this one partial."""
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     return partial_html("projector-stage", public_context(game), template="negotiation/projector.html")
 
 
@@ -201,7 +212,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
                            open_key: str = "plenary") -> str:
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     return _private_html(game, viewer, names, open_key, private_context(game, viewer) | {"oob": True})
 
 
@@ -233,6 +244,7 @@ SEAT_FRAGMENTS: tuple[PrivateFragment, ...] = ("my-forces", "private-report", "n
 def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[str, ...]) -> str:
     """The private fragments every member of a seat sees alike, rendered once for the seat."""
     viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat_id, state_id=state_id, label=state_id)
+    selectors.share_reads(game, keep=True)  # the caller renders every listening seat from this game
     context = private_context(game, viewer) | {"oob": True}
     return "".join(partial_html(n, context) for n in names if n in SEAT_FRAGMENTS)
 
@@ -240,7 +252,7 @@ def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[st
 def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     context = room_context(game, viewer, open_key) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]

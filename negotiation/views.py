@@ -46,7 +46,8 @@ def _valid_email(value: str) -> bool:
 
 
 def _game_by_code(code: str) -> Game | None:
-    return Game.objects.filter(code=code.strip().upper()).first()
+    # with its facilitator: the room's tutorial check reads it
+    return Game.objects.select_related("facilitator").filter(code=code.strip().upper()).first()
 
 
 def _require_viewer(request: HttpRequest, game: Game) -> Viewer:
