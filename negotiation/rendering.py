@@ -8,6 +8,8 @@ The same partial renders the full page, the HTTP reply and the WebSocket push. P
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -15,7 +17,10 @@ from typing import Any, Literal, get_args
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from game_engine.negotiator import NEGOTIATING_POLICIES
@@ -94,13 +99,43 @@ def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, page:
         "channels": rows,
         "open_channel": open_row.key,
         "open_row": open_row,
-        "chat": selectors.channel_page(game, viewer, open_row.key) if page else [],
+        "chat": (chat := selectors.channel_page(game, viewer, open_row.key) if page else []),
+        "chat_items": partial(chat_items_html, game.pk, chat),
         "chat_error": None,
         "chat_body": "",
         "client_token": _token(),
         "channel_error": None,
         "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
     }
+
+
+# Rendered chat messages, reused. The HTML of a message is a pure function of the key: what the
+# item shows (sequence number, author, words, time), the language and the reader's time zone, so an entry can never be stale, even where a database reuses ids.
+_ITEMS: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_ITEMS_LOCK = threading.Lock()
+ITEMS_CACHE_SIZE = 5_000  # a page shows 50 messages: a hundred busy channels
+
+
+def chat_items_html(game_id: int, rows: list[selectors.ChatRow]) -> list[SafeString]:
+    """Each message of a page as its chat-item partial renders it, rendered once per message,
+    language and time zone. The rows come from a selector that checked the reader may read them;
+    the key names the message, not the reader: its HTML is the same for every reader of its channel."""
+    zone = (get_language(), timezone.get_current_timezone_name())
+    out: list[SafeString] = []
+    for row in rows:
+        key = (game_id, row.seq, row.author, row.body, row.created_at, *zone)
+        with _ITEMS_LOCK:
+            html = _ITEMS.get(key)
+            if html is not None:
+                _ITEMS.move_to_end(key)
+        if html is None:
+            html = mark_safe(render_to_string(f"{PRIVATE_TEMPLATE}#chat-item", {"m": row}))  # noqa: S308
+            with _ITEMS_LOCK:
+                _ITEMS[key] = html
+                while len(_ITEMS) > ITEMS_CACHE_SIZE:
+                    _ITEMS.popitem(last=False)
+        out.append(html)
+    return out
 
 
 def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:

@@ -355,7 +355,8 @@ def chat_history(request: HttpRequest, game_id: int) -> HttpResponse:
     except ValueError:
         before = None
     rows = selectors.channel_page(game, viewer, key, before_seq=before)
-    return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows, "channel_key": key})
+    return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows, "channel_key": key,
+                                                            "chat_items": rendering.chat_items_html(game.pk, rows)})
 
 
 @require_GET
