@@ -178,8 +178,11 @@ def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[
     # the public, private, chat and proposal contexts read the same rows (seats, members, injects,
     # the last turn record, channels, proposals, the seat's orders): once each for the whole page
     selectors.share_reads(game)
-    return (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
-            | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
+    context = (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
+               | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
+    # the page's map, from the same cache as its pushes and resyncs (a template calls the callable)
+    context["region_map_html"] = partial(partial_html, "region-map", context)
+    return context
 
 
 def starting_forces(game: Game, viewer: Viewer) -> str:
