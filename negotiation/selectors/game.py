@@ -4,6 +4,8 @@ viewer, news, seats and the join page. Private data is built only from the engin
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -368,7 +370,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         bot_playing=bot_playing,
         teammates=teammates,
         news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
-        order_groups=orderforms.order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
+        order_groups=_order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
         obligations=obligations_for(game, viewer, view),
         other_seats=other_seats,
         warnings=orderforms.treaty_warnings(view, viewer.state_id, list(raw_orders)) if viewer.state_id else {},
@@ -376,6 +378,33 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         names={sid: i.name for sid, i in state_infos(game.scenario_slug).items()},
         texts=texts,
     )
+
+
+# The order forms, reused: orderforms.order_groups is a pure function of the key below (what the
+# viewer's view says of classes, interceptor types, states and their sites, the viewer's own
+# sites and the treaties, and the language of its labels), and its result is immutable. One
+# entry serves every viewer whose view gives the same inputs, so nobody reads more than their view.
+_GROUPS: OrderedDict[tuple[Any, ...], tuple[orderforms.OrderGroup, ...]] = OrderedDict()
+_GROUPS_LOCK = threading.Lock()
+GROUPS_CACHE_SIZE = 512
+
+
+def _order_groups(view: game_engine.View, me: str | None) -> tuple[orderforms.OrderGroup, ...]:
+    key = (get_language(), me, view.classes, view.interceptor_types,
+           tuple((s.id, s.name, tuple((site.id, site.host) for site in s.sites)) for s in view.states),
+           tuple((site.id, site.host) for site in view.me.sites) if view.me is not None else None,
+           tuple((t.id, t.name, t.status) for t in view.treaties))
+    with _GROUPS_LOCK:
+        groups = _GROUPS.get(key)
+        if groups is not None:
+            _GROUPS.move_to_end(key)
+            return groups
+    groups = orderforms.order_groups(view, me)
+    with _GROUPS_LOCK:
+        _GROUPS[key] = groups
+        while len(_GROUPS) > GROUPS_CACHE_SIZE:
+            _GROUPS.popitem(last=False)
+    return groups
 
 
 def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[NewsRow]:
