@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -53,15 +54,37 @@ def timed(fn: Any, repeat: int) -> tuple[float, int]:
     return statistics.median(times), queries
 
 
+def profile(fn: Any, repeat: int) -> None:
+    """A pyinstrument tree of ``repeat`` calls, then the statements of one call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    fn()
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(repeat):
+        fn()
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    for q in ctx.captured_queries:
+        print(q["sql"][:220])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--history", default="0,100,1000,5000", help="plenary messages at each step")
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--sqlite", action="store_true", help="use a SQLite file instead of PostgreSQL")
     ap.add_argument("--json", help="write the results here too")
+    ap.add_argument("--profile", choices=("page", "resync"),
+                    help="after the last step, print a pyinstrument profile of --repeat renders of this one "
+                         "and the SQL of one render (where the time goes), then stop")
     args = ap.parse_args()
     steps = sorted(int(h) for h in args.history.split(","))
-    setup_django("treatycraft_bench_pages", sqlite=args.sqlite, pool=False)
+    setup_django(os.environ.get("BENCH_PAGES_DB", "treatycraft_bench_pages"), sqlite=args.sqlite, pool=False)
 
     from django.db import connection, transaction
     from django.urls import reverse
@@ -99,6 +122,14 @@ def main() -> None:
         while g.turn <= upto and g.phase not in ("finished", "lobby"):
             services.phase_advance(game_id=g.pk, expected_phase=g.phase, expected_turn=g.turn, actor="bench")
             g.refresh_from_db()
+
+    if args.profile:
+        grow_to(steps[-1])
+        play_turns(2)
+        target = (lambda: client.get(room_url)) if args.profile == "page" else (
+            lambda: rendering.resync_html(game.pk, viewer))
+        profile(target, args.repeat)
+        return
 
     rows = []
     for i, total in enumerate(steps):

@@ -24,6 +24,7 @@ def setup_django(name: str, *, sqlite: bool, pool: bool, env: dict[str, str] | N
     if sqlite:
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = str(ROOT / "bench" / "results" / f"{name}.sqlite3")
+        Path(os.environ["SQLITE_PATH"]).parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no bench/results
         Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
     else:
         from urllib.parse import urlsplit, urlunsplit

@@ -8,6 +8,8 @@ The same partial renders the full page, the HTTP reply and the WebSocket push. P
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -15,7 +17,10 @@ from typing import Any, Literal, get_args
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from game_engine.negotiator import NEGOTIATING_POLICIES
@@ -94,13 +99,43 @@ def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, page:
         "channels": rows,
         "open_channel": open_row.key,
         "open_row": open_row,
-        "chat": selectors.channel_page(game, viewer, open_row.key) if page else [],
+        "chat": (chat := selectors.channel_page(game, viewer, open_row.key) if page else []),
+        "chat_items": partial(chat_items_html, game.pk, chat),
         "chat_error": None,
         "chat_body": "",
         "client_token": _token(),
         "channel_error": None,
         "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
     }
+
+
+# Rendered chat messages, reused. The HTML of a message is a pure function of the key: what the
+# item shows (sequence number, author, words, time), the language and the reader's time zone, so an entry can never be stale, even where a database reuses ids.
+_ITEMS: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_ITEMS_LOCK = threading.Lock()
+ITEMS_CACHE_SIZE = 5_000  # a page shows 50 messages: a hundred busy channels
+
+
+def chat_items_html(game_id: int, rows: list[selectors.ChatRow]) -> list[SafeString]:
+    """Each message of a page as its chat-item partial renders it, rendered once per message,
+    language and time zone. The rows come from a selector that checked the reader may read them;
+    the key names the message, not the reader: its HTML is the same for every reader of its channel."""
+    zone = (get_language(), timezone.get_current_timezone_name())
+    out: list[SafeString] = []
+    for row in rows:
+        key = (game_id, row.seq, row.author, row.body, row.created_at, *zone)
+        with _ITEMS_LOCK:
+            html = _ITEMS.get(key)
+            if html is not None:
+                _ITEMS.move_to_end(key)
+        if html is None:
+            html = mark_safe(render_to_string(f"{PRIVATE_TEMPLATE}#chat-item", {"m": row}))  # noqa: S308
+            with _ITEMS_LOCK:
+                _ITEMS[key] = html
+                while len(_ITEMS) > ITEMS_CACHE_SIZE:
+                    _ITEMS.popitem(last=False)
+        out.append(html)
+    return out
 
 
 def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
@@ -141,8 +176,14 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
 
 
 def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
-    return (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
-            | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
+    # the public, private, chat and proposal contexts read the same rows (seats, members, injects,
+    # the last turn record, channels, proposals, the seat's orders): once each for the whole page
+    selectors.share_reads(game)
+    context = (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
+               | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
+    # the page's map, from the same cache as its pushes and resyncs (a template calls the callable)
+    context["region_map_html"] = partial(partial_html, "region-map", context)
+    return context
 
 
 def starting_forces(game: Game, viewer: Viewer) -> str:
@@ -185,8 +226,16 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
     return response
 
 
+def _game(game_id: int) -> Game:
+    """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
+    its selectors sharing their reads for this render."""
+    game = Game.objects.select_related("facilitator").get(pk=game_id)
+    selectors.share_reads(game)
+    return game
+
+
 def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     context = public_context(game) | {"oob": True}  # pushed: each root names its (morph) swap
     return "".join(partial_html(name, context) for name in names if name in PUBLIC_FRAGMENTS)
 
@@ -194,7 +243,7 @@ def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
 def projector_stage_html(game_id: int) -> str:
     """The projector's stage (lobby list, big index and countdown, results), public data only:
     the page, its stage route and its socket's doorbell all render this one partial."""
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     return partial_html("projector-stage", public_context(game), template="negotiation/projector.html")
 
 
@@ -202,7 +251,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
                            open_key: str = "plenary") -> str:
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     return _private_html(game, viewer, names, open_key, private_context(game, viewer) | {"oob": True})
 
 
@@ -234,6 +283,7 @@ SEAT_FRAGMENTS: tuple[PrivateFragment, ...] = ("my-forces", "private-report", "n
 def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[str, ...]) -> str:
     """The private fragments every member of a seat sees alike, rendered once for the seat."""
     viewer = Viewer(role=Role.PLAYER, game_id=game.pk, seat_id=seat_id, state_id=state_id, label=state_id)
+    selectors.share_reads(game, keep=True)  # the caller renders every listening seat from this game
     context = private_context(game, viewer) | {"oob": True}
     return "".join(partial_html(n, context) for n in names if n in SEAT_FRAGMENTS)
 
@@ -241,7 +291,7 @@ def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[st
 def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
-    game = Game.objects.get(pk=game_id)
+    game = _game(game_id)
     context = room_context(game, viewer, open_key) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]

@@ -46,7 +46,8 @@ def _valid_email(value: str) -> bool:
 
 
 def _game_by_code(code: str) -> Game | None:
-    return Game.objects.filter(code=code.strip().upper()).first()
+    # with its facilitator: the room's tutorial check reads it
+    return Game.objects.select_related("facilitator").filter(code=code.strip().upper()).first()
 
 
 def _require_viewer(request: HttpRequest, game: Game) -> Viewer:
@@ -354,7 +355,8 @@ def chat_history(request: HttpRequest, game_id: int) -> HttpResponse:
     except ValueError:
         before = None
     rows = selectors.channel_page(game, viewer, key, before_seq=before)
-    return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows, "channel_key": key})
+    return rendering.render_partial(request, "chat-older", {"game": game, "chat": rows, "channel_key": key,
+                                                            "chat_items": rendering.chat_items_html(game.pk, rows)})
 
 
 @require_GET
@@ -380,6 +382,7 @@ def _orders_reply(request: HttpRequest, game: Game, viewer: Viewer, *, error: Us
     """The order panel (with the ready button in the status bar out of band). A refused order keeps
     the composer as the player filled it, the message beside the control that caused it."""
     game.refresh_from_db()
+    selectors.share_reads(game)  # after the command's write: the panel and the composer read the orders once
     context = rendering.private_context(game, viewer)
     plan = selectors.order_plan(game, viewer)
     context["plan"] = plan
@@ -398,6 +401,7 @@ def _orders_reply(request: HttpRequest, game: Game, viewer: Viewer, *, error: Us
 def order_compose(request: HttpRequest, game_id: int) -> HttpResponse:
     """The composer for the order type and values typed so far, with its cost (nothing is saved)."""
     game, viewer, _seat_id, _member_id = _seat_viewer(request, game_id)
+    selectors.share_reads(game)  # nothing is written: the panel and the composer read the orders once
     context = rendering.private_context(game, viewer)
     plan = context["plan"] = selectors.order_plan(game, viewer)
     context["composer"] = selectors.order_composer(game, viewer, context["priv"].order_groups, request.GET, plan=plan)
@@ -442,6 +446,7 @@ def ready(request: HttpRequest, game_id: int) -> HttpResponse:
     except UserError as exc:
         error = exc
     game.refresh_from_db()
+    selectors.share_reads(game)  # after the write
     context = rendering.private_context(game, viewer) | {"ready_error": error.message if error else None}
     return _fragments(request, context, "ready-bar", "order-panel", status=error.status if error else 200)
 

@@ -28,7 +28,7 @@ from negotiation.selectors.chat import (
     message_search,
     open_channel_key,
 )
-from negotiation.selectors.common import describe_order, state_names
+from negotiation.selectors.common import describe_order, share_reads, state_names
 from negotiation.selectors.facilitator import facilitator_seat_rows, pending_injects
 from negotiation.selectors.game import (
     PHASE_HELP,
@@ -111,6 +111,7 @@ __all__ = [
     "queued_orders",
     "rsi_last_move",
     "seat_rows",
+    "share_reads",
     "state_names",
     "viewer_for",
     "viewer_for_request",

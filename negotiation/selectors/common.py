@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from negotiation import orderforms
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game
 from negotiation.scenarios import state_infos
+
+T = TypeVar("T")
 
 
 def event_text(texts: EngineTexts, event: dict[str, Any]) -> str:
@@ -35,3 +38,30 @@ def describe_order(raw: dict[str, Any]) -> str:
 
 def state_names(game: Game) -> dict[str, str]:
     return {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
+
+
+# --- Reads shared by one render ------------------------------------------------------------------
+
+_SHARED = "_shared_reads"
+
+
+def share_reads(game: Game, *, keep: bool = False) -> None:
+    """From now on, the selectors called with this Game instance read each row set they share (the
+    seats, members, injects, channels, proposals, the last turn record, a seat's orders) once and
+    reuse it. A page, a resync or a push reads the same rows from several selectors; call this
+    where the render starts, after any write of the request (a later write would not be seen by
+    the rows already read: the instance's shared reads are a snapshot, like its own fields).
+    ``keep``: go on with the rows this instance already shares (one push rendered for many seats)."""
+    if not (keep and _SHARED in game.__dict__):
+        game.__dict__[_SHARED] = {}
+
+
+def shared(game: Game, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+    """``read()``, once per key for a game instance that shares its reads (``share_reads``);
+    every time otherwise."""
+    store = game.__dict__.get(_SHARED)
+    if store is None:
+        return read()
+    if key not in store:
+        store[key] = read()
+    return cast(T, store[key])

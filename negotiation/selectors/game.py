@@ -4,6 +4,8 @@ viewer, news, seats and the join page. Private data is built only from the engin
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +18,7 @@ from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSu
 from negotiation.scenarios import info as scenario_info
 from negotiation.scenarios import scenario as bundled_scenario
 from negotiation.scenarios import state_infos
-from negotiation.selectors.common import describe_order, event_text, explained, rejected_rows, state_names
-from negotiation.selectors.identity import linked_members
+from negotiation.selectors.common import describe_order, event_text, explained, rejected_rows, shared, state_names
 from negotiation.selectors.proposals import obligations_for
 from negotiation.viewer import Role, Viewer
 
@@ -206,7 +207,7 @@ def _phase_label(game: Game) -> str:
 
 def seat_rows(game: Game) -> list[SeatRow]:
     infos = state_infos(game.scenario_slug)
-    seats = {s.state_id: s for s in game.seats.all()}
+    seats = {s.state_id: s for s in _seats(game)}
     rows = []
     for state_id, info in infos.items():
         seat = seats.get(state_id)
@@ -233,9 +234,25 @@ def players_allowed(game: Game) -> bool:
     return bool(isinstance(data, dict) and data.get("allowed"))
 
 
+def _seats(game: Game) -> list[Seat]:
+    return shared(game, ("seats",), lambda: list(Seat.objects.filter(game=game)))
+
+
+def _members(game: Game) -> list[Member]:
+    """Every membership of the game (removed ones too), with its seat."""
+    return shared(game, ("members",), lambda: list(Member.objects.filter(seat__game=game).select_related("seat")))
+
+
 def _last_record(game: Game) -> TurnRecord | None:
-    # the snapshots before and after, the orders and the audit are large and not shown here
-    return game.turns.defer("state_before", "state_after", "orders", "audit").order_by("-turn").first()
+    # the snapshots before and after, the orders and the audit are large and not shown here; a
+    # turn's record never changes once written, and the latest one changes only with game.turn
+    return shared(game, ("last_record", game.turn), lambda: game.turns.defer(
+        "state_before", "state_after", "orders", "audit").order_by("-turn").first())
+
+
+def _submission(game: Game, seat_id: int) -> OrderSubmission | None:
+    return shared(game, ("submission", seat_id, game.turn),
+                  lambda: OrderSubmission.objects.filter(seat_id=seat_id, turn=game.turn).first())
 
 
 def public_view(game: Game) -> PublicView:
@@ -304,21 +321,28 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
     private_events: list[str] = []
     texts = engine_views.texts_for(state.scenario)
     if viewer.role is Role.PLAYER and viewer.seat_id is not None:
-        submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
+        submission = _submission(game, viewer.seat_id)
         if submission is not None:
             orders = [OrderRow(i, describe_order(o)) for i, o in enumerate(submission.orders)]
             revision = submission.revision
             raw_orders = list(submission.orders)
-        seat = Seat.objects.get(pk=viewer.seat_id)
+        seat = next((s for s in _seats(game) if s.pk == viewer.seat_id), None)
+        if seat is None:
+            raise Seat.DoesNotExist(f"seat {viewer.seat_id} is not in game {game.pk}")
         ready = seat.is_ready
         bot_playing = bool(seat.bot_policy)
-        teammates = [m.name for m in seat.members.filter(removed_at=None) if m.pk != viewer.member_id]
-        member = (Member.objects.select_related("seat", "linked_to").filter(pk=viewer.member_id).first()
-                  if viewer.member_id is not None else None)
+        # one read of the game's members for the teammates and the viewer's other seats
+        members = _members(game)
+        teammates = [m.name for m in members
+                     if m.seat_id == seat.pk and m.removed_at is None and m.pk != viewer.member_id]
+        member = next((m for m in members if m.pk == viewer.member_id), None)
         if member is not None:
             names = state_names(game)
-            other_seats = [(m.pk, names.get(m.seat.state_id, m.seat.state_id))
-                           for m in linked_members(member) if m.pk != member.pk]
+            root = member.linked_to_id or member.pk
+            # linked_members(member), from the rows already read: the root and its links, active
+            linked = sorted((m for m in members if (m.pk == root or m.linked_to_id == root) and m.removed_at is None),
+                            key=lambda m: m.pk != root)
+            other_seats = [(m.pk, names.get(m.seat.state_id, m.seat.state_id)) for m in linked if m.pk != member.pk]
         record = _last_record(game)
         if record is not None and viewer.state_id:
             report = record.private_reports.get(viewer.state_id)
@@ -346,7 +370,7 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
         bot_playing=bot_playing,
         teammates=teammates,
         news=news_rows(game, viewer) if viewer.role is Role.PLAYER else [],
-        order_groups=orderforms.order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
+        order_groups=_order_groups(view, viewer.state_id) if viewer.role is Role.PLAYER else (),
         obligations=obligations_for(game, viewer, view),
         other_seats=other_seats,
         warnings=orderforms.treaty_warnings(view, viewer.state_id, list(raw_orders)) if viewer.state_id else {},
@@ -356,14 +380,42 @@ def private_view(game: Game, viewer: Viewer) -> PrivateView:
     )
 
 
+# The order forms, reused: orderforms.order_groups is a pure function of the key below (what the
+# viewer's view says of classes, interceptor types, states and their sites, the viewer's own
+# sites and the treaties, and the language of its labels), and its result is immutable. One
+# entry serves every viewer whose view gives the same inputs, so nobody reads more than their view.
+_GROUPS: OrderedDict[tuple[Any, ...], tuple[orderforms.OrderGroup, ...]] = OrderedDict()
+_GROUPS_LOCK = threading.Lock()
+GROUPS_CACHE_SIZE = 512
+
+
+def _order_groups(view: game_engine.View, me: str | None) -> tuple[orderforms.OrderGroup, ...]:
+    key = (get_language(), me, view.classes, view.interceptor_types,
+           tuple((s.id, s.name, tuple((site.id, site.host) for site in s.sites)) for s in view.states),
+           tuple((site.id, site.host) for site in view.me.sites) if view.me is not None else None,
+           tuple((t.id, t.name, t.status) for t in view.treaties))
+    with _GROUPS_LOCK:
+        groups = _GROUPS.get(key)
+        if groups is not None:
+            _GROUPS.move_to_end(key)
+            return groups
+    groups = orderforms.order_groups(view, me)
+    with _GROUPS_LOCK:
+        _GROUPS[key] = groups
+        while len(_GROUPS) > GROUPS_CACHE_SIZE:
+            _GROUPS.popitem(last=False)
+    return groups
+
+
 def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[NewsRow]:
     """Injects: the public ones (viewer None), or those addressed to the viewer's state only."""
+    # the public and the private news read the game's delivered injects once
+    delivered = shared(game, ("injects",),
+                       lambda: list(Inject.objects.filter(game=game, pending=False).order_by("-seq")))
     if viewer is None:
-        qs = Inject.objects.filter(game=game, audience__isnull=True, pending=False)
-        rows = list(qs.order_by("-seq")[:limit])
+        rows = [i for i in delivered if i.audience is None][:limit]
     else:
-        rows = [i for i in Inject.objects.filter(game=game, audience__isnull=False, pending=False).order_by("-seq")
-                if viewer.state_id in (i.audience or [])][:limit]
+        rows = [i for i in delivered if i.audience is not None and viewer.state_id in (i.audience or [])][:limit]
     localized = game_engine.localized_injects(bundled_scenario(game.scenario_slug), get_language()) if rows else ()
     out = []
     for i in rows:
@@ -441,7 +493,7 @@ def queued_orders(game: Game, viewer: Viewer) -> list[dict[str, Any]]:
     """The raw orders the viewer's seat has queued this turn (none for anyone but a seated player)."""
     if viewer.seat_id is None:
         return []
-    submission = OrderSubmission.objects.filter(seat_id=viewer.seat_id, turn=game.turn).first()
+    submission = _submission(game, viewer.seat_id)
     return list(submission.orders) if submission is not None else []
 
 

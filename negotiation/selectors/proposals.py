@@ -11,7 +11,7 @@ import game_engine
 from game_engine.negotiator.types import CBM_ORDER
 from negotiation import engine_views, proposalforms
 from negotiation.models import Game, OrderSubmission, Phase, Proposal
-from negotiation.selectors.common import explained, state_names
+from negotiation.selectors.common import explained, shared, state_names
 from negotiation.viewer import Role, Viewer
 
 # --- Proposals and treaties ----------------------------------------------------------------------
@@ -43,10 +43,17 @@ class ProposalRow:
     history: list[str]
 
 
+def _proposals(game: Game) -> list[Proposal]:
+    """The game's proposals, newest first, with their versions, signatures and comments: the cards
+    and the notes read them once."""
+    return shared(game, ("proposals",), lambda: list(
+        Proposal.objects.filter(game=game).prefetch_related("versions", "signatures", "comments").order_by("-number")))
+
+
 def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
     """Proposals the viewer is party to (all of them for the facilitator), newest first."""
     names = state_names(game)
-    qs = Proposal.objects.filter(game=game).prefetch_related("versions", "signatures", "comments").order_by("-number")
+    qs = _proposals(game)
     rows = []
     engine_state = engine_views.state(game)
     for p in qs:
@@ -156,7 +163,7 @@ def proposal_notes(game: Game, viewer: Viewer) -> dict[int, dict[str, Any]]:
     by proposal number: every party reads it on the card, not only in the history."""
     names = state_names(game)
     notes: dict[int, dict[str, Any]] = {}
-    for p in Proposal.objects.filter(game=game).prefetch_related("versions"):
+    for p in _proposals(game):
         if viewer.role is Role.OBSERVER or (viewer.role is Role.PLAYER and viewer.state_id not in p.parties):
             continue
         current = next((v for v in p.versions.all() if v.version == p.version), None)
