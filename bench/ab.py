@@ -9,6 +9,10 @@ Used to decide whether a change is worth adopting (docs/performance.md).
     python bench/ab.py --a . --b . --layer core --b-layer pubsub      # compare the channel layers
     python bench/ab.py --a . --b . --b-chat-over ws                   # chat over HTTP vs the socket
     python bench/ab.py --a . --b . --b-env SESSION_ENGINE=django.contrib.sessions.backends.db  # a setting
+    python bench/ab.py --a . --b . --chat-over ws --ramp --b-env TREATYCRAFT_SOCKET_POST_THREADS=0  # saturation
+
+With --ramp each run is a ramp to saturation (load.py's ramp from --ramp-start) instead of a paced
+load, and the figures are the saturation and the highest step kept up with.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,13 +33,15 @@ from bench.servers import BenchCluster  # noqa: E402
 
 
 def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http",
-        env: list[str] | None = None) -> dict[str, float]:
+        env: list[str] | None = None) -> dict[str, Any]:
     cluster = BenchCluster(args.processes, layer, dict(item.split("=", 1) for item in env or []), root=root)
     cluster.start()
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "treatycraft",
-                   "--scenario", "paced", "--rooms", str(args.rooms), "--big-room", "0",
+                   "--scenario", "ramp" if args.ramp else "paced", "--rooms", str(args.rooms), "--big-room", "0",
+                   "--ramp-start", str(args.ramp_start), "--ramp-factor", str(args.ramp_factor),
+                   "--ramp-step-seconds", str(args.ramp_step),
                    "--rate", str(args.per_s / (args.rooms * 10 * 10)), "--duration", str(args.duration),
                    "--settle", "2", "--json", out.name, "--facilitator", "bench:bench-password-123",
                    "--chat-over", chat_over]
@@ -46,7 +53,14 @@ def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http
             report = json.loads(Path(out.name).read_text())
     finally:
         cluster.stop()
-    step = report["runs"][0]["results"][0]
+    result = report["runs"][0]["results"][0]
+    if args.ramp:
+        last = result["steps"][-1]
+        return {"saturation_per_s": result["saturation_per_s"], "sustained_per_s": result["sustained_per_s"],
+                "steps": [(s["offered_per_s"], s["delivered_per_s"], s["p99_ms"], s["resources"]["server_cpu_pct"],
+                           s["resources"]["other_cpu_pct_of_machine"]) for s in result["steps"]],
+                "last_step_cpu_pct": last["resources"]["server_cpu_pct"]}
+    step = result
     res = step["resources"]
     posted = max(1, step["posted"])
     return {"cpu_ms_per_message": round(sum(res["server_cpu_s"]) * 1000 / posted, 2),
@@ -69,6 +83,10 @@ def main() -> None:
     ap.add_argument("--env", action="append", default=[], help="NAME=VALUE for A's servers (repeatable)")
     ap.add_argument("--b-env", action="append", default=[], help="NAME=VALUE for B's servers (repeatable)")
     ap.add_argument("--chat-over", default="http", choices=["http", "ws"], help="how A's players post")
+    ap.add_argument("--ramp", action="store_true", help="ramp to saturation instead of a paced load")
+    ap.add_argument("--ramp-start", type=float, default=300, help="first step of --ramp, deliveries/s")
+    ap.add_argument("--ramp-factor", type=float, default=1.3)
+    ap.add_argument("--ramp-step", type=float, default=6, help="seconds per step of --ramp")
     ap.add_argument("--b-chat-over", choices=["http", "ws"], help="how B's players post (default: as A)")
     args = ap.parse_args()
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
@@ -81,8 +99,12 @@ def main() -> None:
         runs[label].append(r)
         print(label, json.dumps(r), flush=True)
     for label, rs in runs.items():
-        print(label, "median CPU ms per message", statistics.median(r["cpu_ms_per_message"] for r in rs),
-              "median p99", statistics.median(r["p99_ms"] for r in rs))
+        if args.ramp:
+            print(label, "median saturation/s", statistics.median(r["saturation_per_s"] for r in rs),
+                  "median sustained/s", statistics.median(r["sustained_per_s"] for r in rs))
+        else:
+            print(label, "median CPU ms per message", statistics.median(r["cpu_ms_per_message"] for r in rs),
+                  "median p99", statistics.median(r["p99_ms"] for r in rs))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def plan(quick: bool, smoke: bool = False) -> dict[str, Any]:
     if smoke:
         return {"rooms": 2, "big_room": 4, "duration": 2, "turn_duration": 4, "ramp_step": 1, "ramp_start": 20,
                 "ramp_max": 40, "small_rooms": 2, "pages_history": "0,10", "settle": 0.5, "seed": True,
-                "configs": "c1", "load_extra": ["--turn-at", "1", "--turn-settle", "0.5", "--pause", "0.5",
+                "configs": "c1,c3", "scale_order": ("one", "two"), "load_extra": ["--turn-at", "1", "--turn-settle", "0.5", "--pause", "0.5",
                                                 "--ramp-pause", "0.5", "--idle-wait", "2", "--drain-timeout", "3"],
                 "pages": ["--repeat", "2"], "chat": ["--repeat", "5"],
                 "engine": ["--max-states", "5", "--games", "4"],
@@ -61,18 +61,20 @@ def plan(quick: bool, smoke: bool = False) -> dict[str, Any]:
 def configs(p: dict[str, Any]) -> list[dict[str, Any]]:
     """c1: the default deployment (RedisPubSubChannelLayer, one Daphne) with every scenario and
     1,000 players, against the issue's reference (the bare consumer on RedisChannelLayer); c2: the
-    same process on RedisChannelLayer, ramp only, against both baselines; c3 and c4: two Daphne
-    processes and then one, same players, ramp only (the scale-out ratio)."""
+    same process on RedisChannelLayer, ramp only, against both baselines; c3: two Daphne processes
+    sharing Redis and PostgreSQL, ramps alternated between the clients on one process and the
+    clients split across both (the scale-out ratio)."""
     return [
         {"name": "c1", "label": "1 Daphne, RedisPubSubChannelLayer", "processes": 1, "layer": "pubsub",
          "scenario": "paced,turn,ramp", "rooms": p["rooms"], "big_room": p["big_room"], "baseline": ["core-stock"]},
         {"name": "c2", "label": "1 Daphne, RedisChannelLayer", "processes": 1, "layer": "core",
          "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": ["core-stock", "stock"]},
-        {"name": "c3", "label": "2 Daphne, RedisPubSubChannelLayer", "processes": 2, "layer": "pubsub",
-         "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": []},
-        # c3's pair, run right after it with the same players and rooms: the scale-out ratio
-        {"name": "c4", "label": "1 Daphne, RedisPubSubChannelLayer (c3's pair)", "processes": 1,
-         "layer": "pubsub", "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": []},
+        # c3: two Daphne processes sharing Redis and PostgreSQL; the ramp alternates between the
+        # clients on one process and the clients split across both (one, two, two, one: the
+        # scale-out ratio measured in the same run, so other load on the machine hits both alike)
+        {"name": "c3", "label": "2 Daphne against 1, RedisPubSubChannelLayer, alternated", "processes": 2,
+         "layer": "pubsub", "scenario": "ramp", "rooms": p["small_rooms"], "big_room": 0, "baseline": [],
+         "scale_order": p.get("scale_order", ("one", "two", "two", "one"))},
     ]
 
 
@@ -96,15 +98,10 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
                            cwd=cluster.root, env=cluster.env, check=True, timeout=args.timeout)
             print(f"seeded in {time.monotonic() - t0:.1f} s", flush=True)
             seeded = ["--players-file", str(players_file)]
+        if cfg.get("scale_order"):
+            return scale_out(cfg, p, args, cluster, label, started)
         target = "both" if cfg["baseline"] else "treatycraft"
-        cmd = [sys.executable, str(ROOT / "bench" / "load.py"), *seeded, "--target", target, "--label", label,
-               "--facilitator", ":".join(FACILITATOR), "--scenario", cfg["scenario"],
-               "--rooms", str(cfg["rooms"]), "--big-room", str(cfg["big_room"]),
-               "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
-               "--ramp-step-seconds", str(p["ramp_step"]), "--ramp-start", str(p["ramp_start"]),
-               "--ramp-factor", "1.6", "--settle", str(p["settle"]), "--json", str(out_json),
-               "--chat-over", args.chat_over,
-               *(["--ramp-max", str(p["ramp_max"])] if "ramp_max" in p else []), *p.get("load_extra", [])]
+        cmd = [*load_cmd(cfg, p, args, label, out_json, target), *seeded]
         for url in cluster.urls:
             cmd += ["--url", url]
         for pid in cluster.daphne_pids:
@@ -115,6 +112,59 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
         report = json.loads(out_json.read_text())
     finally:
         cluster.stop()
+    report["config"] = {**cfg, "label": label}
+    report["server_errors"] = cluster.errors_in_logs()[:20]
+    report["wall_s"] = round(time.monotonic() - started, 1)
+    return report
+
+
+def load_cmd(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace, label: str, out_json: Path,
+             target: str) -> list[str]:
+    return [sys.executable, str(ROOT / "bench" / "load.py"), "--target", target, "--label", label,
+            "--facilitator", ":".join(FACILITATOR), "--scenario", cfg["scenario"],
+            "--rooms", str(cfg["rooms"]), "--big-room", str(cfg["big_room"]),
+            "--duration", str(p["duration"]), "--turn-duration", str(p["turn_duration"]),
+            "--ramp-step-seconds", str(p["ramp_step"]), "--ramp-start", str(p["ramp_start"]),
+            "--ramp-factor", "1.6", "--settle", str(p["settle"]), "--json", str(out_json),
+            "--chat-over", args.chat_over,
+            *(["--ramp-max", str(p["ramp_max"])] if "ramp_max" in p else []), *p.get("load_extra", [])]
+
+
+def scale_out(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace, cluster: BenchCluster, label: str,
+              started: float) -> dict[str, Any]:
+    """Ramps against the same two running processes, alternated: "one" sends every client to the
+    first process (the second idles: one process's capacity), "two" splits the clients across
+    both. Each ramp has its own games and players. The ratio is the median saturation of the
+    "two" ramps over the median of the "one" ramps; other load shows in each step's row."""
+    runs: list[dict[str, Any]] = []
+    for k, mode in enumerate(cfg["scale_order"]):
+        out_json = args.results / f"load-{cfg['name']}-{k}-{mode}.json"
+        cmd = load_cmd(cfg, p, args, f"{label}: {mode}", out_json, "treatycraft")
+        for url in cluster.urls[: 1 if mode == "one" else 2]:
+            cmd += ["--url", url]
+        for pid in cluster.daphne_pids:  # both processes' CPU in every row: the idle one shows it idles
+            cmd += ["--server-pid", str(pid)]
+        print(f"-- {cfg['name']} ramp {k + 1}/{len(cfg['scale_order'])}: clients on {mode} process(es)", flush=True)
+        subprocess.run(cmd, check=True, timeout=args.timeout)
+        run = json.loads(out_json.read_text())["runs"][0]
+        run["target"] = f"treatycraft:{mode}"
+        runs.append(run)
+
+    def sat(mode: str, key: str) -> float:
+        values = sorted(float(r[key]) for run in runs if run["target"].endswith(mode)
+                        for r in run["results"] if r["scenario"] == "ramp")
+        return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+
+    report: dict[str, Any] = {"runs": runs, "ratios": {}}
+    one, two = sat("one", "saturation_per_s"), sat("two", "saturation_per_s")
+    if one:
+        report["ratios"]["saturation two processes vs one (alternated)"] = round(two / one, 2)
+    one_s, two_s = sat("one", "sustained_per_s"), sat("two", "sustained_per_s")
+    if one_s:
+        report["ratios"]["sustained two processes vs one (alternated)"] = round(two_s / one_s, 2)
+    report["scale_out"] = {"layer": cfg["layer"], "order": list(cfg["scale_order"]), "one_process_per_s": one,
+                           "two_processes_per_s": two, "one_sustained_per_s": one_s, "two_sustained_per_s": two_s,
+                           "ratio": round(two / one, 2) if one else None}
     report["config"] = {**cfg, "label": label}
     report["server_errors"] = cluster.errors_in_logs()[:20]
     report["wall_s"] = round(time.monotonic() - started, 1)
@@ -219,8 +269,8 @@ def main() -> None:
                     help="every benchmark once at a tiny size, to prove none is broken (make test); results go "
                          "to bench/results/smoke/ and mean nothing as figures")
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
-    ap.add_argument("--configs", default=None, help="server configurations of the load part (default c1,c2,c3,c4; "
-                                                     "c1 with --smoke)")
+    ap.add_argument("--configs", default=None, help="server configurations of the load part (default c1,c2,c3; "
+                                                     "c1,c3 with --smoke)")
     ap.add_argument("--root", type=Path, default=ROOT, help="source tree the servers run (an A/B copy)")
     ap.add_argument("--python", default=sys.executable, help="interpreter of the servers")
     ap.add_argument("--db-options", default="pool=true",
@@ -229,12 +279,17 @@ def main() -> None:
     ap.add_argument("--chat-over", choices=["http", "ws"], default="ws",
                     help="how the load's players post chat: over the game socket as the page does when its socket is "
                          "open (static/js/chat-socket.js), or the form's HTTP post")
+    ap.add_argument("--rooms", type=int, default=None,
+                    help="chat rooms of 10 in c1 (scenario (a): 100 in the full suite, 20 with --quick), to run "
+                         "it at the scale a machine can hold")
     ap.add_argument("--timeout", type=float, default=900, help="seconds before one part is abandoned")
     args = ap.parse_args()
     args.root = args.root.resolve()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
     p = plan(args.quick, args.smoke)
-    wanted = {c.strip() for c in (args.configs or p.get("configs", "c1,c2,c3,c4")).split(",") if c.strip()}
+    if args.rooms:
+        p["rooms"] = args.rooms
+    wanted = {c.strip() for c in (args.configs or p.get("configs", "c1,c2,c3")).split(",") if c.strip()}
     args.results = RESULTS / "smoke" if args.smoke else RESULTS
     args.results.mkdir(parents=True, exist_ok=True)
     for old in [*RESULTS.glob("daphne-*.log"), *RESULTS.glob("clock*.log")]:
@@ -254,11 +309,9 @@ def main() -> None:
                 results["failed"][f"load {cfg['name']}"] = str(exc)
                 continue
             results["load"].append(report)
-        by_name = {r["config"]["name"]: r for r in results["load"]}
-        if "c3" in by_name and "c4" in by_name and saturation(by_name["c4"]):
-            one, two = saturation(by_name["c4"]), saturation(by_name["c3"])
-            results["scale_out"] = {"layer": "pubsub", "one_process_per_s": one, "two_processes_per_s": two,
-                                    "ratio": round(two / one, 2)}
+        for report in results["load"]:
+            if report.get("scale_out"):
+                results["scale_out"] = report["scale_out"]
     scripts = []
     if "pages" in parts:
         scripts += [("bench_pages.py", ["--history", p["pages_history"], *p.get("pages", [])]),

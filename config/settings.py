@@ -291,6 +291,11 @@ TREATYCRAFT = {
     "TUTORIALS_PER_MINUTE": int(env("TREATYCRAFT_TUTORIALS_PER_MINUTE", "5")),
     "EMAIL_PER_ADDRESS_PER_HOUR": int(env("TREATYCRAFT_EMAIL_PER_ADDRESS_PER_HOUR", "10")),
     "INVITATION_DAYS": int(env("TREATYCRAFT_INVITATION_DAYS", "14")),
+    # Threads of their own for chat frames on the game socket (negotiation/consumers.py), so that
+    # posts waiting on their commit overlap instead of queueing behind the process's one
+    # thread-sensitive thread; 0 keeps them on that thread. Used only on PostgreSQL (concurrent
+    # writers); SQLite keeps one writer. Each thread borrows a database connection while it works.
+    "SOCKET_POST_THREADS": int(env("TREATYCRAFT_SOCKET_POST_THREADS", "4")),
     # The longest a request waits for one push to the channel layer (Redis) after its commit.
     "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
     # Daphne answers 413 to a request body over this while it arrives (config/asgi.py).

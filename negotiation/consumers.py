@@ -3,7 +3,13 @@
 Commands arrive over HTTP; the socket receives pushes, with one exception: a chat message may
 arrive as a frame (static/js/chat-socket.js), handled by the same service as the HTTP post
 (sockets.chat_post). Every inbound frame and every private doorbell makes exactly one sync hop, in
-which all database and template work happens.
+which all database and template work happens. Pushes of pre-rendered HTML make none.
+
+Chat frames hop to a small pool of threads of their own (SOCKET_POST_THREADS, PostgreSQL only):
+on the process's one thread-sensitive thread every post queued behind the previous one's commit
+and Redis round trips, so a process saturated with that thread waiting on I/O and the CPU half
+idle (docs/performance.md). Each post is still one transaction on its own connection; the game
+row lock orders a game's messages, and the page orders its chat log by sequence number.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import contextlib
 import functools
 import json
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
 from channels.db import database_sync_to_async
@@ -31,6 +39,19 @@ if TYPE_CHECKING:
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_FLOOD = 4429
+
+_post_threads: list[ThreadPoolExecutor] = []  # made on first use, one per process
+
+
+def post_hop(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The sync hop of a chat frame: the post pool's threads when the database takes concurrent
+    writers and SOCKET_POST_THREADS > 0, else the process's thread-sensitive thread."""
+    threads = int(settings.TREATYCRAFT.get("SOCKET_POST_THREADS", 0))
+    if threads <= 0 or not sockets.concurrent_writes():
+        return database_sync_to_async(fn)
+    if not _post_threads:
+        _post_threads.append(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="socket-post"))
+    return database_sync_to_async(fn, thread_sensitive=False, executor=_post_threads[0])
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -131,8 +152,7 @@ class GameConsumer(AsyncWebsocketConsumer):
                 self.viewer.game_id, self.viewer, self.open_key)
             await self.send(text_data=html)
         elif kind == "chat" and self.viewer is not None:
-            reply = await database_sync_to_async(sockets.in_language(self.language, sockets.chat_post))(
-                self.viewer, frame)
+            reply = await post_hop(sockets.in_language(self.language, sockets.chat_post))(self.viewer, frame)
             await self.send(text_data=reply)
         elif kind != "ping":
             await self.send(text_data=sockets.notice_html(

@@ -65,6 +65,12 @@ def in_language(language: str, fn: Callable[..., T]) -> Callable[..., T]:
     return call
 
 
+def concurrent_writes() -> bool:
+    """Whether the database lets several threads write at once (PostgreSQL; SQLite has one
+    writer, and a second would only wait for the lock)."""
+    return "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
+
+
 def notice_html(language: str, message: str, level: str = "error") -> str:
     """A live notice from the socket itself, in the socket's language (`message` is an English
     msgid marked with gettext_noop). Renders a template without touching the database, so the

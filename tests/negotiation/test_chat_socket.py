@@ -6,12 +6,15 @@ path keeps working beside it."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.test import override_settings
 
+from negotiation import sockets
 from negotiation.models import Message
 from tests.negotiation.test_consumers import MEMORY, communicator, drain, make_game, receive_until, seat_cookie
 
@@ -127,3 +130,52 @@ async def test_a_socket_from_a_foreign_origin_never_opens_so_it_cannot_post():
     foreign = communicator(game, cookie, origin=(b"origin", b"http://evil.example:8000"))
     assert not (await foreign.connect())[0]
     assert await database_sync_to_async(Message.objects.count)() == 0
+
+
+async def test_on_a_database_with_concurrent_writers_a_chat_frame_posts_on_the_post_pool(monkeypatch):
+    """PostgreSQL: chat frames hop to the socket-post threads (consumers.post_hop), not the
+    process's one thread-sensitive thread, and keep the acknowledgement, the push and the
+    single stored row. (The suite's SQLite would keep the thread-sensitive hop: forced here.)"""
+    threads: list[str] = []
+    real_post = sockets.chat_post
+
+    def recording_post(viewer, frame):
+        threads.append(threading.current_thread().name)
+        return real_post(viewer, frame)
+
+    monkeypatch.setattr(sockets, "concurrent_writes", lambda: True)
+    monkeypatch.setattr(sockets, "chat_post", recording_post)
+    with override_settings(CHANNEL_LAYERS=MEMORY, TREATYCRAFT={**settings.TREATYCRAFT, "SOCKET_POST_THREADS": 2}):
+        game = await make_game()
+        _, ana_cookie = await seat_cookie(game, "aurel", "Ana")
+        _, bo_cookie = await seat_cookie(game, "borun", "Bo")
+        a, b = await connected(game, ana_cookie), await connected(game, bo_cookie)
+        ack, _ = await reply_to(a, chat("from the pool", "tok-pool"))
+        assert ack["type"] == "chat.ack"
+        assert "from the pool" in await receive_until(b, "from the pool")
+        again, _ = await reply_to(a, chat("from the pool", "tok-pool"))
+        assert again == ack
+        stored = await database_sync_to_async(list)(Message.objects.filter(game=game).values_list("body", flat=True))
+        assert stored == ["from the pool"]
+        await a.disconnect()
+        await b.disconnect()
+    assert len(threads) == 2 and all(name.startswith("socket-post") for name in threads)
+
+
+async def test_without_concurrent_writers_a_chat_frame_stays_on_the_thread_sensitive_thread(monkeypatch):
+    threads: list[str] = []
+    real_post = sockets.chat_post
+
+    def recording_post(viewer, frame):
+        threads.append(threading.current_thread().name)
+        return real_post(viewer, frame)
+
+    monkeypatch.setattr(sockets, "chat_post", recording_post)
+    with override_settings(CHANNEL_LAYERS=MEMORY):
+        game = await make_game()
+        _, ana_cookie = await seat_cookie(game, "aurel", "Ana")
+        a = await connected(game, ana_cookie)
+        ack, _ = await reply_to(a, chat("one writer", "tok-one"))
+        assert ack["type"] == "chat.ack"
+        await a.disconnect()
+    assert threads and not any(name.startswith("socket-post") for name in threads)
