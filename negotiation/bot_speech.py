@@ -96,6 +96,10 @@ def say(intent: Mapping[str, Any]) -> str:
             "limit": _int(p.get("limit"))}
     if iid == "offer_cbm":
         return gettext("We offer you %(cbm)s this turn; give the matching order and it is done.") % {"cbm": cbm}
+    if iid == "table_cbm":
+        kinds = [str(CBM_WORDS[k]) for k in str(p.get("kinds", "")).split(",") if k in CBM_WORDS]
+        return gettext("We propose %(cbms)s between us and have signed the package: "
+                       "sign it too and both orders are given.") % {"cbms": _and(kinds)}
     if iid == "accept_cbm":
         return gettext("We accept %(cbm)s: our order is in.") % {"cbm": cbm}
     if iid == "decline_cbm":

@@ -30,6 +30,7 @@ from game_engine.negotiator import (
     HOSTING,
     Act,
     CbmOffer,
+    Intent,
     Move,
     Offer,
     Record,
@@ -103,7 +104,7 @@ def _offers(game: Game, state_id: str) -> list[Offer]:
 
 def _cbm_offers(history: list[Record], turn: int) -> list[CbmOffer]:
     return [CbmOffer(r.move.cbm, r.move.actor, r.move.to[0]) for r in history
-            if r.turn == turn and r.move.act is Act.OFFER_CBM and r.move.to]
+            if r.turn == turn and r.move.act is Act.OFFER_CBM and r.move.to and r.move.cbm]
 
 
 def _channel(game: Game, actor: str, to: tuple[str, ...]) -> str:
@@ -133,6 +134,28 @@ def _title(game: Game, mv: Move) -> str:
     label = (ProposalKind.HOSTING.label if mv.template == HOSTING
              else proposalforms.TEMPLATES.get(mv.template, (mv.template, ""))[0])
     return f"{label}: {' – '.join(names.get(p, p) for p in mv.parties)}"[:120]
+
+
+def _human(game: Game, state_id: str) -> bool:
+    return Seat.objects.filter(game=game, state_id=state_id, bot_policy="").exists()
+
+
+def _table_cbm_package(game: Game, viewer: Viewer, moves: list[Move]) -> Move:
+    """Table the CBMs offered to a person as one package, signed by the bot. ``moves`` are the
+    bot's ``OFFER_CBM`` moves to that state; returns the move that stands for the package in the
+    log and the chat (intent ``table_cbm`` with the measures)."""
+    first = moves[0]
+    kinds = [k for k in proposalforms.CBM_MEASURES if any(m.cbm == k for m in moves)]
+    intent = Intent.of("table_cbm", kinds=",".join(kinds))
+    parties = tuple(sorted((first.actor, first.to[0])))
+    names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
+    title = f"{ProposalKind.CBM.label}: {' – '.join(names.get(p, p) for p in parties)}"[:120]
+    proposal = proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.CBM, title=title,
+                               parties=list(parties), template="", clauses={"measures": kinds},
+                               text=bot_speech.say(intent.as_dict()))
+    proposal_sign(game_id=game.pk, viewer=viewer, number=proposal.number, expected_version=proposal.version)
+    return Move(first.actor, first.act, intent, proposal=str(proposal.number), version=proposal.version,
+                template=CBM, parties=parties, terms={"measures": list(kinds)}, to=first.to)
 
 
 def _carry_out(game: Game, viewer: Viewer, mv: Move) -> None:
@@ -172,6 +195,10 @@ def bot_step(*, game_id: int, state_id: str, now: datetime | None = None) -> Mov
     history = _history(game)
     moves = decide(seat.bot_policy, state, state_id, _offers(game, state_id), _cbm_offers(history, game.turn),
                    history, f"{game.seed}:talk:{game.turn}", hosting=True)
+    # A person is offered each measure once a turn, as a package (its fate is theirs to decide).
+    tabled = {(k, r.move.to[0]) for r in history if r.turn == game.turn and r.move.intent.id == "table_cbm"
+              and r.move.to for k in str(r.move.intent.param("kinds", "")).split(",")}
+    moves = [m for m in moves if not (m.act is Act.OFFER_CBM and m.to and (m.cbm, m.to[0]) in tabled)]
     if not moves:
         cache.set(seen_key, (game.turn, game.phase, game.last_seq), 3600)
         return None
@@ -179,7 +206,11 @@ def bot_step(*, game_id: int, state_id: str, now: datetime | None = None) -> Mov
     viewer = bot_viewer(game, seat)
     with transaction.atomic():
         try:
-            _carry_out(game, viewer, mv)
+            if mv.act is Act.OFFER_CBM and mv.to and _human(game, mv.to[0]):
+                mv = _table_cbm_package(game, viewer, [m for m in moves if m.act is Act.OFFER_CBM
+                                                       and m.to == mv.to and m.cbm in CBM_ORDER])
+            else:
+                _carry_out(game, viewer, mv)
         except UserError as exc:
             # Refused (the text changed, the state may not sign now...): noted for the facilitator,
             # and the bot counts the move as made so that it does not try it again and again.

@@ -234,3 +234,39 @@ def test_the_console_hands_a_seat_to_a_bot_mid_game_whose_orders_replace_the_stu
     assert services.bot_step(game_id=game.pk, state_id="aurel", now=later(600)) is None
     assert list(GameEvent.objects.filter(game=game, kind__in=["seat.bot", "seat.handed_back"], data__state="aurel")
                 .order_by("seq").values_list("kind", flat=True)) == ["seat.bot", "seat.handed_back"]
+
+
+def test_a_bot_tables_the_cbms_it_offers_a_student_as_a_package_it_has_signed(table):
+    game, student = table
+    services.seat_set_bot(game_id=game.pk, state_id="borun", policy="dove", actor="test")
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later())
+    assert move is not None and move.intent.id == "table_cbm"
+    package = Proposal.objects.get(game=game, kind="cbm")
+    assert package.parties == ["aurel", "borun"] and package.author == "borun"
+    assert package.versions.get().clauses == {"measures": ["HOTLINE", "NOTIFICATION", "DATA_EXCHANGE"]}
+    assert list(package.signatures.values_list("state_id", flat=True)) == ["borun"]
+    said = Message.objects.get(game=game, channel="bi:aurel:borun")
+    assert said.intent["id"] == "table_cbm" and "hotline" in said.body and "sign it" in said.body
+    with override("es"):
+        assert selectors.chat_row(said).body != said.body
+    # The offer stands in the package: the bot does not table it again, nor offer it in chat.
+    services.bot_step(game_id=game.pk, state_id="borun", now=later(120))
+    assert Proposal.objects.filter(game=game, kind="cbm").count() == 1
+    assert not Message.objects.filter(game=game, intent__id="offer_cbm").exists()
+    # The student only signs; the measures are in force after the turn.
+    services.proposal_sign(game_id=game.pk, viewer=player(student), number=package.number, expected_version=1)
+    resolve(game)
+    package.refresh_from_db()
+    assert package.status == Proposal.Status.IN_FORCE
+    state = game_engine.state_from_json(Game.objects.get(pk=game.pk).state)
+    assert {(a.kind, a.a, a.b) for a in state.agreements} >= {
+        ("HOTLINE", "aurel", "borun"), ("NOTIFICATION", "aurel", "borun"), ("DATA_EXCHANGE", "aurel", "borun")}
+
+
+def test_bots_still_offer_each_other_cbms_in_chat(started_game):
+    game = started_game
+    services.seat_set_bot(game_id=game.pk, state_id="aurel", policy="dove", actor="test")
+    services.seat_set_bot(game_id=game.pk, state_id="borun", policy="dove", actor="test")
+    move = services.bot_step(game_id=game.pk, state_id="borun", now=later())
+    assert move is not None and move.intent.id == "offer_cbm"
+    assert not Proposal.objects.filter(game=game, kind="cbm").exists()
