@@ -24,7 +24,13 @@ from game_engine.i18n import missing_translations
 from game_engine.jsontypes import JSON
 from game_engine.messages import english_of, message_from_json
 from game_engine.negotiator import NEGOTIATING_POLICIES as POLICIES
-from game_engine.negotiator import Record, match_observers, negotiating_bot_orders, run_table
+from game_engine.negotiator import (
+    Record,
+    match_observers,
+    negotiating_bot_orders,
+    reserve_store,
+    run_table,
+)
 from game_engine.orders import Order, parse_order
 from game_engine.orders.specs import SPEC_BY_TYPE
 from game_engine.rng import u01
@@ -249,7 +255,7 @@ def play_turn(
             agreed = signs.get(sid, [])
             loads = [o for o in agreed if o.get("type") == "DEPLOY"]
             if loads:
-                raw = _reserve_store(state, sid, raw, loads) + loads
+                raw = reserve_store(state, sid, raw, loads) + loads
             raw += [o for o in agreed if o.get("type") != "DEPLOY"]
         else:
             raw = []
@@ -260,28 +266,6 @@ def play_turn(
     for sid, raw in raws.items():
         orders[sid] = _valid_orders(state, sid, raw, notes)
     return state, orders, notes
-
-
-def _reserve_store(state: GameState, sid: str, raw: list[Raw], loads: Sequence[Raw]) -> list[Raw]:
-    """The bot's orders with its own deployments clipped so that the interceptors a host-nation
-    agreement loads this turn stay in store for it (a site consented this turn is loaded at
-    resolution, after the bot's other deployments)."""
-    left = dict(state.nations[sid].store)
-    for o in loads:
-        t, q = str(o.get("itype")), o.get("qty")
-        left[t] = left.get(t, 0) - (q if isinstance(q, int) else 0)
-    out: list[Raw] = []
-    for o in raw:
-        q = o.get("qty")
-        if o.get("type") == "DEPLOY" and isinstance(q, int):
-            t = str(o.get("itype"))
-            q = min(q, max(0, left.get(t, 0)))
-            if q <= 0:
-                continue
-            left[t] = left.get(t, 0) - q
-            o = {**o, "qty": q}
-        out.append(o)
-    return out
 
 
 def _valid_orders(

@@ -16,6 +16,7 @@ from game_engine.negotiator.table import (
     TableResult,
     hosting_deployments,
     match_observers,
+    reserve_store,
     run_table,
 )
 from game_engine.negotiator.types import (
@@ -53,5 +54,6 @@ __all__ = [
     "match_observers",
     "move_from_dict",
     "negotiating_bot_orders",
+    "reserve_store",
     "run_table",
 ]

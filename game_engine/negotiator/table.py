@@ -165,6 +165,29 @@ def hosting_deployments(state: GameState, terms: Mapping[str, JSON]) -> list[Raw
     return out
 
 
+def reserve_store(state: GameState, sid: str, raw: list[Raw], loads: Sequence[Raw]) -> list[Raw]:
+    """The bot's orders ``raw`` with its own deployments clipped so that the interceptors a
+    host-nation agreement loads this turn (``loads``, from :func:`hosting_deployments`) stay in
+    store for them: the engine checks deployments in site order and would otherwise refuse the
+    agreed one. The headless table and the server both call this."""
+    left = dict(state.nations[sid].store)
+    for o in loads:
+        t, q = str(o.get("itype")), o.get("qty")
+        left[t] = left.get(t, 0) - (q if isinstance(q, int) else 0)
+    out: list[Raw] = []
+    for o in raw:
+        q = o.get("qty")
+        if o.get("type") == "DEPLOY" and isinstance(q, int):
+            t = str(o.get("itype"))
+            q = min(q, max(0, left.get(t, 0)))
+            if q <= 0:
+                continue
+            left[t] = left.get(t, 0) - q
+            o = {**o, "qty": q}
+        out.append(o)
+    return out
+
+
 def _conclude(res: TableResult, o: Offer) -> None:
     if o.template == HOSTING:  # the host's signature is its consent order
         host = str(o.terms.get("host"))

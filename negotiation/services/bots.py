@@ -38,6 +38,7 @@ from game_engine.negotiator import (
     hosting_deployments,
     move_from_dict,
     negotiating_bot_orders,
+    reserve_store,
 )
 from game_engine.negotiator.types import CBM_ORDER
 from negotiation import bot_speech, proposalforms
@@ -250,20 +251,9 @@ def bot_orders(game: Game, policy: str, state: game_engine.GameState, state_id: 
         if (version.clauses.get("owner") == state_id and version.clauses.get("host") in signed
                 and (state_id in signed or version.author == state_id)):
             raws += hosting_deployments(state, version.clauses)
-    # The agreed site is loaded first: the policy's own deployments get what is left in store
-    # (the engine checks deployments in site order, and would refuse the agreed one instead).
-    left = dict(state.nations[state_id].store) if state_id in state.nations else {}
-    for o in raws:
-        left[str(o["itype"])] = left.get(str(o["itype"]), 0) - int(o["qty"])
-    for o in negotiating_bot_orders(policy, state, state_id, seed):
-        if raws and o.get("type") == "DEPLOY":
-            asked = o.get("qty")
-            qty = min(asked if isinstance(asked, int) else 0, left.get(str(o.get("itype")), 0))
-            if qty <= 0:
-                continue
-            left[str(o.get("itype"))] -= qty
-            o = {**o, "qty": qty}
-        raws.append(dict(o))
+    # The agreed site is loaded first: the policy's own deployments get what is left in store.
+    own = negotiating_bot_orders(policy, state, state_id, seed)
+    raws += reserve_store(state, state_id, own, list(raws)) if raws else [dict(o) for o in own]
     have = {(o.get("type"), o.get("with")) for o in raws}
     for r in _history(game):
         mv = r.move

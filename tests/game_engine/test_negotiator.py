@@ -305,3 +305,19 @@ def test_a_bot_asked_to_load_an_allys_site_signs_when_it_wants_defense():
     o = Offer("H1", HOSTING, ("aurel", "calla"), terms, "calla", 1, ("calla",))
     assert [m.act for m in decide("hawk", s, "aurel", [o], seed="t", table=False)] == [Act.SIGN]
     assert [m.intent.id for m in decide("dove", s, "aurel", [o], seed="t", table=False)] == ["reject_hosting"]
+
+
+def test_the_interceptors_an_agreement_loads_are_kept_in_store_before_the_bots_own_deployments():
+    from game_engine.negotiator import hosting_deployments, reserve_store
+
+    s = fresh()  # Meridian Sea: Aurel loads Calla's CAL-1 under an agreement
+    store = s.nations["aurel"].store["MIDCOURSE"]
+    loads = hosting_deployments(s, {"owner": "aurel", "host": "calla", "site": "CAL-1", "max_interceptors": store - 2})
+    assert loads == [{"type": "DEPLOY", "site": "CAL-1", "itype": "MIDCOURSE", "qty": store - 2}]
+    own = [{"type": "DEPLOY", "site": "AUR-1", "itype": "MIDCOURSE", "qty": 5},
+           {"type": "DEPLOY", "site": "AUR-2", "itype": "MIDCOURSE", "qty": 5},
+           {"type": "BUILD", "itype": "MIDCOURSE", "qty": 4}]
+    # Two are left for the bot's own sites: the first deployment is clipped, the second dropped.
+    assert reserve_store(s, "aurel", own, loads) == [
+        {"type": "DEPLOY", "site": "AUR-1", "itype": "MIDCOURSE", "qty": 2},
+        {"type": "BUILD", "itype": "MIDCOURSE", "qty": 4}]
