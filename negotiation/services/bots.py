@@ -9,8 +9,10 @@ from the bot's own view, the open proposals it is party to and the table's histo
 replay, exports and hidden-information rules are those of people. A bot reads and answers the
 three kinds of proposal - treaties, host-nation agreements (it also tables these, to allies whose
 site it wants to load) and packages of confidence-building measures - and, as the owner of a site
-whose host-nation agreement both sides signed, loads the site in its orders that turn. Every move is logged as
-``bot.move`` with the actor ``bot:<policy>``: the log marks what bots did. A bot's chat message
+whose host-nation agreement both sides signed, loads the site in its orders that turn. The
+confidence-building measures a bot offers a person are tabled as one package the bot has already
+signed, so the student only reads and signs it; between bots they stay offers in the chat,
+answered in kind. Every move is logged as ``bot.move`` with the actor ``bot:<policy>``: the log marks what bots did. A bot's chat message
 carries its intent, worded in each reader's language (negotiation/bot_speech.py)."""
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from game_engine.negotiator import (
 from game_engine.negotiator.types import CBM_ORDER
 from negotiation import bot_speech, proposalforms
 from negotiation.errors import UserError
-from negotiation.models import Game, GameEvent, Phase, Proposal, ProposalKind, Seat
+from negotiation.models import Game, GameEvent, Phase, Proposal, ProposalKind, ProposalVersion, Seat
 from negotiation.scenarios import state_infos
 from negotiation.services.chat import message_post
 from negotiation.services.common import log, phase_seconds
@@ -86,18 +88,31 @@ def _history(game: Game) -> list[Record]:
     return out
 
 
+def _open_proposals(game: Game, kind: str = "") -> list[tuple[Proposal, ProposalVersion, list[str]]]:
+    """The game's open proposals (of one kind, if given) with their current version and the states
+    that signed it, in three queries whatever their number."""
+    rows = Proposal.objects.filter(game=game, status=Proposal.Status.OPEN).order_by("number")
+    if kind:
+        rows = rows.filter(kind=kind)
+    out = []
+    for p in rows.prefetch_related("versions", "signatures"):
+        version = next(v for v in p.versions.all() if v.version == p.version)
+        signed = sorted(s.state_id for s in p.signatures.all() if s.version == p.version)
+        out.append((p, version, signed))
+    return out
+
+
 def _offers(game: Game, state_id: str) -> list[Offer]:
     """The open proposals the bot is party to, as the negotiator reads them: a treaty under its
     template, a host-nation agreement as ``HOSTING`` and a CBM package as ``CBM``."""
     offers: list[Offer] = []
-    for p in Proposal.objects.filter(game=game, status=Proposal.Status.OPEN):
+    for p, version, signed_by in _open_proposals(game):
         if state_id not in p.parties:
             continue
-        version = p.versions.get(version=p.version)
         template = {str(ProposalKind.HOSTING): HOSTING, str(ProposalKind.CBM): CBM}.get(p.kind, version.template)
         if not template:
             continue
-        signed = tuple(p.signatures.filter(version=p.version).values_list("state_id", flat=True))
+        signed = tuple(signed_by)
         offers.append(Offer(str(p.number), template, tuple(p.parties), dict(version.clauses),
                             p.author, p.version, signed))
     return offers
@@ -244,9 +259,7 @@ def bot_orders(game: Game, policy: str, state: game_engine.GameState, state_id: 
     orders it offered or accepted at the table this turn (the partner's mirror order completes
     each; a signed CBM package's orders come with the signatures)."""
     raws: list[dict[str, Any]] = []
-    for p in Proposal.objects.filter(game=game, kind=ProposalKind.HOSTING, status=Proposal.Status.OPEN):
-        version = p.versions.get(version=p.version)
-        signed = set(p.signatures.filter(version=p.version).values_list("state_id", flat=True))
+    for _p, version, signed in _open_proposals(game, ProposalKind.HOSTING):
         # The host's signature is its consent; the owner wants it if it signed or wrote this version.
         if (version.clauses.get("owner") == state_id and version.clauses.get("host") in signed
                 and (state_id in signed or version.author == state_id)):
