@@ -37,6 +37,23 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             browser.SharedChromium.stop()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Empty the process's local-memory caches after each test. Rolled-back test transactions
+    reuse primary keys, so a cache key naming a game or member (a rate-limit bucket, a bot's
+    "nothing changed" mark, a rendered fragment) would otherwise reach the next test that happens
+    to get the same ids, and a test's result would depend on what ran before it in that process.
+    A Redis cache is left alone: xdist workers share its database."""
+    yield
+    if "django.core.cache" in sys.modules:
+        from django.core.cache import caches
+        from django.core.cache.backends.locmem import LocMemCache
+
+        for cache in caches.all(initialized_only=True):
+            if isinstance(cache, LocMemCache):
+                cache.clear()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `stall` (mostly waiting: a two-minute Redis stall) run first, so that with
     pytest-xdist (make test) the other worker runs the rest of the suite during the wait."""
