@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest
 
@@ -61,20 +60,20 @@ def review_access(request: HttpRequest, game: Game) -> ReviewAccess | None:
     return None
 
 
-def lens_view(state: game_engine.GameState, access: ReviewAccess) -> dict[str, Any]:
+def lens_view(state: game_engine.GameState, access: ReviewAccess) -> game_engine.View:
     """The engine's view of a historical state for this reviewer.
 
     The facilitator sees everything. A player reviews only an ended game: the engine reveals the
     truth at the end of a game, so each past state is viewed as declassified by that same rule
     (view_for with game_over set), from the player's own seat."""
     if access.is_facilitator:
-        return game_engine.view_json(state, game_engine.FACILITATOR)
+        return game_engine.view_for(state, game_engine.FACILITATOR)
     if not access.game_over or access.state_id is None:
         raise PermissionError("Players review only an ended game.")
     revealed = state if state.game_over else dataclasses.replace(state, game_over=True)
-    return game_engine.view_json(revealed, access.state_id)
+    return game_engine.view_for(revealed, access.state_id)
 
 
-def knowledge_view(state: game_engine.GameState, state_id: str) -> dict[str, Any]:
+def knowledge_view(state: game_engine.GameState, state_id: str) -> game_engine.View:
     """What `state_id` saw of this state at the time (never the reveal)."""
-    return game_engine.view_json(state, state_id)
+    return game_engine.view_for(state, state_id)

@@ -6,6 +6,7 @@ access.lens_view and access.knowledge_view), never from the raw engine state."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,27 @@ def history_points(game: Game) -> list[tuple[int, dict[str, Any]]]:
 # --- Series for the charts -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class KnownState:
+    """What a chart point knows of one state's truth (facilitator, or anyone after the end)."""
+
+    security: float | None
+    vp: float | None  # its latest turn score
+    trust: Mapping[str, float]
+    missiles: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """The figures of one snapshot the charts read, through the reviewer's lens."""
+
+    rsi_pub: float | None
+    rsi_true: float | None
+    compliance: Mapping[str, float | None]
+    interceptors: Mapping[str, int]  # each state's public interceptor count
+    truth: Mapping[str, KnownState]  # empty when the lens shows no truth
+
+
 @dataclass(slots=True)
 class History:
     """Per-turn values for the charts (None where the lens shows nothing)."""
@@ -70,7 +92,7 @@ class History:
     vp: dict[str, list[float | None]] = field(default_factory=dict)
     forces: dict[str, list[float | None]] = field(default_factory=dict)
     trust: dict[tuple[str, str], list[float | None]] = field(default_factory=dict)
-    final_view: dict[str, Any] = field(default_factory=dict)
+    final_view: game_engine.View | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -105,80 +127,77 @@ def _build_history(game: Game, access: ReviewAccess) -> History:
     history.trust = {(a, b): [] for a in ids for b in ids if a != b}
     final = game.state if game.phase == Phase.FINISHED else points[-1][1]
     history.final_view = lens_view(game_engine.state_from_json(final), access)
-    classes = [str(c) for c in history.final_view.get("classes", [])]
+    history.classes = list(history.final_view.classes)
+    history.forces = {c: [] for c in [*history.classes, "interceptors"]}
     for _, snapshot in points:
         if access.is_facilitator:
-            view = facilitator_series_view(snapshot, classes)
+            point = facilitator_series_point(snapshot)
         else:
-            view = lens_view(game_engine.state_from_json(snapshot), access)
-        _add_point(history, view, ids)
+            point = series_point(lens_view(game_engine.state_from_json(snapshot), access))
+        _add_point(history, point, ids)
     return history
 
 
-def facilitator_series_view(snapshot: dict[str, Any], classes: list[str]) -> dict[str, Any]:
-    """The parts of view_for(state, FACILITATOR) the charts read, taken straight from the stored
-    snapshot. The facilitator may see the whole state, and this skips parsing twenty snapshots;
-    a test checks it gives the same series as the engine's view."""
-    ids = [str(n["id"]) for n in snapshot.get("nations", [])]
+def series_point(view: game_engine.View) -> SeriesPoint:
+    """A chart point from the engine's view of a snapshot."""
+    truth: dict[str, KnownState] = {}
+    if view.truth is not None:
+        for sid, own in view.truth.states.items():
+            truth[sid] = KnownState(security=own.security, vp=own.vp_history[-1] if own.vp_history else None,
+                                    trust=own.trust, missiles=own.missiles)
+    return SeriesPoint(
+        rsi_pub=view.rsi_pub, rsi_true=view.truth.rsi_true if view.truth else None,
+        compliance={s.id: s.compliance for s in view.states},
+        interceptors={s.id: sum(s.public_interceptors.values()) for s in view.states},
+        truth=truth)
+
+
+def facilitator_series_point(snapshot: dict[str, Any]) -> SeriesPoint:
+    """What :func:`series_point` gives for view_for(state, FACILITATOR), taken straight from the
+    stored snapshot. The facilitator may see the whole state, and this skips parsing twenty
+    snapshots; a test checks it gives the same series as the engine's view."""
     nations = {str(n["id"]): n for n in snapshot.get("nations", [])}
     treaties = [t for t in snapshot.get("treaties", []) if t.get("status") != "draft"]
-    trust: dict[str, dict[str, float]] = {sid: {} for sid in ids}
+    trust: dict[str, dict[str, float]] = {sid: {} for sid in nations}
     for pair in snapshot.get("pairs", []):
         trust[pair["src"]][pair["dst"]] = round(pair["alpha"] / (pair["alpha"] + pair["beta"]), 6)
     deployed: dict[str, int] = {}
     for site in snapshot.get("sites", []):
         owner = str(site.get("owner", ""))
         deployed[owner] = deployed.get(owner, 0) + sum(int(v) for v in (site.get("interceptors") or {}).values())
-    states = []
-    truth: dict[str, Any] = {"rsi_true": snapshot.get("rsi_true")}
-    for sid in ids:
-        nation = nations[sid]
+    compliance: dict[str, float | None] = {}
+    interceptors: dict[str, int] = {}
+    known: dict[str, KnownState] = {}
+    for sid, nation in nations.items():
         scores = [t["cs"][sid] for t in treaties if sid in t.get("parties", []) and sid in t.get("cs", {})]
-        states.append({
-            "id": sid,
-            "compliance": round(sum(scores) / len(scores), 6) if scores else None,
-            "public_interceptors": {"all": sum(int(v) for v in (nation.get("store") or {}).values())
-                                    + deployed.get(sid, 0)},
-        })
-        truth[sid] = {
-            "security": nation.get("sec"),
-            "vp_history": list(nation.get("vp_history") or []),
-            "trust": trust[sid],
-            "missiles": {c: int((nation.get("missiles") or {}).get(c, 0)) for c in classes},
-        }
-    return {"rsi_pub": snapshot.get("rsi_pub"), "classes": classes, "states": states, "truth": truth}
+        compliance[sid] = round(sum(scores) / len(scores), 6) if scores else None
+        interceptors[sid] = sum(int(v) for v in (nation.get("store") or {}).values()) + deployed.get(sid, 0)
+        vps = nation.get("vp_history") or []
+        known[sid] = KnownState(security=_num(nation.get("sec")), vp=_num(vps[-1]) if vps else None,
+                                trust=trust[sid], missiles={str(c): int(n) for c, n in (nation.get("missiles") or {}).items()})
+    return SeriesPoint(rsi_pub=_num(snapshot.get("rsi_pub")), rsi_true=_num(snapshot.get("rsi_true")),
+                       compliance=compliance, interceptors=interceptors, truth=known)
 
 
-def _add_point(history: History, view: dict[str, Any], ids: list[str]) -> None:
-    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
-    assert isinstance(truth, dict)
-    if not history.classes:
-        history.classes = [str(c) for c in view.get("classes", [])]
-        history.forces = {c: [] for c in [*history.classes, "interceptors"]}
-    history.rsi_pub.append(_num(view.get("rsi_pub")))
-    history.rsi_true.append(_num(truth.get("rsi_true")))
-    public = {str(s.get("id")): s for s in view.get("states", []) if isinstance(s, dict)}
+def _add_point(history: History, point: SeriesPoint, ids: list[str]) -> None:
+    history.rsi_pub.append(point.rsi_pub)
+    history.rsi_true.append(point.rsi_true)
     totals = dict.fromkeys(history.forces, 0.0)
-    known = False
     for sid in ids:
-        mine = truth.get(sid) if isinstance(truth.get(sid), dict) else None
-        history.compliance[sid].append(_num(public.get(sid, {}).get("compliance")))
-        history.security[sid].append(_num(mine.get("security")) if mine else None)
-        vps = mine.get("vp_history") if mine else None
-        history.vp[sid].append(_num(vps[-1]) if isinstance(vps, list) and vps else None)
+        mine = point.truth.get(sid)
+        history.compliance[sid].append(point.compliance.get(sid))
+        history.security[sid].append(mine.security if mine else None)
+        history.vp[sid].append(mine.vp if mine else None)
         for other in ids:
             if other != sid:
-                trust = (mine or {}).get("trust", {})
-                history.trust[(sid, other)].append(_num(trust.get(other)) if isinstance(trust, dict) else None)
+                history.trust[(sid, other)].append(mine.trust.get(other) if mine else None)
         if mine:
-            known = True
-            for cls, n in (mine.get("missiles") or {}).items():
+            for cls, n in mine.missiles.items():
                 if cls in totals:
                     totals[cls] += float(n)
-        interceptors = public.get(sid, {}).get("public_interceptors") or {}
-        totals["interceptors"] += float(sum(int(v) for v in interceptors.values()))
+        totals["interceptors"] += float(point.interceptors.get(sid, 0))
     for cls, values in history.forces.items():
-        values.append(totals[cls] if known or cls == "interceptors" else None)
+        values.append(totals[cls] if point.truth or cls == "interceptors" else None)
 
 
 # --- Key moments ---------------------------------------------------------------------------------
@@ -243,7 +262,7 @@ def debrief(game: Game, access: ReviewAccess, history: History) -> Debrief:
                 if e.get("kind") in CRISIS_EVENT_KINDS and access.can_see(e.get("audience"))],
         scores=final_scores(history),
         bookmarks=bookmarks(game, access),
-        game_over_reason=texts.game_over(str(history.final_view.get("game_over_reason") or "")),
+        game_over_reason=texts.game_over(history.final_view.game_over_reason if history.final_view else ""),
     )
 
 
@@ -277,28 +296,26 @@ def _stability_moves(history: History, records: list[TurnRecord], texts: EngineT
     return sorted((m for _, m in moves[:limit]), key=lambda m: m.turn)
 
 
-def _violations(view: dict[str, Any], names: dict[str, str]) -> list[Moment]:
-    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
-    assert isinstance(truth, dict)
-    treaties = {str(t.get("id")): str(t.get("name") or t.get("id")) for t in view.get("treaties", [])
-                if isinstance(t, dict)}
+def _violations(view: game_engine.View | None, names: dict[str, str]) -> list[Moment]:
+    if view is None or view.truth is None:
+        return []
+    treaties = {t.id: t.name or t.id for t in view.treaties}
     rows = []
-    for v in truth.get("violations", []) or []:
-        if not isinstance(v, dict) or not (v.get("detected_by") or v.get("published")):
+    for v in view.truth.violations:
+        if not (v.detected_by or v.published):
             continue
-        who = ", ".join(names.get(d, d) for d in v.get("detected_by", [])) or gettext("the end-of-game audit")
-        if v.get("published"):
-            detail = (gettext("Detected by %(who)s; made public; still ongoing at the end.") if v.get("ongoing")
+        who = ", ".join(names.get(d, d) for d in v.detected_by) or gettext("the end-of-game audit")
+        if v.published:
+            detail = (gettext("Detected by %(who)s; made public; still ongoing at the end.") if v.ongoing
                       else gettext("Detected by %(who)s; made public."))
         else:
-            detail = (gettext("Detected by %(who)s; never made public; still ongoing at the end.") if v.get("ongoing")
+            detail = (gettext("Detected by %(who)s; never made public; still ongoing at the end.") if v.ongoing
                       else gettext("Detected by %(who)s; never made public."))
         rows.append(Moment(
-            int(v.get("first_turn") or 0), str(v.get("kind", "violation")),
+            v.first_turn, v.kind or "violation",
             gettext("%(state)s breached %(treaty)s (%(clause)s).") % {
-                "state": names.get(v.get("state", ""), v.get("state")),
-                "treaty": treaties.get(str(v.get("treaty")), v.get("treaty")),
-                "clause": v.get("clause") or v.get("kind")},
+                "state": names.get(v.state, v.state), "treaty": treaties.get(v.treaty, v.treaty),
+                "clause": v.clause or v.kind},
             detail % {"who": who},
         ))
     return sorted(rows, key=lambda m: m.turn)
@@ -326,28 +343,23 @@ def _treaty_moments(game: Game, access: ReviewAccess, records: list[TurnRecord],
 def final_scores(history: History) -> list[ScoreRow]:
     """Final scores (the engine's final_scores on the last state) with the parts that make them."""
     view = history.final_view
-    scores = view.get("final_scores")
-    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
-    assert isinstance(truth, dict)
-    if not isinstance(scores, dict):
+    if view is None or view.final_scores is None:
         return []
     rows = []
     for meta in history.states:
-        score = _num(scores.get(meta.id))
+        score = view.final_scores.get(meta.id)
         if score is None:
             continue
-        entry = truth.get(meta.id)
-        mine: dict[str, Any] = entry if isinstance(entry, dict) else {}
-        vps = [float(v) for v in (mine.get("vp_history") or [])]
+        mine = view.truth.states.get(meta.id) if view.truth else None
+        vps = list(mine.vp_history) if mine else []
         mean = sum(vps) / len(vps) if vps else None
-        met = [c for c in mine.get("objective_cards", []) or []
-               if isinstance(c, dict) and c.get("met_turn") is not None
-               and (c.get("by_turn") is None or int(c["met_turn"]) <= int(c["by_turn"]))]
-        objectives = sum(float(c.get("points", 0.0)) for c in met)
+        met = [c for c in (mine.objective_cards if mine else ())
+               if c.met_turn is not None and (c.by_turn is None or c.met_turn <= c.by_turn)]
+        objectives = sum(c.points for c in met)
         rows.append(ScoreRow(
             state_id=meta.id, name=meta.name, color=meta.color, score=score, mean_vp=mean,
             turns_scored=len(vps), objectives=objectives,
-            objective_texts=[gettext("%(objective)s (turn %(turn)s)") % {"objective": c.get("text"), "turn": c.get("met_turn")}
+            objective_texts=[gettext("%(objective)s (turn %(turn)s)") % {"objective": c.text, "turn": c.met_turn}
                              for c in met],
             adjustment=score - (mean or 0.0) - objectives,
         ))
@@ -365,29 +377,48 @@ def bookmarks(game: Game, access: ReviewAccess) -> list[Moment]:
 # --- What one state knew --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class KnownOther:
+    """Another state as the reviewed state saw it (and, for the facilitator, as it really was)."""
+
+    name: str
+    estimate: str
+    public: str
+    actual: str  # empty unless the reviewer sees the truth
+    trust: float | None
+    threat: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTreaty:
+    name: str
+    status: str
+    parties: list[str]
+
+
 @dataclass(slots=True)
 class Knowledge:
     state_id: str
     state_name: str
     turn: int
     label: str
-    view: dict[str, Any]
-    me: dict[str, Any]
-    others: list[dict[str, Any]]
+    view: game_engine.View
+    me: game_engine.OwnView
+    others: list[KnownOther]
     orders: list[str]
     revisions: int
     report: dict[str, Any] | None
     news: list[Inject]
-    treaties: list[dict[str, Any]]
+    treaties: list[KnownTreaty]
     show_truth: bool
 
     @property
     def missile_rows(self) -> list[tuple[str, int]]:
-        return [(str(c), int(n)) for c, n in (self.me.get("missiles") or {}).items() if n]
+        return [(c, n) for c, n in self.me.missiles.items() if n]
 
     @property
     def interceptor_rows(self) -> list[tuple[str, int]]:
-        return [(str(c), int(n)) for c, n in (self.me.get("interceptors_store") or {}).items() if n]
+        return [(c, n) for c, n in self.me.interceptors_store.items() if n]
 
 
 TREATY_STATUSES = labels.TREATY_STATUSES
@@ -424,25 +455,25 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
     snapshot = record.state_before if record else game.state
     state = game_engine.state_from_json(snapshot)
     view = knowledge_view(state, state_id)
-    me = view.get("me") if isinstance(view.get("me"), dict) else {}
-    assert isinstance(me, dict)
-    truth: dict[str, Any] = {}
-    if access.is_facilitator:
-        full = game_engine.view_json(state, game_engine.FACILITATOR).get("truth")
-        truth = full if isinstance(full, dict) else {}
+    me = view.me
+    assert me is not None  # a state's own view always holds its own entry
+    truth = game_engine.view_for(state, game_engine.FACILITATOR).truth if access.is_facilitator else None
+    none = pgettext("missiles", "none")
+
+    def forces(counts: Mapping[str, int]) -> str:
+        return ", ".join(f"{n} {c}" for c, n in counts.items() if n) or none
+
     others = []
     for other in (m for m in metas.values() if m.id != state_id):
-        estimate = (me.get("estimates") or {}).get(other.id) or {}
-        actual = (truth.get(other.id) or {}).get("missiles") or {}
-        public: dict[str, Any] = next((s for s in view.get("states", []) if s.get("id") == other.id), {})
-        others.append({
-            "name": other.name,
-            "estimate": ", ".join(f"{n} {c}" for c, n in estimate.items() if n) or pgettext("missiles", "none"),
-            "actual": ", ".join(f"{n} {c}" for c, n in actual.items() if n) or pgettext("missiles", "none") if truth else "",
-            "public": ", ".join(f"{n} {c}" for c, n in (public.get("public_ledger") or {}).items() if n) or pgettext("missiles", "none"),
-            "trust": (me.get("trust") or {}).get(other.id),
-            "threat": (me.get("threat") or {}).get(other.id),
-        })
+        public = view.state(other.id)
+        actual = truth.states.get(other.id) if truth else None
+        others.append(KnownOther(
+            name=other.name,
+            estimate=forces(me.estimates.get(other.id) or {}),
+            public=forces(public.public_ledger if public else {}),
+            actual=forces(actual.missiles if actual else {}) if truth else "",
+            trust=me.trust.get(other.id), threat=me.threat.get(other.id),
+        ))
     previous = TurnRecord.objects.filter(game=game, turn=turn - 1).only("private_reports").first()
     report = previous.private_reports.get(state_id) if previous else None
     if isinstance(report, dict):
@@ -456,8 +487,8 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
         state_id=state_id, state_name=metas[state_id].name, turn=turn, label=choices[turn], view=view, me=me,
         others=others, orders=orders, revisions=int(revisions), report=report if isinstance(report, dict) else None,
         news=news,
-        treaties=[{"name": t.get("name"), "status": treaty_status(t.get("status")),
-                   "parties": [metas[p].name if p in metas else p for p in t.get("parties", [])]}
-                  for t in view.get("treaties", []) if isinstance(t, dict)],
+        treaties=[KnownTreaty(name=t.name, status=treaty_status(t.status),
+                              parties=[metas[p].name if p in metas else p for p in t.parties])
+                  for t in view.treaties],
         show_truth=bool(truth),
     )

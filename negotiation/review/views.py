@@ -100,8 +100,9 @@ def overview(request: HttpRequest, game: Game, access: ReviewAccess) -> HttpResp
     if trust_of not in ids:
         trust_of = access.state_id or (ids[0] if ids else "")
     charts = review_charts(story, trust_of)
+    ended = engine_views.texts(game).game_over(story.final_view.game_over_reason if story.final_view else "")
     context = _context(request, game, access, "overview", history=story, charts=charts, trust_of=trust_of,
-                       scores=history.final_scores(story),
+                       scores=history.final_scores(story), ended=ended,
                        players_allowed=players_allowed(game) if access.is_facilitator else True)
     if _is_htmx(request) and request.GET.get("fragment") == "trust":
         return _partial(request, "overview.html", "trust-figure", context | {"chart": charts[-1]})

@@ -122,12 +122,9 @@ def _rejections(reports: dict[str, Any]) -> int:
     return sum(len(r["rejected"]) for r in reports.values() if isinstance(r, dict) and isinstance(r.get("rejected"), list))
 
 
-def _rsi(view: dict[str, Any]) -> tuple[float | None, float | None]:
-    truth = view.get("truth") if isinstance(view.get("truth"), dict) else {}
-    assert isinstance(truth, dict)
-    pub, true = view.get("rsi_pub"), truth.get("rsi_true")
-    return (float(pub) if isinstance(pub, (int, float)) else None,
-            float(true) if isinstance(true, (int, float)) else None)
+def _rsi(view: game_engine.View) -> tuple[float | None, float | None]:
+    """Public and (where the lens shows it) true stability of a view."""
+    return view.rsi_pub, view.truth.rsi_true if view.truth else None
 
 
 def _change_lines(state: game_engine.GameState, sid: str, recorded: list[dict[str, Any]],
@@ -236,17 +233,16 @@ def _compare(game: Game, access: ReviewAccess, from_turn: int, changed: dict[str
     )
 
 
-def _truth_entry(view: dict[str, Any], sid: str) -> dict[str, Any]:
-    truth = view.get("truth")
-    entry = truth.get(sid) if isinstance(truth, dict) else None
-    return entry if isinstance(entry, dict) else {}
+def _truth_entry(view: game_engine.View, sid: str) -> game_engine.OwnView | None:
+    return view.truth.states.get(sid) if view.truth else None
 
 
-def _truth_number(view: dict[str, Any], sid: str, key: str) -> float | None:
-    value = _truth_entry(view, sid).get(key)
+def _truth_number(view: game_engine.View, sid: str, key: str) -> float | None:
+    entry = _truth_entry(view, sid)
+    value = getattr(entry, key) if entry is not None else None
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def _missiles(view: dict[str, Any], sid: str) -> int | None:
-    missiles = _truth_entry(view, sid).get("missiles")
-    return sum(int(n) for n in missiles.values()) if isinstance(missiles, dict) else None
+def _missiles(view: game_engine.View, sid: str) -> int | None:
+    entry = _truth_entry(view, sid)
+    return sum(entry.missiles.values()) if entry is not None else None

@@ -227,3 +227,19 @@ async def test_a_spanish_socket_receives_the_resolved_turn_in_spanish_and_an_eng
         await spanish.disconnect()
         await english.disconnect()
         await get_channel_layer().flush()
+
+
+def test_the_review_overview_says_why_the_game_ended_in_the_readers_language(played, fac_client):
+    from game_engine.messages import english, msg
+
+    catastrophe = english(msg("game_over.catastrophe"))
+    state = dict(played.state, game_over_reason=catastrophe)
+    Game.objects.filter(pk=played.pk).update(state=state)
+    fac_client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+
+    page = fac_client.get(f"/review/{played.pk}/").content.decode()
+
+    with translation.override("es"):
+        spanish = engine_texts.texts_for(None).say(msg("game_over.catastrophe"))
+    assert spanish != catastrophe and f'data-testid="ended">{spanish}<' in page
+    assert catastrophe not in page

@@ -236,13 +236,14 @@ def test_the_facilitators_series_match_the_engines_own_view(game):
     play(game, turns=3, end=False)
     fac = ReviewAccess(viewer=Viewer(role=Role.FACILITATOR, game_id=game.pk), game_over=False)
     fast = hist._build_history(game, fac)
-    slow = hist.History(turns=fast.turns, states=fast.states, classes=[])
+    slow = hist.History(turns=fast.turns, states=fast.states, classes=fast.classes)
     ids = [m.id for m in fast.states]
     slow.security, slow.compliance, slow.vp = ({sid: [] for sid in ids} for _ in range(3))
     slow.trust = {(a, b): [] for a in ids for b in ids if a != b}
+    slow.forces = {c: [] for c in [*fast.classes, "interceptors"]}
     for _, snapshot in hist.history_points(game):
-        view = game_engine.view_json(game_engine.state_from_json(snapshot), game_engine.FACILITATOR)
-        hist._add_point(slow, view, ids)
+        view = game_engine.view_for(game_engine.state_from_json(snapshot), game_engine.FACILITATOR)
+        hist._add_point(slow, hist.series_point(view), ids)
 
     for name in SERIES:
         assert getattr(fast, name) == getattr(slow, name), name
@@ -258,7 +259,8 @@ def test_after_the_end_a_player_sees_the_same_revealed_history_as_the_facilitato
 
     for name in SERIES:
         assert getattr(seen_by_fac, name) == getattr(seen_by_calla, name), name
-    assert seen_by_calla.final_view["me"]["id"] == "calla"
+    assert seen_by_calla.final_view is not None and seen_by_calla.final_view.me is not None
+    assert seen_by_calla.final_view.me.id == "calla"
 
 
 def test_a_players_lens_refuses_a_game_that_has_not_ended(game):
