@@ -132,10 +132,8 @@ if DATABASE_URL:
         # one: the thread-sensitive thread (HTTP views, resyncs, doorbells) and the socket's chat
         # post threads (SOCKET_POST_THREADS). With 4, a post waited for a connection while another
         # thread held it (docs/performance.md, "3 Dec, second pass"). DATABASE_POOL_MAX_SIZE sizes it.
-        DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": 4,
-            "max_size": int(env("DATABASE_POOL_MAX_SIZE", str(int(env("TREATYCRAFT_SOCKET_POST_THREADS", "4")) + 4))),
-        }
+        _pool_max = int(env("DATABASE_POOL_MAX_SIZE", str(int(env("TREATYCRAFT_SOCKET_POST_THREADS", "4")) + 4)))
+        DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": min(4, _pool_max), "max_size": _pool_max}
 else:
     DATABASES = {
         "default": {
