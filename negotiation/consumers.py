@@ -3,7 +3,9 @@
 Commands arrive over HTTP; the socket receives pushes, with one exception: a chat message may
 arrive as a frame (static/js/chat-socket.js), handled by the same service as the HTTP post
 (sockets.chat_post). Every inbound frame and every private doorbell makes exactly one sync hop, in
-which all database and template work happens. Pushes of pre-rendered HTML make none.
+which all database and template work happens. Pushes of pre-rendered HTML make none, unless the
+push was not rendered in this socket's language (broadcasts.push_languages): then the socket
+renders the push's fragments itself, in one hop.
 
 Chat frames hop to a small pool of threads of their own (SOCKET_POST_THREADS, PostgreSQL only):
 on the process's one thread-sensitive thread every post queued behind the previous one's commit
