@@ -10,6 +10,12 @@ Used to decide whether a change is worth adopting (docs/performance.md).
     python bench/ab.py --a . --b . --b-chat-over ws                   # chat over HTTP vs the socket
     python bench/ab.py --a . --b . --b-env SESSION_ENGINE=django.contrib.sessions.backends.db  # a setting
     python bench/ab.py --a . --b . --chat-over ws --ramp --b-env TREATYCRAFT_SOCKET_POST_THREADS=0  # saturation
+    python bench/ab.py --a /work/main --b . --chat-over ws --turn --rooms 30 --per-s 300  # scenario (a), scaled
+
+With --turn each run is scenario (a) at --rooms rooms of 10 seated by bench/seed.py plus the 30-seat
+turn room: the paced chat at --per-s deliveries/s for --duration seconds with the turn resolved
+--turn-at seconds in; the figures are the chat's delivered rate and p99, the turn's p99 on every
+screen (public results and private report), the resolve request, and Daphne's CPU.
 
 With --ramp each run is a ramp to saturation (load.py's ramp from --ramp-start) instead of a paced
 load, and the figures are the saturation and the highest step kept up with.
@@ -18,7 +24,10 @@ load, and the figures are the saturation and the highest step kept up with.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,23 +42,41 @@ from bench.servers import BenchCluster  # noqa: E402
 
 
 def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http",
-        env: list[str] | None = None) -> dict[str, Any]:
+        env: list[str] | None = None, label: str = "A") -> dict[str, Any]:
     cluster = BenchCluster(args.processes, layer, dict(item.split("=", 1) for item in env or []), root=root)
     cluster.start()
     try:
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out, tempfile.NamedTemporaryFile(suffix=".json") as seeded:
+            extra: list[str] = []
+            if args.turn:
+                subprocess.run([cluster.python, str(cluster.root / "bench" / "seed.py"), "--rooms", str(args.rooms),
+                                "--big-room", "30", "--out", seeded.name], cwd=cluster.root, env=cluster.env,
+                               check=True, timeout=600, capture_output=True)
+                extra = ["--players-file", seeded.name, "--turn-at", str(args.turn_at),
+                         "--turn-duration", str(args.duration)]
+            scenario = "turn" if args.turn else "ramp" if args.ramp else "paced"
             cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "treatycraft",
-                   "--scenario", "ramp" if args.ramp else "paced", "--rooms", str(args.rooms), "--big-room", "0",
+                   "--scenario", scenario, "--rooms", str(args.rooms), "--big-room", "30" if args.turn else "0",
                    "--ramp-start", str(args.ramp_start), "--ramp-factor", str(args.ramp_factor),
                    "--ramp-step-seconds", str(args.ramp_step),
                    "--rate", str(args.per_s / (args.rooms * 10 * 10)), "--duration", str(args.duration),
                    "--settle", "2", "--json", out.name, "--facilitator", "bench:bench-password-123",
-                   "--chat-over", chat_over]
+                   "--chat-over", chat_over, *extra]
             for url in cluster.urls:
                 cmd += ["--url", url]
             for pid in cluster.daphne_pids:
                 cmd += ["--server-pid", str(pid)]
-            subprocess.run(cmd, check=True, timeout=900, capture_output=True)
+            spy = None
+            if args.profile and label == "B":
+                spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(cluster.daphne_pids[0]), "--idle", "--nonblocking",
+                                        "--format", "raw", "--output", str(args.profile), "--rate", "50"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                subprocess.run(cmd, check=True, timeout=900, capture_output=True)
+            finally:
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)
+                    spy.wait(timeout=60)
             report = json.loads(Path(out.name).read_text())
     finally:
         cluster.stop()
@@ -62,11 +89,36 @@ def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http
                 "last_step_cpu_pct": last["resources"]["server_cpu_pct"]}
     step = result
     res = step["resources"]
+    if args.turn:
+        turn = step.get("turn") or {}
+        room = (turn.get("rooms") or [{}])[0]
+        return {"delivered_per_s": step["delivered_per_s"], "p50_ms": step["p50_ms"], "p99_ms": step["p99_ms"],
+                "lost": step["lost"], "errors": step["errors"],
+                "turn_p99_ms": (turn.get("both") or {}).get("p99_ms"),
+                "turn_screens": f"{(turn.get('both') or {}).get('screens')}/{turn.get('expected_screens')}",
+                "turn_public_p99_ms": (turn.get("public") or {}).get("p99_ms"),
+                "turn_private_p99_ms": (turn.get("private") or {}).get("p99_ms"),
+                "resolve_http_ms": room.get("resolve_http_ms"),
+                "server_cpu_pct": res.get("server_cpu_pct"), "other_load_pct": res["other_cpu_pct_of_machine"]}
     posted = max(1, step["posted"])
     return {"cpu_ms_per_message": round(sum(res["server_cpu_s"]) * 1000 / posted, 2),
             "postgres_ms_per_message": round(res["postgres_cpu_s"] * 1000 / posted, 2),
             "p50_ms": step["p50_ms"], "p99_ms": step["p99_ms"], "delivered_per_s": step["delivered_per_s"],
             "lost": step["lost"], "errors": step["errors"], "other_load_pct": res["other_cpu_pct_of_machine"]}
+
+
+@contextlib.contextmanager
+def held(lock: Path | None) -> Any:
+    """The machine's heavy-work lock, held for one run at a time (other work may run between)."""
+    if lock is None:
+        yield
+        return
+    with open(lock, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def main() -> None:
@@ -87,19 +139,29 @@ def main() -> None:
     ap.add_argument("--ramp-start", type=float, default=300, help="first step of --ramp, deliveries/s")
     ap.add_argument("--ramp-factor", type=float, default=1.3)
     ap.add_argument("--ramp-step", type=float, default=6, help="seconds per step of --ramp")
+    ap.add_argument("--turn", action="store_true", help="scenario (a) with the 30-seat turn (seeded players)")
+    ap.add_argument("--turn-at", type=float, default=8, help="seconds into --turn's chat the turn is resolved")
+    ap.add_argument("--lock", type=Path, help="flock this file around each run (e.g. /work/locks/heavy.lock)")
+    ap.add_argument("--profile", type=Path, help="py-spy record B's Daphne into this file (raw, collapsed)")
     ap.add_argument("--b-chat-over", choices=["http", "ws"], help="how B's players post (default: as A)")
     args = ap.parse_args()
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     order = ["A", "B", "B", "A"] * args.rounds
     for label in order[: 2 * args.rounds]:
-        r = one(args.a if label == "A" else args.b,
-                args.layer if label == "A" else (args.b_layer or args.layer), args,
-                args.chat_over if label == "A" else (args.b_chat_over or args.chat_over),
-                args.env if label == "A" else args.b_env)
+        with held(args.lock):
+            r = one(args.a if label == "A" else args.b,
+                    args.layer if label == "A" else (args.b_layer or args.layer), args,
+                    args.chat_over if label == "A" else (args.b_chat_over or args.chat_over),
+                    args.env if label == "A" else args.b_env, label)
         runs[label].append(r)
         print(label, json.dumps(r), flush=True)
     for label, rs in runs.items():
-        if args.ramp:
+        if args.turn:
+            print(label, "median delivered/s", statistics.median(r["delivered_per_s"] for r in rs),
+                  "median p99", statistics.median(r["p99_ms"] or 0 for r in rs),
+                  "median turn p99", statistics.median(r["turn_p99_ms"] or 1e9 for r in rs),
+                  "median resolve ms", statistics.median(r["resolve_http_ms"] or 0 for r in rs))
+        elif args.ramp:
             print(label, "median saturation/s", statistics.median(r["saturation_per_s"] for r in rs),
                   "median sustained/s", statistics.median(r["sustained_per_s"] for r in rs))
         else:

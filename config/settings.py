@@ -127,6 +127,13 @@ if DATABASE_URL:
         "default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
                                               conn_health_checks=True))
     }
+    if DATABASES["default"].get("OPTIONS", {}).get("pool") is True:
+        # psycopg's pool keeps 4 connections by default, but a process has more threads that hold
+        # one: the thread-sensitive thread (HTTP views, resyncs, doorbells) and the socket's chat
+        # post threads (SOCKET_POST_THREADS). With 4, a post waited for a connection while another
+        # thread held it (docs/performance.md, "3 Dec, second pass"). DATABASE_POOL_MAX_SIZE sizes it.
+        _pool_max = int(env("DATABASE_POOL_MAX_SIZE", str(int(env("TREATYCRAFT_SOCKET_POST_THREADS", "4")) + 4)))
+        DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": min(4, _pool_max), "max_size": _pool_max}
 else:
     DATABASES = {
         "default": {

@@ -9,6 +9,11 @@ audience: the fragments every member of a seat sees alike (forces, private repor
 are rendered once per seat and sent as HTML to that seat's group; per-member ones are a doorbell
 naming fragments, which each socket renders for its own viewer.
 
+Pushes are rendered in the default language and in each other language a socket of the game has
+said it speaks (``language_listening``, a marker in the shared cache); a socket whose language a
+push lacks (its marker evicted, or it connected while the push was rendered) renders the push's
+fragments itself, so every socket gets its own language whatever the cache holds.
+
 Groups:  game.<id>.public   every socket of the game (players, facilitator, observers)
          game.<id>.players  every seated player's socket (doorbells only)
          game.<id>.fac      the facilitator's sockets (doorbells only)
@@ -21,13 +26,15 @@ Groups:  game.<id>.public   every socket of the game (players, facilitator, obse
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, assert_never
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from negotiation import breaker, rendering
@@ -176,6 +183,56 @@ def _send(group: str, message: Mapping[str, object]) -> None:
         breaker.LAYER.success()
 
 
+# A language's marker outlives a class session; one left behind costs a render per change.
+LISTENING_SECONDS = 12 * 3600
+
+
+def _listening_key(game_id: int, language: str) -> str:
+    return f"tc:listening:{game_id}:{language}"
+
+
+def default_language() -> str:
+    codes = [code for code, _name in settings.LANGUAGES]
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in codes else codes[0]
+
+
+def language_listening(game_id: int, language: str) -> None:
+    """A socket of this game speaks ``language``: render the game's pushes in it from now on (the
+    default language always is). Called when a socket opens; a cache that fails only costs that
+    socket a render of its own per push (see the consumer's ``push_html``)."""
+    if language == default_language():
+        return
+    try:
+        cache.set(_listening_key(game_id, language), 1, LISTENING_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable; language marker of game %s not set", game_id, exc_info=True)
+
+
+def push_languages(game_id: int) -> list[str]:
+    """The languages a push of this game is rendered in: the default, and every other language a
+    socket of the game has marked (a Spanish class's pushes in Spanish, an English one's in English
+    only: each language is a full render of the fragments)."""
+    default = default_language()
+    others = [code for code, _name in settings.LANGUAGES if code != default]
+    if not others:
+        return [default]
+    keys = {_listening_key(game_id, code): code for code in others}
+    try:
+        found = cache.get_many(list(keys))
+    except Exception:
+        found = {}
+    return [default, *(code for key, code in keys.items() if key in found)]
+
+
+def _rendered(languages: list[str], render: Callable[[], str]) -> dict[str, object]:
+    """A push.html message: ``render()`` once per language, the default's as ``html``."""
+    by_language = {}
+    for code in languages:
+        with translation.override(code):
+            by_language[code] = render()
+    return {"type": "push.html", "html": by_language[languages[0]], "by_language": by_language}
+
+
 def game_changed(
     *,
     game_id: int,
@@ -189,16 +246,16 @@ def game_changed(
     # pages have no target for them (htmx:oobErrorNoTarget).
     everyone = tuple(n for n in public if n not in rendering.PROJECTOR_ONLY)
     projector = tuple(n for n in public if n in rendering.PROJECTOR_ONLY)
-    for names, group in ((everyone, public_group(game_id)), (projector, observers_group(game_id))):
-        if not names:
-            continue
-        # Rendered once per interface language; each socket sends the one in its own language.
-        by_language = {}
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                by_language[code] = rendering.public_fragments_html(game_id, names)
-        html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
-        _send(group, {"type": "push.html", "html": html, "by_language": by_language})
+    languages = push_languages(game_id) if everyone or private else []
+    if everyone:
+        # Rendered once per language listening; each socket sends the one in its own language, or
+        # renders the named fragments itself when its language is missing.
+        push = _rendered(languages, lambda: rendering.public_fragments_html(game_id, everyone))
+        _send(public_group(game_id), {**push, "fragments": list(everyone)})
+    if projector:
+        # The projector's public map: a doorbell its own socket renders (usually no projector is
+        # open, and a turn would render a map per language for nobody).
+        _send(observers_group(game_id), {"type": "push.public", "fragments": list(projector)})
     projector_changed(game_id=game_id, public=public)
     # The console first: its controls carry the phase the facilitator's next click names.
     _send(facilitator_group(game_id), {"type": "push.refresh", "fragments": ["console"]})
@@ -213,12 +270,9 @@ def game_changed(
             if seats is not None:
                 listening = listening.filter(pk__in=seats)
             for seat_id, state_id in listening.values_list("pk", "state_id"):
-                by_language = {}
-                for code, _name in settings.LANGUAGES:
-                    with translation.override(code):
-                        by_language[code] = rendering.seat_fragments_html(game, seat_id, state_id, shared)
-                html = by_language.get(settings.LANGUAGE_CODE) or next(iter(by_language.values()))
-                _send(seat_group(seat_id), {"type": "push.html", "html": html, "by_language": by_language})
+                push = _rendered(languages, functools.partial(rendering.seat_fragments_html, game, seat_id,
+                                                              state_id, shared))
+                _send(seat_group(seat_id), {**push, "fragments": list(shared), "seat": True})
         if personal:
             bell = {"type": "push.refresh", "fragments": personal}
             if seats is None:

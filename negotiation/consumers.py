@@ -3,7 +3,9 @@
 Commands arrive over HTTP; the socket receives pushes, with one exception: a chat message may
 arrive as a frame (static/js/chat-socket.js), handled by the same service as the HTTP post
 (sockets.chat_post). Every inbound frame and every private doorbell makes exactly one sync hop, in
-which all database and template work happens. Pushes of pre-rendered HTML make none.
+which all database and template work happens. Pushes of pre-rendered HTML make none, unless the
+push was not rendered in this socket's language (broadcasts.push_languages): then the socket
+renders the push's fragments itself, in one hop.
 
 Chat frames hop to a small pool of threads of their own (SOCKET_POST_THREADS, PostgreSQL only):
 on the process's one thread-sensitive thread every post queued behind the previous one's commit
@@ -162,7 +164,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         # Public pushes carry pre-rendered HTML and touch no database, so they skip Channels'
         # per-message close_old_connections() thread hop (see docs/performance.md).
         if message["type"] == "push.html":
-            await self.send(text_data=(message.get("by_language") or {}).get(self.language) or message["html"])
+            by_language = message.get("by_language") or {}
+            html = by_language.get(self.language)
+            if html is None and by_language and message.get("fragments") and self.viewer is not None:
+                html = await self._render_own(message)  # rendered before this socket's language was marked
+            await self.send(text_data=html or message["html"])
             return
         # Inbound frames skip it too: ``receive`` does its database work only inside
         # database_sync_to_async, which closes stale connections in its own thread hop.
@@ -170,6 +176,26 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.websocket_receive(cast("WebSocketReceiveEvent", message))
             return
         await super().dispatch(message)
+
+    async def _render_own(self, message: dict[str, Any]) -> str:
+        """A push's fragments in this socket's language, read from the database: the push was
+        rendered in the languages listening (broadcasts.push_languages), and this one was not among
+        them. A seat's push renders this viewer's own seat's fragments (the group is the seat's)."""
+        assert self.viewer is not None
+        names = [str(n) for n in message["fragments"]]
+        if message.get("seat"):
+            return await database_sync_to_async(sockets.in_language(
+                self.language, rendering.private_fragments_html))(self.viewer.game_id, self.viewer, names)
+        return await database_sync_to_async(sockets.in_language(
+            self.language, rendering.public_fragments_html))(self.viewer.game_id, tuple(names))
+
+    async def push_public(self, event: dict[str, Any]) -> None:
+        """Public fragments rung as a doorbell (the projector's map): render them for this socket."""
+        if self.viewer is None:
+            return
+        html = await database_sync_to_async(sockets.in_language(self.language, rendering.public_fragments_html))(
+            self.viewer.game_id, tuple(str(n) for n in event.get("fragments", [])))
+        await self.send(text_data=html)
 
     async def session_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_FORBIDDEN)

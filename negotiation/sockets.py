@@ -94,7 +94,9 @@ def groups_for(viewer: Viewer) -> tuple[str, ...]:
 
 
 def on_connect(viewer: Viewer, open_key: str = "plenary") -> str:
-    """Resync the page from the database, with a catch-up note for a returning player."""
+    """Resync the page from the database, with a catch-up note for a returning player. Runs in the
+    socket's language (``in_language``), which the game's pushes are rendered in from now on."""
+    broadcasts.language_listening(viewer.game_id, translation.get_language())
     away_since = None
     if viewer.member_id is not None:
         away_since = Member.objects.filter(pk=viewer.member_id).values_list("last_seen_at", flat=True).first()

@@ -85,10 +85,14 @@ def test_each_change_renders_and_sends_its_fragments(room, sent, kind):
     broadcasts.deliver(change)
     assert sent, f"{kind.__name__} pushed nothing"
     for group, message in sent:
-        assert message["type"] in ("push.html", "push.refresh", "push.stage", "session.revoked"), message
+        assert message["type"] in ("push.html", "push.refresh", "push.stage", "push.public", "session.revoked"), message
         if message["type"] == "push.stage":  # the projector's socket renders its stage
             assert group == broadcasts.observers_group(game.pk)
             assert 'id="projector-stage"' in rendering.projector_stage_html(game.pk)
+        if message["type"] == "push.public":  # the projector's socket renders its map
+            assert group == broadcasts.observers_group(game.pk)
+            assert set(message["fragments"]) <= set(rendering.PROJECTOR_ONLY)
+            assert 'id="region-map-public"' in rendering.public_fragments_html(game.pk, tuple(message["fragments"]))
         if message["type"] == "push.html":
             assert message["html"].strip().startswith("<"), (group, message["html"][:80])
             assert all(html.strip() for html in message.get("by_language", {}).values())

@@ -115,6 +115,7 @@ def test_the_public_push_carries_the_engine_texts_in_each_language(resolved, mon
     game, _ = resolved
     sent: list[tuple[str, dict[str, object]]] = []
     monkeypatch.setattr(broadcasts, "_send", lambda group, message: sent.append((group, dict(message))))
+    broadcasts.language_listening(game.pk, "es")  # a Spanish socket is open
 
     broadcasts.game_changed(game_id=game.pk, public=("public-results",))
 

@@ -37,8 +37,12 @@ def test_the_public_map_and_the_stage_are_pushed_to_the_projector_only(started_g
     assert MAP not in html[broadcasts.public_group(started_game.pk)]
     assert STAGE not in html[broadcasts.public_group(started_game.pk)]
     assert 'id="seat-list"' in html[broadcasts.public_group(started_game.pk)]
-    assert MAP in html[broadcasts.observers_group(started_game.pk)]
-    assert {"type": "push.stage"} in [m for g, m in sent if g == broadcasts.observers_group(started_game.pk)]
+    # The map is a doorbell the projector's own socket renders (no map is rendered for no projector)
+    assert MAP not in html.get(broadcasts.observers_group(started_game.pk), "")
+    observers = [m for g, m in sent if g == broadcasts.observers_group(started_game.pk)]
+    assert {"type": "push.public", "fragments": ["region-map-public"]} in observers
+    assert {"type": "push.stage"} in observers
+    assert MAP in rendering.public_fragments_html(started_game.pk, ("region-map-public",))
 
 
 def stage_bells(sent: list[tuple[str, dict]], game_id: int) -> int:

@@ -41,3 +41,18 @@ def test_production_settings_are_hardened():
             "s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_SSL_REDIRECT)")
     result = manage(production_env(), "shell", "-c", code)
     assert result.stdout.strip().splitlines()[-1].split() == ["False", "True", "True", "True", "True"], result.stderr
+
+
+def pool_of(**extra: str) -> str:
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'].get('pool'))"
+    result = manage(production_env(DATABASE_URL="postgres://u@127.0.0.1:5432/db?pool=true", **extra), "shell", "-c", code)
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
+
+
+def test_the_connection_pool_covers_every_thread_that_holds_a_connection():
+    """psycopg's pool keeps 4 by default: the socket's post threads and the sync thread would wait
+    for one another's connections (docs/performance.md, "3 Dec, second pass")."""
+    assert pool_of() == "{'min_size': 4, 'max_size': 8}"
+    assert pool_of(TREATYCRAFT_SOCKET_POST_THREADS="6") == "{'min_size': 4, 'max_size': 10}"
+    assert pool_of(DATABASE_POOL_MAX_SIZE="12") == "{'min_size': 4, 'max_size': 12}"
+    assert pool_of(DATABASE_POOL_MAX_SIZE="2") == "{'min_size': 2, 'max_size': 2}"
