@@ -229,7 +229,9 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
 def _game(game_id: int) -> Game:
     """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
     its selectors sharing their reads for this render."""
-    game = Game.objects.select_related("facilitator").get(pk=game_id)
+    game = engine_views.game_for_render(Game.objects.select_related("facilitator"), pk=game_id)
+    if game is None:
+        raise Game.DoesNotExist(game_id)
     selectors.share_reads(game)
     return game
 

@@ -1,0 +1,60 @@
+"""The caches a render reads through (issue #17, second pass) can never serve a stale or another
+viewer's result: the parsed engine snapshot is keyed by the game and its content's digest, and
+nothing that renders from it changes it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+import game_engine
+from negotiation import engine_views, rendering
+from negotiation.models import Game, Member
+from negotiation.viewer import Role, Viewer
+from tests.helpers import resolve, seat_client
+
+
+def _player(member: Member) -> Viewer:
+    return Viewer(role=Role.PLAYER, game_id=member.seat.game_id, seat_id=member.seat_id, state_id=member.seat.state_id,
+                  label=member.name, member_id=member.pk, is_captain=member.is_captain)
+
+
+def _render_game(game_id: int) -> Game:
+    game = engine_views.game_for_render(Game.objects.all(), pk=game_id)
+    assert game is not None
+    return game
+
+
+@pytest.mark.django_db
+def test_a_render_reads_the_snapshot_once_per_content_and_follows_every_write(started_game):
+    first = _render_game(started_game.pk)
+    parsed = engine_views.state(first)
+    again = _render_game(started_game.pk)
+    assert "state" not in again.__dict__, "a known snapshot is not read again"
+    assert engine_views.state(again) is parsed
+    turn = parsed.turn
+    resolve(started_game)  # a service writes a new snapshot
+    after = _render_game(started_game.pk)
+    assert engine_views.state(after) is not parsed
+    assert engine_views.state(after).turn == turn + 1
+    fresh = game_engine.state_from_json(Game.objects.get(pk=started_game.pk).state)
+    assert game_engine.state_to_json(engine_views.state(after)) == game_engine.state_to_json(fresh)
+    # a row changed behind the process's back (no service, no signal) is still seen: the key is the content
+    Game.objects.filter(pk=started_game.pk).update(state=Game.objects.get(pk=started_game.pk).state | {"turn": 99})
+    assert engine_views.state(_render_game(started_game.pk)).turn == 99
+
+
+@pytest.mark.django_db
+def test_no_render_changes_the_shared_snapshot(started_game, fac_client):
+    client, ana = seat_client(started_game, "aurel", "Ana")
+    _, bo = seat_client(started_game, "borun", "Bo")
+    resolve(started_game)
+    stored = Game.objects.get(pk=started_game.pk).state
+    assert client.get(reverse("negotiation:room", args=[started_game.code])).status_code == 200
+    assert fac_client.get(reverse("negotiation:console", args=[started_game.pk])).status_code == 200
+    for viewer in (_player(ana), _player(bo), Viewer(role=Role.OBSERVER, game_id=started_game.pk, label="Observer")):
+        rendering.resync_html(started_game.pk, viewer)
+        rendering.private_fragments_html(started_game.pk, viewer, rendering.PRIVATE_FRAGMENTS)
+    rendering.public_fragments_html(started_game.pk, rendering.PUBLIC_FRAGMENTS)
+    shared = engine_views.state(_render_game(started_game.pk))
+    assert game_engine.state_to_json(shared) == game_engine.state_to_json(game_engine.state_from_json(stored))
