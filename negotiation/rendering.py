@@ -175,10 +175,13 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+def room_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, reads_shared: bool = False) -> dict[str, Any]:
     # the public, private, chat and proposal contexts read the same rows (seats, members, injects,
-    # the last turn record, channels, proposals, the seat's orders): once each for the whole page
-    selectors.share_reads(game)
+    # the last turn record, channels, proposals, the seat's orders): once each for the whole page.
+    # ``reads_shared``: the caller started sharing on this instance, with no write since (the page
+    # resolved its viewer from the shared members; a resync read the game for this render)
+    if not reads_shared:
+        selectors.share_reads(game)
     context = (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
                | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
     # the page's map, from the same cache as its pushes and resyncs (a template calls the callable)
@@ -294,7 +297,7 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
     game = _game(game_id)
-    context = room_context(game, viewer, open_key) | {"oob": True}
+    context = room_context(game, viewer, open_key, reads_shared=True) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]
     if viewer.role is Role.OBSERVER:  # the projector shows no chat, channels or proposals to fill

@@ -159,6 +159,8 @@ def _guess_limited(request: HttpRequest) -> HttpResponse | None:
 @require_GET
 def room(request: HttpRequest, code: str) -> HttpResponse:
     game = _game_by_code(code)
+    if game is not None:
+        selectors.share_reads(game)  # a read-only page: the viewer's member comes from the members it shows
     viewer = None if game is None else selectors.viewer_for_request(request, game)
     if viewer is None and (limited := _guess_limited(request)) is not None:
         return limited
@@ -170,7 +172,7 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("negotiation:console", game_id=game.pk)
     if viewer.role is Role.OBSERVER:
         return redirect(f"{reverse('negotiation:projector', kwargs={'code': game.code})}?key={game.observer_key}")
-    context = rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game))
+    context = rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game), reads_shared=True)
     return render(request, "negotiation/room.html", context | {"panels": _room_panels(), "front_panel": front_panel(game.phase)})
 
 

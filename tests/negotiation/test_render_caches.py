@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 import game_engine
-from negotiation import engine_views, rendering
+from negotiation import engine_views, rendering, services
 from negotiation.models import Game, Member
+from negotiation.seat_session import SESSION_SEATS
 from negotiation.viewer import Role, Viewer
 from tests.helpers import resolve, seat_client
 
@@ -58,3 +59,23 @@ def test_no_render_changes_the_shared_snapshot(started_game, fac_client):
     rendering.public_fragments_html(started_game.pk, rendering.PUBLIC_FRAGMENTS)
     shared = engine_views.state(_render_game(started_game.pk))
     assert game_engine.state_to_json(shared) == game_engine.state_to_json(game_engine.state_from_json(stored))
+
+
+@pytest.mark.django_db
+def test_the_page_finds_its_viewer_among_the_members_it_reads_and_only_with_a_live_token(started_game):
+    """The room page resolves its player from the members its render reads (one statement fewer):
+    the same checks as the direct read, the member's own token, not removed."""
+    url = reverse("negotiation:room", args=[started_game.code])
+    client, ana = seat_client(started_game, "aurel", "Ana")
+    _, bo = seat_client(started_game, "borun", "Bo")
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["viewer"].member_id == ana.pk
+    assert page.context["viewer"].state_id == "aurel"
+    session = client.session
+    session[SESSION_SEATS] = {str(started_game.pk): {"member": bo.pk, "token": ana.token}}  # Bo's id, Ana's token
+    session.save()
+    assert client.get(url).status_code == 302
+    session[SESSION_SEATS] = {str(started_game.pk): {"member": ana.pk, "token": ana.token}}
+    session.save()
+    services.member_remove(game_id=started_game.pk, member_id=ana.pk, actor="test")
+    assert client.get(url).status_code == 302  # to the join page
