@@ -65,8 +65,9 @@ def game_for_render(queryset: QuerySet[Game], **lookup: Any) -> Game | None:
         with _PARSED_LOCK:
             _PARSED[key] = parsed
             _LATEST[lk] = key[1]
+            _VIEWS[id(parsed)] = (parsed, {})
             while len(_PARSED) > PARSED_CACHE_SIZE:
-                _PARSED.popitem(last=False)
+                _VIEWS.pop(id(_PARSED.popitem(last=False)[1]), None)
             while len(_LATEST) > 4 * PARSED_CACHE_SIZE:
                 del _LATEST[next(iter(_LATEST))]
     game.__dict__["_engine_state"] = (_DEFERRED, parsed)
@@ -92,8 +93,24 @@ def typed_view(game: Game, viewer: str | None) -> game_engine.View:
     return typed_view_of(state(game), viewer)
 
 
+# The views of a shared parsed state (above), per viewer and language: a view is a pure function of
+# the three, and frozen. The viewer is in the key: each state id, the public (None) and the
+# facilitator get their own. The entry holds its state, so an id() is never reused while it lives.
+_VIEWS: dict[int, tuple[game_engine.GameState, dict[tuple[str | None, str], game_engine.View]]] = {}
+
+
 def typed_view_of(state: game_engine.GameState, viewer: str | None) -> game_engine.View:
-    return game_engine.view_for(state, viewer, lang=get_language())
+    lang = get_language()
+    with _PARSED_LOCK:
+        entry = _VIEWS.get(id(state))
+        views = entry[1] if entry is not None and entry[0] is state else None
+        view = views.get((viewer, lang)) if views is not None else None
+    if view is None:
+        view = game_engine.view_for(state, viewer, lang=lang)
+        if views is not None:
+            with _PARSED_LOCK:
+                views[(viewer, lang)] = view
+    return view
 
 
 def view(game: Game, viewer: str | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 import game_engine
 from negotiation import engine_views, rendering, services
@@ -79,3 +80,23 @@ def test_the_page_finds_its_viewer_among_the_members_it_reads_and_only_with_a_li
     session.save()
     services.member_remove(game_id=started_game.pk, member_id=ana.pk, actor="test")
     assert client.get(url).status_code == 302  # to the join page
+
+
+@pytest.mark.django_db
+def test_the_views_of_a_shared_snapshot_are_kept_per_viewer_and_language(started_game):
+    """A view cached for one viewer is never handed to another: each state, the public and the
+    facilitator get their own view of the shared snapshot, in their own language."""
+    state = engine_views.state(_render_game(started_game.pk))
+    seen = {}
+    for viewer in ("aurel", "borun", None, game_engine.FACILITATOR, "aurel", None):
+        view = engine_views.typed_view_of(state, viewer)
+        assert view == game_engine.view_for(state, viewer, lang=translation.get_language())
+        seen.setdefault(viewer, view)
+        assert engine_views.typed_view_of(state, viewer) is seen[viewer], "reused for the same viewer"
+    assert seen["aurel"].me is not None and seen["aurel"].me.id == "aurel"
+    assert seen["borun"].me is not None and seen["borun"].me.id == "borun"
+    assert seen[None].me is None
+    with translation.override("es"):
+        spanish = engine_views.typed_view_of(state, "aurel")
+    assert spanish is not seen["aurel"]
+    assert spanish == game_engine.view_for(state, "aurel", lang="es")
