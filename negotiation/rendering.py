@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from game_engine.negotiator import NEGOTIATING_POLICIES
 from negotiation import channels, engine_views, mapview, proposalforms, selectors
-from negotiation.models import Game, Message
+from negotiation.models import Channel, Game, Message
 from negotiation.scenarios import scenario
 from negotiation.tutorial_tips import tutorial_tip
 from negotiation.viewer import Role, Viewer
@@ -147,6 +147,14 @@ def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> 
     if open_row is None or open_row.invited:
         open_row = by_key["plenary"]
     return {"game": game, "viewer": viewer, "channels": rows, "open_channel": open_row.key, "open_row": open_row,
+            "chat_error": None, "chat_body": "", "client_token": _token()}
+
+
+def posted_form_context(viewer: Viewer, channel: Channel) -> dict[str, Any]:
+    """The chat form after a post, from the channel (and game columns) the post read under the
+    game's lock: no read of its own."""
+    row = selectors.channel_row(channel.game, viewer, channel)
+    return {"game": channel.game, "viewer": viewer, "channels": [row], "open_channel": row.key, "open_row": row,
             "chat_error": None, "chat_body": "", "client_token": _token()}
 
 

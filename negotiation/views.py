@@ -279,7 +279,7 @@ def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, e
 
 @require_POST
 def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
-    game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
+    game = _game_for_post(request, game_id)
     viewer = _require_viewer(request, game)
     body = str(request.POST.get("body", ""))
     key = str(request.POST.get("channel", "plenary"))[:100]
@@ -287,9 +287,25 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
         message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
                                         client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
+        game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
         return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=exc.status)
     # The poster sees the message at once even if the push is slow; the page drops the duplicate.
-    return _chat_reply(request, game, viewer, key, extra=rendering.chat_message_push_html(message))
+    extra = rendering.chat_message_push_html(message)
+    channel = services.posted_channel(message)
+    if channel is None or channel.key != key:  # a retry: its stored row, read the form's channel
+        game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
+        return _chat_reply(request, game, viewer, key, extra=extra)
+    return _fragments(request, rendering.posted_form_context(viewer, channel), "chat-form", extra=extra)
+
+
+def _game_for_post(request: HttpRequest, game_id: int) -> Game:
+    """The game a chat post names, as far as resolving its viewer needs it. A seated player (no
+    account, no observer key) is found by the game's id alone, so the row is not read here: the
+    post reads what it needs under the game's lock. A facilitator's or observer's check reads
+    the row (its facilitator, co-facilitators, observer key)."""
+    if not request.user.is_authenticated and not request.GET.get("key"):
+        return Game(pk=game_id)
+    return get_object_or_404(Game.objects.defer("state"), pk=game_id)
 
 
 @require_POST

@@ -104,20 +104,21 @@ def channel_rows(game: Game, viewer: Viewer, *, counts_wanted: bool = True) -> l
         readable = [c.key for c in candidates if channels.can_read(viewer, c, game)]
         if readable:
             counts = _unread_counts(game.pk, reader, readable)
+    return [channel_row(game, viewer, c, counts.get(c.key, 0)) for c in candidates]
+
+
+def channel_row(game: Game, viewer: Viewer, c: Channel, unread: int = 0) -> ChannelRow:
+    """One channel as the viewer's list shows it (the chat form's open channel)."""
     names = state_names(game)
-    rows = []
-    for c in candidates:
-        invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
-        refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
-        # Channels that exist by definition are titled in the reader's language.
-        fixed = channels.fixed_channel(c.key, tuple(names), names) if c.kind != ChannelKind.COALITION else None
-        rows.append(ChannelRow(
-            key=c.key, slug=channels.slug(c.key), title=fixed[1] if fixed else c.title, kind=c.kind,
-            unread=counts.get(c.key, 0),
-            can_post=not refusal and not invited, refusal=refusal, invited=invited,
-            members=", ".join(names.get(s, s) for s in (c.members or [])),
-        ))
-    return rows
+    invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
+    refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
+    # Channels that exist by definition are titled in the reader's language.
+    fixed = channels.fixed_channel(c.key, tuple(names), names) if c.kind != ChannelKind.COALITION else None
+    return ChannelRow(
+        key=c.key, slug=channels.slug(c.key), title=fixed[1] if fixed else c.title, kind=c.kind,
+        unread=unread, can_post=not refusal and not invited, refusal=refusal, invited=invited,
+        members=", ".join(names.get(s, s) for s in (c.members or [])),
+    )
 
 
 def open_channel_key(session: Any, game: Game) -> str:

@@ -31,7 +31,7 @@ def member_for_session(session: Any, game: Game) -> Member | None:
         return next((m for m in members_of(game) if m.pk == held["member"] and m.removed_at is None
                      and secrets.compare_digest(m.token.encode(), token.encode())), None)
     return (Member.objects.select_related("seat")
-            .filter(pk=held["member"], seat__game=game, token=str(held.get("token")), removed_at=None).first())
+            .filter(pk=held["member"], seat__game_id=game.pk, token=str(held.get("token")), removed_at=None).first())
 
 
 def can_facilitate(user: User | AnonymousUser) -> bool:

@@ -185,8 +185,20 @@ def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_to
                       created_at=now)
     message._state.adding = False
     message._state.db = connection.alias
+    message.__dict__[_POSTED_IN] = target
     publish(MessagePosted(game.pk, message, target))
     return message
+
+
+_POSTED_IN = "_posted_in"
+
+
+def posted_channel(message: Message) -> Channel | None:
+    """The channel a message was just posted in, as the post read it under the game's lock (its
+    ``game`` holds the columns the access check read), or None for a retried post's stored row:
+    the reply to a post renders its form from this instead of reading the channels again."""
+    channel = message.__dict__.get(_POSTED_IN)
+    return channel if isinstance(channel, Channel) else None
 
 
 def _scoped_token(viewer: Viewer, channel_key: str, client_token: str) -> str | None:

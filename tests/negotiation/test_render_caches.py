@@ -100,3 +100,26 @@ def test_the_views_of_a_shared_snapshot_are_kept_per_viewer_and_language(started
         spanish = engine_views.typed_view_of(state, "aurel")
     assert spanish is not seen["aurel"]
     assert spanish == game_engine.view_for(state, "aurel", lang="es")
+
+
+@pytest.mark.django_db
+def test_an_http_chat_post_without_the_game_read_keeps_its_checks_and_its_reply(started_game):
+    """A seated player's post resolves its viewer by the game's id alone and replies from the
+    channel the post read under the lock: a wrong game is still a 404, a retry still gets its
+    form, and the reply's form is the channel posted to."""
+    client, _ = seat_client(started_game, "aurel", "Ana")
+    url = reverse("negotiation:chat-post", args=[started_game.pk])
+    hx = {"HTTP_HX_REQUEST": "true"}
+    first = client.post(url, {"body": "to the room", "channel": "plenary", "client_token": "tok-1"}, **hx)
+    assert first.status_code == 200
+    assert b'name="channel" value="plenary"' in first.content and b"to the room" in first.content
+    retry = client.post(url, {"body": "to the room", "channel": "plenary", "client_token": "tok-1"}, **hx)
+    assert retry.status_code == 200 and b'name="channel" value="plenary"' in retry.content
+    assert Game.objects.get(pk=started_game.pk).messages.filter(body="to the room").count() == 1
+    line = client.post(url, {"body": "just us", "channel": "fac:aurel"}, **hx)
+    assert line.status_code == 200 and b'name="channel" value="fac:aurel"' in line.content
+    other = client.post(reverse("negotiation:chat-post", args=[started_game.pk + 1000]), {"body": "x"}, **hx)
+    assert other.status_code == 404
+    stranger = client.post(url, {"body": "not mine", "channel": "bi:borun:calla"}, **hx)
+    assert stranger.status_code >= 400
+    assert not Game.objects.get(pk=started_game.pk).messages.filter(body="not mine").exists()
