@@ -153,7 +153,7 @@ def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_to
     audience = channels.audience(target)
     audience_json = None if audience is None else ops.adapt_json_value(audience, None)
     reader = f"member:{viewer.member_id}" if viewer.member_id is not None else None
-    message_values = [game.pk, seq, target.key, author_seat, viewer.member_id, label, text, token, at]
+    message_values: list[Any] = [game.pk, seq, target.key, author_seat, viewer.member_id, label, text, token, at]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_POST_SQL_PG, [*message_values, game.pk, seq, "message.posted", label, audience_json,
