@@ -3,8 +3,12 @@ dataclasses, read by attribute) or as JSON-safe dicts (``view``, for readers not
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, cast
 
+from django.db.models import Case, F, JSONField, QuerySet, TextField, Value, When
+from django.db.models.functions import MD5, Cast
 from django.utils.translation import get_language
 
 import game_engine
@@ -12,13 +16,71 @@ from negotiation import engine_texts
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game
 
+# --- The parsed snapshot, shared between renders ---------------------------------------------------
+# A page, a resync or a push reads the game row; its snapshot (tens of kilobytes of JSON that embed
+# the scenario) changes only when a service writes it, yet decoding and parsing it cost a few
+# milliseconds per render. `game_for_render` reads the row with the snapshot's digest computed by the
+# database, and the snapshot itself only when this process has not parsed that digest for the game
+# yet (one statement either way). The parsed state is keyed by (game, digest of its content): an
+# entry can never be stale, whoever wrote the row and however. It is the whole truth of the game,
+# never shown as such: every reader takes its viewer's view of it (``typed_view_of``).
+
+STATE_DIGEST = "state_digest"  # the annotation holding md5(state) on a row read by game_for_render
+_FRESH = "state_if_new"
+_DEFERRED = object()  # stands for "the snapshot was not loaded" in an instance's parse memo
+_PARSED: OrderedDict[tuple[int, str], game_engine.GameState] = OrderedDict()
+_LATEST: dict[tuple[Any, ...], str] = {}  # a lookup -> the digest this process parsed last for it
+_PARSED_LOCK = threading.Lock()
+PARSED_CACHE_SIZE = 256
+
+
+def game_for_render(queryset: QuerySet[Game], **lookup: Any) -> Game | None:
+    """The game matching ``lookup`` (or None), its snapshot parsed once per process and content.
+    The row comes without its snapshot when this process has already parsed the snapshot's
+    digest for this lookup; ``state(game)`` then answers from the shared parse. Assigning
+    ``game.state`` (a service) or reading it (Django loads the deferred column) makes ``state``
+    parse what is there instead."""
+    lk = tuple(sorted(lookup.items()))
+    with _PARSED_LOCK:
+        known = _LATEST.get(lk, "")
+    qs = queryset.defer("state").annotate(**{STATE_DIGEST: MD5(Cast("state", output_field=TextField()))})
+    qs = qs.annotate(**{_FRESH: Case(When(**{STATE_DIGEST: known}, then=Value(None, output_field=JSONField())),
+                                     default=F("state"), output_field=JSONField())})
+    game = qs.filter(**lookup).first()
+    if game is None:
+        return None
+    key = (game.pk, str(game.__dict__[STATE_DIGEST]))
+    raw = game.__dict__.pop(_FRESH)
+    with _PARSED_LOCK:
+        parsed = _PARSED.get(key)
+        if parsed is not None:
+            _PARSED.move_to_end(key)
+            _LATEST[lk] = key[1]
+        elif raw is None:  # the digest it knew was evicted meanwhile: read the row with its snapshot
+            _LATEST.pop(lk, None)
+    if parsed is None:
+        if raw is None:
+            return game_for_render(queryset, **lookup)
+        parsed = game_engine.state_from_json(raw)
+        with _PARSED_LOCK:
+            _PARSED[key] = parsed
+            _LATEST[lk] = key[1]
+            _VIEWS[id(parsed)] = (parsed, {})
+            while len(_PARSED) > PARSED_CACHE_SIZE:
+                _VIEWS.pop(id(_PARSED.popitem(last=False)[1]), None)
+            while len(_LATEST) > 4 * PARSED_CACHE_SIZE:
+                del _LATEST[next(iter(_LATEST))]
+    game.__dict__["_engine_state"] = (_DEFERRED, parsed)
+    return game
+
 
 def state(game: Game) -> game_engine.GameState:
-    """The game's engine state, parsed once per model instance (again if .state is replaced).
+    """The game's engine state, parsed once per model instance (again if .state is replaced), or
+    shared between renders when the row was read by ``game_for_render``.
     Parsing the snapshot (it embeds the scenario) costs about a millisecond; a page needs it in
     several places."""
     cached = game.__dict__.get("_engine_state")
-    if cached is not None and cached[0] is game.state:
+    if cached is not None and cached[0] is game.__dict__.get("state", _DEFERRED):
         return cast(game_engine.GameState, cached[1])
     parsed = game_engine.state_from_json(game.state)
     game.__dict__["_engine_state"] = (game.state, parsed)
@@ -31,8 +93,24 @@ def typed_view(game: Game, viewer: str | None) -> game_engine.View:
     return typed_view_of(state(game), viewer)
 
 
+# The views of a shared parsed state (above), per viewer and language: a view is a pure function of
+# the three, and frozen. The viewer is in the key: each state id, the public (None) and the
+# facilitator get their own. The entry holds its state, so an id() is never reused while it lives.
+_VIEWS: dict[int, tuple[game_engine.GameState, dict[tuple[str | None, str], game_engine.View]]] = {}
+
+
 def typed_view_of(state: game_engine.GameState, viewer: str | None) -> game_engine.View:
-    return game_engine.view_for(state, viewer, lang=get_language())
+    lang = get_language()
+    with _PARSED_LOCK:
+        entry = _VIEWS.get(id(state))
+        views = entry[1] if entry is not None and entry[0] is state else None
+        view = views.get((viewer, lang)) if views is not None else None
+    if view is None:
+        view = game_engine.view_for(state, viewer, lang=lang)
+        if views is not None:
+            with _PARSED_LOCK:
+                views[(viewer, lang)] = view
+    return view
 
 
 def view(game: Game, viewer: str | None) -> dict[str, Any]:

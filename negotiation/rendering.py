@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from game_engine.negotiator import NEGOTIATING_POLICIES
 from negotiation import channels, engine_views, mapview, proposalforms, selectors
-from negotiation.models import Game, Message
+from negotiation.models import Channel, Game, Message
 from negotiation.scenarios import scenario
 from negotiation.tutorial_tips import tutorial_tip
 from negotiation.viewer import Role, Viewer
@@ -150,6 +150,14 @@ def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> 
             "chat_error": None, "chat_body": "", "client_token": _token()}
 
 
+def posted_form_context(viewer: Viewer, channel: Channel) -> dict[str, Any]:
+    """The chat form after a post, from the channel (and game columns) the post read under the
+    game's lock: no read of its own."""
+    row = selectors.channel_row(channel.game, viewer, channel)
+    return {"game": channel.game, "viewer": viewer, "channels": [row], "open_channel": row.key, "open_row": row,
+            "chat_error": None, "chat_body": "", "client_token": _token()}
+
+
 def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
     view = engine_views.typed_view(game, viewer.engine_viewer)
     names = selectors.state_names(game)
@@ -175,10 +183,13 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def room_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:
+def room_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, reads_shared: bool = False) -> dict[str, Any]:
     # the public, private, chat and proposal contexts read the same rows (seats, members, injects,
-    # the last turn record, channels, proposals, the seat's orders): once each for the whole page
-    selectors.share_reads(game)
+    # the last turn record, channels, proposals, the seat's orders): once each for the whole page.
+    # ``reads_shared``: the caller started sharing on this instance, with no write since (the page
+    # resolved its viewer from the shared members; a resync read the game for this render)
+    if not reads_shared:
+        selectors.share_reads(game)
     context = (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
                | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
     # the page's map, from the same cache as its pushes and resyncs (a template calls the callable)
@@ -229,7 +240,9 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
 def _game(game_id: int) -> Game:
     """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
     its selectors sharing their reads for this render."""
-    game = Game.objects.select_related("facilitator").get(pk=game_id)
+    game = engine_views.game_for_render(Game.objects.select_related("facilitator"), pk=game_id)
+    if game is None:
+        raise Game.DoesNotExist(game_id)
     selectors.share_reads(game)
     return game
 
@@ -292,7 +305,7 @@ def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
     game = _game(game_id)
-    context = room_context(game, viewer, open_key) | {"oob": True}
+    context = room_context(game, viewer, open_key, reads_shared=True) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]
     if viewer.role is Role.OBSERVER:  # the projector shows no chat, channels or proposals to fill

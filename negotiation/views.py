@@ -47,7 +47,7 @@ def _valid_email(value: str) -> bool:
 
 def _game_by_code(code: str) -> Game | None:
     # with its facilitator: the room's tutorial check reads it
-    return Game.objects.select_related("facilitator").filter(code=code.strip().upper()).first()
+    return engine_views.game_for_render(Game.objects.select_related("facilitator"), code=code.strip().upper())
 
 
 def _require_viewer(request: HttpRequest, game: Game) -> Viewer:
@@ -159,6 +159,8 @@ def _guess_limited(request: HttpRequest) -> HttpResponse | None:
 @require_GET
 def room(request: HttpRequest, code: str) -> HttpResponse:
     game = _game_by_code(code)
+    if game is not None:
+        selectors.share_reads(game)  # a read-only page: the viewer's member comes from the members it shows
     viewer = None if game is None else selectors.viewer_for_request(request, game)
     if viewer is None and (limited := _guess_limited(request)) is not None:
         return limited
@@ -170,7 +172,7 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("negotiation:console", game_id=game.pk)
     if viewer.role is Role.OBSERVER:
         return redirect(f"{reverse('negotiation:projector', kwargs={'code': game.code})}?key={game.observer_key}")
-    context = rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game))
+    context = rendering.room_context(game, viewer, selectors.open_channel_key(request.session, game), reads_shared=True)
     return render(request, "negotiation/room.html", context | {"panels": _room_panels(), "front_panel": front_panel(game.phase)})
 
 
@@ -277,7 +279,7 @@ def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, e
 
 @require_POST
 def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
-    game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
+    game = _game_for_post(request, game_id)
     viewer = _require_viewer(request, game)
     body = str(request.POST.get("body", ""))
     key = str(request.POST.get("channel", "plenary"))[:100]
@@ -285,9 +287,25 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
         message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
                                         client_token=str(request.POST.get("client_token", "")))
     except UserError as exc:
+        game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
         return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=exc.status)
     # The poster sees the message at once even if the push is slow; the page drops the duplicate.
-    return _chat_reply(request, game, viewer, key, extra=rendering.chat_message_push_html(message))
+    extra = rendering.chat_message_push_html(message)
+    channel = services.posted_channel(message)
+    if channel is None or channel.key != key:  # a retry: its stored row, read the form's channel
+        game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
+        return _chat_reply(request, game, viewer, key, extra=extra)
+    return _fragments(request, rendering.posted_form_context(viewer, channel), "chat-form", extra=extra)
+
+
+def _game_for_post(request: HttpRequest, game_id: int) -> Game:
+    """The game a chat post names, as far as resolving its viewer needs it. A seated player (no
+    account, no observer key) is found by the game's id alone, so the row is not read here: the
+    post reads what it needs under the game's lock. A facilitator's or observer's check reads
+    the row (its facilitator, co-facilitators, observer key)."""
+    if not request.user.is_authenticated and not request.GET.get("key"):
+        return Game(pk=game_id)
+    return get_object_or_404(Game.objects.defer("state"), pk=game_id)
 
 
 @require_POST

@@ -78,46 +78,47 @@ def _channel_candidates(game: Game, viewer: Viewer) -> list[Channel]:
             or (c.kind == ChannelKind.COALITION and viewer.state_id in (c.invited or []))]
 
 
-def _unread_counts(game_id: int, marks: dict[str, int]) -> dict[str, int]:
-    """Messages after the reader's mark, per channel, in one grouped COUNT. A plain parameterised
-    statement: the ORM spent more compiling its OR of one condition per channel than the database
-    spent answering it (every page, resync and channel-list push reads this)."""
-    table = Message._meta.db_table
-    where = " OR ".join(["(channel = %s AND seq > %s)"] * len(marks))
-    params: list[int | str] = [game_id]
-    for key, mark in marks.items():
-        params += [key, mark]
+def _unread_counts(game_id: int, reader: str, keys: list[str]) -> dict[str, int]:
+    """Messages after the reader's mark, per channel, marks and counts in one plain parameterised
+    statement: a count per channel (an index range on (game, channel, seq) each) after the
+    reader's mark in that channel, 0 where they have none. The ORM spent more compiling its OR
+    of one condition per channel than the database spent answering it (every page, resync and
+    channel-list push reads this)."""
+    keys_sql = " UNION ALL ".join(["SELECT %s AS k"] * len(keys))
+    sql = (f"SELECT ks.k, (SELECT COUNT(*) FROM {Message._meta.db_table} m WHERE m.game_id = %s "  # noqa: S608
+           "AND m.channel = ks.k AND m.seq > COALESCE(r.last_seq, 0)) "
+           f"FROM ({keys_sql}) ks "
+           f"LEFT JOIN {Channel._meta.db_table} c ON c.game_id = %s AND c.key = ks.k "
+           f"LEFT JOIN {ChannelRead._meta.db_table} r ON r.channel_id = c.id AND r.reader = %s")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT channel, COUNT(*) FROM {table} WHERE game_id = %s AND ({where}) "  # noqa: S608
-                       "GROUP BY channel", params)
-        return {str(key): int(n) for key, n in cursor.fetchall()}
+        cursor.execute(sql, [game_id, *keys, game_id, reader])
+        return {str(key): int(n) for key, n in cursor.fetchall() if n}
 
 
 def channel_rows(game: Game, viewer: Viewer, *, counts_wanted: bool = True) -> list[ChannelRow]:
     """The viewer's channels with unread counts (one grouped query for the counts)."""
     candidates = _channel_candidates(game, viewer)
     reader = channels.reader_key(viewer) if counts_wanted else None
-    marks = dict(ChannelRead.objects.filter(channel__game=game, reader=reader)
-                 .values_list("channel__key", "last_seq")) if reader else {}
     counts: dict[str, int] = {}
     if reader:
         readable = [c.key for c in candidates if channels.can_read(viewer, c, game)]
         if readable:
-            counts = _unread_counts(game.pk, {key: marks.get(key, 0) for key in readable})
+            counts = _unread_counts(game.pk, reader, readable)
+    return [channel_row(game, viewer, c, counts.get(c.key, 0)) for c in candidates]
+
+
+def channel_row(game: Game, viewer: Viewer, c: Channel, unread: int = 0) -> ChannelRow:
+    """One channel as the viewer's list shows it (the chat form's open channel)."""
     names = state_names(game)
-    rows = []
-    for c in candidates:
-        invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
-        refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
-        # Channels that exist by definition are titled in the reader's language.
-        fixed = channels.fixed_channel(c.key, tuple(names), names) if c.kind != ChannelKind.COALITION else None
-        rows.append(ChannelRow(
-            key=c.key, slug=channels.slug(c.key), title=fixed[1] if fixed else c.title, kind=c.kind,
-            unread=counts.get(c.key, 0),
-            can_post=not refusal and not invited, refusal=refusal, invited=invited,
-            members=", ".join(names.get(s, s) for s in (c.members or [])),
-        ))
-    return rows
+    invited = viewer.state_id in (c.invited or []) and viewer.state_id not in (c.members or [])
+    refusal = "" if invited else (channels.post_refusal(viewer, c, game) or "")
+    # Channels that exist by definition are titled in the reader's language.
+    fixed = channels.fixed_channel(c.key, tuple(names), names) if c.kind != ChannelKind.COALITION else None
+    return ChannelRow(
+        key=c.key, slug=channels.slug(c.key), title=fixed[1] if fixed else c.title, kind=c.kind,
+        unread=unread, can_post=not refusal and not invited, refusal=refusal, invited=invited,
+        members=", ".join(names.get(s, s) for s in (c.members or [])),
+    )
 
 
 def open_channel_key(session: Any, game: Game) -> str:

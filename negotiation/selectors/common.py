@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 from negotiation import orderforms
 from negotiation.engine_texts import EngineTexts
-from negotiation.models import Game
+from negotiation.models import Game, Member
 from negotiation.scenarios import state_infos
 
 T = TypeVar("T")
@@ -65,3 +65,13 @@ def shared(game: Game, key: tuple[Any, ...], read: Callable[[], T]) -> T:
     if key not in store:
         store[key] = read()
     return cast(T, store[key])
+
+
+def sharing(game: Game) -> bool:
+    """Whether this Game instance shares its reads (a render started with ``share_reads``)."""
+    return _SHARED in game.__dict__
+
+
+def members_of(game: Game) -> list[Member]:
+    """Every membership of the game (removed ones too), with its seat: read once per render."""
+    return shared(game, ("members",), lambda: list(Member.objects.filter(seat__game=game).select_related("seat")))

@@ -18,7 +18,15 @@ from negotiation.models import Game, GameEvent, Inject, Member, Message, OrderSu
 from negotiation.scenarios import info as scenario_info
 from negotiation.scenarios import scenario as bundled_scenario
 from negotiation.scenarios import state_infos
-from negotiation.selectors.common import describe_order, event_text, explained, rejected_rows, shared, state_names
+from negotiation.selectors.common import (
+    describe_order,
+    event_text,
+    explained,
+    members_of,
+    rejected_rows,
+    shared,
+    state_names,
+)
 from negotiation.selectors.proposals import obligations_for
 from negotiation.viewer import Role, Viewer
 
@@ -240,7 +248,7 @@ def _seats(game: Game) -> list[Seat]:
 
 def _members(game: Game) -> list[Member]:
     """Every membership of the game (removed ones too), with its seat."""
-    return shared(game, ("members",), lambda: list(Member.objects.filter(seat__game=game).select_related("seat")))
+    return members_of(game)
 
 
 def _last_record(game: Game) -> TurnRecord | None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from negotiation.models import CoFacilitator, Game, Member
 from negotiation.scenarios import state_infos
 from negotiation.seat_session import SESSION_SEATS
+from negotiation.selectors.common import members_of, sharing
 from negotiation.viewer import Role, Viewer
 
 # --- Who is asking -------------------------------------------------------------------------------
@@ -25,8 +26,12 @@ def member_for_session(session: Any, game: Game) -> Member | None:
     held = (session.get(SESSION_SEATS) or {}).get(str(game.pk))
     if not isinstance(held, dict) or not isinstance(held.get("member"), int):
         return None
+    if sharing(game):  # a page: the render reads every member of the game anyway, once
+        token = str(held.get("token"))
+        return next((m for m in members_of(game) if m.pk == held["member"] and m.removed_at is None
+                     and secrets.compare_digest(m.token.encode(), token.encode())), None)
     return (Member.objects.select_related("seat")
-            .filter(pk=held["member"], seat__game=game, token=str(held.get("token")), removed_at=None).first())
+            .filter(pk=held["member"], seat__game_id=game.pk, token=str(held.get("token")), removed_at=None).first())
 
 
 def can_facilitate(user: User | AnonymousUser) -> bool:

@@ -13,6 +13,7 @@ from negotiation.services.chat import (
     coalition_leave,
     coalition_respond,
     message_post,
+    posted_channel,
     press_set,
 )
 from negotiation.services.games import (
@@ -77,6 +78,7 @@ __all__ = [
     "phase_advance",
     "phase_rollback",
     "phase_set_length",
+    "posted_channel",
     "press_set",
     "proposal_amend",
     "proposal_comment",

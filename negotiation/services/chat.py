@@ -106,6 +106,17 @@ _EVENT_SQL = ("INSERT INTO negotiation_gameevent (game_id, seq, kind, actor, aud
               "VALUES (%s, %s, %s, %s, %s, %s, %s)")
 _READ_SQL = ("UPDATE negotiation_channelread SET last_seq = %s "
              "WHERE channel_id = %s AND reader = %s AND last_seq < %s")
+# On PostgreSQL the three writes above go as one statement (data-modifying CTEs): the message, then,
+# only if it was inserted (not a retry), its log entry and the poster's read mark. Returns the
+# message's id (no row for a retry) and how many read marks moved (0: the poster has none yet).
+_POST_SQL_PG = (
+    "WITH m AS (" + _MESSAGE_SQL + "), "  # noqa: S608 (constant text, no input)
+    "e AS (INSERT INTO negotiation_gameevent (game_id, seq, kind, actor, audience, data, created_at) "
+    "SELECT %s, %s, %s, %s, %s, jsonb_build_object('message', m.id, 'channel', %s::text, 'body', %s::text), %s "
+    "FROM m), "
+    "r AS (UPDATE negotiation_channelread SET last_seq = %s WHERE channel_id = %s AND reader = %s "
+    "AND last_seq < %s AND EXISTS (SELECT 1 FROM m) RETURNING 1) "
+    "SELECT m.id, (SELECT COUNT(*) FROM r) FROM m")
 
 
 @transaction.atomic
@@ -139,33 +150,55 @@ def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_to
     now = timezone.now()
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
+    audience = channels.audience(target)
+    audience_json = None if audience is None else ops.adapt_json_value(audience, None)
+    reader = f"member:{viewer.member_id}" if viewer.member_id is not None else None
+    message_values: list[Any] = [game.pk, seq, target.key, author_seat, viewer.member_id, label, text, token, at]
     with connection.cursor() as cursor:
-        cursor.execute(_MESSAGE_SQL, [game.pk, seq, target.key, author_seat, viewer.member_id, label, text, token, at])
-        row = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(_POST_SQL_PG, [*message_values, game.pk, seq, "message.posted", label, audience_json,
+                                          target.key, text, at, seq, target.pk, reader, seq])
+            row = cursor.fetchone()
+            marked = bool(row and row[1])
+        else:
+            cursor.execute(_MESSAGE_SQL, message_values)
+            row = cursor.fetchone()
+            marked = False
         if row is None:  # the unique (game, token) rule: this post is stored already
             assert token is not None
             raise _AlreadyPosted(token)
-        if viewer.role is not Role.OBSERVER:  # refused here, the insert is rolled back
+        if viewer.role is not Role.OBSERVER:  # refused here, the whole post is rolled back
             rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
-        audience = channels.audience(target)
-        cursor.execute(_EVENT_SQL, [
-            game.pk, seq, "message.posted", label,
-            None if audience is None else ops.adapt_json_value(audience, None),
-            ops.adapt_json_value({"message": row[0], "channel": target.key, "body": text}, None), at])
-        if viewer.member_id is not None:
+        if connection.vendor != "postgresql":
+            cursor.execute(_EVENT_SQL, [
+                game.pk, seq, "message.posted", label, audience_json,
+                ops.adapt_json_value({"message": row[0], "channel": target.key, "body": text}, None), at])
+        if reader is not None and not marked:
             # the poster has read up to their own message (the mark exists once the channel was
             # opened; a first post in a never-opened channel creates it through the ORM)
-            reader = f"member:{viewer.member_id}"
-            cursor.execute(_READ_SQL, [seq, target.pk, reader, seq])
-            if cursor.rowcount == 0:
+            if connection.vendor != "postgresql":
+                cursor.execute(_READ_SQL, [seq, target.pk, reader, seq])
+            if connection.vendor == "postgresql" or cursor.rowcount == 0:
                 _mark_read(game, target, reader, seq)
     message = Message(id=row[0], game_id=game.pk, seq=seq, channel=target.key, author_seat_id=author_seat,
                       author_member_id=viewer.member_id, author_label=label, body=text, client_token=token,
                       created_at=now)
     message._state.adding = False
     message._state.db = connection.alias
+    message.__dict__[_POSTED_IN] = target
     publish(MessagePosted(game.pk, message, target))
     return message
+
+
+_POSTED_IN = "_posted_in"
+
+
+def posted_channel(message: Message) -> Channel | None:
+    """The channel a message was just posted in, as the post read it under the game's lock (its
+    ``game`` holds the columns the access check read), or None for a retried post's stored row:
+    the reply to a post renders its form from this instead of reading the channels again."""
+    channel = message.__dict__.get(_POSTED_IN)
+    return channel if isinstance(channel, Channel) else None
 
 
 def _scoped_token(viewer: Viewer, channel_key: str, client_token: str) -> str | None:
