@@ -43,12 +43,12 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/lint-imports
 
 types: $(VENV)/.dev
-	$(VENV)/bin/mypy game_engine negotiation config
+	$(VENV)/bin/mypy game_engine negotiation config bench
 
 test: $(VENV)/.dev
 	@scripts/ensure-services.sh
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy game_engine negotiation config
+	$(VENV)/bin/mypy game_engine negotiation config bench
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(PY) -m pytest -m "not browser and not slow" -q -n $(TEST_WORKERS)

@@ -754,7 +754,7 @@ def _round(v: float | None) -> float | None:
 def kept(step: dict[str, Any], args: argparse.Namespace) -> bool:
     """A step the server kept up with: everything delivered, nothing skipped or failed, p99 within
     the bound, and the delivered rate close to the offered one (short steps are noisy: 75 %)."""
-    return (step["lost"] <= 0 and step["errors"] == 0 and step.get("skipped", 0) == 0
+    return bool(step["lost"] <= 0 and step["errors"] == 0 and step.get("skipped", 0) == 0
             and (step["p99_ms"] or 0) <= args.ramp_p99_ms
             and step["delivered_per_s"] >= 0.75 * step["offered_per_s"])
 

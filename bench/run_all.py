@@ -109,7 +109,7 @@ def run_load(cfg: dict[str, Any], p: dict[str, Any], args: argparse.Namespace) -
         for variant in cfg["baseline"]:
             cmd += ["--baseline", variant]
         subprocess.run(cmd, check=True, timeout=args.timeout)
-        report = json.loads(out_json.read_text())
+        report: dict[str, Any] = json.loads(out_json.read_text())
     finally:
         cluster.stop()
     report["config"] = {**cfg, "label": label}
@@ -191,7 +191,8 @@ def run_script(name: str, args: argparse.Namespace, extra: list[str]) -> dict[st
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT, check=False,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
     except subprocess.TimeoutExpired as exc:
-        stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        # TimeoutExpired holds what was captured as bytes (or None), whatever text= says
+        stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else ""
         print(stdout, end="", flush=True)
         return {"name": name, "returncode": None, "stdout": stdout, "failed": f"no result after {args.timeout:.0f} s",
                 "wall_s": round(time.monotonic() - started, 1)}
