@@ -177,6 +177,7 @@ class Engine:
     # counterforce weights of ``survivors`` - looked up once, not per salvo.
     _arr: dict[tuple[str, str], list[object]] = field(default_factory=dict)
     _pcf: dict[tuple[str, str], tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    _prof: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, w: World) -> Engine:
@@ -296,8 +297,42 @@ class Engine:
             return {c: float(n_victim[c]) for c in keys}
         return {c: n_victim[c] - killed * vul.get(c, 0.0) / total_v for c in keys}
 
+    def _profile(self, sid: str) -> tuple[object, ...]:
+        """Everything the exchange model reads of ``sid`` besides its counts and defense cells."""
+        hit = self._prof.get(sid)
+        if hit is None:
+            nat = self.w.nations[sid]
+            hit = (sid, nat.cm, nat.nuclear, nat.l_half, nat.doctrine, self.env_of(sid))
+            self._prof[sid] = hit
+        return hit
+
     def dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
-        """Full exchange analysis between i and j (B5.3)."""
+        """Full exchange analysis between i and j (B5.3), memoised by content.
+
+        The result is a pure function of the scenario (classes, interceptor types, reach,
+        parameters), the two defense cells, what :meth:`_profile` lists of each side and the
+        two force views, so engines of different worlds (a bot's projections of one turn,
+        which change treaties but not forces) share it through ``_DYADS``. The key compares
+        counts by value (3 == 3.0), which the arithmetic below cannot tell apart either.
+        """
+        key = (
+            self._profile(i),
+            self._profile(j),
+            self.defense[(i, j)],
+            self.defense[(j, i)],
+            tuple(ni.items()),
+            tuple(nj.items()),
+        )
+        memo = _memo(self.w.scenario)
+        hit = memo.get(key)
+        if hit is None:
+            hit = self._dyad(i, j, ni, nj)
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[key] = hit
+        return hit
+
+    def _dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
         f_ij = self.damage(j, i, nj)
         f_ji = self.damage(i, j, ni)
         surv_j = self.survivors(i, j, ni, nj)
@@ -307,6 +342,22 @@ class Engine:
         ratio_i = f.clamp(r_ij / f_ij, 0.0, 1.0) if f_ij > 0 else 1.0
         ratio_j = f.clamp(r_ji / f_ji, 0.0, 1.0) if f_ji > 0 else 1.0
         return Dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
+
+
+_MEMO_MAX = 200_000
+"""Entries kept per scenario before the dyad memo starts afresh (bounds a long run's memory)."""
+_DYADS: dict[int, tuple[Scenario, dict[tuple[object, ...], Dyad]]] = {}
+
+
+def _memo(sc: Scenario) -> dict[tuple[object, ...], Dyad]:
+    """The dyad memo of one scenario object (held with it, so its id cannot be reused)."""
+    hit = _DYADS.get(id(sc))
+    if hit is None or hit[0] is not sc:
+        if len(_DYADS) >= 8:
+            _DYADS.clear()
+        hit = (sc, {})
+        _DYADS[id(sc)] = hit
+    return hit[1]
 
 
 def cached_dyad(
