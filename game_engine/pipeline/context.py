@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from game_engine import formulas as f
@@ -30,6 +30,7 @@ from game_engine.state import (
     Site,
     Treaty,
     Violation,
+    replace,
 )
 
 OrderT = TypeVar("OrderT", bound=OrderBase)
