@@ -4,13 +4,12 @@ the others.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.params import CLASS_ORDER
 from game_engine.pipeline.context import Ctx, half_up
 from game_engine.rng import normal
+from game_engine.state import replace
 
 
 def forget(ctx: Ctx) -> None:
@@ -28,7 +27,6 @@ def phase_perception(ctx: Ctx, inertia: float) -> None:
     """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4)."""
     p = ctx.p
     world = ctx.world()
-    eng = m.Engine.build(world)
     public = {s: ctx.n[s].public_ledger for s in ctx.ids}
     truth = {s: ctx.n[s].missiles for s in ctx.ids}
     for i in ctx.ids:

@@ -39,16 +39,24 @@ class Metrics:
     pressure: dict[str, float]
 
 
-def phase_metrics(ctx: Ctx) -> Metrics:
-    """Phase 9: exchange model, security, FSI, Richardson on truth and public data (B5.3, B5.5)."""
+def phase_metrics(ctx: Ctx, only: str | None = None) -> Metrics:
+    """Phase 9: exchange model, security, FSI, Richardson on truth and public data (B5.3, B5.5).
+
+    With ``only`` (a projection that reads one state's VP, :func:`resolve_vp`), the true
+    security of that state alone, and neither public security nor arms-race pressure: the
+    results a VP reads are computed exactly as in the full phase."""
     world = ctx.world()
     eng = m.Engine.build(world)
     truth: dict[str, Mapping[str, float]] = {s: ctx.n[s].missiles for s in ctx.ids}
     public: dict[str, Mapping[str, float]] = {s: ctx.n[s].public_ledger for s in ctx.ids}
     dy_true: dict[tuple[str, str], m.Dyad] = {}
     dy_pub: dict[tuple[str, str], m.Dyad] = {}
-    sec = {i: m.security(eng, truth, i, dy_true) for i in ctx.ids}
-    sec_pub = {i: m.security(eng, public, i, dy_pub) for i in ctx.ids}
+    if only is not None:
+        sec = {only: m.security(eng, truth, only, dy_true)}
+        sec_pub: dict[str, m.Security] = {}
+    else:
+        sec = {i: m.security(eng, truth, i, dy_true) for i in ctx.ids}
+        sec_pub = {i: m.security(eng, public, i, dy_pub) for i in ctx.ids}
     fsi_true: dict[tuple[str, str], float] = {}
     fsi_pub: dict[tuple[str, str], float] = {}
     for i, j in m.rival_dyads(world):
@@ -60,7 +68,7 @@ def phase_metrics(ctx: Ctx) -> Metrics:
     x_true = {s: m.x_level(world, cls, s, truth[s]) for s in ctx.ids}
     x_pub = {s: m.x_level(world, cls, s, public[s]) for s in ctx.ids}
     pressure: dict[str, float] = {}
-    for i in ctx.ids:
+    for i in ctx.ids if only is None else ():
         nat = ctx.n[i]
         tot = 0.0
         for j in ctx.ids:
@@ -183,13 +191,16 @@ class Outcome:
     comp: dict[str, float] = field(default_factory=dict)
 
 
-def evaluate(ctx: Ctx, inertia: float) -> Outcome:
-    """Phases 8-10 (used by both ``new_game`` and ``resolve``)."""
+def evaluate(ctx: Ctx, inertia: float, only: str | None = None) -> Outcome:
+    """Phases 8-10 (used by both ``new_game`` and ``resolve``); with ``only``, what ``only``'s
+    VP reads (see :func:`phase_metrics`): the true RSI is left out (0.0, no components)."""
     phase_perception(ctx, inertia)
-    met = phase_metrics(ctx)
+    met = phase_metrics(ctx, only)
     comps_pub = rsi_components(ctx, met, True)
-    comps_true = rsi_components(ctx, met, False)
     rsi_pub, pen_pub = rsi_value(ctx, comps_pub, ctx.pinc)
+    if only is not None:
+        return Outcome(met, comps_pub, {}, rsi_pub, 0.0, pen_pub, 0.0)
+    comps_true = rsi_components(ctx, met, False)
     rsi_true, pen_true = rsi_value(ctx, comps_true, ctx.pinc_true)
     return Outcome(met, comps_pub, comps_true, rsi_pub, rsi_true, pen_pub, pen_true)
 
