@@ -201,8 +201,16 @@ class Engine:
         cell = self.defense[(dfd, att)]
         cm = self.w.nations[att].cm
         env = self.env_of(dfd)
+        doctrine = self.w.nations[dfd].doctrine
+        # A pure function of these and the scenario: shared by the engines of one scenario.
+        memo = _memo(self.w.scenario)
+        mkey = ("kill", cm, env, doctrine, cell.delta, cell.q)
+        shared = memo.get(mkey)
+        if shared is not None:
+            self._pk[key] = shared  # type: ignore[assignment]
+            return shared  # type: ignore[return-value]
         rho = p.rho_base + p.rho_per_q * cell.q
-        sls = self.w.nations[dfd].doctrine == "sls" and cell.q >= p.sls_min_radar_q
+        sls = doctrine == "sls" and cell.q >= p.sls_min_radar_q
         n = p.doctrine_shots
         out: dict[str, tuple[tuple[str, float, float], ...]] = {}
         for c in CLASS_ORDER:
@@ -217,6 +225,7 @@ class Engine:
             layers.sort(key=lambda x: (-x[1], ITYPE_ORDER.index(x[0])))
             out[c] = tuple(layers)
         self._pk[key] = out
+        memo[mkey] = out  # type: ignore[assignment]
         return out
 
     def arriving(self, att: str, dfd: str, counts: Counts) -> float:
@@ -350,7 +359,8 @@ _DYADS: dict[int, tuple[Scenario, dict[tuple[object, ...], Dyad]]] = {}
 
 
 def _memo(sc: Scenario) -> dict[tuple[object, ...], Dyad]:
-    """The dyad memo of one scenario object (held with it, so its id cannot be reused)."""
+    """The dyad (and kill-table) memo of one scenario object (held with it, so its id cannot
+    be reused)."""
     hit = _DYADS.get(id(sc))
     if hit is None or hit[0] is not sc:
         if len(_DYADS) >= 8:

@@ -23,19 +23,24 @@ def forget(ctx: Ctx) -> None:
         )
 
 
-def phase_perception(ctx: Ctx, inertia: float) -> None:
-    """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4)."""
+def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
+    """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4).
+
+    Returns the exchange-model engine it built on the world after the estimates: phase 9
+    reuses it (nothing it reads - sites, consents, extended deterrence, nations, weather -
+    changes in between, and its world holds the context's live pairs and nations)."""
     p = ctx.p
     world = ctx.world()
     public = {s: ctx.n[s].public_ledger for s in ctx.ids}
     truth = {s: ctx.n[s].missiles for s in ctx.ids}
+    de_pairs = ctx.data_exchange_pairs()
     for i in ctx.ids:
         for j in ctx.ids:
             if i == j:
                 continue
             pr = ctx.pr[(i, j)]
             nat_i, nat_j = ctx.n[i], ctx.n[j]
-            de = ctx.data_exchange(i, j)
+            de = (i, j) in de_pairs
             visits = ctx.visits.get((i, j), 0) + pr.visits_prev
             vcov = 1 - (1 - p.vcov_ntm * nat_i.ntm * (1 - nat_j.conceal)) * (
                 1 - p.vcov_de * (1.0 if de else 0.0)
@@ -97,3 +102,4 @@ def phase_perception(ctx: Ctx, inertia: float) -> None:
             new_t[(i, j)] = inertia * pr.threat + (1 - inertia) * t_star
     for key, t in new_t.items():
         ctx.pr[key] = replace(ctx.pr[key], threat=ctx.rf(f.clamp(t, 0.0, 100.0)))
+    return eng
