@@ -355,19 +355,20 @@ class Engine:
 
 _MEMO_MAX = 200_000
 """Entries kept per scenario before the dyad memo starts afresh (bounds a long run's memory)."""
-_DYADS: dict[int, tuple[Scenario, dict[tuple[object, ...], Dyad]]] = {}
+_DYADS: list[tuple[Scenario, dict[tuple[object, ...], Dyad]]] = []
 
 
 def _memo(sc: Scenario) -> dict[tuple[object, ...], Dyad]:
-    """The dyad (and kill-table) memo of one scenario object (held with it, so its id cannot
-    be reused)."""
-    hit = _DYADS.get(id(sc))
-    if hit is None or hit[0] is not sc:
-        if len(_DYADS) >= 8:
-            _DYADS.clear()
-        hit = (sc, {})
-        _DYADS[id(sc)] = hit
-    return hit[1]
+    """The dyad (and kill-table) memo of one scenario object, found by identity (a run plays
+    one scenario object; the few most recent are kept)."""
+    for held, memo in _DYADS:
+        if held is sc:
+            return memo
+    if len(_DYADS) >= 4:
+        _DYADS.pop()
+    memo = {}
+    _DYADS.insert(0, (sc, memo))
+    return memo
 
 
 def cached_dyad(
