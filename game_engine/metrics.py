@@ -9,7 +9,7 @@ each state's perception (its own estimates of others).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from game_engine import formulas as f
@@ -491,13 +491,17 @@ def security(eng: Engine, view: ForceView, i: str, dyads: dict[tuple[str, str], 
     return Security(f.clamp(sec, 0.0, 100.0), det, dl, rel, weights)
 
 
-def relevant_sites(w: World, i: str, j: str) -> list[Site]:
-    """Active sites of j (owned or hosted) or defending j that see i or cover anything against i."""
+def relevant_sites(
+    w: World, i: str, j: str, active: Sequence[Site] | None = None
+) -> list[Site]:
+    """Active sites of j (owned or hosted) or defending j that see i or cover anything against i.
+    ``active``: the world's active sites in site order, if the caller has them already."""
+    if active is None:
+        active = [s for s in w.sites.values() if site_active(w, s)]
     return [
         s
-        for s in w.sites.values()
-        if site_active(w, s)
-        and defends(w, s, j)
+        for s in active
+        if defends(w, s, j)
         and (
             i in s.sees
             or any(c.defends == j and c.against == i and c.value > 0 for c in s.coverage)
@@ -505,7 +509,15 @@ def relevant_sites(w: World, i: str, j: str) -> list[Site]:
     ]
 
 
-def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, de: bool) -> float:
+def clarity(
+    w: World,
+    i: str,
+    j: str,
+    cbm_recent: bool,
+    observed_recent: bool,
+    de: bool,
+    active: Sequence[Site] | None = None,
+) -> float:
     """Clarity ``chi_ij`` of j's defenses for i (B5.4).
 
     The terminal-mode and no-sharing credits need at least one relevant site (no site, nothing
@@ -513,7 +525,7 @@ def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, d
     consent that forbids sharing, not merely sharing being off today (issue 14).
     """
     p = w.p
-    relevant = relevant_sites(w, i, j)
+    relevant = relevant_sites(w, i, j, active)
     parts: list[float] = []
     limited = [s for s in relevant if s.limits is not None]
     if relevant and len(limited) == len(relevant):
@@ -557,7 +569,7 @@ def sharing_pledged(w: World, s: Site) -> bool:
     )
 
 
-def posture_erosion(w: World, i: str, j: str) -> float:
+def posture_erosion(w: World, i: str, j: str, active_ids: Set[str] | None = None) -> float:
     """How much of i's deterrent i reads as eroded by j's defense posture (issue 14).
 
     The exchange model leaves a large arsenal's ``det`` at 1 whatever the defenses, yet rivals
@@ -574,7 +586,9 @@ def posture_erosion(w: World, i: str, j: str) -> float:
     keep = 1.0
     for sid in sorted(w.sites):
         s = w.sites[sid]
-        if j not in (s.owner, s.host) or not site_active(w, s):
+        if j not in (s.owner, s.host) or not (
+            site_active(w, s) if active_ids is None else sid in active_ids
+        ):
             continue
         sees = i in s.sees
         covers = any(c.against == i and c.value > 0 for c in s.coverage)
