@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 from game_engine import formulas as f
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER, ClassSpec, InterceptorSpec, Params
@@ -207,8 +208,8 @@ class Engine:
         mkey = ("kill", cm, env, doctrine, cell.delta, cell.q)
         shared = memo.get(mkey)
         if shared is not None:
-            self._pk[key] = shared  # type: ignore[assignment]
-            return shared  # type: ignore[return-value]
+            self._pk[key] = shared
+            return shared  # type: ignore[no-any-return]
         rho = p.rho_base + p.rho_per_q * cell.q
         sls = doctrine == "sls" and cell.q >= p.sls_min_radar_q
         n = p.doctrine_shots
@@ -225,7 +226,7 @@ class Engine:
             layers.sort(key=lambda x: (-x[1], ITYPE_ORDER.index(x[0])))
             out[c] = tuple(layers)
         self._pk[key] = out
-        memo[mkey] = out  # type: ignore[assignment]
+        memo[mkey] = out
         return out
 
     def arriving(self, att: str, dfd: str, counts: Counts) -> float:
@@ -285,8 +286,21 @@ class Engine:
         )
 
     def damage(self, att: str, dfd: str, counts: Counts) -> float:
-        """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3)."""
-        return f.damage(self.arriving(att, dfd, counts), self.w.nations[dfd].l_half)
+        """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3), memoised like :meth:`dyad`
+        (a dyad that misses often shares one side's salvo with one already computed)."""
+        key = (
+            "damage",
+            self._profile(att),
+            self._profile(dfd),
+            self.defense[(dfd, att)],
+            tuple(counts.items()),
+        )
+        memo = _memo(self.w.scenario)
+        hit = memo.get(key)
+        if hit is None:
+            hit = f.damage(self.arriving(att, dfd, counts), self.w.nations[dfd].l_half)
+            memo[key] = hit
+        return hit
 
     def survivors(
         self, first: str, victim: str, n_first: Counts, n_victim: Counts
@@ -355,10 +369,10 @@ class Engine:
 
 _MEMO_MAX = 200_000
 """Entries kept per scenario before the dyad memo starts afresh (bounds a long run's memory)."""
-_DYADS: list[tuple[Scenario, dict[tuple[object, ...], Dyad]]] = []
+_DYADS: list[tuple[Scenario, dict[tuple[object, ...], Any]]] = []
 
 
-def _memo(sc: Scenario) -> dict[tuple[object, ...], Dyad]:
+def _memo(sc: Scenario) -> dict[tuple[object, ...], Any]:
     """The dyad (and kill-table) memo of one scenario object, found by identity (a run plays
     one scenario object; the few most recent are kept)."""
     for held, memo in _DYADS:
