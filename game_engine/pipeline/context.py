@@ -92,9 +92,11 @@ class Ctx:
     fsi_true: dict[tuple[str, str], float] = field(default_factory=dict)
     fsi_pub: dict[tuple[str, str], float] = field(default_factory=dict)
     id_cache: tuple[str, ...] = ()
+    digits: int = 0
 
     def __post_init__(self) -> None:
         self.id_cache = self.state.scenario.state_ids
+        self.digits = self.state.scenario.params.float_digits
 
     @property
     def sc(self) -> Scenario:
@@ -116,7 +118,7 @@ class Ctx:
         return self.state.name_of(sid)
 
     def rf(self, x: float) -> float:
-        return round(x, self.p.float_digits)
+        return round(x, self.digits)
 
     def chance(self, p: float, *key: object) -> float:
         """Weight of a random event: its probability (expected mode) or a 0/1 draw."""
