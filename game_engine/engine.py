@@ -67,6 +67,8 @@ def validate_orders(
             typed.append(parse_order(raw))
         except MalformedOrder as exc:
             raise exc.with_index(idx) from None
+    if not typed:  # nothing to walk (most states' lists in a bot's projection)
+        return ()
     run = Running.start(state, actor)
     order_idx = sorted(range(len(typed)), key=lambda i: (typed[i].sort_key(), i))
     for idx in order_idx:
