@@ -179,6 +179,7 @@ class Engine:
     _arr: dict[tuple[str, str], list[object]] = field(default_factory=dict)
     _pcf: dict[tuple[str, str], tuple[tuple[str, float], ...]] = field(default_factory=dict)
     _prof: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    _tok: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
     @classmethod
     def build(cls, w: World) -> Engine:
@@ -288,13 +289,7 @@ class Engine:
     def damage(self, att: str, dfd: str, counts: Counts) -> float:
         """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3), memoised like :meth:`dyad`
         (a dyad that misses often shares one side's salvo with one already computed)."""
-        key = (
-            "damage",
-            self._profile(att),
-            self._profile(dfd),
-            self.defense[(dfd, att)],
-            tuple(counts.items()),
-        )
+        key = (self._token("damage", att, dfd), tuple(counts.items()))
         memo = _memo(self.w.scenario)
         hit = memo.get(key)
         if hit is None:
@@ -329,6 +324,26 @@ class Engine:
             self._prof[sid] = hit
         return hit
 
+    def _token(self, kind: str, a: str, b: str) -> object:
+        """An object standing for everything but the counts that a dyad of (a, b), or the damage
+        of a's salvo on b, reads: the same token for the same content in every engine of the
+        scenario (found once per engine and pair), so a memo key hashes no defense cells."""
+        hit = self._tok.get((kind, a, b))
+        if hit is None:
+            if kind == "dyad":
+                content: tuple[object, ...] = (
+                    kind, self._profile(a), self._profile(b), self.defense[(a, b)],
+                    self.defense[(b, a)],
+                )
+            else:
+                content = (kind, self._profile(a), self._profile(b), self.defense[(b, a)])
+            memo = _memo(self.w.scenario)
+            hit = memo.get(content)
+            if hit is None:
+                hit = memo[content] = _Token()
+            self._tok[(kind, a, b)] = hit
+        return hit
+
     def dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
         """Full exchange analysis between i and j (B5.3), memoised by content.
 
@@ -338,14 +353,7 @@ class Engine:
         which change treaties but not forces) share it through ``_DYADS``. The key compares
         counts by value (3 == 3.0), which the arithmetic below cannot tell apart either.
         """
-        key = (
-            self._profile(i),
-            self._profile(j),
-            self.defense[(i, j)],
-            self.defense[(j, i)],
-            tuple(ni.items()),
-            tuple(nj.items()),
-        )
+        key = (self._token("dyad", i, j), tuple(ni.items()), tuple(nj.items()))
         memo = _memo(self.w.scenario)
         hit = memo.get(key)
         if hit is None:
@@ -365,6 +373,12 @@ class Engine:
         ratio_i = f.clamp(r_ij / f_ij, 0.0, 1.0) if f_ij > 0 else 1.0
         ratio_j = f.clamp(r_ji / f_ji, 0.0, 1.0) if f_ji > 0 else 1.0
         return Dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
+
+
+class _Token:
+    """A memo key part: equal only to itself (see :meth:`Engine._token`)."""
+
+    __slots__ = ()
 
 
 _MEMO_MAX = 200_000
