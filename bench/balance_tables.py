@@ -57,22 +57,23 @@ def json_name(slug: str, mode: str) -> str:
 
 def play(out: Path, lock: str | None, jobs: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    times: dict[str, float] = {}
+    times: dict[str, dict[str, float]] = {}
     for slug in SLUGS:
         for mode, (games, homo) in RUNS.items():
             cmd = [
                 sys.executable, "-m", "game_engine", "balance", "--scenario", slug, "--mode", mode,
                 "--games", str(games), "--homogeneous", str(homo), "--jobs", str(jobs), "--json",
             ]
-            # timed inside the lock (GNU time's elapsed seconds, the last line of stderr)
-            cmd = ["/usr/bin/time", "-f", "%e", *cmd]
+            # timed inside the lock: GNU time's elapsed, user and system seconds (the run and
+            # its workers), the last line of stderr
+            cmd = ["/usr/bin/time", "-f", "%e %U %S", *cmd]
             if lock:
                 cmd = ["flock", lock, *cmd]
             res = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
-            wall = float(res.stderr.decode().strip().splitlines()[-1])
+            wall, user, system = map(float, res.stderr.decode().strip().splitlines()[-1].split())
             (out / json_name(slug, mode)).write_bytes(res.stdout)
-            times[f"{slug} {mode}"] = round(wall, 1)
-            print(f"{slug} {mode}: {wall:.1f} s wall", flush=True)
+            times[f"{slug} {mode}"] = {"wall_s": wall, "cpu_s": round(user + system, 1)}
+            print(f"{slug} {mode}: {wall:.1f} s wall, {user + system:.1f} s CPU", flush=True)
     (out / "times.json").write_text(json.dumps(times, indent=2) + "\n")
 
 
