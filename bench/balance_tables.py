@@ -133,9 +133,7 @@ def scenario_block(slug: str, mode: str, rep: dict[str, Any]) -> str:
         )
         + " |"
     )
-    roles = list(rep["vp_by_state"])
-    order = load_scenario(slug).state_ids
-    roles.sort(key=order.index)
+    roles = sorted(rep["vp_by_state"])
     spreads = []
     for r in roles:
         by_pol = {
@@ -207,7 +205,7 @@ def section(reports: dict[tuple[str, str], dict[str, Any]], before: dict[tuple[s
         "```",
         "",
         wrap(
-            f'"After" is {after_label}; "before" is {before_label} (catastrophe table only). '
+            f'"After" is {after_label}; "before" (catastrophe table only) is {before_label}. '
             "Stochastic catastrophe is the share of games that ended in one; expected-mode "
             "catastrophe is `1 - Π survival`. All-same-policy tables have "
             f"{RUNS['stochastic'][1]} games per policy in stochastic mode (a cell moves in steps "
