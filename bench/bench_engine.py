@@ -1,7 +1,15 @@
 """Engine benchmarks: one turn for 5 states, growth up to 50 states, and a balance run.
 
 Usage: ``.venv/bin/python bench/bench_engine.py [--skip-balance] [--max-states 50]``
-Targets: one 5-state turn < 5 ms; ``balance --games 1000`` on meridian-sea < 60 s (2 cores).
+Targets: one 5-state turn < 5 ms; ``balance --games 1000`` < 60 s per scenario (2 cores).
+
+A/B of the balance run between two source trees, alternated A B B A (run under the heavy lock)::
+
+    .venv/bin/python bench/bench_engine.py --ab /work/main . --scenario peninsula-and-straits \
+        --games 150 --rounds 1
+
+runs ``balance --scenario S --mode stochastic --games N --homogeneous 10 --jobs 2`` (the issue's
+command, fewer games) in each tree and prints every wall time and the ratio A/B of the sums.
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -114,12 +123,56 @@ def time_resolve(state: ge.GameState, repeats: int) -> tuple[float, float]:
     return statistics.median(samples) * 1000, min(samples) * 1000
 
 
+def balance_wall(
+    root: Path, slug: str, games: int, homogeneous: int, jobs: int
+) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the run and its workers) of one balance run."""
+    cmd = [
+        sys.executable, "-m", "game_engine", "balance", "--scenario", slug, "--mode", "stochastic",
+        "--games", str(games), "--homogeneous", str(homogeneous), "--jobs", str(jobs), "--json",
+    ]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=root, capture_output=True, check=True)
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+def ab(args: argparse.Namespace) -> int:
+    """Wall time is what the issue measures; CPU time (the run and its workers) is steadier
+    on a machine other helpers share."""
+    a, b = (Path(x).resolve() for x in args.ab)
+    walls: dict[str, list[float]] = {"A": [], "B": []}
+    cpus: dict[str, list[float]] = {"A": [], "B": []}
+    for _ in range(args.rounds):
+        for tag, root in (("A", a), ("B", b), ("B", b), ("A", a)):
+            w, c = balance_wall(root, args.scenario, args.games, args.homogeneous, args.jobs)
+            walls[tag].append(w)
+            cpus[tag].append(c)
+            print(f"  {tag} {root}: {w:.2f} s wall, {c:.2f} s CPU", flush=True)
+    print(
+        f"{args.scenario} --games {args.games} --homogeneous {args.homogeneous} --jobs {args.jobs}: "
+        f"A {statistics.mean(walls['A']):.2f} s, B {statistics.mean(walls['B']):.2f} s mean wall; "
+        f"A/B = {sum(walls['A']) / sum(walls['B']):.2f}x wall, "
+        f"{sum(cpus['A']) / sum(cpus['B']):.2f}x CPU"
+    )
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-balance", action="store_true")
     ap.add_argument("--max-states", type=int, default=50)
     ap.add_argument("--games", type=int, default=1000)
+    ap.add_argument("--ab", nargs=2, metavar=("A", "B"), help="A/B the balance run of two trees")
+    ap.add_argument("--scenario", default="peninsula-and-straits")
+    ap.add_argument("--homogeneous", type=int, default=10)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=1, help="A B B A repetitions (--ab)")
     args = ap.parse_args()
+    if args.ab:
+        return ab(args)
 
     print("One turn, bundled 5-state scenarios (median / best of 50, ms):")
     for slug in ("shield-of-the-east", "peninsula-and-straits"):

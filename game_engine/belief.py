@@ -7,10 +7,8 @@ replaced by public data, scenario starting values and the viewer's own estimates
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game_engine.params import CLASS_ORDER
-from game_engine.state import GameState, Nation
+from game_engine.state import GameState, Nation, replace
 
 
 def belief_nations(state: GameState, viewer: str | None) -> dict[str, Nation]:

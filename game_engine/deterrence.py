@@ -15,15 +15,13 @@ engine's formulas in expected mode (docs/rules.md#deterrence-threshold):
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game_engine import metrics as m
 from game_engine.belief import belief_nations
 from game_engine.jsontypes import JSONDict
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
 from game_engine.pipeline.terms import OFFENSE_TEMPLATES, t_caps, t_float, t_int
-from game_engine.state import GameState, Site, Treaty
+from game_engine.state import GameState, Site, Treaty, replace
 
 DEFENSE_BATCH = 8
 """Interceptors in the representative defense-limit breach (one purchase batch)."""

@@ -1,7 +1,7 @@
 """The engine's public entry points (B0, B3, B4, B9): a façade over :mod:`game_engine.pipeline`.
 
 ``new_game`` builds turn 1, ``validate_order(s)`` check orders against the start-of-turn state,
-``resolve`` runs the turn pipeline, ``final_scores`` and ``add_treaty_draft`` complete the API.
+``resolve`` runs the turn pipeline (``resolve_vp`` only what one state's VP reads), ``final_scores`` and ``add_treaty_draft`` complete the API.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from game_engine.orders import Order, Running, check_order, parse_order
 from game_engine.pipeline.diplomacy import TEMPLATE_NAMES, add_treaty_draft, normalize_terms
 from game_engine.pipeline.initial import new_game
 from game_engine.pipeline.scoring import final_scores, objective_points
-from game_engine.pipeline.turn import resolve
+from game_engine.pipeline.turn import resolve, resolve_vp
 from game_engine.state import GameState
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "normalize_terms",
     "objective_points",
     "resolve",
+    "resolve_vp",
     "validate_order",
     "validate_orders",
 ]
@@ -66,6 +67,8 @@ def validate_orders(
             typed.append(parse_order(raw))
         except MalformedOrder as exc:
             raise exc.with_index(idx) from None
+    if not typed:  # nothing to walk (most states' lists in a bot's projection)
+        return ()
     run = Running.start(state, actor)
     order_idx = sorted(range(len(typed)), key=lambda i: (typed[i].sort_key(), i))
     for idx in order_idx:

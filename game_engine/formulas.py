@@ -116,6 +116,21 @@ def spectral_radius(m: Sequence[Sequence[float]], iterations: int = 200) -> floa
             root = math.sqrt(disc)
             return max(abs(tr / 2 + root), abs(tr / 2 - root))
         return math.sqrt(det)
+    # The bots' projections of one turn often share the matrix: remember the last results.
+    key = (tuple(tuple(map(float, r)) for r in m), iterations)
+    hit = _RADII.get(key)
+    if hit is None:
+        hit = _power_radius(key[0], size, iterations)
+        if len(_RADII) >= 4096:
+            _RADII.clear()
+        _RADII[key] = hit
+    return hit
+
+
+_RADII: dict[tuple[tuple[tuple[float, ...], ...], int], float] = {}
+
+
+def _power_radius(m: Sequence[Sequence[float]], size: int, iterations: int) -> float:
     # Power iteration from the all-ones vector, advanced 8 steps at a time with M^8 (three
     # squarings), so ``iterations`` steps cost iterations/8 matrix-vector products.
     p = [list(map(float, r)) for r in m]

@@ -9,8 +9,9 @@ each state's perception (its own estimates of others).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 from game_engine import formulas as f
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER, ClassSpec, InterceptorSpec, Params
@@ -177,6 +178,8 @@ class Engine:
     # counterforce weights of ``survivors`` - looked up once, not per salvo.
     _arr: dict[tuple[str, str], list[object]] = field(default_factory=dict)
     _pcf: dict[tuple[str, str], tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    _prof: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    _tok: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
     @classmethod
     def build(cls, w: World) -> Engine:
@@ -200,8 +203,16 @@ class Engine:
         cell = self.defense[(dfd, att)]
         cm = self.w.nations[att].cm
         env = self.env_of(dfd)
+        doctrine = self.w.nations[dfd].doctrine
+        # A pure function of these and the scenario: shared by the engines of one scenario.
+        memo = _memo(self.w.scenario)
+        mkey = ("kill", cm, env, doctrine, cell.delta, cell.q)
+        shared = memo.get(mkey)
+        if shared is not None:
+            self._pk[key] = shared
+            return shared  # type: ignore[no-any-return]
         rho = p.rho_base + p.rho_per_q * cell.q
-        sls = self.w.nations[dfd].doctrine == "sls" and cell.q >= p.sls_min_radar_q
+        sls = doctrine == "sls" and cell.q >= p.sls_min_radar_q
         n = p.doctrine_shots
         out: dict[str, tuple[tuple[str, float, float], ...]] = {}
         for c in CLASS_ORDER:
@@ -216,6 +227,7 @@ class Engine:
             layers.sort(key=lambda x: (-x[1], ITYPE_ORDER.index(x[0])))
             out[c] = tuple(layers)
         self._pk[key] = out
+        memo[mkey] = out
         return out
 
     def arriving(self, att: str, dfd: str, counts: Counts) -> float:
@@ -275,8 +287,15 @@ class Engine:
         )
 
     def damage(self, att: str, dfd: str, counts: Counts) -> float:
-        """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3)."""
-        return f.damage(self.arriving(att, dfd, counts), self.w.nations[dfd].l_half)
+        """Damage fraction to ``dfd`` from ``att``'s salvo (B5.3), memoised like :meth:`dyad`
+        (a dyad that misses often shares one side's salvo with one already computed)."""
+        key = (self._token("damage", att, dfd), tuple(counts.items()))
+        memo = _memo(self.w.scenario)
+        hit = memo.get(key)
+        if hit is None:
+            hit = f.damage(self.arriving(att, dfd, counts), self.w.nations[dfd].l_half)
+            memo[key] = hit
+        return hit
 
     def survivors(
         self, first: str, victim: str, n_first: Counts, n_victim: Counts
@@ -296,8 +315,55 @@ class Engine:
             return {c: float(n_victim[c]) for c in keys}
         return {c: n_victim[c] - killed * vul.get(c, 0.0) / total_v for c in keys}
 
+    def _profile(self, sid: str) -> tuple[object, ...]:
+        """Everything the exchange model reads of ``sid`` besides its counts and defense cells."""
+        hit = self._prof.get(sid)
+        if hit is None:
+            nat = self.w.nations[sid]
+            hit = (sid, nat.cm, nat.nuclear, nat.l_half, nat.doctrine, self.env_of(sid))
+            self._prof[sid] = hit
+        return hit
+
+    def _token(self, kind: str, a: str, b: str) -> object:
+        """An object standing for everything but the counts that a dyad of (a, b), or the damage
+        of a's salvo on b, reads: the same token for the same content in every engine of the
+        scenario (found once per engine and pair), so a memo key hashes no defense cells."""
+        hit = self._tok.get((kind, a, b))
+        if hit is None:
+            if kind == "dyad":
+                content: tuple[object, ...] = (
+                    kind, self._profile(a), self._profile(b), self.defense[(a, b)],
+                    self.defense[(b, a)],
+                )
+            else:
+                content = (kind, self._profile(a), self._profile(b), self.defense[(b, a)])
+            memo = _memo(self.w.scenario)
+            hit = memo.get(content)
+            if hit is None:
+                hit = memo[content] = _Token()
+            self._tok[(kind, a, b)] = hit
+        return hit
+
     def dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
-        """Full exchange analysis between i and j (B5.3)."""
+        """Full exchange analysis between i and j (B5.3), memoised by content.
+
+        The result is a pure function of the scenario (classes, interceptor types, reach,
+        parameters), the two defense cells, what :meth:`_profile` lists of each side and the
+        two force views, so engines of different worlds (a bot's projections of one turn,
+        which change treaties but not forces) share it through ``_DYADS``. The key compares
+        counts by value (3 == 3.0), which the arithmetic below cannot tell apart either.
+        """
+        key = (self._token("dyad", i, j), tuple(ni.items()), tuple(nj.items()))
+        memo = _memo(self.w.scenario)
+        hit = memo.get(key)
+        if hit is None:
+            hit = self._dyad(i, j, ni, nj)
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[key] = hit
+        return hit
+
+    def _dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
         f_ij = self.damage(j, i, nj)
         f_ji = self.damage(i, j, ni)
         surv_j = self.survivors(i, j, ni, nj)
@@ -307,6 +373,30 @@ class Engine:
         ratio_i = f.clamp(r_ij / f_ij, 0.0, 1.0) if f_ij > 0 else 1.0
         ratio_j = f.clamp(r_ji / f_ji, 0.0, 1.0) if f_ji > 0 else 1.0
         return Dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
+
+
+class _Token:
+    """A memo key part: equal only to itself (see :meth:`Engine._token`)."""
+
+    __slots__ = ()
+
+
+_MEMO_MAX = 200_000
+"""Entries kept per scenario before the dyad memo starts afresh (bounds a long run's memory)."""
+_DYADS: list[tuple[Scenario, dict[tuple[object, ...], Any]]] = []
+
+
+def _memo(sc: Scenario) -> dict[tuple[object, ...], Any]:
+    """The dyad (and kill-table) memo of one scenario object, found by identity (a run plays
+    one scenario object; the few most recent are kept)."""
+    for held, memo in _DYADS:
+        if held is sc:
+            return memo
+    if len(_DYADS) >= 4:
+        _DYADS.pop()
+    memo = {}
+    _DYADS.insert(0, (sc, memo))
+    return memo
 
 
 def cached_dyad(
@@ -429,13 +519,17 @@ def security(eng: Engine, view: ForceView, i: str, dyads: dict[tuple[str, str], 
     return Security(f.clamp(sec, 0.0, 100.0), det, dl, rel, weights)
 
 
-def relevant_sites(w: World, i: str, j: str) -> list[Site]:
-    """Active sites of j (owned or hosted) or defending j that see i or cover anything against i."""
+def relevant_sites(
+    w: World, i: str, j: str, active: Sequence[Site] | None = None
+) -> list[Site]:
+    """Active sites of j (owned or hosted) or defending j that see i or cover anything against i.
+    ``active``: the world's active sites in site order, if the caller has them already."""
+    if active is None:
+        active = [s for s in w.sites.values() if site_active(w, s)]
     return [
         s
-        for s in w.sites.values()
-        if site_active(w, s)
-        and defends(w, s, j)
+        for s in active
+        if defends(w, s, j)
         and (
             i in s.sees
             or any(c.defends == j and c.against == i and c.value > 0 for c in s.coverage)
@@ -443,7 +537,15 @@ def relevant_sites(w: World, i: str, j: str) -> list[Site]:
     ]
 
 
-def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, de: bool) -> float:
+def clarity(
+    w: World,
+    i: str,
+    j: str,
+    cbm_recent: bool,
+    observed_recent: bool,
+    de: bool,
+    active: Sequence[Site] | None = None,
+) -> float:
     """Clarity ``chi_ij`` of j's defenses for i (B5.4).
 
     The terminal-mode and no-sharing credits need at least one relevant site (no site, nothing
@@ -451,7 +553,7 @@ def clarity(w: World, i: str, j: str, cbm_recent: bool, observed_recent: bool, d
     consent that forbids sharing, not merely sharing being off today (issue 14).
     """
     p = w.p
-    relevant = relevant_sites(w, i, j)
+    relevant = relevant_sites(w, i, j, active)
     parts: list[float] = []
     limited = [s for s in relevant if s.limits is not None]
     if relevant and len(limited) == len(relevant):
@@ -495,7 +597,7 @@ def sharing_pledged(w: World, s: Site) -> bool:
     )
 
 
-def posture_erosion(w: World, i: str, j: str) -> float:
+def posture_erosion(w: World, i: str, j: str, active_ids: Set[str] | None = None) -> float:
     """How much of i's deterrent i reads as eroded by j's defense posture (issue 14).
 
     The exchange model leaves a large arsenal's ``det`` at 1 whatever the defenses, yet rivals
@@ -512,7 +614,9 @@ def posture_erosion(w: World, i: str, j: str) -> float:
     keep = 1.0
     for sid in sorted(w.sites):
         s = w.sites[sid]
-        if j not in (s.owner, s.host) or not site_active(w, s):
+        if j not in (s.owner, s.host) or not (
+            site_active(w, s) if active_ids is None else sid in active_ids
+        ):
             continue
         sees = i in s.sees
         covers = any(c.against == i and c.value > 0 for c in s.coverage)

@@ -6,11 +6,62 @@ a new dict/tuple instead of changing one. ``resolve`` never mutates its input.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from game_engine.jsontypes import JSONDict
 from game_engine.scenario import ConsentSetup, Inject, Scenario, SiteSetup
+
+T = TypeVar("T")
+
+_REPLACERS: dict[type, Callable[[Any, dict[str, Any]], Any]] = {}
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """``dataclasses.replace`` with the same result, several times cheaper for the frozen slotted
+    dataclasses of the state (a turn replaces nations and pairs ~100 000 times in a balance run):
+    the copy is made slot by slot, without ``__init__``'s per-field checks. Classes with a
+    ``__post_init__``, a field left out of ``__init__`` or no ``__slots__`` take
+    ``dataclasses.replace`` itself."""
+    fn = _REPLACERS.get(type(obj))
+    if fn is None:
+        fn = _replacer(type(obj))
+        _REPLACERS[type(obj)] = fn
+    return fn(obj, changes)  # type: ignore[no-any-return]
+
+
+def _slow(obj: Any, changes: dict[str, Any]) -> Any:
+    return dataclasses.replace(obj, **changes)
+
+
+def _replacer(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return _slow
+    fs = dataclasses.fields(cls)
+    names = tuple(f.name for f in fs)
+    slots: set[str] = set()
+    for k in cls.__mro__:
+        slots.update(getattr(k, "__slots__", ()))
+    if any(not f.init for f in fs) or not set(names) <= slots or "__dict__" in slots:
+        return _slow
+    body = "\n".join(f"    put(n, {x!r}, o.{x})" for x in names)
+    src = (
+        "def rep(o, ch):\n"
+        "    n = new(C)\n"
+        f"{body}\n"
+        "    for k, v in ch.items():\n"
+        "        if k not in NAMES:\n"
+        "            raise TypeError(f'{C.__name__}.__init__() got an unexpected keyword argument {k!r}')\n"
+        "        put(n, k, v)\n"
+        "    return n\n"
+    )
+    scope: dict[str, Any] = {"new": object.__new__, "put": object.__setattr__, "C": cls,
+                             "NAMES": frozenset(names)}
+    exec(src, scope)  # noqa: S102 - generated from the class's own field names
+    return scope["rep"]  # type: ignore[no-any-return]
+
 
 FACILITATOR = "@facilitator"
 EXPECTED = "expected"

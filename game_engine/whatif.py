@@ -9,7 +9,6 @@ perceptions, violations) never enter the computation, so the projection cannot l
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from game_engine.belief import belief_nations
 from game_engine.bots import legal_subset
@@ -20,7 +19,7 @@ from game_engine.messages import msg
 from game_engine.orders import Order
 from game_engine.pipeline.context import thaw
 from game_engine.pipeline.perception import phase_perception
-from game_engine.state import EXPECTED, FACILITATOR, GameState, Pair
+from game_engine.state import EXPECTED, FACILITATOR, GameState, Pair, replace
 from game_engine.visibility import treaty_visible
 
 WHAT_IF_SEED = "what-if"

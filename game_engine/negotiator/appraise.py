@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from game_engine import formulas as f
 from game_engine import metrics as m
-from game_engine.engine import add_treaty_draft, normalize_terms, resolve, validate_orders
+from game_engine.engine import add_treaty_draft, normalize_terms, resolve_vp, validate_orders
 from game_engine.errors import OrderError, RuleViolation
 from game_engine.jsontypes import JSON
 from game_engine.params import CLASS_ORDER
-from game_engine.state import GameState, Site
+from game_engine.state import GameState, Site, replace
 from game_engine.whatif import WHAT_IF_SEED, belief_state
 
 VERIFY_PER_VISIT = 0.2
@@ -118,9 +118,7 @@ class Appraiser:
             orders = {sid: validate_orders(b, sid, lst) for sid, lst in raw.items()}
         except OrderError:
             return self.base_vp
-        rep = resolve(b, orders, WHAT_IF_SEED).private_reports[self.viewer]
-        vp = rep.get("vp")
-        return float(vp) if isinstance(vp, (int, float)) else 0.0
+        return float(resolve_vp(b, orders, WHAT_IF_SEED, self.viewer))
 
     def projected_gain(
         self, template: str, parties: Sequence[str], terms: Mapping[str, JSON]

@@ -5,7 +5,6 @@ and the end-of-game declassification audit.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
@@ -31,6 +30,7 @@ from game_engine.rng import u01
 from game_engine.state import (
     Treaty,
     Violation,
+    replace,
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from game_engine import formulas as f
@@ -30,6 +30,7 @@ from game_engine.state import (
     Site,
     Treaty,
     Violation,
+    replace,
 )
 
 OrderT = TypeVar("OrderT", bound=OrderBase)
@@ -91,9 +92,11 @@ class Ctx:
     fsi_true: dict[tuple[str, str], float] = field(default_factory=dict)
     fsi_pub: dict[tuple[str, str], float] = field(default_factory=dict)
     id_cache: tuple[str, ...] = ()
+    digits: int = 0
 
     def __post_init__(self) -> None:
         self.id_cache = self.state.scenario.state_ids
+        self.digits = self.state.scenario.params.float_digits
 
     @property
     def sc(self) -> Scenario:
@@ -115,7 +118,7 @@ class Ctx:
         return self.state.name_of(sid)
 
     def rf(self, x: float) -> float:
-        return round(x, self.p.float_digits)
+        return round(x, self.digits)
 
     def chance(self, p: float, *key: object) -> float:
         """Weight of a random event: its probability (expected mode) or a 0/1 draw."""
@@ -150,7 +153,7 @@ class Ctx:
 
     def setn(self, sid: str, **changes: object) -> None:
         """Replace fields of a nation (callers pass values of the declared field types)."""
-        self.n[sid] = replace(self.n[sid], **changes)  # type: ignore[arg-type]
+        self.n[sid] = replace(self.n[sid], **changes)
 
     def add_missiles(self, sid: str, cls: str, q: int, public: bool) -> None:
         nat = self.n[sid]
@@ -204,6 +207,24 @@ class Ctx:
             in_force(t) and t_bool(t, "data_exchange", False) and is_party(t, i) and is_party(t, j)
             for t in self.treaties.values()
         )
+
+    def data_exchange_pairs(self) -> set[tuple[str, str]]:
+        """Every ordered pair (i, j) for which :meth:`data_exchange` holds, in one pass: for a
+        phase that asks it of every pair while treaties and agreements stay as they are."""
+        de_treaties = [
+            t for t in self.treaties.values() if in_force(t) and t_bool(t, "data_exchange", False)
+        ]
+        # has_agreement(kind, i, j) looks for (a, b) = sorted((i, j)) among the agreements.
+        agreed = {(g.a, g.b) for g in self.agreements if g.kind == "DATA_EXCHANGE"}
+        out: set[tuple[str, str]] = set()
+        for i in self.ids:
+            for j in self.ids:
+                if i != j and (
+                    ((i, j) if i <= j else (j, i)) in agreed
+                    or any(is_party(t, i) and is_party(t, j) for t in de_treaties)
+                ):
+                    out.add((i, j))
+        return out
 
     def notification(self, i: str, j: str) -> str:
         """Id of an agreement/treaty obliging i to notify j of tests, or ""."""

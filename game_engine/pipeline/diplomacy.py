@@ -5,7 +5,6 @@ and the tabling of treaty drafts (``add_treaty_draft``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.jsontypes import JSON, JSONDict
@@ -34,6 +33,7 @@ from game_engine.state import (
     GameState,
     Site,
     Treaty,
+    replace,
 )
 
 

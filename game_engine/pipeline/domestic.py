@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.messages import msg
 from game_engine.pipeline.context import Ctx
 from game_engine.pipeline.stability import Metrics
 from game_engine.rng import u01
+from game_engine.state import replace
 
 
 def phase_domestic(ctx: Ctx, met: Metrics) -> None:

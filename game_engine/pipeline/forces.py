@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.messages import Message, msg
@@ -27,6 +25,7 @@ from game_engine.pipeline.violations import record_violation
 from game_engine.state import (
     GameState,
     Site,
+    replace,
 )
 
 

@@ -5,7 +5,6 @@ rejected; then the facilitator's injects are applied.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine.errors import RuleCode, RuleViolation
@@ -43,6 +42,7 @@ from game_engine.pipeline.context import Ctx
 from game_engine.state import (
     Consent,
     GameState,
+    replace,
 )
 
 

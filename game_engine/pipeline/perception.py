@@ -4,13 +4,12 @@ the others.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from game_engine import formulas as f
 from game_engine import metrics as m
 from game_engine.params import CLASS_ORDER
 from game_engine.pipeline.context import Ctx, half_up
 from game_engine.rng import normal
+from game_engine.state import replace
 
 
 def forget(ctx: Ctx) -> None:
@@ -24,20 +23,32 @@ def forget(ctx: Ctx) -> None:
         )
 
 
-def phase_perception(ctx: Ctx, inertia: float) -> None:
-    """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4)."""
+def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
+    """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4).
+
+    Returns the exchange-model engine it built on the world after the estimates: phase 9
+    reuses it (nothing it reads - sites, consents, extended deterrence, nations, weather -
+    changes in between, and its world holds the context's live pairs and nations)."""
     p = ctx.p
     world = ctx.world()
-    eng = m.Engine.build(world)
     public = {s: ctx.n[s].public_ledger for s in ctx.ids}
     truth = {s: ctx.n[s].missiles for s in ctx.ids}
+    de_pairs = ctx.data_exchange_pairs()
+    # Sites, consents and the turn stay as they are through this phase: which sites are
+    # active is read once, not per pair and site.
+    active = [s for s in world.sites.values() if m.site_active(world, s)]
+    active_ids = {s.id for s in active}
+    # Each pair's new estimates, clarity and coverage, written back with its threat in one
+    # copy at the end (the threat loop reads them from here; nothing reads them through the
+    # world in between: the world's pairs are read only for ed, rival and the old threat).
+    upd: dict[tuple[str, str], dict[str, object]] = {}
     for i in ctx.ids:
         for j in ctx.ids:
             if i == j:
                 continue
             pr = ctx.pr[(i, j)]
             nat_i, nat_j = ctx.n[i], ctx.n[j]
-            de = ctx.data_exchange(i, j)
+            de = (i, j) in de_pairs
             visits = ctx.visits.get((i, j), 0) + pr.visits_prev
             vcov = 1 - (1 - p.vcov_ntm * nat_i.ntm * (1 - nat_j.conceal)) * (
                 1 - p.vcov_de * (1.0 if de else 0.0)
@@ -66,15 +77,14 @@ def phase_perception(ctx: Ctx, inertia: float) -> None:
             )
             cbm = pr.last_cbm_turn > 0 and ctx.turn - pr.last_cbm_turn <= 1
             observed = pr.last_observed_turn > 0 and ctx.turn - pr.last_observed_turn <= 1
-            chi = m.clarity(world, i, j, cbm, observed, de)
-            ctx.pr[(i, j)] = replace(
-                pr,
-                vcov=ctx.rf(vcov),
-                est=est,
-                ev=ctx.rf(ev),
-                chi=ctx.rf(chi),
-                visits_prev=ctx.visits.get((i, j), 0),
-            )
+            chi = m.clarity(world, i, j, cbm, observed, de, active)
+            upd[(i, j)] = {
+                "vcov": ctx.rf(vcov),
+                "est": est,
+                "ev": ctx.rf(ev),
+                "chi": ctx.rf(chi),
+                "visits_prev": ctx.visits.get((i, j), 0),
+            }
     world = ctx.world()
     eng = m.Engine.build(world)
     new_t: dict[tuple[str, str], float] = {}
@@ -83,9 +93,11 @@ def phase_perception(ctx: Ctx, inertia: float) -> None:
             if i == j:
                 continue
             pr = ctx.pr[(i, j)]
+            u = upd[(i, j)]
+            est_ij: dict[str, int] = u["est"]  # type: ignore[assignment]
             view = dict(public)
             view[i] = truth[i]
-            view[j] = pr.est
+            view[j] = est_ij
             dy = eng.dyad(i, j, view[i], view[j])
             h_hat = dy.f_ij
             e_hat = 0.0
@@ -93,9 +105,12 @@ def phase_perception(ctx: Ctx, inertia: float) -> None:
                 # the exchange model's erosion, combined with the posture i reads as aimed at
                 # its deterrent (forward radars, cueing, loaded sites within reach; issue 14)
                 e_det = 1 - m.deterrence(eng, view, i, j, dy)
-                e_post = m.posture_erosion(world, i, j)
+                e_post = m.posture_erosion(world, i, j, active_ids)
                 e_hat = 1 - (1 - e_det) * (1 - e_post) if ctx.p.rules >= 2 else e_det
-            t_star = f.threat_target(h_hat, e_hat, pr.chi, pr.h, pr.tau, pr.ev)
+            chi_ij: float = u["chi"]  # type: ignore[assignment]
+            ev_ij: float = u["ev"]  # type: ignore[assignment]
+            t_star = f.threat_target(h_hat, e_hat, chi_ij, pr.h, pr.tau, ev_ij)
             new_t[(i, j)] = inertia * pr.threat + (1 - inertia) * t_star
     for key, t in new_t.items():
-        ctx.pr[key] = replace(ctx.pr[key], threat=ctx.rf(f.clamp(t, 0.0, 100.0)))
+        ctx.pr[key] = replace(ctx.pr[key], **upd[key], threat=ctx.rf(f.clamp(t, 0.0, 100.0)))
+    return eng

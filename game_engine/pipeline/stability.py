@@ -39,16 +39,26 @@ class Metrics:
     pressure: dict[str, float]
 
 
-def phase_metrics(ctx: Ctx) -> Metrics:
-    """Phase 9: exchange model, security, FSI, Richardson on truth and public data (B5.3, B5.5)."""
-    world = ctx.world()
-    eng = m.Engine.build(world)
+def phase_metrics(ctx: Ctx, only: str | None = None, eng: m.Engine | None = None) -> Metrics:
+    """Phase 9: exchange model, security, FSI, Richardson on truth and public data (B5.3, B5.5).
+
+    With ``only`` (a projection that reads one state's VP, :func:`resolve_vp`), the true
+    security of that state alone, and neither public security nor arms-race pressure: the
+    results a VP reads are computed exactly as in the full phase. ``eng``: perception's engine
+    (:func:`phase_perception`), else one is built."""
+    if eng is None:
+        eng = m.Engine.build(ctx.world())
+    world = eng.w
     truth: dict[str, Mapping[str, float]] = {s: ctx.n[s].missiles for s in ctx.ids}
     public: dict[str, Mapping[str, float]] = {s: ctx.n[s].public_ledger for s in ctx.ids}
     dy_true: dict[tuple[str, str], m.Dyad] = {}
     dy_pub: dict[tuple[str, str], m.Dyad] = {}
-    sec = {i: m.security(eng, truth, i, dy_true) for i in ctx.ids}
-    sec_pub = {i: m.security(eng, public, i, dy_pub) for i in ctx.ids}
+    if only is not None:
+        sec = {only: m.security(eng, truth, only, dy_true)}
+        sec_pub: dict[str, m.Security] = {}
+    else:
+        sec = {i: m.security(eng, truth, i, dy_true) for i in ctx.ids}
+        sec_pub = {i: m.security(eng, public, i, dy_pub) for i in ctx.ids}
     fsi_true: dict[tuple[str, str], float] = {}
     fsi_pub: dict[tuple[str, str], float] = {}
     for i, j in m.rival_dyads(world):
@@ -60,7 +70,7 @@ def phase_metrics(ctx: Ctx) -> Metrics:
     x_true = {s: m.x_level(world, cls, s, truth[s]) for s in ctx.ids}
     x_pub = {s: m.x_level(world, cls, s, public[s]) for s in ctx.ids}
     pressure: dict[str, float] = {}
-    for i in ctx.ids:
+    for i in ctx.ids if only is None else ():
         nat = ctx.n[i]
         tot = 0.0
         for j in ctx.ids:
@@ -91,6 +101,7 @@ def rsi_components(ctx: Ctx, met: Metrics, public: bool) -> dict[str, float]:
     s_trust = sum(ctx.pr[k].tau for k in ordered) / len(ordered) if ordered else 1.0
     regime: list[float] = []
     transp: list[float] = []
+    de_pairs = ctx.data_exchange_pairs() if dyads else set()
     for i, j in dyads:
         covering = [
             t for t in ctx.treaties.values() if in_force(t) and is_party(t, i) and is_party(t, j)
@@ -112,7 +123,7 @@ def rsi_components(ctx: Ctx, met: Metrics, public: bool) -> dict[str, float]:
             (
                 float(ctx.has_agreement("HOTLINE", i, j))
                 + float(ctx.has_agreement("NOTIFICATION", i, j) or bool(ctx.notification(i, j)))
-                + float(ctx.data_exchange(i, j))
+                + float((i, j) in de_pairs)
                 + cbm
             )
             / 4
@@ -183,13 +194,16 @@ class Outcome:
     comp: dict[str, float] = field(default_factory=dict)
 
 
-def evaluate(ctx: Ctx, inertia: float) -> Outcome:
-    """Phases 8-10 (used by both ``new_game`` and ``resolve``)."""
-    phase_perception(ctx, inertia)
-    met = phase_metrics(ctx)
+def evaluate(ctx: Ctx, inertia: float, only: str | None = None) -> Outcome:
+    """Phases 8-10 (used by both ``new_game`` and ``resolve``); with ``only``, what ``only``'s
+    VP reads (see :func:`phase_metrics`): the true RSI is left out (0.0, no components)."""
+    eng = phase_perception(ctx, inertia)
+    met = phase_metrics(ctx, only, eng)
     comps_pub = rsi_components(ctx, met, True)
-    comps_true = rsi_components(ctx, met, False)
     rsi_pub, pen_pub = rsi_value(ctx, comps_pub, ctx.pinc)
+    if only is not None:
+        return Outcome(met, comps_pub, {}, rsi_pub, 0.0, pen_pub, 0.0)
+    comps_true = rsi_components(ctx, met, False)
     rsi_true, pen_true = rsi_value(ctx, comps_true, ctx.pinc_true)
     return Outcome(met, comps_pub, comps_true, rsi_pub, rsi_true, pen_pub, pen_true)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
@@ -17,7 +16,7 @@ from game_engine.orders import (
     NotAnOrder,
 )
 from game_engine.pipeline.compliance import accounting, declassify, phase_compliance
-from game_engine.pipeline.context import thaw
+from game_engine.pipeline.context import Ctx, thaw
 from game_engine.pipeline.crisis import phase_crisis
 from game_engine.pipeline.diplomacy import phase_diplomacy
 from game_engine.pipeline.domestic import phase_domestic
@@ -38,6 +37,7 @@ from game_engine.pipeline.verification import phase_transparency, phase_verifica
 from game_engine.rng import seed_commit
 from game_engine.state import (
     GameState,
+    replace,
 )
 
 
@@ -56,44 +56,14 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
     before_sec = {s: state.nations[s].sec for s in ids}
     before_est = {(i, j): dict(state.pairs[(i, j)].est) for i in ids for j in ids if i != j}
 
-    forget(ctx)
-    intake(ctx, orders)
-    for sid in ids:
-        for _, o, _ in ctx.accepted.get(sid, []):
-            if isinstance(o, InviteObservers):
-                ctx.matched_observers.setdefault(sid, []).append(o.partner)
-    phase_injects(ctx)
-    phase_diplomacy(ctx)
-    phase_economy(ctx)
-    phase_forces(ctx)
-    if ctx.p.rules >= 2:
-        hosted_site_incidents(ctx, state)
-    phase_tests(ctx)
-    phase_transparency(ctx)
-    accounting(ctx)
-    phase_verification(ctx)
-    phase_compliance(ctx)
-    draw_env(ctx)
-    out: Outcome = evaluate(ctx, p.threat_inertia)
-    phase_crisis(ctx, out.met)
-    if ctx.pinc.get("crisis") or ctx.pinc_true.get("crisis"):
-        out.rsi_pub, out.pen_pub = rsi_value(ctx, out.comps_pub, ctx.pinc)
-        out.rsi_true, out.pen_true = rsi_value(ctx, out.comps_true, ctx.pinc_true)
+    out = _phases(ctx, state, orders, None)
     phase_domestic(ctx, out.met)
 
     vp: dict[str, float] = {}
     for sid in ids:
         nat = ctx.n[sid]
         comp = comp_score(ctx, sid)
-        w_sec, w_comp, w_reg = nat.weights
-        value = w_sec * out.met.sec[sid].sec + w_comp * comp + w_reg * out.rsi_pub
-        if ctx.p.rules >= 4 and nat.verified_cut > 0:
-            x_now = m.x_off({c.name: c for c in ctx.sc.classes}, nat.missiles)
-            value += ctx.p.vp_w_verified * f.verified_restraint(
-                nat.verified_cut, x_now, ctx.p.vp_verified_ref
-            )
-        value *= ctx.survival
-        vp[sid] = ctx.rf(value)
+        vp[sid] = _vp(ctx, out, sid, comp)
         out.comp[sid] = comp
         met = dict(nat.objectives_met)
         for card in state.scenario.states[ids.index(sid)].objective_cards:
@@ -259,6 +229,66 @@ def resolve(state: GameState, orders: Mapping[str, Sequence[Command]], seed: str
         explanation=tuple(explanation),
         audit=audit,
     )
+
+
+def resolve_vp(
+    state: GameState, orders: Mapping[str, Sequence[Command]], seed: str, viewer: str
+) -> float:
+    """``resolve(state, orders, seed).private_reports[viewer]["vp"]``, computed with only the
+    work that VP reads: the same phases up to crises, the true security of ``viewer`` alone,
+    no true RSI, no domestic phase (it runs after everything VP reads), no reports. A bot's
+    one-turn projections (negotiator/appraise.py) read nothing else."""
+    if state.game_over:
+        raise RuleViolation(RuleCode.E_GAME_OVER, msg("rule.over_resolve"))
+    ctx = thaw(state, seed, state.turn)
+    out = _phases(ctx, state, orders, viewer)
+    return _vp(ctx, out, viewer, comp_score(ctx, viewer))
+
+
+def _phases(
+    ctx: Ctx, state: GameState, orders: Mapping[str, Sequence[Command]], only: str | None
+) -> Outcome:
+    """Phases 1-11 on ``ctx`` (``only``: see :func:`evaluate`)."""
+    ids = state.state_ids
+    forget(ctx)
+    intake(ctx, orders)
+    for sid in ids:
+        for _, o, _ in ctx.accepted.get(sid, []):
+            if isinstance(o, InviteObservers):
+                ctx.matched_observers.setdefault(sid, []).append(o.partner)
+    phase_injects(ctx)
+    phase_diplomacy(ctx)
+    phase_economy(ctx)
+    phase_forces(ctx)
+    if ctx.p.rules >= 2:
+        hosted_site_incidents(ctx, state)
+    phase_tests(ctx)
+    phase_transparency(ctx)
+    accounting(ctx)
+    phase_verification(ctx)
+    phase_compliance(ctx)
+    draw_env(ctx)
+    out: Outcome = evaluate(ctx, ctx.p.threat_inertia, only)
+    phase_crisis(ctx, out.met)
+    if ctx.pinc.get("crisis") or ctx.pinc_true.get("crisis"):
+        out.rsi_pub, out.pen_pub = rsi_value(ctx, out.comps_pub, ctx.pinc)
+        if only is None:
+            out.rsi_true, out.pen_true = rsi_value(ctx, out.comps_true, ctx.pinc_true)
+    return out
+
+
+def _vp(ctx: Ctx, out: Outcome, sid: str, comp: float) -> float:
+    """Victory points of ``sid`` this turn (B5.12)."""
+    nat = ctx.n[sid]
+    w_sec, w_comp, w_reg = nat.weights
+    value = w_sec * out.met.sec[sid].sec + w_comp * comp + w_reg * out.rsi_pub
+    if ctx.p.rules >= 4 and nat.verified_cut > 0:
+        x_now = m.x_off({c.name: c for c in ctx.sc.classes}, nat.missiles)
+        value += ctx.p.vp_w_verified * f.verified_restraint(
+            nat.verified_cut, x_now, ctx.p.vp_verified_ref
+        )
+    value *= ctx.survival
+    return ctx.rf(value)
 
 
 def _ojson(o: Command | NotAnOrder) -> JSONDict:

@@ -5,7 +5,6 @@ inspections, national technical means, challenges and the evidence they produce.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from game_engine import formulas as f
 from game_engine import metrics as m
@@ -28,6 +27,7 @@ from game_engine.state import (
     Evidence,
     Limits,
     Violation,
+    replace,
 )
 
 

@@ -1,0 +1,126 @@
+"""The speed-ups of issue 14's balance target compute exactly what the plain code computes.
+
+- ``resolve_vp(state, orders, seed, viewer)`` equals ``resolve(...).private_reports[viewer]["vp"]``
+  (the bots' projections read nothing else), on mid-game states of every scenario, with and
+  without a signed draft;
+- ``state.replace`` gives the same object as ``dataclasses.replace``;
+- the content-memoised exchange model (``Engine.dyad``, ``Engine.damage``, kill tables) gives
+  the same floats as a computation from scratch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import game_engine as ge
+import game_engine.metrics as m
+from game_engine import formulas as f
+from game_engine.cli import play_turn
+from game_engine.engine import add_treaty_draft, resolve_vp
+from game_engine.errors import OrderError, RuleViolation
+from game_engine.negotiator.types import Record
+from game_engine.state import replace
+from game_engine.whatif import WHAT_IF_SEED, belief_state
+
+SLUGS = ("meridian-sea", "shield-of-the-east", "peninsula-and-straits")
+POLICIES = ("hawk", "dove", "reciprocator", "verifier", "cheater", "richardson")
+
+
+def _states(slug: str, mode: str, turns: int = 4) -> list[ge.GameState]:
+    """The states of a bot-only game's first turns (every policy seated)."""
+    state = ge.new_game(ge.load_scenario(slug), game_id="g-eq", seed="eq", mode=mode)
+    policies = {sid: POLICIES[k % len(POLICIES)] for k, sid in enumerate(state.state_ids)}
+    history: list[Record] = []
+    out = [state]
+    for t in range(turns):
+        state, orders, _ = play_turn(state, policies, "eq", history=history, turn=t + 1)
+        state = ge.resolve(state, orders, f"eq-{t}").state
+        out.append(state)
+        if state.game_over:
+            break
+    return out
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("mode", ["expected", "stochastic"])
+def test_resolve_vp_is_the_full_resolutions_vp(slug: str, mode: str) -> None:
+    checked = 0
+    for state in _states(slug, mode):
+        if state.game_over:
+            continue
+        for viewer in state.state_ids:
+            # the real world, no orders
+            empty = dict.fromkeys(state.state_ids, ())
+            full = ge.resolve(state, empty, "s").private_reports[viewer]["vp"]
+            assert resolve_vp(state, empty, "s", viewer) == full
+            # a bot's projection: its belief world with a treaty signed by both parties
+            b = belief_state(state, viewer)
+            other = next(x for x in b.state_ids if x != viewer)
+            b2, _, h = add_treaty_draft(
+                b, "OFFENSE_CAP", [viewer, other], {"caps": {"SRBM": 5}, "data_exchange": True}
+            )
+            raw = {sid: [] for sid in b2.state_ids}
+            for x in (viewer, other):
+                raw[x] = [{"type": "SIGN", "terms_hash": h}]
+            try:
+                orders = {sid: ge.validate_orders(b2, sid, lst) for sid, lst in raw.items()}
+            except (OrderError, RuleViolation):
+                continue  # cannot ratify now (as Appraiser._project_vp, no projection)
+            full = ge.resolve(b2, orders, WHAT_IF_SEED).private_reports[viewer]["vp"]
+            assert resolve_vp(b2, orders, WHAT_IF_SEED, viewer) == full
+            checked += 1
+    assert checked >= 3 * 4
+
+
+def test_state_replace_equals_dataclasses_replace() -> None:
+    state = _states("peninsula-and-straits", "stochastic", turns=2)[-1]
+    for obj, change in (
+        (state.nations["usa"], {"ds": 12.5, "sec": 3.0}),
+        (state.pairs[("china", "usa")], {"threat": 1.25, "est": {"ICBM": 3}}),
+        (state.sites[0], {"radar_mode": "forward"}),
+        (state, {"turn": 9}),
+    ):
+        a = replace(obj, **change)
+        b = dataclasses.replace(obj, **change)
+        assert a == b and type(a) is type(b)
+        assert a is not obj
+    with pytest.raises(TypeError):
+        replace(state.pairs[("china", "usa")], nope=1)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_memoised_exchange_model_equals_a_fresh_computation(slug: str) -> None:
+    for state in _states(slug, "stochastic", turns=3):
+        w = m.World(
+            scenario=state.scenario,
+            turn=state.turn,
+            nations=state.nations,
+            pairs=state.pairs,
+            sites={s.id: s for s in state.sites},
+            consents=state.consents,
+            treaties={t.id: t for t in state.treaties},
+            agreements=state.agreements,
+        )
+        for view in (
+            {s: state.nations[s].missiles for s in state.state_ids},
+            {s: state.nations[s].public_ledger for s in state.state_ids},
+            {s: {c: n * 0.7 for c, n in state.nations[s].missiles.items()} for s in state.state_ids},
+        ):
+            pairs = [(i, j) for i in state.state_ids for j in state.state_ids if i != j]
+            # through the memo (a second engine of the same world hits it)
+            memo_eng = m.Engine.build(w)
+            seen = {(i, j): memo_eng.dyad(i, j, view[i], view[j]) for i, j in pairs}
+            again = {(i, j): m.Engine.build(w).dyad(i, j, view[i], view[j]) for i, j in pairs}
+            # from scratch: an empty memo before each pair
+            plain = {}
+            for i, j in pairs:
+                m._DYADS.clear()
+                plain[(i, j)] = m.Engine.build(w)._dyad(i, j, view[i], view[j])
+            assert seen == again == plain
+            for i, j in pairs:
+                m._DYADS.clear()
+                eng = m.Engine.build(w)
+                direct = f.damage(eng.arriving(j, i, view[j]), state.nations[i].l_half)
+                assert memo_eng.damage(j, i, view[j]) == direct
