@@ -99,7 +99,7 @@ def say(intent: Mapping[str, Any]) -> str:
     if iid == "table_cbm":
         kinds = [str(CBM_WORDS[k]) for k in str(p.get("kinds", "")).split(",") if k in CBM_WORDS]
         return gettext("We propose %(cbms)s between us and have signed the package: "
-                       "sign it too and both orders are given.") % {"cbms": _and(kinds)}
+                       "sign it too and the measures take effect when the turn resolves.") % {"cbms": _and(kinds)}
     if iid == "accept_cbm":
         return gettext("We accept %(cbm)s: our order is in.") % {"cbm": cbm}
     if iid == "decline_cbm":
