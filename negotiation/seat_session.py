@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from negotiation.models import Member
-from negotiation.viewer import Viewer
 
 SESSION_SEATS = "treatycraft_seats"
 SESSION_OPEN_CHANNEL = "treatycraft_open_channel"
@@ -25,14 +24,15 @@ def remember_member(session: Any, member: Member) -> None:
     session[SESSION_SEATS] = seats
 
 
-def remember_viewer(session: Any, viewer: Viewer) -> None:
+def remember_viewer(session: Any, *, game_id: int, member_id: int, seat_id: int | None, state_id: str | None,
+                    name: str, captain: bool) -> None:
     """Refresh what the session remembers of the member it plays as, from a viewer just read from
     the database (after the remembered one was found stale, or was missing)."""
     seats = dict(session.get(SESSION_SEATS) or {})
-    held = seats.get(str(viewer.game_id))
-    if not isinstance(held, dict) or held.get("member") != viewer.member_id:
+    held = seats.get(str(game_id))
+    if not isinstance(held, dict) or held.get("member") != member_id:
         return
-    fresh = {"seat": viewer.seat_id, "state": viewer.state_id, "name": viewer.label, "captain": viewer.is_captain}
+    fresh = {"seat": seat_id, "state": state_id, "name": name, "captain": captain}
     if held.get("viewer") != fresh:
-        seats[str(viewer.game_id)] = {**held, "viewer": fresh}
+        seats[str(game_id)] = {**held, "viewer": fresh}
         session[SESSION_SEATS] = seats

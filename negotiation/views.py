@@ -298,7 +298,9 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
         if message is None:
             viewer = _require_viewer(request, game)
             if viewer.member_id is not None:
-                remember_viewer(request.session, viewer)
+                remember_viewer(request.session, game_id=viewer.game_id, member_id=viewer.member_id,
+                                seat_id=viewer.seat_id, state_id=viewer.state_id, name=viewer.label,
+                                captain=viewer.is_captain)
             message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
                                             client_token=client_token)
     except UserError as exc:
