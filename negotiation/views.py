@@ -6,6 +6,7 @@ message shown in place and status 422 (429 for rate limits), so nothing the user
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from functools import partial
 from typing import Any, cast
@@ -24,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 from negotiation import engine_views, notifications, orderforms, proposalforms, rendering, selectors, services
 from negotiation.errors import InvalidInput, RateLimited, UserError
 from negotiation.models import Game, Member, Proposal
-from negotiation.seat_session import remember_member
+from negotiation.seat_session import remember_member, remember_viewer
 from negotiation.services.tutorial import tutorial_start
 from negotiation.viewer import Role, Viewer
 
@@ -280,12 +281,28 @@ def _chat_reply(request: HttpRequest, game: Game, viewer: Viewer, key: str, *, e
 @require_POST
 def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
     game = _game_for_post(request, game_id)
-    viewer = _require_viewer(request, game)
     body = str(request.POST.get("body", ""))
     key = str(request.POST.get("channel", "plenary"))[:100]
+    client_token = str(request.POST.get("client_token", ""))
+    # A seated player acts as the viewer the session remembered (no member read); the post checks
+    # it against the member row under the game's lock, and a stale one is read again and retried.
+    remembered = None if request.user.is_authenticated or request.GET.get("key") else (
+        selectors.remembered_viewer(request.session, game_id))
     try:
-        message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
-                                        client_token=str(request.POST.get("client_token", "")))
+        message = None
+        if remembered is not None:
+            viewer = remembered[0]
+            with contextlib.suppress(services.StaleViewer):
+                message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
+                                                client_token=client_token, remembered_token=remembered[1])
+        if message is None:
+            viewer = _require_viewer(request, game)
+            if viewer.member_id is not None:
+                remember_viewer(request.session, game_id=viewer.game_id, member_id=viewer.member_id,
+                                seat_id=viewer.seat_id, state_id=viewer.state_id, name=viewer.label,
+                                captain=viewer.is_captain)
+            message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
+                                            client_token=client_token)
     except UserError as exc:
         game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
         return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=exc.status)

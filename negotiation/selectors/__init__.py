@@ -58,6 +58,7 @@ from negotiation.selectors.identity import (
     is_facilitator,
     linked_members,
     member_for_session,
+    remembered_viewer,
     viewer_for,
     viewer_for_request,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "proposals_for",
     "public_view",
     "queued_orders",
+    "remembered_viewer",
     "rsi_last_move",
     "seat_rows",
     "share_reads",

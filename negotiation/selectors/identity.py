@@ -34,6 +34,21 @@ def member_for_session(session: Any, game: Game) -> Member | None:
             .filter(pk=held["member"], seat__game_id=game.pk, token=str(held.get("token")), removed_at=None).first())
 
 
+def remembered_viewer(session: Any, game_id: int) -> tuple[Viewer, str] | None:
+    """The player this browser plays as in the game, as the session remembered it when it was
+    seated (seat_session.remember_member), with the member's token; not read from the database,
+    so whoever acts on it must check it there (services.message_post's ``remembered_token``)."""
+    held = (session.get(SESSION_SEATS) or {}).get(str(game_id))
+    if not isinstance(held, dict) or not isinstance(held.get("member"), int):
+        return None
+    seen = held.get("viewer")
+    if not isinstance(seen, dict) or not isinstance(seen.get("seat"), int):
+        return None
+    viewer = Viewer(role=Role.PLAYER, game_id=game_id, seat_id=seen["seat"], state_id=str(seen.get("state")),
+                    label=str(seen.get("name")), member_id=held["member"], is_captain=seen.get("captain") is True)
+    return viewer, str(held.get("token"))
+
+
 def can_facilitate(user: User | AnonymousUser) -> bool:
     """Whether an account has the facilitator role: a staff account (teachers are staff accounts
     an administrator invited; a superuser is one too, for its own games)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from negotiation.services.bots import bot_step, bots_tick
 from negotiation.services.chat import (
+    StaleViewer,
     channel_open,
     coalition_create,
     coalition_invite,
@@ -53,6 +54,7 @@ from negotiation.services.seats import (
 
 __all__ = [
     "BOT_POLICIES",
+    "StaleViewer",
     "bot_step",
     "bots_tick",
     "channel_open",

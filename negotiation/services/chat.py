@@ -66,6 +66,42 @@ def channel_get(game: Game, key: str) -> Channel:
         return Channel.objects.get(game=game, key=key)
 
 
+class StaleViewer(Exception):
+    """The viewer a post was given from the session's memory no longer matches its member row
+    (removed, moved, captaincy changed): raised under the game's lock, before any access check,
+    so the caller resolves the viewer from the database and posts again."""
+
+
+# The channel read of a post whose viewer came from the session (views.chat_post) also checks, in
+# the same statement, that the member is still what the session remembered: the statement runs
+# after the game's lock was taken, so on PostgreSQL (READ COMMITTED: a snapshot per statement) it
+# sees every removal, move or captaincy change committed before it. A one-row source keeps the
+# check's answer when the channel has no row yet.
+_CHANNEL_CHECKED_SQL = (
+    "SELECT c.id, c.game_id, c.key, c.kind, c.title, c.members, c.invited, c.created_by, "
+    "EXISTS (SELECT 1 FROM negotiation_member m JOIN negotiation_seat s ON s.id = m.seat_id "
+    "WHERE m.id = %s AND m.token = %s AND m.removed_at IS NULL AND m.seat_id = %s AND s.game_id = %s "
+    "AND s.state_id = %s AND m.name = %s AND m.is_captain = %s) "
+    "FROM (SELECT 1 AS one) AS one LEFT JOIN negotiation_channel c ON c.game_id = %s AND c.key = %s")
+
+
+def _channel_for_remembered(game: Game, key: str, viewer: Viewer, token: str) -> Channel:
+    """``channel_get`` for a post whose viewer the session remembered; StaleViewer if the member
+    row no longer matches it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CHANNEL_CHECKED_SQL, [viewer.member_id, token, viewer.seat_id, game.pk, viewer.state_id,
+                                              viewer.label, viewer.is_captain, game.pk, key])
+        row = cursor.fetchone()
+    assert row is not None  # the one-row source
+    if not row[8]:
+        raise StaleViewer
+    if row[0] is None:  # a channel that exists by definition, created on first use
+        return channel_get(game, key)
+    values = list(row[:8])
+    values[5], values[6] = _json(values[5]), _json(values[6])
+    return _instance(Channel, _CHANNEL_COLUMNS, values)
+
+
 class _AlreadyPosted(Exception):
     """A retried post: its token is stored already. Raised inside the transaction so that the
     sequence number it took is rolled back with it."""
@@ -76,8 +112,10 @@ class _AlreadyPosted(Exception):
 
 
 def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "plenary",
-                 client_token: str = "") -> Message:
-    """Post to a channel the viewer may write in. Retried posts (same client token) are stored once."""
+                 client_token: str = "", remembered_token: str | None = None) -> Message:
+    """Post to a channel the viewer may write in. Retried posts (same client token) are stored once.
+    ``remembered_token``: the viewer is a player the session remembered (not read this request);
+    the post checks it against the member row under the game's lock (StaleViewer if it changed)."""
     text = body.strip()
     limit = cfg("CHAT_MAX_LENGTH")
     if not text:
@@ -85,7 +123,7 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
     if len(text) > limit:
         raise InvalidInput(gettext("Messages are at most %(limit)s characters (this one has %(n)s).") % {"limit": limit, "n": len(text)})
     try:
-        return _message_insert(game_id, viewer, text, channel, client_token)
+        return _message_insert(game_id, viewer, text, channel, client_token, remembered_token)
     except _AlreadyPosted as retry:
         existing = Message.objects.filter(game_id=game_id, client_token=retry.token).first()
         if existing is None:  # the first post's row is gone (its game was reset): say so
@@ -120,7 +158,8 @@ _POST_SQL_PG = (
 
 
 @transaction.atomic
-def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_token: str) -> Message:
+def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_token: str,
+                    remembered_token: str | None = None) -> Message:
     # One statement takes the game's write lock (the row lock on PostgreSQL; on SQLite the
     # IMMEDIATE transaction holds the write lock already), hands out the next sequence number and
     # returns what the access check reads, all under that lock.
@@ -133,7 +172,10 @@ def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_to
     values[3], values[5] = _json(values[3]) or {}, bool(values[5])
     game = _instance(Game, _GAME_COLUMNS, values)
     seq = game.last_seq
-    target = channel_get(game, key)
+    if remembered_token is not None and viewer.member_id is not None:
+        target = _channel_for_remembered(game, key, viewer, remembered_token)
+    else:
+        target = channel_get(game, key)
     target.game = game  # the push reads observers_read_all from here: no second read
     refusal = channels.post_refusal(viewer, target, game)
     if refusal:

@@ -19,7 +19,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 # (issue #17: the page's and the resync's selectors share their reads, selectors.share_reads).
 ROOM_PAGE_MAX = 11  # game, session, then one read per row set, the members giving the viewer (was 23, then 13 and 12)
 RESYNC_MAX = 10  # what a (re)connecting socket is sent: the game and one read per row set (was 21, then 11)
-CHAT_POST_MAX = 9  # the post, its reply (from the channel the post read) and the after-commit push (was 11; SQLite: PostgreSQL writes the message, its log entry and the read mark in one statement, 7)
+CHAT_POST_MAX = 8  # the post (its viewer remembered by the session, checked in the channel read), its reply (from the channel the post read) and the after-commit push (was 11, then 9; SQLite: PostgreSQL writes the message, its log entry and the read mark in one statement, 6)
 ORDER_ADD_MAX = 27  # the order, the order panel reply and the seat-list push (the projector renders its own stage; was 32)
 
 
