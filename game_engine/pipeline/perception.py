@@ -23,17 +23,103 @@ def forget(ctx: Ctx) -> None:
         )
 
 
+_Known = dict[tuple[object, ...], tuple[dict[str, object], float]]
+_SEEN: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+"""Pairs already perceived, by the hashable part of the inputs all pairs share (see
+:func:`_shared`); each entry also holds the part compared by value (scenario, nations, sites,
+consents) and, by each pair's own inputs (:func:`_own`), that pair's new fields and threat.
+At most ``_SEEN_MAX`` keys, then afresh."""
+_SEEN_MAX = 256
+
+
+def _shared(ctx: Ctx, inertia: float) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """What every pair's perception reads besides the pair itself, as (hashable part, part
+    compared by value): the nations, sites, consents and weather (through the world and the
+    exchange model), every pair's extended deterrence (which sites defend whom, extended
+    deterrence in ``det``), the turn, the seed, the game id and the mode (the estimates'
+    noise), the inertia."""
+    eds = tuple((k, pr.ed) for k, pr in ctx.pr.items())
+    hashed = (
+        inertia,
+        ctx.turn,
+        ctx.init,
+        ctx.state.mode,
+        ctx.seed,
+        ctx.state.game_id,
+        ctx.ids,
+        eds,
+        tuple(ctx.env.items()),
+    )
+    return hashed, (tuple(ctx.n.items()), tuple(ctx.sites.items()), tuple(ctx.consents))
+
+
+def _own(ctx: Ctx, i: str, j: str, de: bool) -> tuple[object, ...]:
+    """What the perception of (i, j) reads of its own: trust (alpha, beta), the old threat and
+    evidence, h, the rivalry flag, last turn's visits, the turns of the last CBM and
+    observation (its old estimates, coverage and clarity it overwrites), this turn's visits,
+    incidents and data exchange."""
+    pr = ctx.pr[(i, j)]
+    return (
+        i,
+        j,
+        pr.alpha,
+        pr.beta,
+        pr.threat,
+        pr.h,
+        pr.ev,
+        pr.rival,
+        pr.visits_prev,
+        pr.last_cbm_turn,
+        pr.last_observed_turn,
+        de,
+        ctx.visits.get((i, j), 0),
+        ctx.incidents.get((i, j), 0.0),
+    )
+
+
 def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
     """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4).
 
-    Returns the exchange-model engine it built on the world after the estimates: phase 9
-    reuses it (nothing it reads - sites, consents, extended deterrence, nations, weather -
-    changes in between, and its world holds the context's live pairs and nations)."""
+    Returns the exchange-model engine built on the world after the estimates: phase 9 reuses
+    it (nothing it reads - sites, consents, extended deterrence, nations, weather - changes in
+    between, and its world holds the context's live pairs and nations).
+
+    A bot's projections of one turn reach this phase with mostly the same inputs (a text that
+    does not enter into force this turn changes none; one with data exchange changes only its
+    parties' pairs): a pair whose inputs were perceived before is written again from memory,
+    not recomputed. A pair's result reads only its own inputs and the shared ones."""
+    hashed, by_value = _shared(ctx, inertia)
+    known: _Known | None = None
+    held = _SEEN.get(hashed)
+    if held is not None:
+        for sc, value, pairs in held:
+            if sc is ctx.sc and value == by_value:
+                known = pairs  # type: ignore[assignment]
+                break
+    if known is None:
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        known = {}
+        _SEEN.setdefault(hashed, []).append((ctx.sc, by_value, known))
+    return _perceive(ctx, inertia, known)
+
+
+def _perceive(ctx: Ctx, inertia: float, known: _Known) -> m.Engine:
     p = ctx.p
     world = ctx.world()
     public = {s: ctx.n[s].public_ledger for s in ctx.ids}
     truth = {s: ctx.n[s].missiles for s in ctx.ids}
     de_pairs = ctx.data_exchange_pairs()
+    # Each pair's inputs, and the result of those already perceived with the same shared ones.
+    own: dict[tuple[str, str], tuple[object, ...]] = {}
+    done: dict[tuple[str, str], tuple[dict[str, object], float]] = {}
+    for i in ctx.ids:
+        for j in ctx.ids:
+            if i != j:
+                key = own[(i, j)] = _own(ctx, i, j, (i, j) in de_pairs)
+                hit = known.get(key)
+                if hit is not None:
+                    done[(i, j)] = hit
     # Sites, consents and the turn stay as they are through this phase: which sites are
     # active is read once, not per pair and site.
     active = [s for s in world.sites.values() if m.site_active(world, s)]
@@ -44,7 +130,7 @@ def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
     upd: dict[tuple[str, str], dict[str, object]] = {}
     for i in ctx.ids:
         for j in ctx.ids:
-            if i == j:
+            if i == j or (i, j) in done:
                 continue
             pr = ctx.pr[(i, j)]
             nat_i, nat_j = ctx.n[i], ctx.n[j]
@@ -90,7 +176,7 @@ def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
     new_t: dict[tuple[str, str], float] = {}
     for i in ctx.ids:
         for j in ctx.ids:
-            if i == j:
+            if i == j or (i, j) in done:
                 continue
             pr = ctx.pr[(i, j)]
             u = upd[(i, j)]
@@ -111,6 +197,18 @@ def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
             ev_ij: float = u["ev"]  # type: ignore[assignment]
             t_star = f.threat_target(h_hat, e_hat, chi_ij, pr.h, pr.tau, ev_ij)
             new_t[(i, j)] = inertia * pr.threat + (1 - inertia) * t_star
-    for key, t in new_t.items():
-        ctx.pr[key] = replace(ctx.pr[key], **upd[key], threat=ctx.rf(f.clamp(t, 0.0, 100.0)))
+    for i in ctx.ids:
+        for j in ctx.ids:
+            if i == j:
+                continue
+            key = (i, j)
+            hit = done.get(key)
+            if hit is None:
+                threat = ctx.rf(f.clamp(new_t[key], 0.0, 100.0))
+                u = upd[key]
+                known[own[key]] = ({**u, "est": dict(u["est"])}, threat)  # type: ignore[call-overload]
+            else:
+                u = {**hit[0], "est": dict(hit[0]["est"])}  # type: ignore[call-overload]
+                threat = hit[1]
+            ctx.pr[key] = replace(ctx.pr[key], **u, threat=threat)
     return eng

@@ -21,6 +21,7 @@ from game_engine.cli import play_turn
 from game_engine.engine import add_treaty_draft, resolve_vp
 from game_engine.errors import OrderError, RuleViolation
 from game_engine.negotiator.types import Record
+from game_engine.pipeline import perception
 from game_engine.state import replace
 from game_engine.whatif import WHAT_IF_SEED, belief_state
 
@@ -58,9 +59,7 @@ def test_resolve_vp_is_the_full_resolutions_vp(slug: str, mode: str) -> None:
             # a bot's projection: its belief world with a treaty signed by both parties
             b = belief_state(state, viewer)
             other = next(x for x in b.state_ids if x != viewer)
-            b2, _, h = add_treaty_draft(
-                b, "OFFENSE_CAP", [viewer, other], {"caps": {"SRBM": 5}, "data_exchange": True}
-            )
+            b2, _, h = add_treaty_draft(b, "OFFENSE_CAP", [viewer, other], {"caps": {"SRBM": 5}, "data_exchange": True})
             raw = {sid: [] for sid in b2.state_ids}
             for x in (viewer, other):
                 raw[x] = [{"type": "SIGN", "terms_hash": h}]
@@ -124,3 +123,49 @@ def test_memoised_exchange_model_equals_a_fresh_computation(slug: str) -> None:
                 eng = m.Engine.build(w)
                 direct = f.damage(eng.arriving(j, i, view[j]), state.nations[i].l_half)
                 assert memo_eng.damage(j, i, view[j]) == direct
+
+
+def _drafts(b: ge.GameState, viewer: str) -> list[ge.GameState]:
+    """``b`` and its world with each of a few treaties signed by ``viewer`` and one other."""
+    out = [b]
+    for other in [x for x in b.state_ids if x != viewer][:2]:
+        for terms in (
+            {"caps": {"SRBM": 5}, "data_exchange": True},
+            {"caps": {"SRBM": 5}, "inspection_quota": 2},
+        ):
+            out.append(add_treaty_draft(b, "OFFENSE_CAP", [viewer, other], terms)[0])
+    return out
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("mode", ["expected", "stochastic"])
+def test_remembered_perception_equals_a_fresh_one(slug: str, mode: str) -> None:
+    """Perception recalled from the pairs already perceived (phase_perception's memo) gives
+    the same resolution - every pair, every report - as perception from an empty memo."""
+    checked = 0
+    for state in _states(slug, mode, turns=3):
+        if state.game_over:
+            continue
+        for viewer in state.state_ids[:3]:
+            worlds = [*_drafts(belief_state(state, viewer), viewer), state]
+            for w in worlds:
+                raw: dict[str, list[dict[str, object]]] = {sid: [] for sid in w.state_ids}
+                for t in w.treaties:
+                    if t.status == "draft":
+                        for x in t.parties:
+                            raw[x].append({"type": "SIGN", "terms_hash": t.terms_hash})
+                try:
+                    orders = {sid: ge.validate_orders(w, sid, lst) for sid, lst in raw.items()}
+                except (OrderError, RuleViolation):
+                    continue
+                remembered = ge.resolve(w, orders, WHAT_IF_SEED)  # memo as the run left it
+                perception._SEEN.clear()
+                fresh = ge.resolve(w, orders, WHAT_IF_SEED)
+                assert remembered.state.pairs == fresh.state.pairs
+                assert remembered.private_reports == fresh.private_reports
+                assert remembered.public_report == fresh.public_report
+                again = ge.resolve(w, orders, WHAT_IF_SEED)  # all pairs recalled
+                assert again.state.pairs == fresh.state.pairs
+                assert again.private_reports == fresh.private_reports
+                checked += 1
+    assert checked >= 10
