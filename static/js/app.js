@@ -94,7 +94,9 @@
   function connected() { return wsOpen && navigator.onLine !== false; }
 
   function showConnection() {
-    var up = connected();
+    // Only a page that holds the game's socket (room, console, projector) can be disconnected
+    // from it: the review pages, the lists and the forms have no socket and show no banner.
+    var up = connected() || !document.querySelector("[ws-connect]");
     var state = document.getElementById("conn-state");
     if (state) {
       state.textContent = up ? state.dataset.online : state.dataset.offline;

@@ -85,6 +85,8 @@ class ReviewTests(BrowserTestCase):
 
     def test_the_charts_draw_and_the_trust_chart_switches_state(self):
         page = self.facilitator()
+        # A review page holds no game socket: nothing is "reconnecting".
+        expect(page.locator("#connection-banner")).to_be_hidden()
         for cid in ("rsi", "security", "compliance", "vp", "forces", "trust"):
             expect(page.get_by_test_id(f"chart-{cid}")).to_be_visible()
         expect(page.get_by_role("img", name="Regional Stability Index by turn")).to_be_visible()
