@@ -84,6 +84,22 @@
     swapSource = elt && elt.closest ? (elt.closest("form") || elt) : null;
     previewSwap = !!(elt && elt.hasAttribute && elt.hasAttribute("data-preview"));
   });
+  // The push that follows a command can arrive before the command's own reply, and redraw the
+  // element that asked: the push after "Remove" takes that order's row, with its form, out of the
+  // page. htmx looks for a reply's out-of-band fragments (the ready bar beside the order panel)
+  // from the asking element's root, which is then that detached row: they would be dropped with
+  // an error. Such a reply is swapped from the document instead (its target was resolved when the
+  // request left and is still in the page).
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var detail = evt.detail;
+    var elt = detail.requestConfig ? detail.requestConfig.elt : null;
+    if (!detail.shouldSwap || !elt || elt.isConnected || !detail.target || !detail.target.isConnected) { return; }
+    var styled = elt.closest ? elt.closest("[hx-swap]") : null;
+    var style = styled ? styled.getAttribute("hx-swap").trim().split(/\s+/)[0] : window.htmx.config.defaultSwapStyle;
+    detail.shouldSwap = false;
+    window.htmx.swap(detail.target, detail.serverResponse, { swapStyle: style },
+                     { contextElement: detail.target, eventInfo: detail });
+  });
   function swapDone() { swapSource = null; previewSwap = false; }
   document.addEventListener("htmx:afterSwap", swapDone);
   document.addEventListener("htmx:afterRequest", swapDone);

@@ -163,6 +163,34 @@ class CockpitTests(BrowserTestCase):
     def test_a_turn_on_a_phone(self):
         self.play_a_turn(PHONE, "375", phone=True)
 
+    def test_a_reply_that_arrives_after_the_push_that_removed_its_form_still_lands_whole(self):
+        # "Remove" commits, the push that follows takes the order's row (and the form that asked)
+        # out of the page, then the reply arrives: its ready bar must land too, without an error.
+        ana = self.player("aurel", "Ana", DESKTOP)
+        ana.get_by_test_id("tab-orders").click()
+        composer = ana.get_by_test_id("order-composer")
+        composer.get_by_label("Order type").select_option("BUILD")
+        composer.locator("#order-class").select_option("MRBM")
+        composer.locator("#order-qty").fill("1")
+        composer.get_by_test_id("add-order").click()
+        expect(ana.get_by_test_id("order-list")).to_contain_text("Build 1 MRBM")
+        ana.evaluate("""document.addEventListener('htmx:afterSwap', function (e) {
+            if (e.detail.target && e.detail.target.id === 'order-panel' && e.detail.requestConfig &&
+                e.detail.requestConfig.path.indexOf('/orders/remove/') >= 0) { document.body.dataset.removed = '1'; }
+        })""")
+        held = []
+        ana.route("**/orders/remove/", lambda route: held.append(route))
+        ana.get_by_test_id("order-list").get_by_role("button", name="Remove order 1: Build 1 MRBM").click()
+        while not held:
+            ana.wait_for_timeout(20)  # the route handler runs on this thread while playwright waits
+        reply = held[0].fetch()  # the server removes the order and pushes the panel...
+        expect(ana.get_by_test_id("order-list")).to_have_count(0)  # ...which lands first
+        held[0].fulfill(response=reply)
+        expect(ana.locator("body")).to_have_attribute("data-removed", "1")
+        ana.wait_for_timeout(100)  # an error would be logged right after the swap
+        self.assert_no_browser_errors()
+        expect(ana.get_by_test_id("ready-button")).to_be_visible()
+
     def test_tabs_follow_the_keyboard(self):
         ana = self.player("aurel", "Ana", DESKTOP)
         tab = ana.get_by_test_id("tab-situation")
