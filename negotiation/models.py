@@ -320,6 +320,10 @@ class Proposal(models.Model):
     version = models.PositiveIntegerField(default=1)
     # The engine's treaty id, once the current version is tabled in the engine state.
     engine_treaty_id = models.CharField(max_length=20, blank=True, default="")
+    # A title the server composed (a bot's proposal) from the kind of text and its parties:
+    # {"template": ..., "parties": [...]}, worded in each reader's language; `title` keeps it in the
+    # language it was tabled in, as the engine's name for the treaty and the log's record.
+    title_words = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -340,6 +344,9 @@ class ProposalVersion(models.Model):
     text = models.TextField(blank=True, default="")
     terms_hash = models.CharField(max_length=80, blank=True, default="")
     note = models.CharField(max_length=200, blank=True, default="")
+    # A bot's words for this version: {"text": intent} or {"note": intent} (the engine's intent
+    # {"id", "params"}), worded in each reader's language; text and note keep them as tabled.
+    words = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

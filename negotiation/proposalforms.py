@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 import game_engine
 from game_engine.negotiator import CBM, CBM_KINDS
+from negotiation.models import ProposalKind
 
 TEMPLATES: dict[str, tuple[str | Promise, str | Promise]] = {
     "OFFENSE_CAP": (_("Offense cap (START-like)"), _("Caps on missiles per class or on the weighted total.")),
@@ -186,3 +187,15 @@ def diff_lines(old: Mapping[str, Any], new: Mapping[str, Any], old_text: str, ne
         elif line.startswith("- "):
             out.append(("removed", gettext("Text: %(line)s") % {"line": line[2:]}))
     return out
+
+
+def composed_title(kind: str, template: str, parties: Sequence[str], names: Mapping[str, str]) -> str:
+    """The title the server gives a proposal it tables for a bot, in the active language: the kind
+    of text, then its parties ("Hotline, launch notification...: Aurel – Borun")."""
+    if kind == ProposalKind.TREATY and template in TEMPLATES:
+        label = str(TEMPLATES[template][0])
+    elif kind in (ProposalKind.HOSTING, ProposalKind.CBM):
+        label = str(ProposalKind(kind).label)
+    else:
+        label = template or str(ProposalKind.TREATY.label)
+    return f"{label}: {' – '.join(names.get(p, p) for p in parties)}"[:120]

@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 
 import game_engine
 from game_engine.negotiator.types import CBM_ORDER
-from negotiation import engine_views, proposalforms
-from negotiation.models import Game, OrderSubmission, Phase, Proposal
+from negotiation import bot_speech, engine_views, proposalforms
+from negotiation.models import Game, OrderSubmission, Phase, Proposal, ProposalVersion
 from negotiation.selectors.common import explained, shared, state_names
 from negotiation.viewer import Role, Viewer
 
@@ -50,6 +50,21 @@ def _proposals(game: Game) -> list[Proposal]:
         Proposal.objects.filter(game=game).prefetch_related("versions", "signatures", "comments").order_by("-number")))
 
 
+def _title(p: Proposal, names: dict[str, str]) -> str:
+    """The proposal's title in the reader's language where the server composed it (a bot's)."""
+    words = p.title_words
+    if words:
+        return proposalforms.composed_title(str(words.get("kind", "")), str(words.get("template", "")),
+                                            [str(s) for s in words.get("parties", [])], names)
+    return p.title
+
+
+def _said(version: ProposalVersion, field: str) -> str:
+    """A version's text or note, in the reader's language where a bot wrote it."""
+    intent = (version.words or {}).get(field)
+    return bot_speech.say(intent) if intent else str(getattr(version, field))
+
+
 def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
     """Proposals the viewer is party to (all of them for the facilitator), newest first."""
     names = state_names(game)
@@ -72,13 +87,13 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
         is_party_captain = viewer.role is Role.PLAYER and viewer.is_captain
         is_open = p.status == Proposal.Status.OPEN
         rows.append(ProposalRow(
-            number=p.number, kind=p.kind, title=p.title, status=p.status, status_label=p.get_status_display(),
+            number=p.number, kind=p.kind, title=_title(p, names), status=p.status, status_label=p.get_status_display(),
             version=p.version, author=names.get(p.author, p.author),
             parties=", ".join(names.get(s, s) for s in p.parties), party_ids=tuple(p.parties),
-            lines=proposalforms.clause_lines(current.template, terms[current.version], names), text=current.text,
-            template=current.template, clauses=terms[current.version],
-            diff=(proposalforms.diff_lines(terms[previous.version], terms[current.version], previous.text,
-                                           current.text, names,
+            lines=proposalforms.clause_lines(current.template, terms[current.version], names),
+            text=_said(current, "text"), template=current.template, clauses=terms[current.version],
+            diff=(proposalforms.diff_lines(terms[previous.version], terms[current.version], _said(previous, "text"),
+                                           _said(current, "text"), names,
                                            hosting=p.kind == "hosting", cbm=p.kind == "cbm")
                   if previous else []),
             signed=[names.get(s, s) for s in signed],
@@ -88,10 +103,18 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
             can_amend=viewer.role is Role.PLAYER and is_open,
             can_withdraw=viewer.role is Role.PLAYER and is_open and p.author == viewer.state_id,
             comments=[(c.author, c.body) for c in p.comments.all()][-10:],
-            history=[f"v{v.version} by {names.get(v.author, v.author)}" + (f": {v.note}" if v.note else "")
-                     for v in sorted(versions.values(), key=lambda v: v.version)],
+            history=[_history_line(v, names) for v in sorted(versions.values(), key=lambda v: v.version)],
         ))
     return rows
+
+
+def _history_line(version: ProposalVersion, names: dict[str, str]) -> str:
+    author = names.get(version.author, version.author)
+    note = _said(version, "note")
+    if note:
+        return gettext("v%(version)s by %(author)s: %(note)s") % {"version": version.version, "author": author,
+                                                                  "note": note}
+    return gettext("v%(version)s by %(author)s") % {"version": version.version, "author": author}
 
 
 def obligations_for(game: Game, viewer: Viewer, view: game_engine.View) -> list[str]:
@@ -169,5 +192,5 @@ def proposal_notes(game: Game, viewer: Viewer) -> dict[int, dict[str, Any]]:
         current = next((v for v in p.versions.all() if v.version == p.version), None)
         if current is not None and current.note and p.version > 1:
             notes[p.number] = {"author": names.get(current.author, current.author), "version": p.version,
-                               "note": current.note}
+                               "note": _said(current, "note")}
     return notes

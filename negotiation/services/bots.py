@@ -145,11 +145,12 @@ def _say(game: Game, viewer: Viewer, mv: Move, token: str) -> None:
         return
 
 
-def _title(game: Game, mv: Move) -> str:
+def _title(game: Game, kind: str, template: str, parties: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """The title of a proposal a bot tables: as words in the active language (kept as the engine's
+    name for a treaty and in the log) and as data, worded for each reader."""
     names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
-    label = (ProposalKind.HOSTING.label if mv.template == HOSTING
-             else proposalforms.TEMPLATES.get(mv.template, (mv.template, ""))[0])
-    return f"{label}: {' – '.join(names.get(p, p) for p in mv.parties)}"[:120]
+    words = {"kind": kind, "template": template, "parties": list(parties)}
+    return proposalforms.composed_title(kind, template, parties, names), words
 
 
 def _human(game: Game, state_id: str) -> bool:
@@ -164,11 +165,11 @@ def _table_cbm_package(game: Game, viewer: Viewer, moves: list[Move]) -> Move:
     kinds = [k for k in proposalforms.CBM_MEASURES if any(m.cbm == k for m in moves)]
     intent = Intent.of("table_cbm", kinds=",".join(kinds))
     parties = tuple(sorted((first.actor, first.to[0])))
-    names = {sid: info.name for sid, info in state_infos(game.scenario_slug).items()}
-    title = f"{ProposalKind.CBM.label}: {' – '.join(names.get(p, p) for p in parties)}"[:120]
+    title, title_words = _title(game, ProposalKind.CBM, "", parties)
     proposal = proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.CBM, title=title,
                                parties=list(parties), template="", clauses={"measures": kinds},
-                               text=bot_speech.say(intent.as_dict()))
+                               text=bot_speech.say(intent.as_dict()), title_words=title_words,
+                               words={"text": intent.as_dict()})
     proposal_sign(game_id=game.pk, viewer=viewer, number=proposal.number, expected_version=proposal.version)
     return Move(first.actor, first.act, intent, proposal=str(proposal.number), version=proposal.version,
                 template=CBM, parties=parties, terms={"measures": list(kinds)}, to=first.to)
@@ -177,16 +178,21 @@ def _table_cbm_package(game: Game, viewer: Viewer, moves: list[Move]) -> Move:
 def _carry_out(game: Game, viewer: Viewer, mv: Move) -> None:
     number = int(mv.proposal) if mv.proposal.isdigit() else 0
     if mv.act is Act.TABLE and mv.template == HOSTING:
-        proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.HOSTING, title=_title(game, mv),
+        title, title_words = _title(game, ProposalKind.HOSTING, "", mv.parties)
+        proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.HOSTING, title=title,
                         parties=list(mv.parties), template="", clauses=dict(mv.terms),
-                        text=bot_speech.say(mv.intent.as_dict()))
+                        text=bot_speech.say(mv.intent.as_dict()), title_words=title_words,
+                        words={"text": mv.intent.as_dict()})
     elif mv.act is Act.TABLE or (mv.act is Act.COUNTER and mv.template):
-        proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.TREATY, title=_title(game, mv),
+        title, title_words = _title(game, ProposalKind.TREATY, mv.template, mv.parties)
+        proposal_create(game_id=game.pk, viewer=viewer, kind=ProposalKind.TREATY, title=title,
                         parties=list(mv.parties), template=mv.template, clauses=dict(mv.terms),
-                        text=bot_speech.say(mv.intent.as_dict()))
+                        text=bot_speech.say(mv.intent.as_dict()), title_words=title_words,
+                        words={"text": mv.intent.as_dict()})
     elif mv.act is Act.AMEND:
         proposal_amend(game_id=game.pk, viewer=viewer, number=number, expected_version=mv.version,
-                       clauses=dict(mv.terms), text="", note=bot_speech.say(mv.intent.as_dict())[:200])
+                       clauses=dict(mv.terms), text="", note=bot_speech.say(mv.intent.as_dict())[:200],
+                       words={"note": mv.intent.as_dict()})
     elif mv.act is Act.SIGN:
         proposal_sign(game_id=game.pk, viewer=viewer, number=number, expected_version=mv.version)
     elif mv.act is Act.REJECT:

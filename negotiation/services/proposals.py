@@ -114,7 +114,10 @@ def check_cbm(game: Game, parties: list[str], clauses: Mapping[str, Any]) -> Non
 
 @transaction.atomic
 def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, parties: list[str],
-                    template: str, clauses: Mapping[str, Any], text: str) -> Proposal:
+                    template: str, clauses: Mapping[str, Any], text: str, title_words: Mapping[str, Any] | None = None,
+                    words: Mapping[str, Any] | None = None) -> Proposal:
+    """Table a proposal. A bot's also carries `title_words` and `words` (its title and text as data,
+    worded in each reader's language; `title` and `text` keep them as tabled)."""
     game = lock_game(game_id)
     author = _player(viewer)
     if game.phase not in OPEN_PHASES:
@@ -140,9 +143,10 @@ def proposal_create(*, game_id: int, viewer: Viewer, kind: str, title: str, part
         raise InvalidInput(gettext("Unknown kind of proposal."))
     number = (Proposal.objects.filter(game=game).aggregate(n=Max("number"))["n"] or 0) + 1
     proposal = Proposal.objects.create(game=game, number=number, kind=kind, title=name, parties=party_list,
-                                       author=author, version=1)
+                                       author=author, version=1,
+                                       title_words=dict(title_words) if title_words else None)
     ProposalVersion.objects.create(proposal=proposal, version=1, author=author, template=template,
-                                   clauses=dict(clauses), text=text.strip())
+                                   clauses=dict(clauses), text=text.strip(), words=dict(words) if words else None)
     log(game, "proposal.tabled", author,
         {"proposal": number, "version": 1, "kind": kind, "title": name, "parties": party_list,
          "template": template, "clauses": dict(clauses), "text": text.strip(), "member": viewer.member_id},
@@ -167,9 +171,11 @@ def _locked_proposal(game: Game, number: int, viewer: Viewer) -> Proposal:
 
 @transaction.atomic
 def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_version: int,
-                   clauses: Mapping[str, Any], text: str, note: str = "") -> Proposal:
+                   clauses: Mapping[str, Any], text: str, note: str = "",
+                   words: Mapping[str, Any] | None = None) -> Proposal:
     """A new version (amendment or counter-proposal). `expected_version` is the version the
-    player edited: if another party amended first, nothing is lost and they are told."""
+    player edited: if another party amended first, nothing is lost and they are told. A bot's
+    also carries `words` (its note as data, worded in each reader's language)."""
     game = lock_game(game_id)
     author = _player(viewer)
     proposal = _locked_proposal(game, number, viewer)
@@ -192,7 +198,7 @@ def proposal_amend(*, game_id: int, viewer: Viewer, number: int, expected_versio
     proposal.save(update_fields=["version", "engine_treaty_id", "updated_at"])
     ProposalVersion.objects.create(proposal=proposal, version=proposal.version, author=author,
                                    template=current.template, clauses=dict(clauses), text=text.strip()[:4000],
-                                   note=note.strip()[:200])
+                                   note=note.strip()[:200], words=dict(words) if words else None)
     log(game, "proposal.amended", author,
         {"proposal": number, "version": proposal.version, "clauses": dict(clauses), "text": text.strip(),
          "note": note.strip()[:200], "member": viewer.member_id},

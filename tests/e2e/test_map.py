@@ -14,6 +14,11 @@ from tests.e2e.browser import BrowserTestCase
 
 pytestmark = pytest.mark.browser
 
+# The element at the centre of Dresk's shape (where a hover points), to explain a hover that shows nothing.
+_UNDER_DRESK = """() => { const r = document.querySelector('[data-testid=rm-state-dresk]').getBoundingClientRect();
+  const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return e ? (e.getAttribute('data-testid') || e.tagName) + ' ' + (e.getAttribute('data-map-info') || '') : null; }"""
+
 TRUE_SRBM = 731  # Borun's true short-range force: only the facilitator may ever see it
 ESTIMATE_SRBM = 419  # Aurel's estimate of it: what Aurel's map must show
 COVERT_HGV = 37  # hypersonic gliders Borun built covertly: on no ledger and in no estimate
@@ -117,7 +122,10 @@ class RegionMapTests(BrowserTestCase):
                 break
             except AssertionError:
                 ana.mouse.move(0, 0)
-        expect(ana.get_by_test_id("rm-info")).to_contain_text("Dresk. Threat to you")
+        info = ana.get_by_test_id("rm-info").inner_text()
+        assert "Dresk. Threat to you" in info, (  # what the map said, and what Dresk's shape carries
+            f"info line: {info!r}; Dresk's details: {ana.get_by_test_id('rm-state-dresk').get_attribute('data-map-info')!r}; "
+            f"under the pointer: {ana.evaluate(_UNDER_DRESK)!r}")
         # The pointer leaves the map: a late push that redraws it under a resting pointer would
         # otherwise hover Dresk again.
         ana.mouse.move(0, 0)

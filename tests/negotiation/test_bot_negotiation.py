@@ -270,3 +270,39 @@ def test_bots_still_offer_each_other_cbms_in_chat(started_game):
     move = services.bot_step(game_id=game.pk, state_id="borun", now=later())
     assert move is not None and move.intent.id == "offer_cbm"
     assert not Proposal.objects.filter(game=game, kind="cbm").exists()
+
+
+def test_a_bots_proposal_reads_in_each_readers_language(table):
+    # The clock's process tables in its own language; the student reads the card in theirs.
+    game, student = table
+    services.seat_set_bot(game_id=game.pk, state_id="borun", policy="dove", actor="test")
+    with override("en"):
+        services.bot_step(game_id=game.pk, state_id="borun", now=later())
+    package = Proposal.objects.get(game=game, kind="cbm")
+    assert package.title.startswith("Confidence-building measures: ")
+    with override("es"):
+        card = next(r for r in selectors.proposals_for(game, player(student)) if r.number == package.number)
+    assert card.title.startswith("Medidas de confianza") and card.title != package.title
+    assert card.text and card.text != package.versions.get().text  # the bot's text, worded in Spanish
+    with override("en"):
+        card = next(r for r in selectors.proposals_for(game, player(student)) if r.number == package.number)
+    assert card.title == package.title and card.text == package.versions.get().text
+    assert card.history == ["v1 by Borun"]
+
+
+def test_a_bots_amendment_note_reads_in_each_readers_language(table):
+    game, student = table
+    proposal = services.proposal_create(
+        game_id=game.pk, viewer=player(student), kind="treaty", title="Missile cap", parties=["borun"],
+        template="OFFENSE_CAP", clauses=CAP, text="")
+    with override("en"):
+        services.bot_step(game_id=game.pk, state_id="borun", now=later())
+    proposal.refresh_from_db()
+    english = proposal.versions.get(version=2).note
+    assert english
+    with override("es"):
+        notes = selectors.proposal_notes(game, player(student))
+        card = next(r for r in selectors.proposals_for(game, player(student)) if r.number == proposal.number)
+    assert notes[proposal.number]["note"] != english and "inspecci" in notes[proposal.number]["note"]
+    assert card.title == "Missile cap"  # a person's title is theirs, in every language
+    assert card.history[0] == "v1 por Aurel" and card.history[1].startswith("v2 por Borun: ")
