@@ -17,7 +17,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -188,9 +188,12 @@ def front_panel(phase: str) -> str:
 
 def _room_panels() -> list[tuple[str, str, str]]:
     """(key, label, short label for a phone's bottom bar)."""
-    return [("situation", gettext("Situation & map"), gettext("Map")), ("talks", gettext("Talks"), gettext("Talks")),
-            ("orders", gettext("Orders"), gettext("Orders")), ("treaties", gettext("Treaties"), gettext("Treaties")),
-            ("reports", gettext("Results & reports"), gettext("Results"))]
+    # The short labels share a 375 px bar five ways: a word of about eight letters in every language.
+    return [("situation", gettext("Situation & map"), pgettext("phone tab", "Map")),
+            ("talks", gettext("Talks"), pgettext("phone tab", "Talks")),
+            ("orders", gettext("Orders"), pgettext("phone tab", "Orders")),
+            ("treaties", gettext("Treaties"), pgettext("phone tab", "Treaties")),
+            ("reports", gettext("Results & reports"), pgettext("phone tab", "Results"))]
 
 
 @never_cache

@@ -34,13 +34,15 @@ class CockpitTests(BrowserTestCase):
                                   report_seconds=300)
         self.off_loop(services.game_start, game_id=self.game.pk, actor="test")
 
-    def player(self, state: str, name: str, size: tuple[int, int], phone: bool = False) -> Page:
-        options = {"is_mobile": True, "has_touch": True} if phone else {}
+    def player(self, state: str, name: str, size: tuple[int, int], phone: bool = False, language: str = "") -> Page:
+        options: dict = {"is_mobile": True, "has_touch": True} if phone else {}
+        if language:
+            options |= {"locale": language, "extra_http_headers": {"Accept-Language": language}}
         page = self.new_page(*size, **options)
         page.goto(self.url(f"/join/{self.game.code}/"))
-        page.get_by_label("Your name").fill(name)
+        page.locator("#display-name").fill(name)
         page.locator(f"input[name=state_id][value={state}]").check()
-        page.get_by_role("button", name="Take my seat").click()
+        page.locator("form button[type=submit]").last.click()
         expect(page.locator("body")).to_have_attribute("data-synced", "1")
         return page
 
@@ -190,6 +192,20 @@ class CockpitTests(BrowserTestCase):
         ana.wait_for_timeout(100)  # an error would be logged right after the swap
         self.assert_no_browser_errors()
         expect(ana.get_by_test_id("ready-button")).to_be_visible()
+
+    def test_the_phone_bar_labels_fit_their_tabs_in_spanish(self):
+        # Five tabs share 375 px: "Conversaciones" ran into "Órdenes" before the bar had its own words.
+        page = self.player("aurel", "Ana", PHONE, phone=True, language="es")
+        tabs = page.get_by_test_id("room-tabs").get_by_role("tab")
+        expect(tabs).to_have_count(5)
+        for i in range(5):
+            tab = tabs.nth(i)
+            if not tab.is_visible():
+                continue
+            fits = tab.evaluate("t => t.scrollWidth <= t.clientWidth")
+            assert fits, f"the tab {tab.inner_text()!r} overflows at 375 px"
+        expect(page.get_by_test_id("tab-talks").locator(".tab-short")).to_have_text("Chat")
+        self.snapshot(page, "cockpit-375-es-negotiation")
 
     def test_tabs_follow_the_keyboard(self):
         ana = self.player("aurel", "Ana", DESKTOP)
