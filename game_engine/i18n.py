@@ -89,7 +89,25 @@ def localized_scenario(scenario: Scenario, lang: str | None) -> Scenario:
         background=_pick(t.background, scenario.info.background),
         states=tuple(s.info for s in states),
     )
-    return replace(scenario, info=info, states=states, injects=_injects(scenario.injects, t))
+    treaties = tuple(
+        replace(tr, name=_pick(t.treaties[n], tr.name)) if n < len(t.treaties) else tr
+        for n, tr in enumerate(scenario.treaties)
+    )
+    return replace(
+        scenario, info=info, states=states, injects=_injects(scenario.injects, t), treaties=treaties
+    )
+
+
+def scenario_treaty_name(scenario: Scenario, treaty_id: str, created_turn: int, name: str) -> str:
+    """A treaty's name as ``scenario`` (localized) gives it: the treaties in force at the start
+    (ids T1, T2... in the order of ``[[treaties]]``, created at turn 0) are named by the scenario;
+    every other treaty keeps the name its authors gave it."""
+    if created_turn != 0 or not treaty_id.startswith("T") or not treaty_id[1:].isdigit():
+        return name
+    n = int(treaty_id[1:]) - 1
+    if 0 <= n < len(scenario.treaties) and scenario.treaties[n].name:
+        return scenario.treaties[n].name
+    return name
 
 
 def localized_info(scenario: Scenario, lang: str | None) -> ScenarioInfo:
@@ -118,7 +136,7 @@ def missing_translations(scenario: Scenario, lang: str) -> tuple[str, ...]:
     """Field paths of English texts that have no ``lang`` translation (empty when complete).
 
     Paths look like ``title``, ``states.usa.secret_briefing``, ``states.usa.objectives[1]``,
-    ``states.usa.objective_cards.usa-red``, ``injects[2].text``.
+    ``states.usa.objective_cards.usa-red``, ``treaties[0]``, ``injects[2].text``.
     """
     code = language_of(scenario, lang)
     t = scenario.i18n[code] if code is not None else Translation()
@@ -152,6 +170,10 @@ def missing_translations(scenario: Scenario, lang: str) -> tuple[str, ...]:
             for card in setup.objective_cards
             if card.text.strip() and not st.objective_cards.get(card.id, "").strip()
         )
+    for n, treaty in enumerate(scenario.treaties):
+        tr = t.treaties[n] if n < len(t.treaties) else ""
+        if treaty.name.strip() and not tr.strip():
+            out.append(f"treaties[{n}]")
     for n, inj in enumerate(scenario.injects):
         it = t.injects[n] if n < len(t.injects) else None
         for key, en, tr in (

@@ -12,7 +12,7 @@ from dataclasses import replace
 from game_engine.deterrence import deterrence_thresholds
 from game_engine.engine import final_scores
 from game_engine.errors import RuleCode, RuleViolation
-from game_engine.i18n import localized_scenario
+from game_engine.i18n import localized_scenario, scenario_treaty_name
 from game_engine.jsontypes import JSONDict
 from game_engine.messages import msg
 from game_engine.orders import in_force, is_party
@@ -226,7 +226,7 @@ def view_for(
         TreatyView(
             id=t.id,
             template=t.template,
-            name=t.name,
+            name=scenario_treaty_name(state.scenario, t.id, t.created_turn, t.name),
             parties=tuple(t.parties),
             status="withdrawing" if t.status == "in_force" and t.withdrawing else t.status,
             terms=dict(t.terms),

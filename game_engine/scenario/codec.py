@@ -25,13 +25,16 @@ def translation_to_json(t: Translation) -> JSONDict:
         }
         for sid, x in t.states.items()
     }
-    return {
+    out: JSONDict = {
         "title": t.title,
         "summary": t.summary,
         "background": t.background,
         "states": states,
         "injects": [{"turn": i.turn, "title": i.title, "text": i.text} for i in t.injects],
     }
+    if t.treaties:  # absent when untranslated: snapshots written before it read the same
+        out["treaties"] = list(t.treaties)
+    return out
 
 
 def _to_json(v: object) -> JSON:

@@ -420,7 +420,7 @@ def parse_scenario(data: Mapping[str, object], source: str = "") -> Scenario:
                         f"states[{n}].objective_cards[{m}].conditions[{q}].state", "unknown state"
                     )
 
-    i18n = _i18n(r, data, states, injects)
+    i18n = _i18n(r, data, states, injects, treaties)
 
     info = ScenarioInfo(
         slug=r.str_(data, "slug", ""),

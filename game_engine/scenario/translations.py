@@ -7,10 +7,17 @@ import re
 from collections.abc import Mapping, Sequence
 
 from game_engine.scenario.reader import _Reader
-from game_engine.scenario.types import Inject, InjectText, StateSetup, StateText, Translation
+from game_engine.scenario.types import (
+    Inject,
+    InjectText,
+    StateSetup,
+    StateText,
+    Translation,
+    TreatySetup,
+)
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-_LANG_KEYS: tuple[str, ...] = ("title", "summary", "background", "states", "injects")
+_LANG_KEYS: tuple[str, ...] = ("title", "summary", "background", "states", "injects", "treaties")
 _STATE_TEXT_KEYS: tuple[str, ...] = (
     "name",
     "role",
@@ -33,6 +40,7 @@ def _i18n(
     data: Mapping[str, object],
     states: Sequence[StateSetup],
     injects: Sequence[Inject],
+    treaties: Sequence[TreatySetup] = (),
 ) -> dict[str, Translation]:
     """The ``[i18n.<lang>]`` tables: translations of the player-facing texts (schema-checked)."""
     by_id = {s.info.id: s for s in states}
@@ -100,12 +108,19 @@ def _i18n(
                     turn=turn, title=r.str_(it, "title", ip, ""), text=r.str_(it, "text", ip, "")
                 )
             )
+        treaty_names = r.strs(lt, "treaties", p)
+        if len(treaty_names) > len(treaties):
+            r.err(
+                f"{p}treaties",
+                f"has {len(treaty_names)} names but the scenario has {len(treaties)} treaties",
+            )
         out[lang] = Translation(
             title=r.str_(lt, "title", p, ""),
             summary=r.str_(lt, "summary", p, ""),
             background=r.str_(lt, "background", p, ""),
             states={sid: texts[sid] for sid in by_id if sid in texts},
             injects=tuple(inj_texts),
+            treaties=treaty_names[: len(treaties)],
         )
     return out
 

@@ -278,6 +278,8 @@ class Translation:
     background: str = ""
     states: Mapping[str, StateText] = field(default_factory=dict)
     injects: tuple[InjectText, ...] = ()
+    # The names of the treaties in force at the start, in the order of ``[[treaties]]``.
+    treaties: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,6 +9,7 @@ from ge_helpers import canon, fresh, scenario_dict, scenario_from, toml_dict
 
 import game_engine as ge
 from game_engine import cli
+from game_engine.i18n import scenario_treaty_name
 from game_engine.scenario import bundled_slugs, scenario_to_json
 
 SLUGS = ("meridian-sea", "peninsula-and-straits", "shield-of-the-east")
@@ -91,14 +92,18 @@ def test_unknown_languages_give_english(lang):
 def test_translations_change_only_texts():
     sc = ge.load_scenario("shield-of-the-east")
     es = ge.localized_scenario(sc, "es")
-    assert (es.params, es.relations, es.sites, es.treaties, es.reach, es.i18n) == (
+    assert (es.params, es.relations, es.sites, es.reach, es.i18n) == (
         sc.params,
         sc.relations,
         sc.sites,
-        sc.treaties,
         sc.reach,
         sc.i18n,
     )
+    # The treaties in force at the start differ in their names only.
+    assert [(t.template, t.parties, t.terms) for t in es.treaties] == [
+        (t.template, t.parties, t.terms) for t in sc.treaties
+    ]
+    assert [t.name for t in es.treaties] != [t.name for t in sc.treaties]
     for a, b in zip(sc.states, es.states, strict=True):
         assert a.missiles == b.missiles and a.budget == b.budget
         assert [c.conditions for c in a.objective_cards] == [c.conditions for c in b.objective_cards]
@@ -115,6 +120,12 @@ def test_a_localized_view_has_the_same_keys_and_numbers_with_spanish_texts():
     assert es["me"]["objective_cards"][0]["text"].startswith("Al final de la partida")
     assert es["scenario"]["title"] == "Península y Estrechos"
     assert [x["name"] for x in es["states"]][1] == "Corea del Sur"
+    # The treaties in force at the start are named in the reader's language.
+    assert [t["name"] for t in en["treaties"]] == ["Missile export-control regime", "Non-Proliferation Treaty"]
+    assert [t["name"] for t in es["treaties"]] == [
+        "Régimen de control de exportaciones de misiles",
+        "Tratado de No Proliferación",
+    ]
     assert es["rsi_pub"] == en["rsi_pub"] and es["me"]["missiles"] == en["me"]["missiles"]
     assert "secret_briefing" not in canon(ge.view_json(s, "rok", lang="es")["states"])
     # Another state's secret briefing never appears in a localized view either.
@@ -162,6 +173,8 @@ def _errors(i18n: object) -> tuple[str, ...]:
             {"es": {"injects": [{"turn": 2}, {"turn": 4}, {"turn": 6}]}},
             "i18n.es.injects: has 3 entries but the scenario has 2 injects",
         ),
+        ({"es": {"treaties": "Tratado"}}, "i18n.es.treaties: must be a list of strings"),
+        ({"es": {"treaties": ["a", "b", "c"]}}, "i18n.es.treaties: has 3 names but the scenario has 2 treaties"),
     ],
 )
 def test_the_translation_schema_is_checked_with_field_paths(i18n, expected):
@@ -179,7 +192,21 @@ def test_cli_validate_reports_translation_coverage(tmp_path: Path, capsys):
     assert cli.main(["validate", str(partial)]) == 0
     out = capsys.readouterr().out
     assert "translation es: 1 text(s) fall back to English" in out and "injects[0].title" in out
+    untranslated = tmp_path / "untranslated.toml"
+    untranslated.write_text(text.replace('"Tratado de No Proliferación"]', '""]'))
+    assert cli.main(["validate", str(untranslated)]) == 0
+    assert "treaties[1]" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
     bad.write_text(good.read_text().replace("[i18n.es.states.borun]", "[i18n.es.states.bornu]"))
     assert cli.main(["validate", str(bad)]) == 1
     assert "i18n.es.states.bornu: unknown state 'bornu'" in capsys.readouterr().out
+
+
+def test_only_the_treaties_in_force_at_the_start_take_the_scenarios_names():
+    es = ge.localized_scenario(ge.load_scenario("shield-of-the-east"), "es")
+    assert scenario_treaty_name(es, "T2", 0, "Missile export-control regime") == (
+        "Régimen de control de exportaciones de misiles"
+    )
+    # A treaty the players tabled keeps the name they gave it, in every language.
+    assert scenario_treaty_name(es, "T4", 3, "Baltic cap") == "Baltic cap"
+    assert scenario_treaty_name(es, "T1", 2, "Our own text") == "Our own text"
