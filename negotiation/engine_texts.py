@@ -19,7 +19,7 @@ by makemessages like the catalogue).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from django.utils.translation import get_language, gettext, ngettext, pgettext
@@ -96,7 +96,7 @@ class EngineTexts:
 
     def say(self, value: object) -> str:
         """Any stored message in the reader's language."""
-        m = self._localized_inject(as_message(value))
+        m = self._localized_treaty(self._localized_inject(as_message(value)))
         if m.id in (LEGACY, VERBATIM):
             return str(m.get("text", ""))
         return render(m, self._tr)
@@ -144,6 +144,20 @@ class EngineTexts:
         for en, tr in zip(self.scenario.injects, game_engine.localized_injects(self.scenario, lang), strict=True):
             if en.title == title and en.text == text:
                 return msg("event.inject", title=tr.title, text=tr.text)
+        return m
+
+
+    def _localized_treaty(self, m: Message) -> Message:
+        """A message naming a treaty in force at the start (its ``t``, the name the snapshot holds)
+        with the name the scenario's translation gives it; the players' own treaties stay as named."""
+        name = m.get("t")
+        if not isinstance(name, str) or self.scenario is None or not self.scenario.treaties:
+            return m
+        lang = get_language() or ""
+        for en, tr in zip(self.scenario.treaties, game_engine.localized_scenario(self.scenario, lang).treaties,
+                          strict=True):
+            if en.name and en.name == name and tr.name != name:
+                return replace(m, params=tuple((k, tr.name if k == "t" else v) for k, v in m.params))
         return m
 
 

@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+import game_engine
+from game_engine.messages import msg
 from negotiation import broadcasts, engine_texts, services
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, TurnRecord
@@ -244,3 +246,15 @@ def test_the_review_overview_says_why_the_game_ended_in_the_readers_language(pla
         spanish = engine_texts.texts_for(None).say(msg("game_over.catastrophe"))
     assert spanish != catastrophe and f'data-testid="ended">{spanish}<' in page
     assert catastrophe not in page
+
+
+def test_an_event_naming_a_starting_treaty_reads_its_name_in_spanish():
+    scenario = game_engine.load_scenario("peninsula-and-straits")
+    left = msg("event.treaty_left", s="dprk", t="Non-Proliferation Treaty")
+    own = msg("event.treaty_left", s="dprk", t="Our own cap")
+    with translation.override("es"):
+        texts = engine_texts.texts_for(scenario)
+        assert "Tratado de No Proliferación" in texts.say(left)
+        assert "Our own cap" in texts.say(own)  # a players' treaty keeps the name they gave it
+    with translation.override("en"):
+        assert "Non-Proliferation Treaty" in engine_texts.texts_for(scenario).say(left)
