@@ -63,6 +63,8 @@ CBM_LABELS: dict[str, str | Promise] = {"measures": _("Measures")}
 LABELS: dict[str, str | Promise] = {
     "caps": _("Missile caps"), "classes": _("Banned classes"), "weighted_cap": _("Weighted total cap"),
     **INT_TERMS, **BOOL_TERMS, "name": _("Name"),
+    # A scenario's treaty may carry it (the renewal a proposal with the same terms brings); no form sets it.
+    "renew_turns": _("Turns each renewal adds"),
 }
 HOSTING_LABELS: dict[str, str | Promise] = {
     "owner": _("Site owner"), "host": _("Host state"), "site": _("Site"), **HOSTING_INT, **HOSTING_BOOL,
