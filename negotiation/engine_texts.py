@@ -147,18 +147,25 @@ class EngineTexts:
         return m
 
 
-    def _localized_treaty(self, m: Message) -> Message:
-        """A message naming a treaty in force at the start (its ``t``, the name the snapshot holds)
-        with the name the scenario's translation gives it; the players' own treaties stay as named."""
-        name = m.get("t")
-        if not isinstance(name, str) or self.scenario is None or not self.scenario.treaties:
-            return m
+    def treaty_name(self, name: str) -> str:
+        """A treaty's name in the reader's language when it is one the scenario starts with (the
+        snapshot and the turn reports hold its English name); the players' own keep theirs."""
+        if not name or self.scenario is None or not self.scenario.treaties:
+            return name
         lang = get_language() or ""
         for en, tr in zip(self.scenario.treaties, game_engine.localized_scenario(self.scenario, lang).treaties,
                           strict=True):
-            if en.name and en.name == name and tr.name != name:
-                return replace(m, params=tuple((k, tr.name if k == "t" else v) for k, v in m.params))
-        return m
+            if en.name and en.name == name:
+                return tr.name
+        return name
+
+    def _localized_treaty(self, m: Message) -> Message:
+        """A message naming a treaty (its ``t``) with the name ``treaty_name`` gives it."""
+        name = m.get("t")
+        if not isinstance(name, str):
+            return m
+        shown = self.treaty_name(name)
+        return m if shown == name else replace(m, params=tuple((k, shown if k == "t" else v) for k, v in m.params))
 
 
 def in_english(value: object, names: Mapping[str, str] | None = None) -> str:

@@ -263,6 +263,15 @@ def _submission(game: Game, seat_id: int) -> OrderSubmission | None:
                   lambda: OrderSubmission.objects.filter(seat_id=seat_id, turn=game.turn).first())
 
 
+def _localized_report(texts: EngineTexts, report: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The turn's public report with the starting treaties' names in the reader's language."""
+    table = (report or {}).get("compliance")
+    if not report or not isinstance(table, dict):
+        return report
+    return {**report, "compliance": {k: {**e, "name": texts.treaty_name(str(e.get("name", "")))}
+                                     for k, e in table.items() if isinstance(e, dict)}}
+
+
 def public_view(game: Game) -> PublicView:
     state = engine_views.state(game)
     view = engine_views.typed_view_of(state, None)
@@ -287,7 +296,7 @@ def public_view(game: Game) -> PublicView:
         phase_help=str(PHASE_HELP[Phase(game.phase)]),
         news=news_rows(game, None),
         last_turn=record.turn if record else None,
-        report=record.public_report if record else None,
+        report=_localized_report(texts, record.public_report) if record else None,
         explanation=explained(texts, record.explanation) if record else [],
         public_events=[event_text(texts, e) for e in record.events if e["audience"] is None] if record else [],
         final_scores=final,

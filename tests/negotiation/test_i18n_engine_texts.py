@@ -13,7 +13,7 @@ from django.utils import translation
 
 import game_engine
 from game_engine.messages import msg
-from negotiation import broadcasts, engine_texts, services
+from negotiation import broadcasts, engine_texts, selectors, services
 from negotiation.errors import InvalidInput
 from negotiation.models import Game, TurnRecord
 from tests.helpers import resolve, seat_client
@@ -258,3 +258,13 @@ def test_an_event_naming_a_starting_treaty_reads_its_name_in_spanish():
         assert "Our own cap" in texts.say(own)  # a players' treaty keeps the name they gave it
     with translation.override("en"):
         assert "Non-Proliferation Treaty" in engine_texts.texts_for(scenario).say(left)
+
+
+def test_the_public_compliance_table_names_the_starting_treaties_in_spanish(started_game):
+    resolve(started_game)
+    game = Game.objects.get(pk=started_game.pk)
+    with translation.override("es"):
+        names = [row["name"] for row in selectors.public_view(game).compliance_rows]
+    assert "Tratado de No Proliferación" in names and "Non-Proliferation Treaty" not in names
+    with translation.override("en"):
+        assert "Non-Proliferation Treaty" in [row["name"] for row in selectors.public_view(game).compliance_rows]
