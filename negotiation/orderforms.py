@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 import game_engine
 from game_engine.orders import order_cost as engine_cost
 from game_engine.orders import parse_order
-from negotiation import labels
+from negotiation import engine_texts, labels
 
 # The groups players use most come first and start open.
 GROUP_ORDER = ("Offense", "Defense", "Transparency", "Treaties", "Sovereignty", "Verification", "Economy")
@@ -78,6 +78,24 @@ def _options(kind: str, view: game_engine.View, me: str | None, spec_choices: tu
     return ()
 
 
+def _signable(view: game_engine.View, me: str | None) -> tuple[tuple[str, str], ...]:
+    """The treaty texts the viewer's state may sign, by terms hash: the drafts it is party to, and
+    the treaties in force it belongs to (signing one again renews it where it expires)."""
+    out: list[tuple[str, str]] = []
+    for t in view.treaties:
+        if me is None or me not in t.parties or not t.terms_hash:
+            continue
+        expires = t.terms.get("expires_turn")
+        if t.status == "draft":
+            out.append((t.terms_hash, gettext("%(name)s (draft)") % {"name": t.name}))
+        elif t.status == "in_force" and isinstance(expires, int) and not isinstance(expires, bool):
+            out.append((t.terms_hash, gettext("%(name)s (in force until the end of turn %(turn)s: sign again to renew)")
+                        % {"name": t.name, "turn": expires}))
+        elif t.status == "in_force":
+            out.append((t.terms_hash, gettext("%(name)s (in force)") % {"name": t.name}))
+    return tuple(out)
+
+
 def order_groups(view: game_engine.View, me: str | None) -> tuple[OrderGroup, ...]:
     """Every order type as a form, grouped, with choices filled from what this viewer may know."""
     by_group: dict[str, list[OrderForm]] = {}
@@ -92,6 +110,9 @@ def order_groups(view: game_engine.View, me: str | None) -> tuple[OrderGroup, ..
             elif p.kind == "counts":
                 fields.append(Field(p.name, "counts", gettext(p.label), p.required,
                                     counts=view.classes))
+            elif p.name == "terms_hash":  # a treaty text is chosen by its name, never typed as a hash
+                fields.append(Field(p.name, "select", gettext("Treaty"), p.required,
+                                    options=_signable(view, me)))
             elif p.kind == "text" and not p.choices:
                 fields.append(Field(p.name, "text", gettext(p.label), p.required))
             else:
@@ -128,11 +149,14 @@ def raw_order(post: Mapping[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def describe(raw: Mapping[str, Any]) -> str:
-    """A plain-English line for an order (shown in the player's own order list)."""
+def describe(raw: Mapping[str, Any], treaty_names: Mapping[str, str] | None = None) -> str:
+    """A plain-English line for an order (shown in the player's own order list); `treaty_names`
+    (terms hash -> name) names the text a SIGN order signs."""
     kind = str(raw.get("type", "?"))
     qty = raw.get("qty")
     match kind:
+        case "SIGN" if treaty_names and str(raw.get("terms_hash", "")) in treaty_names:
+            return gettext("Sign %(treaty)s") % {"treaty": treaty_names[str(raw.get("terms_hash", ""))]}
         case "BUILD":
             if raw.get("covert"):
                 return gettext("Build %(qty)s %(cls)s covertly") % {"qty": qty, "cls": raw.get("class")}
@@ -349,8 +373,11 @@ class Plan:
 
 
 def plan(state: game_engine.GameState, actor: str, budget: int, raws: Sequence[Mapping[str, Any]]) -> Plan:
+    texts = engine_texts.texts_for(state.scenario)
+    names = {t.terms_hash: texts.treaty_name(t.name) for t in state.treaties
+             if t.terms_hash and (t.status != "draft" or actor in t.parties)}
     return Plan(budget=int(budget), orders=tuple(
-        PlannedOrder(i, describe(raw), order_cost(state, actor, raw)) for i, raw in enumerate(raws)))
+        PlannedOrder(i, describe(raw, names), order_cost(state, actor, raw)) for i, raw in enumerate(raws)))
 
 
 def error_param(state: game_engine.GameState, actor: str, raws: Sequence[Mapping[str, Any]], raw: Mapping[str, Any]) -> str:

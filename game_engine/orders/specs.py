@@ -322,8 +322,9 @@ ORDER_SPECS: tuple[OrderSpec, ...] = (
         "SIGN",
         N_("Sign a treaty"),
         N_("Treaties"),
-        N_("Sign a tabled draft (by its terms hash). It enters into force when every party "
-        "signs the identical text in the same turn. Needs domestic support of 35."),
+        N_("Sign a tabled draft, or a treaty in force again to renew it where it expires. A "
+        "draft enters into force when every party signs the identical text in the same turn. "
+        "Needs domestic support of 35."),
         (ParamSpec("terms_hash", "text", N_("Terms hash")),),
     ),
     OrderSpec(
