@@ -16,6 +16,7 @@ from game_engine.negotiator.table import (
     TableResult,
     hosting_deployments,
     match_observers,
+    renewal_orders,
     reserve_store,
     run_table,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "match_observers",
     "move_from_dict",
     "negotiating_bot_orders",
+    "renewal_orders",
     "reserve_store",
     "run_table",
 ]

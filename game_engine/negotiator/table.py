@@ -230,3 +230,18 @@ def match_observers(
                     {"type": "ACCEPT", "with": sid, "what": "INVITE_OBSERVERS"}
                 )
     return extra
+
+
+def renewal_orders(state: GameState, sid: str, policy: str) -> list[dict[str, object]]:
+    """The SIGN orders with which a bot playing beside people renews the treaties in force it
+    belongs to that expire (its signature costs nothing if the other parties do not sign): every
+    policy that renews at the table does, whoever its partners are."""
+    if policy not in RENEWERS:
+        return []
+    out: list[dict[str, object]] = []
+    for t in state.treaties:
+        exp = t.terms.get("expires_turn")
+        if (t.status == "in_force" and isinstance(exp, int) and not isinstance(exp, bool)
+                and exp >= state.turn and sid in t.parties and sid not in t.withdrawn):
+            out.append({"type": "SIGN", "terms_hash": t.terms_hash})
+    return out

@@ -40,6 +40,7 @@ from game_engine.negotiator import (
     hosting_deployments,
     move_from_dict,
     negotiating_bot_orders,
+    renewal_orders,
     reserve_store,
 )
 from game_engine.negotiator.types import CBM_ORDER
@@ -273,6 +274,8 @@ def bot_orders(game: Game, policy: str, state: game_engine.GameState, state_id: 
     # The agreed site is loaded first: the policy's own deployments get what is left in store.
     own = negotiating_bot_orders(policy, state, state_id, seed)
     raws += reserve_store(state, state_id, own, list(raws)) if raws else [dict(o) for o in own]
+    # An expiring treaty it belongs to: signed again, so a student who re-signs it renews it.
+    raws += [o for o in renewal_orders(state, state_id, policy) if o not in raws]
     have = {(o.get("type"), o.get("with")) for o in raws}
     for r in _history(game):
         mv = r.move

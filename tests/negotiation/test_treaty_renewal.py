@@ -59,3 +59,16 @@ def test_both_parties_sign_the_expiring_cap_again_from_the_composer_and_it_is_re
     resolve(shield)
     renewed = _cap(shield)
     assert renewed.status == "in_force" and renewed.terms["expires_turn"] > expires
+
+
+@pytest.mark.parametrize(("policy", "renewed"), [("reciprocator", True), ("hawk", False)])
+def test_a_bot_partner_signs_the_expiring_cap_again_when_its_policy_renews(shield, policy, renewed):
+    cap = _cap(shield)
+    services.seat_set_bot(game_id=shield.pk, state_id="russia", policy=policy, actor="test")
+    _client, ana = seat_client(shield, "usa", "Ana")
+    to_orders(shield)
+    services.order_add(game_id=shield.pk, seat_id=ana.seat_id, member_id=ana.pk,
+                       raw={"type": "SIGN", "terms_hash": cap.terms_hash})
+    resolve(shield)
+    after = _cap(shield)
+    assert (after.terms["expires_turn"] > cap.terms["expires_turn"]) is renewed
