@@ -54,6 +54,18 @@ def _fresh_local_cache():
                 cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request through LocaleMiddleware leaves its
+    language active in the thread, so one test in Spanish would otherwise turn the next one's
+    expected English into Spanish."""
+    yield
+    if "django.utils.translation" in sys.modules:
+        from django.utils import translation
+
+        translation.deactivate()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `stall` (mostly waiting: a two-minute Redis stall) run first, so that with
     pytest-xdist (make test) the other worker runs the rest of the suite during the wait."""

@@ -7,6 +7,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import get_language
+
+import game_engine
+from negotiation import engine_views
 from negotiation.models import Game, GameEvent
 
 # Log entries that move the game from one turn to the next (see TurnMarks).
@@ -24,8 +28,12 @@ def state_meta(game: Game) -> list[StateMeta]:
     """The game's states in scenario order, read from the game's own engine state (so a game
     stays reviewable even if its scenario file changes or is removed)."""
     scenario = (game.state or {}).get("scenario") or {}
+    # Names in the reader's language where the game's scenario translates them.
+    translated = {s.id: s.name for s in game_engine.localized_info(engine_views.state(game).scenario,
+                                                                   get_language()).states} if scenario else {}
     return [
-        StateMeta(id=str(s.get("id")), name=str(s.get("name", s.get("id"))), color=str(s.get("color", "#555555")))
+        StateMeta(id=str(s.get("id")), name=translated.get(str(s.get("id"))) or str(s.get("name", s.get("id"))),
+                  color=str(s.get("color", "#555555")))
         for s in scenario.get("states", [])
         if isinstance(s, dict)
     ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 import game_engine
 from negotiation import engine_views, labels
@@ -106,7 +106,9 @@ def _num(value: Any) -> float | None:
 def game_history(game: Game, access: ReviewAccess) -> History:
     """Chart series for this reviewer (cached per game version and lens)."""
     last = TurnRecord.objects.filter(game=game).order_by("-turn").values_list("pk", flat=True).first()
-    key = f"review:history:{game.pk}:{game.version}:{last or 0}:{access.cache_key}:{int(access.game_over)}"
+    # Per language: the series are named by the states' names in the reader's language.
+    key = (f"review:history:{game.pk}:{game.version}:{last or 0}:{access.cache_key}:{int(access.game_over)}:"
+           f"{get_language()}")
     cached = cache.get(key)
     if isinstance(cached, History):
         return cached

@@ -8,12 +8,14 @@ import re
 import pytest
 
 import game_engine
+from negotiation import services
 from negotiation.models import Game, GameEvent, TurnRecord
 from negotiation.review.access import ReviewAccess
 from negotiation.review.charts import DASHES, MARKERS, PALETTE, Chart, Series, line_chart_svg
 from negotiation.review.whatif import run_whatif
 from negotiation.selectors import describe_order
 from negotiation.viewer import Role, Viewer
+from tests.helpers import resolve
 from tests.negotiation.test_review_fixtures import play
 
 
@@ -277,3 +279,15 @@ def test_every_page_opens_before_the_first_turn_is_resolved(game, fac_client):
     for page in ("", "timeline/", "timeline/?turn=0", "knowledge/", "debrief/", "what-if/", "export/?format=csv"):
         assert fac_client.get(f"/review/{game.pk}/{page}").status_code == 200, page
     assert "No turn has been resolved yet." in text(fac_client.get(f"/review/{game.pk}/what-if/"))
+
+
+def test_the_review_names_the_states_in_the_readers_language(facilitator, fac_client):
+    game = services.game_create(facilitator=facilitator, scenario_slug="shield-of-the-east", title="Escudo",
+                                mode="expected")
+    services.game_start(game_id=game.pk, actor="test")
+    resolve(game)
+    english = text(fac_client.get(f"/review/{game.pk}/"))  # built first: the charts are cached...
+    fac_client.post("/i18n/setlang/", {"language": "es", "next": f"/review/{game.pk}/"})
+    spanish = text(fac_client.get(f"/review/{game.pk}/"))  # ...per language
+    assert "Poland" in english and "Polonia" not in english
+    assert "Polonia" in spanish and "Rumanía" in spanish and "Poland" not in spanish
