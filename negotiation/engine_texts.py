@@ -160,12 +160,15 @@ class EngineTexts:
         return name
 
     def _localized_treaty(self, m: Message) -> Message:
-        """A message naming a treaty (its ``t``) with the name ``treaty_name`` gives it."""
+        """A message naming a treaty (its ``t``, or a nested part's: "the treaty regime fell because
+        ... expired") with the name ``treaty_name`` gives it."""
+        parts = tuple(self._localized_treaty(p) for p in m.parts)
         name = m.get("t")
-        if not isinstance(name, str):
+        shown = self.treaty_name(name) if isinstance(name, str) else ""
+        params = tuple((k, shown if k == "t" and shown else v) for k, v in m.params)
+        if params == m.params and parts == m.parts:
             return m
-        shown = self.treaty_name(name)
-        return m if shown == name else replace(m, params=tuple((k, shown if k == "t" else v) for k, v in m.params))
+        return replace(m, params=params, parts=parts)
 
 
 def in_english(value: object, names: Mapping[str, str] | None = None) -> str:

@@ -256,6 +256,9 @@ def test_an_event_naming_a_starting_treaty_reads_its_name_in_spanish():
         texts = engine_texts.texts_for(scenario)
         assert "Tratado de No Proliferación" in texts.say(left)
         assert "Our own cap" in texts.say(own)  # a players' treaty keeps the name they gave it
+        # ...also inside a sentence that nests it ("the treaty regime fell because ... expired").
+        nested = msg("explain.example", msg("event.treaty_expired", t="Non-Proliferation Treaty"))
+        assert texts._localized_treaty(nested).parts[0].get("t") == "Tratado de No Proliferación"
     with translation.override("en"):
         assert "Non-Proliferation Treaty" in engine_texts.texts_for(scenario).say(left)
 
