@@ -132,8 +132,7 @@ class EngineTexts:
         return self._word(wid) if wid in CATALOGUE else key.replace("_", " ")
 
     def _word(self, wid: str) -> str:
-        entry = CATALOGUE[wid]
-        return pgettext(entry.context, entry.text) if entry.context else gettext(entry.text)
+        return word(wid)
 
     def _localized_inject(self, m: Message) -> Message:
         """A scheduled inject in the scenario's translation (the facilitator's own stay as written)."""
@@ -169,6 +168,12 @@ class EngineTexts:
         if params == m.params and parts == m.parts:
             return m
         return replace(m, params=params, parts=parts)
+
+
+def word(wid: str) -> str:
+    """One of the catalogue's words (``word.mode.forward``) in the active language."""
+    entry = CATALOGUE[wid]
+    return pgettext(entry.context, entry.text) if entry.context else gettext(entry.text)
 
 
 def in_english(value: object, names: Mapping[str, str] | None = None) -> str:

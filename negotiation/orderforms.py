@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 import game_engine
+from game_engine.catalogue import CATALOGUE
 from game_engine.orders import order_cost as engine_cost
 from game_engine.orders import parse_order
 from negotiation import engine_texts, labels
@@ -55,9 +56,21 @@ class OrderGroup:
     rules_anchor: str = "orders"
 
 
+def choice_label(code: Any) -> str:
+    """A fixed choice of an order in words: a radar mode, a technology, an invitation (the order
+    it accepts); a missile class is its own name."""
+    raw = str(code or "")
+    for wid in (f"word.mode.{raw}", f"word.tech.{raw}"):
+        if wid in CATALOGUE:
+            return engine_texts.word(wid)
+    if any(s.type == raw for s in game_engine.ORDER_SPECS):
+        return labels.order_type(raw)
+    return raw
+
+
 def _options(kind: str, view: game_engine.View, me: str | None, spec_choices: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     if spec_choices:
-        return tuple((c, c) for c in spec_choices)
+        return tuple((c, choice_label(c)) for c in spec_choices)
     if kind == "missile_class":
         return tuple((c, c) for c in view.classes)
     if kind == "interceptor_type":
@@ -149,9 +162,10 @@ def raw_order(post: Mapping[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def describe(raw: Mapping[str, Any], treaty_names: Mapping[str, str] | None = None) -> str:
+def describe(raw: Mapping[str, Any], treaty_names: Mapping[str, str] | None = None,
+             names: Mapping[str, str] | None = None) -> str:
     """A plain-English line for an order (shown in the player's own order list); `treaty_names`
-    (terms hash -> name) names the text a SIGN order signs."""
+    (treaty id or terms hash -> name) names the treaty an order acts on, `names` the states."""
     kind = str(raw.get("type", "?"))
     qty = raw.get("qty")
     match kind:
@@ -187,6 +201,12 @@ def describe(raw: Mapping[str, Any], treaty_names: Mapping[str, str] | None = No
         if value in (None, "", False, {}) or p.name in labels.HIDDEN_DETAILS:
             continue  # a terms hash is no title: the order's own words say what it signs
         label = gettext(p.label).lower()
+        if p.kind == "state":
+            value = (names or {}).get(str(value), value)
+        elif p.kind == "treaty":
+            value = (treaty_names or {}).get(str(value), value)
+        elif p.choices:
+            value = choice_label(value)
         details.append(label if value is True else f"{label} {value}")
     return gettext(spec.label) + (f" ({', '.join(details)})" if details else "")
 
@@ -373,11 +393,24 @@ class Plan:
 
 
 def plan(state: game_engine.GameState, actor: str, budget: int, raws: Sequence[Mapping[str, Any]]) -> Plan:
-    texts = engine_texts.texts_for(state.scenario)
-    names = {t.terms_hash: texts.treaty_name(t.name) for t in state.treaties
-             if t.terms_hash and (t.status != "draft" or actor in t.parties)}
+    treaties, names = order_words(state, actor)
     return Plan(budget=int(budget), orders=tuple(
-        PlannedOrder(i, describe(raw, names), order_cost(state, actor, raw)) for i, raw in enumerate(raws)))
+        PlannedOrder(i, describe(raw, treaties, names), order_cost(state, actor, raw)) for i, raw in enumerate(raws)))
+
+
+def order_words(state: game_engine.GameState, actor: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """What an order line names, in the active language: treaties by id and terms hash (a draft
+    only for its parties: ``actor`` None names public treaties only), and states by id."""
+    texts = engine_texts.texts_for(state.scenario)
+    treaties: dict[str, str] = {}
+    for t in state.treaties:
+        if t.status != "draft" or (actor is not None and actor in t.parties):
+            name = texts.treaty_name(t.name)
+            treaties[t.id] = name
+            if t.terms_hash:
+                treaties[t.terms_hash] = name
+    names = {s.id: s.name for s in game_engine.localized_info(state.scenario, get_language()).states}
+    return treaties, names
 
 
 def error_param(state: game_engine.GameState, actor: str, raws: Sequence[Mapping[str, Any]], raw: Mapping[str, Any]) -> str:

@@ -22,7 +22,7 @@ from negotiation.models import Game, GameEvent, Inject, OrderSubmission, Phase, 
 from negotiation.review.access import BOOKMARK_KIND, ReviewAccess, knowledge_view, lens_view
 from negotiation.review.common import StateMeta, state_meta, turn_marks
 from negotiation.review.timeline import PHASE_WORDS, proposal_titles, summarize, visible_events
-from negotiation.selectors import describe_order
+from negotiation.selectors import NewsRow, describe_order, localized_news
 
 # Engine events that make a treaty story: signed, in force, renewed, broken, left, expired.
 TREATY_EVENT_KINDS = frozenset({
@@ -410,7 +410,7 @@ class Knowledge:
     orders: list[str]
     revisions: int
     report: dict[str, Any] | None
-    news: list[Inject]
+    news: list[NewsRow]
     treaties: list[KnownTreaty]
     show_truth: bool
 
@@ -480,16 +480,17 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
     report = previous.private_reports.get(state_id) if previous else None
     if isinstance(report, dict):
         report = _report_in_language(engine_views.texts_for(state.scenario), report)
-    orders = [describe_order(o) for o in (record.orders.get(state_id, []) if record else [])]
+    orders = [describe_order(o, game) for o in (record.orders.get(state_id, []) if record else [])]
     revisions = (OrderSubmission.objects.filter(game=game, seat__state_id=state_id, turn=turn)
                  .values_list("revision", flat=True).first() or 0)
-    news = [i for i in Inject.objects.filter(game=game, turn__lte=turn).order_by("seq")
-            if i.audience is None or state_id in i.audience]
+    news = localized_news(game, [i for i in Inject.objects.filter(game=game, turn__lte=turn).order_by("seq")
+                                 if i.audience is None or state_id in i.audience])
+    texts = engine_views.texts_for(state.scenario)
     return Knowledge(
         state_id=state_id, state_name=metas[state_id].name, turn=turn, label=choices[turn], view=view, me=me,
         others=others, orders=orders, revisions=int(revisions), report=report if isinstance(report, dict) else None,
         news=news,
-        treaties=[KnownTreaty(name=t.name, status=treaty_status(t.status),
+        treaties=[KnownTreaty(name=texts.treaty_name(t.name), status=treaty_status(t.status),
                               parties=[metas[p].name if p in metas else p for p in t.parties])
                   for t in view.treaties],
         show_truth=bool(truth),

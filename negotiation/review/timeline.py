@@ -14,12 +14,11 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 
 import game_engine
-from negotiation import engine_texts, engine_views, labels
+from negotiation import engine_texts, engine_views, labels, orderforms
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game, GameEvent, Message
 from negotiation.review.access import ReviewAccess
 from negotiation.review.common import TurnMarks, state_names, turn_marks
-from negotiation.selectors import describe_order
 
 PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 100
@@ -316,7 +315,7 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
             return gettext("Orders phase sent back to negotiation.")
         case "orders.revised":
             orders = data.get("orders") or []
-            listed = "; ".join(describe_order(o) for o in orders if isinstance(o, dict)) or gettext("no orders")
+            listed = "; ".join(orderforms.describe(o, names=names) for o in orders if isinstance(o, dict)) or gettext("no orders")
             return _short(gettext("Revision %(revision)s: %(orders)s") % {"revision": data.get("revision"), "orders": listed})
         case "orders.missed_policy":
             return gettext("%(state)s: missed orders filled by “%(policy)s” (%(n)s orders).") % {

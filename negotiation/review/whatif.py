@@ -52,7 +52,7 @@ def whatif_form(game: Game, access: ReviewAccess, turn: int) -> list[WhatIfState
         raws = (record.orders.get(meta.id, []) if record else []) if mine else []
         rows.append(WhatIfState(
             state_id=meta.id, name=meta.name, editable=mine,
-            orders=[RecordedOrder(i, describe_order(o), json.dumps(o, sort_keys=True)) for i, o in enumerate(raws)],
+            orders=[RecordedOrder(i, describe_order(o, game), json.dumps(o, sort_keys=True)) for i, o in enumerate(raws)],
         ))
     return [r for r in rows if r.editable]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from negotiation import orderforms
+from django.utils.translation import get_language
+
+from negotiation import engine_views, orderforms
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game, Member
 from negotiation.scenarios import state_infos
@@ -31,8 +33,17 @@ def rejected_rows(texts: EngineTexts, report: dict[str, Any]) -> dict[str, Any]:
 
 
 
-def describe_order(raw: dict[str, Any]) -> str:
-    return orderforms.describe(raw)
+def describe_order(raw: dict[str, Any], game: Game | None = None) -> str:
+    """An order in words; with its game, the states and the public treaties it names are named
+    in the reader's language (a draft's name stays private to its parties: "Sign a treaty")."""
+    if game is None:
+        return orderforms.describe(raw)
+    memo = game.__dict__.setdefault("_order_words", {})
+    lang = get_language()
+    if lang not in memo:
+        memo[lang] = orderforms.order_words(engine_views.state(game), None)
+    treaties, names = memo[lang]
+    return orderforms.describe(raw, treaties, names)
 
 
 

@@ -433,9 +433,14 @@ def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[New
         rows = [i for i in delivered if i.audience is None][:limit]
     else:
         rows = [i for i in delivered if i.audience is not None and viewer.state_id in (i.audience or [])][:limit]
-    localized = game_engine.localized_injects(bundled_scenario(game.scenario_slug), get_language()) if rows else ()
+    return localized_news(game, rows)
+
+
+def localized_news(game: Game, injects: list[Inject]) -> list[NewsRow]:
+    """Injects as news rows, the scenario's own in the reader's language."""
+    localized = game_engine.localized_injects(bundled_scenario(game.scenario_slug), get_language()) if injects else ()
     out = []
-    for i in rows:
+    for i in injects:
         title, text = i.title, i.text
         # The scenario's own injects are stored in English; show them in the scenario's translation.
         index = i.scenario_key.removeprefix("scenario:")
