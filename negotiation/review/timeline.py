@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext, pgettext_lazy
 
 import game_engine
+from game_engine.messages import msg
 from negotiation import engine_texts, engine_views, labels, orderforms
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game, GameEvent, Message
@@ -321,6 +322,9 @@ def summarize(kind: str, data: dict[str, Any], names: dict[str, str], message: M
             return gettext("%(state)s: missed orders filled by “%(policy)s” (%(n)s orders).") % {
                 "state": name(data.get("state")), "policy": data.get("policy"), "n": data.get("orders")}
         case "inject.sent":
+            if texts is not None:  # a scenario's own inject in the reader's language
+                return _short(texts.say(msg("event.inject", title=str(data.get("title", "")),
+                                            text=str(data.get("text", "")))))
             return _short(f"{data.get('title', '')}: {data.get('text', '')}")
         case "seat.claimed" | "seat.assigned":
             if data.get("name"):

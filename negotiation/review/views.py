@@ -207,12 +207,13 @@ def whatif_page(request: HttpRequest, game: Game, access: ReviewAccess) -> HttpR
 def turn_page(request: HttpRequest, game: Game, access: ReviewAccess, turn: int) -> HttpResponse:
     record = get_object_or_404(TurnRecord, game=game, turn=turn)
     names = {m.id: m.name for m in state_meta(game)}
-    orders = [(names.get(sid, sid), [selectors.describe_order(o) for o in raws], raws)
+    orders = [(names.get(sid, sid), [selectors.describe_order(o, game) for o in raws], raws)
               for sid, raws in record.orders.items()]
     turns = list(TurnRecord.objects.filter(game=game).order_by("turn").values_list("turn", flat=True))
     texts = engine_views.texts(game)
     events = [{**e, "text": texts.event(str(e.get("kind", "")), e.get("text", ""),
-                                        e.get("data") if isinstance(e.get("data"), dict) else None)}
+                                        e.get("data") if isinstance(e.get("data"), dict) else None),
+               "audience": [names.get(str(a), str(a)) for a in e.get("audience") or []]}
               for e in record.events]
     explanation = [{**x, "text": texts.explanation(str(x.get("component", "")), x.get("text", ""))}
                    for x in record.explanation]

@@ -284,6 +284,8 @@ def test_every_page_opens_before_the_first_turn_is_resolved(game, fac_client):
 def test_the_review_names_the_states_in_the_readers_language(facilitator, fac_client):
     game = services.game_create(facilitator=facilitator, scenario_slug="shield-of-the-east", title="Escudo",
                                 mode="expected")
+    for sid in ("usa", "poland"):  # their orders name Russia
+        services.seat_set_bot(game_id=game.pk, state_id=sid, policy="verifier", actor="test")
     services.game_start(game_id=game.pk, actor="test")
     resolve(game)
     english = text(fac_client.get(f"/review/{game.pk}/"))  # built first: the charts are cached...
@@ -291,3 +293,9 @@ def test_the_review_names_the_states_in_the_readers_language(facilitator, fac_cl
     spanish = text(fac_client.get(f"/review/{game.pk}/"))  # ...per language
     assert "Poland" in english and "Polonia" not in english
     assert "Polonia" in spanish and "Rumanía" in spanish and "Poland" not in spanish
+    # The engine's input and output of a turn: its orders and who saw each event, by name.
+    turn = text(fac_client.get(f"/review/{game.pk}/turn/1/"))
+    assert "Rusia" in turn and "russia)" not in turn and "por poland" not in turn
+    # The log's scenario injects in the scenario's translation.
+    timeline = text(fac_client.get(f"/review/{game.pk}/timeline/"))
+    assert "El límite está a punto de expirar" in timeline and "The cap is about to expire" not in timeline
