@@ -297,5 +297,5 @@ def test_the_review_names_the_states_in_the_readers_language(facilitator, fac_cl
     turn = text(fac_client.get(f"/review/{game.pk}/turn/1/"))
     assert "Rusia" in turn and "russia)" not in turn and "por poland" not in turn
     # The log's scenario injects in the scenario's translation (the entry's raw data keeps them as sent).
-    timeline = text(fac_client.get(f"/review/{game.pk}/timeline/"))
+    timeline = text(fac_client.get(f"/review/{game.pk}/timeline/?kind=inject.sent"))
     assert "El límite está a punto de expirar: El límite de armas ofensivas caduca" in timeline
