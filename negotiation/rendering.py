@@ -190,6 +190,7 @@ def room_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, reads
     # resolved its viewer from the shared members; a resync read the game for this render)
     if not reads_shared:
         selectors.share_reads(game)
+        selectors.read_together(game, selectors.ROOM_SETS, seat_id=viewer.seat_id)
     context = (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
                | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
     # the page's map, from the same cache as its pushes and resyncs (a template calls the callable)
@@ -237,14 +238,30 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
     return response
 
 
-def _game(game_id: int) -> Game:
+# The row sets the public fragments read (selectors.read_together reads them in one statement).
+PUBLIC_SETS = (selectors.SEATS, selectors.INJECTS, selectors.LAST_RECORD)
+
+
+def _game(game_id: int, sets: tuple[str, ...] = PUBLIC_SETS, seat_id: int | None = None) -> Game:
     """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
-    its selectors sharing their reads for this render."""
+    its selectors sharing their reads for this render, the row ``sets`` it names read together."""
     game = engine_views.game_for_render(Game.objects.select_related("facilitator"), pk=game_id)
     if game is None:
         raise Game.DoesNotExist(game_id)
     selectors.share_reads(game)
+    selectors.read_together(game, sets, seat_id=seat_id)
     return game
+
+
+def _private_sets(viewer: Viewer, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The row sets a viewer's private fragments read."""
+    if viewer.role is Role.FACILITATOR:
+        return selectors.ROOM_SETS
+    if viewer.role is Role.OBSERVER:
+        return PUBLIC_SETS
+    return (selectors.SEATS, selectors.MEMBERS, selectors.INJECTS, selectors.LAST_RECORD, selectors.SUBMISSION,
+            *((selectors.CHANNELS,) if "channel-list" in names else ()),
+            *((selectors.PROPOSALS,) if "proposals" in names else ()))
 
 
 def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
@@ -264,7 +281,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
                            open_key: str = "plenary") -> str:
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
-    game = _game(game_id)
+    game = _game(game_id, _private_sets(viewer, names), viewer.seat_id)
     return _private_html(game, viewer, names, open_key, private_context(game, viewer) | {"oob": True})
 
 
@@ -304,7 +321,7 @@ def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[st
 def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
-    game = _game(game_id)
+    game = _game(game_id, selectors.ROOM_SETS, viewer.seat_id)
     context = room_context(game, viewer, open_key, reads_shared=True) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]

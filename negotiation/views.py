@@ -162,6 +162,9 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
     game = _game_by_code(code)
     if game is not None:
         selectors.share_reads(game)  # a read-only page: the viewer's member comes from the members it shows
+        if (member_id := selectors.session_member_id(request.session, game.pk)) is not None:
+            # the page's rows in one statement, the orders of the claimed member's seat among them
+            selectors.read_together(game, selectors.ROOM_SETS, member_id=member_id)
     viewer = None if game is None else selectors.viewer_for_request(request, game)
     if viewer is None and (limited := _guess_limited(request)) is not None:
         return limited

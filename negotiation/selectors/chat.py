@@ -11,7 +11,7 @@ from django.db import connection
 from negotiation import bot_speech, channels
 from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message
 from negotiation.seat_session import SESSION_OPEN_CHANNEL
-from negotiation.selectors.common import shared, state_names
+from negotiation.selectors.common import CHANNELS, shared, state_names
 from negotiation.viewer import Role, Viewer
 
 
@@ -51,7 +51,7 @@ def _channel_candidates(game: Game, viewer: Viewer) -> list[Channel]:
     """Channels the viewer may read (existing or by definition), in display order."""
     names = state_names(game)
     state_ids = tuple(names)
-    existing = {c.key: c for c in shared(game, ("channels",), lambda: list(Channel.objects.filter(game=game)))}
+    existing = {c.key: c for c in shared(game, (CHANNELS,), lambda: list(Channel.objects.filter(game=game)))}
 
     def get(key: str) -> Channel:
         if key in existing:
