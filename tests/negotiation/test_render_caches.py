@@ -10,7 +10,7 @@ from django.utils import translation
 
 import game_engine
 from negotiation import engine_views, rendering, selectors, services
-from negotiation.models import Game, Member
+from negotiation.models import Game, Member, Seat
 from negotiation.seat_session import SESSION_SEATS
 from negotiation.viewer import Role, Viewer
 from tests.helpers import resolve, seat_client
@@ -190,3 +190,29 @@ def test_the_order_composer_is_kept_per_composer_game_and_language(started_game)
     assert "Not that many" in rendering.partial_html("order-panel", context | {"composer": refused})
     with translation.override("es"):
         assert "New order" not in rendering.partial_html("order-panel", _room(started_game.pk, _player(ana)))
+
+
+@pytest.mark.django_db
+def test_the_seat_table_is_kept_per_seat_rows_public_view_and_language(started_game):
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    seat_client(started_game, "borun", "Bo")  # not ready: Ana's readiness does not close the phase
+
+    def table() -> str:
+        return rendering.partial_html("seat-list", _room(started_game.pk, _player(ana)))
+
+    before = table()
+    assert 'data-testid="ready-aurel"' not in before and before == table()
+    services.seat_set_ready(game_id=started_game.pk, seat_id=ana.seat_id, member_id=ana.pk, ready=True)
+    ready = table()
+    assert 'data-testid="ready-aurel"' in ready  # a seat row changed: rendered again
+    Seat.objects.filter(pk=ana.seat_id).update(connections=1)
+    online = table()
+    assert online != ready and online.count('class="badge on"') == ready.count('class="badge on"') + 1
+    with translation.override("es"):
+        assert table() != online
+    # the public picture comes from the public view: a new snapshot with the same seats is drawn again
+    row = Game.objects.get(pk=started_game.pk)
+    state = row.state
+    next(n for n in state["nations"] if n["id"] == "aurel")["ds"] = 12.0
+    Game.objects.filter(pk=row.pk).update(state=state)
+    assert table() != online and "<td>12" in table()
