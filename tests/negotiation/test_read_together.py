@@ -13,9 +13,11 @@ from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from negotiation import rendering, selectors, services
-from negotiation.models import Game, Inject, Member
+from negotiation.models import Game, Inject, Member, Message
+from negotiation.selectors import chat as chat_selectors
 from negotiation.selectors import common
 from negotiation.selectors import game as game_selectors
 from negotiation.selectors.chat import _channel_candidates
@@ -150,3 +152,28 @@ def test_the_page_and_the_resync_show_what_the_rows_say(busy_game):
     assert page.status_code == 200
     body = page.content.decode()
     assert "News 901" in body and "News 902" not in body and "P1 · Cap" not in body  # Di is party to nothing
+
+
+@pytest.mark.django_db
+def test_a_chat_page_read_in_plain_sql_is_what_the_message_rows_say(started_game):
+    """The chat pane's page (selectors.channel_page) reads its columns in one plain statement: the
+    same rows, words (a bot's intent in the reader's language), times and order as chat_row of the
+    Message instances, with and without ``before_seq``."""
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    for i in range(7):
+        services.message_post(game_id=started_game.pk, viewer=_player(ana), body=f"Line {i}")
+    Message.objects.create(game=started_game, seq=9001, channel="plenary", author_label="Borun (bot)", body="raw",
+                           intent={"id": "sign", "params": {"template": "OFFENSE_CAP"}})
+    Message.objects.create(game=started_game, seq=9002, channel="plenary", author_label="Calla (bot)", body="plain",
+                           intent={})
+    Message.objects.create(game=started_game, seq=9003, channel="fac:aurel", author_label="Facilitator", body="aside")
+    game = Game.objects.get(pk=started_game.pk)
+    ordered = Message.objects.filter(game=game, channel="plenary").order_by("-seq")
+    for before, size in ((None, 50), (None, 3), (9002, 4)):
+        expected = list(ordered.filter(seq__lt=before) if before else ordered)[:size]
+        expected.reverse()
+        with translation.override("es"):
+            got = chat_selectors._page(game.pk, "plenary", before, size)
+            assert got == [selectors.chat_row(m) for m in expected]
+    assert all(row.created_at.tzinfo is not None for row in got)
+    assert got[-1].author == "Borun (bot)" and got[-1].body not in ("raw", "")  # the intent, in words
