@@ -144,8 +144,7 @@ def channel_page(game: Game, viewer: Viewer, key: str, *, before_seq: int | None
 def _page(game_id: int, key: str, before_seq: int | None, size: int) -> list[ChatRow]:
     """The columns a chat item shows, in one plain parameterised statement (every page and resync
     reads a page: building fifty Message instances cost more than the database's answer)."""
-    col = {f: Message._meta.get_field(f).column for f in ("game", "channel", "seq", "author_label", "body", "intent",
-                                                          "created_at")}
+    col = {f.name: f.column for f in Message._meta.concrete_fields}
     sql = (f"SELECT {col['seq']}, {col['author_label']}, {col['body']}, {col['intent']}, {col['created_at']} "  # noqa: S608
            f"FROM {Message._meta.db_table} WHERE {col['game']} = %s AND {col['channel']} = %s"
            + (f" AND {col['seq']} < %s" if before_seq is not None else "") + f" ORDER BY {col['seq']} DESC LIMIT %s")
