@@ -348,7 +348,7 @@ PUBLIC_SETS = (selectors.SEATS, selectors.INJECTS, selectors.LAST_RECORD)
 def _game(game_id: int, sets: tuple[str, ...] = PUBLIC_SETS, seat_id: int | None = None) -> Game:
     """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
     its selectors sharing their reads for this render, the row ``sets`` it names read together."""
-    game = engine_views.game_for_render(Game.objects.select_related("facilitator"), pk=game_id)
+    game = engine_views.game_for_render(pk=game_id)
     if game is None:
         raise Game.DoesNotExist(game_id)
     selectors.share_reads(game)

@@ -48,7 +48,7 @@ def _valid_email(value: str) -> bool:
 
 def _game_by_code(code: str) -> Game | None:
     # with its facilitator: the room's tutorial check reads it
-    return engine_views.game_for_render(Game.objects.select_related("facilitator"), code=code.strip().upper())
+    return engine_views.game_for_render(code=code.strip().upper())
 
 
 def _require_viewer(request: HttpRequest, game: Game) -> Viewer:

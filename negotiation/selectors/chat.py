@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
-from negotiation import bot_speech, channels
+from negotiation import bot_speech, channels, jsonrows
 from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message
 from negotiation.seat_session import SESSION_OPEN_CHANNEL
 from negotiation.selectors.common import CHANNELS, shared, state_names
@@ -155,20 +153,12 @@ def _page(game_id: int, key: str, before_seq: int | None, size: int) -> list[Cha
     rows.reverse()
     out = []
     for seq, author, body, raw_intent, created in rows:
-        intent = _json(raw_intent)
+        intent = jsonrows.loads(raw_intent)
         out.append(ChatRow(seq=seq, author=author, body=bot_speech.say(intent) if intent else body,
-                           created_at=_moment(created)))
+                           created_at=jsonrows.aware(created)))
     return out
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _moment(value: Any) -> datetime:
-    """A timestamp as the backend's cursor gives it: aware (PostgreSQL), or UTC text or naive (SQLite)."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def message_search(game: Game, viewer: Viewer, query: str, *, limit: int = 50) -> list[tuple[ChannelRow, ChatRow]]:

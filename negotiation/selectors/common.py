@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from django.db import connection, models
+from django.db import connection
 
-from negotiation import orderforms
+from negotiation import jsonrows, orderforms
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import (
     Channel,
@@ -131,72 +129,6 @@ ROOM_SETS = (SEATS, MEMBERS, INJECTS, LAST_RECORD, SUBMISSION, CHANNELS, PROPOSA
 RECORD_DEFERRED = ("state_before", "state_after", "orders", "audit")
 
 
-@dataclass(frozen=True, slots=True)
-class _Columns:
-    """How one model's rows travel as JSON arrays: the columns in order, and each value's decoder."""
-
-    model: type[models.Model]
-    attnames: tuple[str, ...]
-    columns: tuple[str, ...]
-    decoders: tuple[tuple[int, Callable[[Any], Any]], ...]
-    json_columns: frozenset[str]
-
-    def array(self, alias: str, sqlite: bool) -> str:
-        cols = [f'json({alias}."{c}")' if sqlite and c in self.json_columns else f'{alias}."{c}"' for c in self.columns]
-        return f"{'json_array' if sqlite else 'json_build_array'}({', '.join(cols)})"
-
-    def build(self, values: list[Any]) -> Any:
-        for i, decode in self.decoders:
-            if values[i] is not None:
-                values[i] = decode(values[i])
-        return self.model.from_db(connection.alias, self.attnames, values)
-
-
-def _datetime(value: str) -> datetime:
-    """A timestamp as the database writes it into JSON: ISO 8601 with its offset (PostgreSQL), or
-    UTC without one (SQLite, where Django stores UTC)."""
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _columns(model: type[models.Model], skip: Collection[str] = ()) -> _Columns:
-    fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
-    decoders: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, f in enumerate(fields):
-        kind = f.get_internal_type()
-        if kind == "DateTimeField":
-            decoders.append((i, _datetime))
-        elif kind == "BooleanField":
-            decoders.append((i, bool))  # SQLite's JSON has 0 and 1
-        elif kind == "FloatField":
-            decoders.append((i, float))  # JSON writes 3.0 as 3
-        elif kind not in ("AutoField", "BigAutoField", "IntegerField", "PositiveIntegerField", "ForeignKey",
-                          "CharField", "SlugField", "TextField", "JSONField"):
-            raise TypeError(f"{model.__name__}.{f.name}: no JSON decoder for a {kind}")
-    return _Columns(model, tuple(f.attname for f in fields), tuple(f.column for f in fields), tuple(decoders),
-                    frozenset(f.column for f in fields if f.get_internal_type() == "JSONField"))
-
-
-_COLUMNS: dict[str, _Columns] = {}
-
-
-def _cols(name: str, model: type[models.Model], skip: Collection[str] = ()) -> _Columns:
-    found = _COLUMNS.get(name)
-    if found is None:
-        found = _COLUMNS[name] = _columns(model, skip)
-    return found
-
-
-def _set_sql(cols: _Columns, where: str, sqlite: bool, *, alias: str = "t", join: str = "") -> str:
-    table = cols.model._meta.db_table
-    agg = "json_group_array" if sqlite else "json_agg"
-    return f"(SELECT {agg}({cols.array(alias, sqlite)}) FROM {table} {alias} {join} WHERE {where})"  # noqa: S608
-
-
-def _loads(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
 def read_together(game: Game, sets: Sequence[str] = ROOM_SETS, *, seat_id: int | None = None,
                   member_id: int | None = None) -> None:
     """Read the named row sets of this game in one statement into its shared reads (a render that
@@ -213,27 +145,27 @@ def read_together(game: Game, sets: Sequence[str] = ROOM_SETS, *, seat_id: int |
     names: list[str] = []
     gid = game.pk
     if SEATS in sets or MEMBERS in sets:
-        parts.append(_set_sql(_cols(SEATS, Seat), "t.game_id = %s", sqlite))
+        parts.append(jsonrows.set_sql(jsonrows.columns(SEATS, Seat), "t.game_id = %s", sqlite))
         params.append(gid)
         names.append(SEATS)
     if MEMBERS in sets:
         seat_table = Seat._meta.db_table
-        parts.append(_set_sql(_cols(MEMBERS, Member), "s.game_id = %s", sqlite,
+        parts.append(jsonrows.set_sql(jsonrows.columns(MEMBERS, Member), "s.game_id = %s", sqlite,
                               join=f"JOIN {seat_table} s ON s.id = t.seat_id"))
         params.append(gid)
         names.append(MEMBERS)
     if INJECTS in sets:
-        parts.append(_set_sql(_cols(INJECTS, Inject), "t.game_id = %s AND NOT t.pending", sqlite))
+        parts.append(jsonrows.set_sql(jsonrows.columns(INJECTS, Inject), "t.game_id = %s AND NOT t.pending", sqlite))
         params.append(gid)
         names.append(INJECTS)
     if LAST_RECORD in sets:
-        cols = _cols(LAST_RECORD, TurnRecord, RECORD_DEFERRED)
+        cols = jsonrows.columns(LAST_RECORD, TurnRecord, RECORD_DEFERRED)
         parts.append(f"(SELECT {cols.array('t', sqlite)} FROM {TurnRecord._meta.db_table} t "  # noqa: S608
                      "WHERE t.game_id = %s ORDER BY t.turn DESC LIMIT 1)")
         params.append(gid)
         names.append(LAST_RECORD)
     if SUBMISSION in sets and (seat_id is not None or (member_id is not None and MEMBERS in sets)):
-        cols = _cols(SUBMISSION, OrderSubmission)
+        cols = jsonrows.columns(SUBMISSION, OrderSubmission)
         if seat_id is not None:
             parts.append(f"(SELECT {cols.array('t', sqlite)} FROM {OrderSubmission._meta.db_table} t "  # noqa: S608
                          "WHERE t.seat_id = %s AND t.turn = %s)")
@@ -245,14 +177,14 @@ def read_together(game: Game, sets: Sequence[str] = ROOM_SETS, *, seat_id: int |
             params += [member_id, game.turn, gid]
         names.append(SUBMISSION)
     if CHANNELS in sets:
-        parts.append(_set_sql(_cols(CHANNELS, Channel), "t.game_id = %s", sqlite))
+        parts.append(jsonrows.set_sql(jsonrows.columns(CHANNELS, Channel), "t.game_id = %s", sqlite))
         params.append(gid)
         names.append(CHANNELS)
     if PROPOSALS in sets:
         proposal_table = Proposal._meta.db_table
-        parts.append(_set_sql(_cols(PROPOSALS, Proposal), "t.game_id = %s", sqlite))
+        parts.append(jsonrows.set_sql(jsonrows.columns(PROPOSALS, Proposal), "t.game_id = %s", sqlite))
         for name, model in (("versions", ProposalVersion), ("signatures", Signature), ("comments", ProposalComment)):
-            parts.append(_set_sql(_cols(name, model), "p.game_id = %s", sqlite,
+            parts.append(jsonrows.set_sql(jsonrows.columns(name, model), "p.game_id = %s", sqlite,
                                   join=f"JOIN {proposal_table} p ON p.id = t.proposal_id"))
         params += [gid] * 4
         names += [PROPOSALS, "versions", "signatures", "comments"]
@@ -261,25 +193,25 @@ def read_together(game: Game, sets: Sequence[str] = ROOM_SETS, *, seat_id: int |
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         row = cursor.fetchone()
-    got = dict(zip(names, (_loads(v) for v in row), strict=True))
+    got = dict(zip(names, (jsonrows.loads(v) for v in row), strict=True))
     turn = game.turn
     if SEATS in got:
-        seats = sorted((_COLUMNS[SEATS].build(v) for v in got[SEATS] or ()), key=lambda s: s.state_id)
+        seats = sorted((jsonrows.COLUMNS[SEATS].build(v) for v in got[SEATS] or ()), key=lambda s: s.state_id)
         if SEATS in sets:
             store[(SEATS,)] = seats
     if MEMBERS in got:
         by_id = {s.pk: s for s in seats}
         seat_field = Member._meta.get_field("seat")
-        members = sorted((_COLUMNS[MEMBERS].build(v) for v in got[MEMBERS] or ()), key=lambda m: (m.joined_at, m.pk))
+        members = sorted((jsonrows.COLUMNS[MEMBERS].build(v) for v in got[MEMBERS] or ()), key=lambda m: (m.joined_at, m.pk))
         for m in members:
             seat_field.set_cached_value(m, by_id[m.seat_id])  # as select_related("seat") would
         store[(MEMBERS,)] = members
     if INJECTS in got:
-        store[(INJECTS,)] = sorted((_COLUMNS[INJECTS].build(v) for v in got[INJECTS] or ()), key=lambda i: -i.seq)
+        store[(INJECTS,)] = sorted((jsonrows.COLUMNS[INJECTS].build(v) for v in got[INJECTS] or ()), key=lambda i: -i.seq)
     if LAST_RECORD in got:
-        store[(LAST_RECORD, turn)] = _COLUMNS[LAST_RECORD].build(got[LAST_RECORD]) if got[LAST_RECORD] else None
+        store[(LAST_RECORD, turn)] = jsonrows.COLUMNS[LAST_RECORD].build(got[LAST_RECORD]) if got[LAST_RECORD] else None
     if SUBMISSION in got:
-        found = _COLUMNS[SUBMISSION].build(got[SUBMISSION]) if got[SUBMISSION] else None
+        found = jsonrows.COLUMNS[SUBMISSION].build(got[SUBMISSION]) if got[SUBMISSION] else None
         if seat_id is None:  # the claimed member's seat, from the members read in the same statement
             seat_id = next((m.seat_id for m in store.get((MEMBERS,), ()) if m.pk == member_id), None)
         if found is not None:  # kept under its own seat: only a viewer of that seat is given it
@@ -287,7 +219,7 @@ def read_together(game: Game, sets: Sequence[str] = ROOM_SETS, *, seat_id: int |
         elif seat_id is not None:  # none yet for this seat
             store[(SUBMISSION, seat_id, turn)] = None
     if CHANNELS in got:
-        store[(CHANNELS,)] = sorted((_COLUMNS[CHANNELS].build(v) for v in got[CHANNELS] or ()),
+        store[(CHANNELS,)] = sorted((jsonrows.COLUMNS[CHANNELS].build(v) for v in got[CHANNELS] or ()),
                                     key=lambda c: (c.created_at, c.pk))
     if PROPOSALS in got:
         versions: dict[int, list[Any]] = {}
@@ -295,9 +227,9 @@ def read_together(game: Game, sets: Sequence[str] = ROOM_SETS, *, seat_id: int |
         comments: dict[int, list[Any]] = {}
         for name, into in (("versions", versions), ("signatures", signatures), ("comments", comments)):
             for v in got[name] or ():
-                item = _COLUMNS[name].build(v)
+                item = jsonrows.COLUMNS[name].build(v)
                 into.setdefault(item.proposal_id, []).append(item)
-        proposals = sorted((_COLUMNS[PROPOSALS].build(v) for v in got[PROPOSALS] or ()), key=lambda p: -p.number)
+        proposals = sorted((jsonrows.COLUMNS[PROPOSALS].build(v) for v in got[PROPOSALS] or ()), key=lambda p: -p.number)
         store[(PROPOSALS,)] = [
             ProposalRows(p, sorted(versions.get(p.pk, ()), key=lambda v: v.version),
                          sorted(signatures.get(p.pk, ()), key=lambda s: s.pk),

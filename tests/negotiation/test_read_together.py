@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from negotiation import rendering, selectors, services
+from negotiation import engine_views, rendering, selectors, services
 from negotiation.models import Game, Inject, Member, Message
 from negotiation.selectors import chat as chat_selectors
 from negotiation.selectors import common
@@ -177,3 +177,24 @@ def test_a_chat_page_read_in_plain_sql_is_what_the_message_rows_say(started_game
             assert got == [selectors.chat_row(m) for m in expected]
     assert all(row.created_at.tzinfo is not None for row in got)
     assert got[-1].author == "Borun (bot)" and got[-1].body not in ("raw", "")  # the intent, in words
+
+
+@pytest.mark.django_db
+def test_the_game_row_read_for_a_render_is_the_orms_row_with_its_facilitator(busy_game):
+    """engine_views.game_for_render reads the game (without its snapshot) and its facilitator in one
+    plain statement: every column as the ORM reads it, by id and by code, and None for no game."""
+    game, _ = busy_game
+    Game.objects.filter(pk=game.pk).update(paused_remaining=3, reminder_hours=2, press={"negotiation": "open"})
+    orm = Game.objects.select_related("facilitator").defer("state").get(pk=game.pk)
+    for lookup in ({"pk": game.pk}, {"code": game.code}):
+        for _ in range(2):  # the second read knows the snapshot's digest and leaves the snapshot out
+            row = engine_views.game_for_render(**lookup)
+            assert row is not None
+            fields = _fields(row)
+            assert fields is not None
+            fields.pop("state_digest")
+            assert fields == _fields(orm)
+            assert _fields(row.facilitator) == _fields(orm.facilitator)
+            assert engine_views.state(row).turn == orm.turn
+    assert engine_views.game_for_render(pk=game.pk + 999) is None
+    assert engine_views.game_for_render(code="NOSUCH") is None

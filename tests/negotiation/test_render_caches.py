@@ -22,7 +22,7 @@ def _player(member: Member) -> Viewer:
 
 
 def _render_game(game_id: int) -> Game:
-    game = engine_views.game_for_render(Game.objects.all(), pk=game_id)
+    game = engine_views.game_for_render(pk=game_id)
     assert game is not None
     return game
 
