@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, cast
 
-from django.db.models import Case, F, JSONField, QuerySet, TextField, Value, When
-from django.db.models.functions import MD5, Cast
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils.translation import get_language
 
 import game_engine
-from negotiation import engine_texts
+from negotiation import engine_texts, jsonrows
 from negotiation.engine_texts import EngineTexts
 from negotiation.models import Game
 
@@ -26,7 +27,6 @@ from negotiation.models import Game
 # never shown as such: every reader takes its viewer's view of it (``typed_view_of``).
 
 STATE_DIGEST = "state_digest"  # the annotation holding md5(state) on a row read by game_for_render
-_FRESH = "state_if_new"
 _DEFERRED = object()  # stands for "the snapshot was not loaded" in an instance's parse memo
 _PARSED: OrderedDict[tuple[int, str], game_engine.GameState] = OrderedDict()
 _LATEST: dict[tuple[Any, ...], str] = {}  # a lookup -> the digest this process parsed last for it
@@ -34,23 +34,27 @@ _PARSED_LOCK = threading.Lock()
 PARSED_CACHE_SIZE = 256
 
 
-def game_for_render(queryset: QuerySet[Game], **lookup: Any) -> Game | None:
-    """The game matching ``lookup`` (or None), its snapshot parsed once per process and content.
-    The row comes without its snapshot when this process has already parsed the snapshot's
-    digest for this lookup; ``state(game)`` then answers from the shared parse. Assigning
-    ``game.state`` (a service) or reading it (Django loads the deferred column) makes ``state``
-    parse what is there instead."""
-    lk = tuple(sorted(lookup.items()))
+def game_for_render(**lookup: Any) -> Game | None:
+    """The game whose ``pk`` or ``code`` is given (or None), with its facilitator, its snapshot
+    parsed once per process and content. The row comes without its snapshot when this process has
+    already parsed the snapshot's digest for this lookup; ``state(game)`` then answers from the
+    shared parse. Assigning ``game.state`` (a service) or reading it (Django loads the deferred
+    column) makes ``state`` parse what is there instead. One plain statement, built once: compiling
+    the ORM's version of it cost a page more than the database's answer."""
+    ((field, value),) = lookup.items()
+    lk = (field, value)
     with _PARSED_LOCK:
         known = _LATEST.get(lk, "")
-    qs = queryset.defer("state").annotate(**{STATE_DIGEST: MD5(Cast("state", output_field=TextField()))})
-    qs = qs.annotate(**{_FRESH: Case(When(**{STATE_DIGEST: known}, then=Value(None, output_field=JSONField())),
-                                     default=F("state"), output_field=JSONField())})
-    game = qs.filter(**lookup).first()
-    if game is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_game_sql(field, connection.vendor == "sqlite"), [known, value])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    key = (game.pk, str(game.__dict__[STATE_DIGEST]))
-    raw = game.__dict__.pop(_FRESH)
+    game_row, digest, raw, user_row = row
+    game = cast(Game, _game_columns().build(jsonrows.loads(game_row)))
+    _FACILITATOR.set_cached_value(game, _user_columns().build(jsonrows.loads(user_row)))
+    game.__dict__[STATE_DIGEST] = digest
+    key = (game.pk, str(digest))
     with _PARSED_LOCK:
         parsed = _PARSED.get(key)
         if parsed is not None:
@@ -60,8 +64,8 @@ def game_for_render(queryset: QuerySet[Game], **lookup: Any) -> Game | None:
             _LATEST.pop(lk, None)
     if parsed is None:
         if raw is None:
-            return game_for_render(queryset, **lookup)
-        parsed = game_engine.state_from_json(raw)
+            return game_for_render(**lookup)
+        parsed = game_engine.state_from_json(jsonrows.loads(raw))
         with _PARSED_LOCK:
             _PARSED[key] = parsed
             _LATEST[lk] = key[1]
@@ -72,6 +76,30 @@ def game_for_render(queryset: QuerySet[Game], **lookup: Any) -> Game | None:
                 del _LATEST[next(iter(_LATEST))]
     game.__dict__["_engine_state"] = (_DEFERRED, parsed)
     return game
+
+
+_FACILITATOR = Game._meta.get_field("facilitator")
+
+
+def _game_columns() -> jsonrows.Columns:
+    return jsonrows.columns("game", Game, skip=("state",))
+
+
+def _user_columns() -> jsonrows.Columns:
+    return jsonrows.columns("facilitator", get_user_model())
+
+
+@lru_cache(maxsize=4)
+def _game_sql(field: str, sqlite: bool) -> str:
+    """The game row (as a JSON array, without its snapshot), the database's md5 of the snapshot,
+    the snapshot itself unless its digest is the one given, and the facilitator's row."""
+    column = {"pk": Game._meta.pk.column, "code": Game._meta.get_field("code").column}[field]
+    digest = 'MD5(CAST(g."state" AS TEXT))'
+    user_table = get_user_model()._meta.db_table
+    return (f"SELECT {_game_columns().array('g', sqlite)}, {digest}, "  # noqa: S608
+            f'CASE WHEN {digest} = %s THEN NULL ELSE g."state" END, {_user_columns().array("u", sqlite)} '
+            f"FROM {Game._meta.db_table} g JOIN {user_table} u ON u.id = g.facilitator_id "
+            f'WHERE g."{column}" = %s')
 
 
 def state(game: Game) -> game_engine.GameState:

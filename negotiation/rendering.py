@@ -10,9 +10,11 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +62,7 @@ def public_context(game: Game) -> dict[str, Any]:
     pub = selectors.public_view(game)
     # The maps are built only when a template renders one (a callable in the context).
     return {"pub": pub, "game": game, "pmap": partial(mapview.public_map, game, pub.view),
+            "seat_table": partial(seat_table_html, pub),
             "tutorial": tutorial_tip(game), "rsi_move": selectors.rsi_last_move(pub)}
 
 
@@ -73,11 +76,56 @@ def private_context(game: Game, viewer: Viewer) -> dict[str, Any]:
         "composer": partial(selectors.order_composer, game, viewer, priv.order_groups),
         "plan": partial(selectors.order_plan, game, viewer),
         "rmap": partial(mapview.region_map, game, viewer),
+        "forces": partial(forces_html, priv, game.scenario_slug),
         "viewer": viewer,
         "client_token": _token(),
         "order_error": None,
     }
     return context
+
+
+# Parts of a fragment rendered once per what they show and reused: each is rendered from a context
+# holding only its key's parts. An engine view (frozen, shared between renders of one snapshot by
+# engine_views.typed_view_of) is keyed by its identity: an entry holds the object it was rendered
+# from and is used only for that very object, so its id cannot be reused while the entry lives.
+_KEPT: OrderedDict[tuple[Any, ...], tuple[Any, SafeString]] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+KEPT_CACHE_SIZE = 2048
+
+
+def _kept(key: tuple[Any, ...], held: Any, render: Callable[[], str]) -> SafeString:
+    """The HTML ``render()`` gives for ``key``, reused while ``held`` (the object whose id is in
+    the key) is the very object it was rendered from."""
+    with _KEPT_LOCK:
+        entry = _KEPT.get(key)
+        if entry is not None and entry[0] is held:
+            _KEPT.move_to_end(key)
+            return entry[1]
+    html = mark_safe(render())  # noqa: S308
+    with _KEPT_LOCK:
+        _KEPT[key] = (held, html)
+        while len(_KEPT) > KEPT_CACHE_SIZE:
+            _KEPT.popitem(last=False)
+    return html
+
+
+def forces_html(priv: selectors.PrivateView, scenario_slug: str) -> SafeString:
+    """The viewer's own forces: a function of their OwnView (priv.me) and the scenario's state names."""
+    me = priv.me
+    if me is None:
+        return SafeString("")
+    return _kept(("forces", get_language(), scenario_slug, id(me)), me, lambda: render_to_string(
+        f"{PRIVATE_TEMPLATE}#my-forces-body",
+        {"me": me, "missile_rows": priv.missile_rows, "threat_rows": priv.threat_rows}))
+
+
+def seat_table_html(pub: selectors.PublicView) -> SafeString:
+    """The seat table and the public picture: a function of the seat rows (frozen) and the public
+    view (its classes and ledger rows)."""
+    seats = tuple(pub.seats)
+    return _kept(("seats", get_language(), seats, id(pub.view)), pub.view, lambda: render_to_string(
+        f"{PUBLIC_TEMPLATE}#seat-list-body",
+        {"pub": {"seats": seats, "view": pub.view, "ledger_rows": pub.ledger_rows}}))
 
 
 def _token() -> str:
@@ -162,25 +210,80 @@ def proposals_context(game: Game, viewer: Viewer) -> dict[str, Any]:
     view = engine_views.typed_view(game, viewer.engine_viewer)
     names = selectors.state_names(game)
     sites = sorted({site.id for s in view.states for site in s.sites})
+    forms = ProposalForms(game.pk, tuple(view.classes), tuple(names.items()),
+                          tuple((sid, name) for sid, name in names.items() if sid != viewer.state_id), tuple(sites))
     return {
         "game": game,
         "viewer": viewer,
         "proposals": selectors.proposals_for(game, viewer),
         "proposal_notes": selectors.proposal_notes(game, viewer),
-        "templates": proposalforms.TEMPLATES,
-        "int_terms": proposalforms.INT_TERMS,
-        "bool_terms": proposalforms.BOOL_TERMS,
-        "hosting_int": proposalforms.HOSTING_INT,
-        "hosting_bool": proposalforms.HOSTING_BOOL,
-        "cbm_measures": proposalforms.CBM_MEASURES,
-        "classes": list(view.classes),
-        "all_states": list(names.items()),
-        "other_states": [(sid, name) for sid, name in names.items() if sid != viewer.state_id],
+        **PROPOSAL_TERMS,
+        "classes": list(forms.classes),
+        "all_states": list(forms.all_states),
+        "other_states": list(forms.other_states),
         "sites": sites,
+        "proposal_forms": partial(proposal_forms_html, forms),
         "proposal_error": None,
         "proposal_notice": None,
         "client_token": _token(),
     }
+
+
+# The labels of the proposal forms' terms (module constants, translated lazily).
+PROPOSAL_TERMS: dict[str, Any] = {
+    "templates": proposalforms.TEMPLATES, "int_terms": proposalforms.INT_TERMS, "bool_terms": proposalforms.BOOL_TERMS,
+    "hosting_int": proposalforms.HOSTING_INT, "hosting_bool": proposalforms.HOSTING_BOOL,
+    "cbm_measures": proposalforms.CBM_MEASURES}
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalForms:
+    """Everything the forms that table a new proposal show, besides the terms' labels (constants
+    in the active language): the key of their cached HTML and the only context they render from."""
+
+    game_pk: int
+    classes: tuple[str, ...]
+    all_states: tuple[tuple[str, str], ...]
+    other_states: tuple[tuple[str, str], ...]
+    sites: tuple[str, ...]
+
+
+class _RenderedCache:
+    """Rendered HTML, least recently used first out. A key must hold everything the HTML shows."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_PROPOSAL_FORMS = _RenderedCache(512)  # a game's states, per language
+
+
+def proposal_forms_html(forms: ProposalForms) -> SafeString:
+    """The new-proposal forms, rendered once per game, viewer's state and language: their partial
+    gets no context but ``forms`` and the terms' labels, so the key cannot miss what they show."""
+    key = (get_language(), forms)
+    html = _PROPOSAL_FORMS.get(key)
+    if html is None:
+        context = {**PROPOSAL_TERMS, "game_pk": forms.game_pk, "classes": forms.classes,
+                   "all_states": forms.all_states, "other_states": forms.other_states, "sites": forms.sites}
+        html = mark_safe(render_to_string(f"{PRIVATE_TEMPLATE}#proposal-forms", context))  # noqa: S308
+        _PROPOSAL_FORMS.put(key, html)
+    return cast(SafeString, html)
 
 
 def room_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, reads_shared: bool = False) -> dict[str, Any]:
@@ -190,6 +293,7 @@ def room_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, reads
     # resolved its viewer from the shared members; a resync read the game for this render)
     if not reads_shared:
         selectors.share_reads(game)
+        selectors.read_together(game, selectors.ROOM_SETS, seat_id=viewer.seat_id)
     context = (public_context(game) | private_context(game, viewer) | chat_context(game, viewer, open_key)
                | proposals_context(game, viewer) | {"starting_forces": starting_forces(game, viewer)})
     # the page's map, from the same cache as its pushes and resyncs (a template calls the callable)
@@ -237,14 +341,30 @@ def render_partial(request: HttpRequest, name: str, context: dict[str, Any], sta
     return response
 
 
-def _game(game_id: int) -> Game:
+# The row sets the public fragments read (selectors.read_together reads them in one statement).
+PUBLIC_SETS = (selectors.SEATS, selectors.INJECTS, selectors.LAST_RECORD)
+
+
+def _game(game_id: int, sets: tuple[str, ...] = PUBLIC_SETS, seat_id: int | None = None) -> Game:
     """The game a push or resync renders, read afresh (with its facilitator: the tutorial check),
-    its selectors sharing their reads for this render."""
-    game = engine_views.game_for_render(Game.objects.select_related("facilitator"), pk=game_id)
+    its selectors sharing their reads for this render, the row ``sets`` it names read together."""
+    game = engine_views.game_for_render(pk=game_id)
     if game is None:
         raise Game.DoesNotExist(game_id)
     selectors.share_reads(game)
+    selectors.read_together(game, sets, seat_id=seat_id)
     return game
+
+
+def _private_sets(viewer: Viewer, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The row sets a viewer's private fragments read."""
+    if viewer.role is Role.FACILITATOR:
+        return selectors.ROOM_SETS
+    if viewer.role is Role.OBSERVER:
+        return PUBLIC_SETS
+    return (selectors.SEATS, selectors.MEMBERS, selectors.INJECTS, selectors.LAST_RECORD, selectors.SUBMISSION,
+            *((selectors.CHANNELS,) if "channel-list" in names else ()),
+            *((selectors.PROPOSALS,) if "proposals" in names else ()))
 
 
 def public_fragments_html(game_id: int, names: tuple[str, ...]) -> str:
@@ -264,7 +384,7 @@ def private_fragments_html(game_id: int, viewer: Viewer, names: list[str] | tupl
                            open_key: str = "plenary") -> str:
     """Private fragments for one viewer. A player gets the named fragments of their own seat;
     the facilitator's console (seat table, controls, ground truth) is re-rendered on any bell."""
-    game = _game(game_id)
+    game = _game(game_id, _private_sets(viewer, names), viewer.seat_id)
     return _private_html(game, viewer, names, open_key, private_context(game, viewer) | {"oob": True})
 
 
@@ -304,7 +424,7 @@ def seat_fragments_html(game: Game, seat_id: int, state_id: str, names: tuple[st
 def resync_html(game_id: int, viewer: Viewer, open_key: str = "plenary") -> str:
     """Everything a (re)connecting socket needs to be current: the database is the truth. The
     open channel's pane is re-rendered, which fills any gap in what the socket missed."""
-    game = _game(game_id)
+    game = _game(game_id, selectors.ROOM_SETS, viewer.seat_id)
     context = room_context(game, viewer, open_key, reads_shared=True) | {"oob": True}
     parts = [partial_html(name, context) for name in PUBLIC_FRAGMENTS
              if name not in PROJECTOR_ONLY or viewer.role is Role.OBSERVER]

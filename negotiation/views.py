@@ -48,7 +48,7 @@ def _valid_email(value: str) -> bool:
 
 def _game_by_code(code: str) -> Game | None:
     # with its facilitator: the room's tutorial check reads it
-    return engine_views.game_for_render(Game.objects.select_related("facilitator"), code=code.strip().upper())
+    return engine_views.game_for_render(code=code.strip().upper())
 
 
 def _require_viewer(request: HttpRequest, game: Game) -> Viewer:
@@ -162,6 +162,9 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
     game = _game_by_code(code)
     if game is not None:
         selectors.share_reads(game)  # a read-only page: the viewer's member comes from the members it shows
+        if (member_id := selectors.session_member_id(request.session, game.pk)) is not None:
+            # the page's rows in one statement, the orders of the claimed member's seat among them
+            selectors.read_together(game, selectors.ROOM_SETS, member_id=member_id)
     viewer = None if game is None else selectors.viewer_for_request(request, game)
     if viewer is None and (limited := _guess_limited(request)) is not None:
         return limited

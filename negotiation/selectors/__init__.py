@@ -29,7 +29,20 @@ from negotiation.selectors.chat import (
     message_search,
     open_channel_key,
 )
-from negotiation.selectors.common import describe_order, share_reads, state_names
+from negotiation.selectors.common import (
+    CHANNELS,
+    INJECTS,
+    LAST_RECORD,
+    MEMBERS,
+    PROPOSALS,
+    ROOM_SETS,
+    SEATS,
+    SUBMISSION,
+    describe_order,
+    read_together,
+    share_reads,
+    state_names,
+)
 from negotiation.selectors.facilitator import facilitator_seat_rows, pending_injects
 from negotiation.selectors.game import (
     PHASE_HELP,
@@ -60,6 +73,7 @@ from negotiation.selectors.identity import (
     linked_members,
     member_for_session,
     remembered_viewer,
+    session_member_id,
     viewer_for,
     viewer_for_request,
 )
@@ -72,9 +86,17 @@ from negotiation.selectors.proposals import (
 )
 
 __all__ = [
+    "CHANNELS",
+    "INJECTS",
+    "LAST_RECORD",
+    "MEMBERS",
     "PHASE_HELP",
+    "PROPOSALS",
+    "ROOM_SETS",
+    "SEATS",
     "SESSION_OPEN_CHANNEL",
     "SESSION_SEATS",
+    "SUBMISSION",
     "ChannelRow",
     "ChatRow",
     "JoinChoice",
@@ -114,9 +136,11 @@ __all__ = [
     "proposals_for",
     "public_view",
     "queued_orders",
+    "read_together",
     "remembered_viewer",
     "rsi_last_move",
     "seat_rows",
+    "session_member_id",
     "share_reads",
     "state_names",
     "viewer_for",

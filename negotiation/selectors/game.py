@@ -19,6 +19,11 @@ from negotiation.scenarios import info as scenario_info
 from negotiation.scenarios import scenario as bundled_scenario
 from negotiation.scenarios import state_infos
 from negotiation.selectors.common import (
+    INJECTS,
+    LAST_RECORD,
+    RECORD_DEFERRED,
+    SEATS,
+    SUBMISSION,
     describe_order,
     event_text,
     explained,
@@ -243,7 +248,7 @@ def players_allowed(game: Game) -> bool:
 
 
 def _seats(game: Game) -> list[Seat]:
-    return shared(game, ("seats",), lambda: list(Seat.objects.filter(game=game)))
+    return shared(game, (SEATS,), lambda: list(Seat.objects.filter(game=game)))
 
 
 def _members(game: Game) -> list[Member]:
@@ -254,12 +259,12 @@ def _members(game: Game) -> list[Member]:
 def _last_record(game: Game) -> TurnRecord | None:
     # the snapshots before and after, the orders and the audit are large and not shown here; a
     # turn's record never changes once written, and the latest one changes only with game.turn
-    return shared(game, ("last_record", game.turn), lambda: game.turns.defer(
-        "state_before", "state_after", "orders", "audit").order_by("-turn").first())
+    return shared(game, (LAST_RECORD, game.turn), lambda: game.turns.defer(
+        *RECORD_DEFERRED).order_by("-turn").first())
 
 
 def _submission(game: Game, seat_id: int) -> OrderSubmission | None:
-    return shared(game, ("submission", seat_id, game.turn),
+    return shared(game, (SUBMISSION, seat_id, game.turn),
                   lambda: OrderSubmission.objects.filter(seat_id=seat_id, turn=game.turn).first())
 
 
@@ -427,7 +432,7 @@ def _order_groups(view: game_engine.View, me: str | None) -> tuple[orderforms.Or
 def news_rows(game: Game, viewer: Viewer | None, *, limit: int = 20) -> list[NewsRow]:
     """Injects: the public ones (viewer None), or those addressed to the viewer's state only."""
     # the public and the private news read the game's delivered injects once
-    delivered = shared(game, ("injects",),
+    delivered = shared(game, (INJECTS,),
                        lambda: list(Inject.objects.filter(game=game, pending=False).order_by("-seq")))
     if viewer is None:
         rows = [i for i in delivered if i.audience is None][:limit]

@@ -20,6 +20,12 @@ from negotiation.viewer import Role, Viewer
 # --- Who is asking -------------------------------------------------------------------------------
 
 
+def session_member_id(session: Any, game_id: int) -> int | None:
+    """The member id this browser's session claims in the game (not checked: see member_for_session)."""
+    held = (session.get(SESSION_SEATS) or {}).get(str(game_id))
+    return held["member"] if isinstance(held, dict) and isinstance(held.get("member"), int) else None
+
+
 def member_for_session(session: Any, game: Game) -> Member | None:
     """The member this browser is in the game, if any (the session keeps member id and token;
     a removed member's token no longer works)."""

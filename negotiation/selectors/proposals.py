@@ -11,7 +11,7 @@ import game_engine
 from game_engine.negotiator.types import CBM_ORDER
 from negotiation import bot_speech, engine_views, proposalforms
 from negotiation.models import Game, OrderSubmission, Phase, Proposal, ProposalVersion
-from negotiation.selectors.common import explained, shared, state_names
+from negotiation.selectors.common import explained, proposal_rows, state_names
 from negotiation.viewer import Role, Viewer
 
 # --- Proposals and treaties ----------------------------------------------------------------------
@@ -43,13 +43,6 @@ class ProposalRow:
     history: list[str]
 
 
-def _proposals(game: Game) -> list[Proposal]:
-    """The game's proposals, newest first, with their versions, signatures and comments: the cards
-    and the notes read them once."""
-    return shared(game, ("proposals",), lambda: list(
-        Proposal.objects.filter(game=game).prefetch_related("versions", "signatures", "comments").order_by("-number")))
-
-
 def _title(p: Proposal, names: dict[str, str]) -> str:
     """The proposal's title in the reader's language where the server composed it (a bot's)."""
     words = p.title_words
@@ -68,22 +61,22 @@ def _said(version: ProposalVersion, field: str) -> str:
 def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
     """Proposals the viewer is party to (all of them for the facilitator), newest first."""
     names = state_names(game)
-    qs = _proposals(game)
     rows = []
     engine_state = engine_views.state(game)
-    for p in qs:
+    for bundle in proposal_rows(game):
+        p = bundle.proposal
         if viewer.role is Role.PLAYER and viewer.state_id not in p.parties:
             continue
         if viewer.role is Role.OBSERVER:
             continue
-        versions = {v.version: v for v in p.versions.all()}
+        versions = {v.version: v for v in bundle.versions}
         current = versions[p.version]
         previous = versions.get(p.version - 1)
         # Treaties show the terms that will bind, the type's defaults included.
         terms = {v.version: (proposalforms.binding_terms(engine_state, v.template, p.parties, v.clauses)
                              if p.kind == "treaty" and v.template else dict(v.clauses))
                  for v in (current, previous) if v is not None}
-        signed = sorted(s.state_id for s in p.signatures.all() if s.version == p.version)
+        signed = sorted(s.state_id for s in bundle.signatures if s.version == p.version)
         is_party_captain = viewer.role is Role.PLAYER and viewer.is_captain
         is_open = p.status == Proposal.Status.OPEN
         rows.append(ProposalRow(
@@ -102,7 +95,7 @@ def proposals_for(game: Game, viewer: Viewer) -> list[ProposalRow]:
             can_sign=is_party_captain and is_open and game.phase in (Phase.NEGOTIATION, Phase.ORDERS),
             can_amend=viewer.role is Role.PLAYER and is_open,
             can_withdraw=viewer.role is Role.PLAYER and is_open and p.author == viewer.state_id,
-            comments=[(c.author, c.body) for c in p.comments.all()][-10:],
+            comments=[(c.author, c.body) for c in bundle.comments][-10:],
             history=[_history_line(v, names) for v in sorted(versions.values(), key=lambda v: v.version)],
         ))
     return rows
@@ -186,10 +179,11 @@ def proposal_notes(game: Game, viewer: Viewer) -> dict[int, dict[str, Any]]:
     by proposal number: every party reads it on the card, not only in the history."""
     names = state_names(game)
     notes: dict[int, dict[str, Any]] = {}
-    for p in _proposals(game):
+    for bundle in proposal_rows(game):
+        p = bundle.proposal
         if viewer.role is Role.OBSERVER or (viewer.role is Role.PLAYER and viewer.state_id not in p.parties):
             continue
-        current = next((v for v in p.versions.all() if v.version == p.version), None)
+        current = next((v for v in bundle.versions if v.version == p.version), None)
         if current is not None and current.note and p.version > 1:
             notes[p.number] = {"author": names.get(current.author, current.author), "version": p.version,
                                "note": _said(current, "note")}

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 import game_engine
-from negotiation import engine_views, rendering, services
-from negotiation.models import Game, Member
+from negotiation import engine_views, rendering, selectors, services
+from negotiation.models import Game, Member, Seat
 from negotiation.seat_session import SESSION_SEATS
 from negotiation.viewer import Role, Viewer
 from tests.helpers import resolve, seat_client
@@ -22,7 +22,7 @@ def _player(member: Member) -> Viewer:
 
 
 def _render_game(game_id: int) -> Game:
-    game = engine_views.game_for_render(Game.objects.all(), pk=game_id)
+    game = engine_views.game_for_render(pk=game_id)
     assert game is not None
     return game
 
@@ -123,3 +123,96 @@ def test_an_http_chat_post_without_the_game_read_keeps_its_checks_and_its_reply(
     stranger = client.post(url, {"body": "not mine", "channel": "bi:borun:calla"}, **hx)
     assert stranger.status_code >= 400
     assert not Game.objects.get(pk=started_game.pk).messages.filter(body="not mine").exists()
+
+
+# --- Rendered parts reused between renders (fourth pass) -------------------------------------------
+# Each cache renders its part from a context holding only what its key holds; these tests change one
+# part of the key at a time and check that the HTML follows.
+
+
+def _room(game_id: int, viewer: Viewer) -> dict:
+    game = rendering._game(game_id, selectors.ROOM_SETS, viewer.seat_id)
+    return rendering.room_context(game, viewer, reads_shared=True)
+
+
+@pytest.mark.django_db
+def test_the_new_proposal_forms_are_kept_per_game_state_and_language(started_game, facilitator):
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    _, bo = seat_client(started_game, "borun", "Bo")
+    forms = {m.name: str(_room(started_game.pk, _player(m))["proposal_forms"]()) for m in (ana, bo)}
+    assert 'name="parties" value="borun"' in forms["Ana"] and 'name="parties" value="aurel"' not in forms["Ana"]
+    assert 'name="parties" value="aurel"' in forms["Bo"] and 'name="parties" value="borun"' not in forms["Bo"]
+    with translation.override("es"):
+        spanish = str(_room(started_game.pk, _player(ana))["proposal_forms"]())
+    assert spanish != forms["Ana"] and "Propose a treaty" not in spanish
+    other = services.game_create(facilitator=facilitator, scenario_slug=started_game.scenario_slug, title="Other",
+                                 mode="expected")
+    services.game_start(game_id=other.pk, actor="test")
+    _, di = seat_client(Game.objects.get(pk=other.pk), "aurel", "Di")
+    elsewhere = str(_room(other.pk, _player(di))["proposal_forms"]())
+    assert reverse("negotiation:proposal-create", args=[other.pk]) in elsewhere
+    assert reverse("negotiation:proposal-create", args=[started_game.pk]) not in elsewhere
+
+
+@pytest.mark.django_db
+def test_the_forces_panel_is_kept_per_view_of_the_forces_and_language(started_game):
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    _, bo = seat_client(started_game, "borun", "Bo")
+    panels = {m.name: rendering.partial_html("my-forces", _room(started_game.pk, _player(m))) for m in (ana, bo)}
+    assert "Aurel: your forces" in panels["Ana"] and "Borun: your forces" in panels["Bo"]
+    before = panels["Ana"]
+    assert rendering.partial_html("my-forces", _room(started_game.pk, _player(ana))) == before
+    with translation.override("es"):
+        assert rendering.partial_html("my-forces", _room(started_game.pk, _player(ana))) != before
+    # a new snapshot written behind the services' back: a new view, rendered again
+    row = Game.objects.get(pk=started_game.pk)
+    state = row.state
+    next(n for n in state["nations"] if n["id"] == "aurel")["budget"] = 987
+    Game.objects.filter(pk=row.pk).update(state=state)
+    after = rendering.partial_html("my-forces", _room(started_game.pk, _player(ana)))
+    assert 'data-testid="budget">987<' in after and after != before
+
+
+@pytest.mark.django_db
+def test_the_order_composer_is_kept_per_composer_game_and_language(started_game):
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    context = _room(started_game.pk, _player(ana))
+    first = rendering.partial_html("order-panel", context)
+    assert 'data-testid="order-composer"' in first
+    assert rendering.partial_html("order-panel", context) == first
+    groups = context["priv"].order_groups
+    game = context["game"]
+    typed = selectors.order_composer(game, _player(ana), groups, {"type": "BUILD", "class": "SRBM", "qty": "2"})
+    built = rendering.partial_html("order-panel", context | {"composer": typed})
+    assert built != first and 'value="2"' in built
+    refused = selectors.order_composer(game, _player(ana), groups, {"type": "BUILD", "class": "SRBM", "qty": "2"},
+                                       error="Not that many", param="qty")
+    assert "Not that many" in rendering.partial_html("order-panel", context | {"composer": refused})
+    with translation.override("es"):
+        assert "New order" not in rendering.partial_html("order-panel", _room(started_game.pk, _player(ana)))
+
+
+@pytest.mark.django_db
+def test_the_seat_table_is_kept_per_seat_rows_public_view_and_language(started_game):
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    seat_client(started_game, "borun", "Bo")  # not ready: Ana's readiness does not close the phase
+
+    def table() -> str:
+        return rendering.partial_html("seat-list", _room(started_game.pk, _player(ana)))
+
+    before = table()
+    assert 'data-testid="ready-aurel"' not in before and before == table()
+    services.seat_set_ready(game_id=started_game.pk, seat_id=ana.seat_id, member_id=ana.pk, ready=True)
+    ready = table()
+    assert 'data-testid="ready-aurel"' in ready  # a seat row changed: rendered again
+    Seat.objects.filter(pk=ana.seat_id).update(connections=1)
+    online = table()
+    assert online != ready and online.count('class="badge on"') == ready.count('class="badge on"') + 1
+    with translation.override("es"):
+        assert table() != online
+    # the public picture comes from the public view: a new snapshot with the same seats is drawn again
+    row = Game.objects.get(pk=started_game.pk)
+    state = row.state
+    next(n for n in state["nations"] if n["id"] == "aurel")["ds"] = 12.0
+    Game.objects.filter(pk=row.pk).update(state=state)
+    assert table() != online and "<td>12" in table()
