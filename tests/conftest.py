@@ -58,12 +58,13 @@ def _fresh_local_cache():
 def _default_language():
     """Every test starts in the default language: a request through LocaleMiddleware leaves its
     language active in the thread, so one test in Spanish would otherwise turn the next one's
-    expected English into Spanish."""
-    yield
+    expected English into Spanish. (Done before the test, not after: a fixture that monkeypatches
+    the active translation restores it itself, after this one would have run.)"""
     if "django.utils.translation" in sys.modules:
         from django.utils import translation
 
         translation.deactivate()
+    yield
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
