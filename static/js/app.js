@@ -446,6 +446,19 @@
       applyMapFilters();
     }
   });
+  // A push that redraws the map brings its info line back to the hint: the details of the state or
+  // site under the keyboard's focus or the pointer are put back at once.
+  function restoreMapInfo() {
+    var focused = document.activeElement;
+    var item = focused && focused.closest ? focused.closest("[data-map-info]") : null;
+    if (!item) {
+      var hovered = document.querySelectorAll("[data-map-info]:hover");
+      item = hovered.length ? hovered[hovered.length - 1] : null;
+    }
+    if (item) { showMapInfo(item); }
+  }
+  document.addEventListener("htmx:afterSwap", restoreMapInfo);
+  document.addEventListener("htmx:oobAfterSwap", restoreMapInfo);
   document.addEventListener("focusin", function (evt) { var item = mapItem(evt); if (item) { showMapInfo(item); } });
   document.addEventListener("mouseover", function (evt) { var item = mapItem(evt); if (item) { showMapInfo(item); } });
   document.addEventListener("click", function (evt) {

@@ -156,6 +156,8 @@ class RegionMapTests(BrowserTestCase):
         expect(ana.locator("#region-map")).to_have_attribute("data-turn", "2")
         # The live redraw gave the keyboard focus back to the site it replaced.
         expect(ana.get_by_test_id("rm-site-AUR-1")).to_be_focused()
+        # ...and the details of what the keyboard is on (a redraw brings the hint back otherwise).
+        expect(ana.get_by_test_id("rm-info")).to_contain_text("Site AUR-1 in Aurel")
         expect(projector.locator("#region-map-public")).to_have_attribute("data-turn", "2")
         expect(ana.get_by_test_id("rm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (true count); radar terminal; meant to defend Aurel against Borun, Dresk.")
         expect(projector.get_by_test_id("pm-site-AUR-1")).to_have_attribute("aria-label", "Site AUR-1 in Aurel; 6 interceptors (public record); radar terminal; meant to defend Aurel against Borun, Dresk.")
