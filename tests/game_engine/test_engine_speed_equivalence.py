@@ -17,6 +17,7 @@ import pytest
 import game_engine as ge
 import game_engine.metrics as m
 from game_engine import formulas as f
+from game_engine import visibility
 from game_engine.cli import play_turn
 from game_engine.engine import add_treaty_draft, resolve_vp
 from game_engine.errors import OrderError, RuleViolation
@@ -169,3 +170,26 @@ def test_remembered_perception_equals_a_fresh_one(slug: str, mode: str) -> None:
                 assert again.private_reports == fresh.private_reports
                 checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_shared_bot_view_equals_each_viewers_own(slug: str) -> None:
+    """The bots' view with its public part shared between the viewers of one state equals
+    each viewer's own ``view_json`` - with drafts only some viewers may see (a draft's parties),
+    so a treaty list shared whole between viewers would fail - and after the state changes."""
+    checked = 0
+    for state in _states(slug, "stochastic", turns=3):
+        a, b, c = state.state_ids[:3]
+        with_draft = add_treaty_draft(state, "OFFENSE_CAP", [a, b], {"caps": {"SRBM": 5}})[0]
+        for w in (state, with_draft, state):
+            for deterrence in (False, True):
+                for viewer in (*w.state_ids, c, a):
+                    shared = visibility.bot_view_json(w, viewer, deterrence=deterrence)
+                    own = visibility.view_json(w, viewer, deterrence=deterrence)
+                    assert shared == own
+                    assert list(shared) == list(own)  # the same keys in the same order
+                    checked += 1
+        assert visibility.bot_view_json(with_draft, a)["treaties"] != visibility.bot_view_json(
+            with_draft, c
+        )["treaties"]
+    assert checked >= 40
