@@ -86,8 +86,17 @@ def test_state_replace_equals_dataclasses_replace() -> None:
         b = dataclasses.replace(obj, **change)
         assert a == b and type(a) is type(b)
         assert a is not obj
+        # the copy made through a twin class is a real, frozen instance of the class
+        assert repr(a) == repr(b)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(a, dataclasses.fields(a)[0].name, None)  # type: ignore[arg-type]
+        assert {f.name: getattr(a, f.name) for f in dataclasses.fields(a)} == {  # type: ignore[arg-type]
+            f.name: getattr(b, f.name) for f in dataclasses.fields(b)  # type: ignore[arg-type]
+        }
     with pytest.raises(TypeError):
         replace(state.pairs[("china", "usa")], nope=1)
+    with pytest.raises(TypeError):
+        replace(state.nations["usa"], nope=1)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
