@@ -22,6 +22,7 @@ from game_engine.cli import play_turn
 from game_engine.engine import add_treaty_draft, resolve_vp
 from game_engine.errors import OrderError, RuleViolation
 from game_engine.negotiator.types import Record
+from game_engine.orders import canonical_positions, parse_order
 from game_engine.pipeline import perception
 from game_engine.state import replace
 from game_engine.whatif import WHAT_IF_SEED, belief_state
@@ -202,3 +203,27 @@ def test_shared_bot_view_equals_each_viewers_own(slug: str) -> None:
             with_draft, c
         )["treaties"]
     assert checked >= 40
+
+
+def test_canonical_positions_equal_a_full_sort_by_sort_key() -> None:
+    """Orders sorted with the content key only where (priority, type rank) ties are in the
+    order a full sort by ``(sort_key(), position)`` gives - ties of one type in reverse content
+    order, priorities, and single orders of a kind among them."""
+    raws: list[dict[str, object]] = [
+        {"type": "BUILD", "class": "SRBM", "qty": 2},
+        {"type": "TEST", "class": "SRBM"},
+        {"type": "BUILD", "class": "MRBM", "qty": 1},
+        {"type": "BUILD", "class": "MRBM", "qty": 1, "priority": -1},
+        {"type": "INVEST_NTM", "points": 15},
+        {"type": "BUILD", "class": "ICBM", "qty": 5},
+        {"type": "BUILD", "class": "SRBM", "qty": 2},
+        {"type": "TEST", "class": "MRBM", "priority": 2},
+        {"type": "INVEST_NTM", "points": 5},
+    ]
+    orders = [parse_order(r) for r in raws]
+    for n in range(len(orders) + 1):
+        for lst in (orders[:n], orders[n:], orders[::-1][:n], orders[n:] + orders[:n]):
+            full = sorted(range(len(lst)), key=lambda i: (lst[i].sort_key(), i))
+            assert canonical_positions(lst) == full
+    # the case the shortcut must not get wrong: a tie decided by content, not by position
+    assert canonical_positions(orders[:3]) != [0, 1, 2]
