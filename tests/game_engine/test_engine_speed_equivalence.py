@@ -26,6 +26,7 @@ from game_engine.errors import OrderError, RuleViolation
 from game_engine.negotiator.types import Record
 from game_engine.orders import canonical_positions, parse_order
 from game_engine.pipeline import perception
+from game_engine.pipeline.context import thaw
 from game_engine.state import replace
 from game_engine.whatif import WHAT_IF_SEED, belief_state
 
@@ -281,3 +282,31 @@ def test_power_radius_adds_the_products_in_loop_order() -> None:
             for _ in range(n)
         )
         assert f._power_radius(m, n, 200) == _power_radius_by_loops(m, n, 200)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_data_exchange_pairs_equal_each_pairs_own_answer(slug: str) -> None:
+    """``Ctx.data_exchange_pairs`` (found once per phase by perception, verification and
+    compliance) holds exactly the pairs for which ``Ctx.data_exchange`` is true - in worlds with
+    a data-exchange treaty drafted and signed, so some pairs exchange data and others not."""
+    checked = 0
+    for state in _states(slug, "expected", turns=3):
+        if state.game_over:
+            continue
+        a, b = state.state_ids[:2]
+        signed = add_treaty_draft(state, "OFFENSE_CAP", [a, b], {"caps": {"SRBM": 5}, "data_exchange": True})[0]
+        for w in (state, signed):
+            raw: dict[str, list[dict[str, object]]] = {sid: [] for sid in w.state_ids}
+            for t in w.treaties:
+                if t.status == "draft":
+                    for x in t.parties:
+                        raw[x].append({"type": "SIGN", "terms_hash": t.terms_hash})
+            orders = {sid: ge.validate_orders(w, sid, lst) for sid, lst in raw.items()}
+            after = ge.resolve(w, orders, "de").state
+            ctx = thaw(after, "de", after.turn)
+            pairs = {(i, j) for i in ctx.ids for j in ctx.ids if i != j and ctx.data_exchange(i, j)}
+            assert ctx.data_exchange_pairs() == pairs
+            checked += 1
+            if w is signed:
+                assert (a, b) in pairs and (b, a) in pairs
+    assert checked >= 4
