@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from game_engine.errors import MalformedOrder, RuleCode, RuleViolation
 from game_engine.messages import msg
-from game_engine.orders import Order, Running, check_order, parse_order
+from game_engine.orders import Order, Running, canonical_positions, check_order, parse_order
 from game_engine.pipeline.diplomacy import TEMPLATE_NAMES, add_treaty_draft, normalize_terms
 from game_engine.pipeline.initial import new_game
 from game_engine.pipeline.scoring import final_scores, objective_points
@@ -70,8 +70,7 @@ def validate_orders(
     if not typed:  # nothing to walk (most states' lists in a bot's projection)
         return ()
     run = Running.start(state, actor)
-    order_idx = sorted(range(len(typed)), key=lambda i: (typed[i].sort_key(), i))
-    for idx in order_idx:
+    for idx in canonical_positions(typed):
         try:
             check_order(state, actor, typed[idx], run)
         except RuleViolation as exc:

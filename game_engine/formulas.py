@@ -7,6 +7,7 @@ needs game state lives in :mod:`game_engine.metrics`.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -132,12 +133,15 @@ _RADII: dict[tuple[tuple[tuple[float, ...], ...], int], float] = {}
 
 def _power_radius(m: Sequence[Sequence[float]], size: int, iterations: int) -> float:
     # Power iteration from the all-ones vector, advanced 8 steps at a time with M^8 (three
-    # squarings), so ``iterations`` steps cost iterations/8 matrix-vector products.
+    # squarings), so ``iterations`` steps cost iterations/8 matrix-vector products. The dot
+    # products are ``sum(map(mul, ...))``: the same products added in the same order as a
+    # loop, without building a list (the matrix is square, so no row or column is cut short).
+    mul = operator.mul
     p = [list(map(float, r)) for r in m]
     scale = 0.0  # log of the factor divided out of p, to avoid overflow
     for _ in range(3):
         cols = list(zip(*p, strict=True))
-        p = [[sum([a * b for a, b in zip(row, col, strict=True)]) for col in cols] for row in p]
+        p = [[sum(map(mul, row, col)) for col in cols] for row in p]
         big = max(max(map(abs, row)) for row in p)
         if big == 0:
             return 0.0
@@ -146,7 +150,7 @@ def _power_radius(m: Sequence[Sequence[float]], size: int, iterations: int) -> f
     v = [1.0] * size
     lam = 0.0
     for _ in range(max(1, iterations // 8)):
-        nxt = [sum([a * b for a, b in zip(row, v, strict=True)]) for row in p]
+        nxt = [sum(map(mul, row, v)) for row in p]
         norm = max(map(abs, nxt))
         if norm == 0:
             return 0.0

@@ -7,17 +7,17 @@ After the game ends, everyone sees the truth, the final scores and the seed (the
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from game_engine.deterrence import deterrence_thresholds
 from game_engine.engine import final_scores
 from game_engine.errors import RuleCode, RuleViolation
 from game_engine.i18n import localized_scenario, scenario_treaty_name
-from game_engine.jsontypes import JSONDict
+from game_engine.jsontypes import JSON, JSONDict
 from game_engine.messages import msg
 from game_engine.orders import in_force, is_party
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER
-from game_engine.scenario import inject_to_json
+from game_engine.scenario import Scenario, inject_to_json
 from game_engine.serialization import evidence_to_json
 from game_engine.state import FACILITATOR, GameState, Site, Treaty
 from game_engine.views import (
@@ -172,6 +172,28 @@ def _me(state: GameState, sid: str, *, deterrence: bool = True) -> OwnView:
     )
 
 
+def _treaty_view(t: Treaty, scenario: Scenario) -> TreatyView:
+    """A treaty as a viewer sees it; a treaty in force at the start is named as ``scenario``
+    (localized or not) names it."""
+    return TreatyView(
+        id=t.id,
+        template=t.template,
+        name=scenario_treaty_name(scenario, t.id, t.created_turn, t.name),
+        parties=tuple(t.parties),
+        status="withdrawing" if t.status == "in_force" and t.withdrawing else t.status,
+        terms=dict(t.terms),
+        terms_hash=t.terms_hash,
+        entry_turn=t.entry_turn,
+        withdrawing=dict(t.withdrawing),
+        withdrawn=tuple(t.withdrawn),
+        compliance={k: round(v, 6) for k, v in t.cs.items()},
+    )
+
+
+def _parties(t: Treaty) -> tuple[str, ...]:
+    return tuple(x for x in t.parties if is_party(t, x))
+
+
 def view_for(
     state: GameState, viewer: str | None, *, lang: str | None = None, deterrence: bool = True
 ) -> View:
@@ -222,22 +244,7 @@ def view_for(
             )
         )
     shown = [t for t in state.treaties if treaty_visible(t, viewer)]
-    treaties = tuple(
-        TreatyView(
-            id=t.id,
-            template=t.template,
-            name=scenario_treaty_name(state.scenario, t.id, t.created_turn, t.name),
-            parties=tuple(t.parties),
-            status="withdrawing" if t.status == "in_force" and t.withdrawing else t.status,
-            terms=dict(t.terms),
-            terms_hash=t.terms_hash,
-            entry_turn=t.entry_turn,
-            withdrawing=dict(t.withdrawing),
-            withdrawn=tuple(t.withdrawn),
-            compliance={k: round(v, 6) for k, v in t.cs.items()},
-        )
-        for t in shown
-    )
+    treaties = tuple(_treaty_view(t, state.scenario) for t in shown)
     public_evidence = tuple(
         evidence_to_json(e, with_truth=False)
         for e in state.evidence
@@ -319,7 +326,7 @@ def view_for(
         public_evidence=public_evidence,
         crises=crises,
         in_force=tuple(t.id for t in state.treaties if in_force(t)),
-        parties={t.id: tuple(x for x in t.parties if is_party(t, x)) for t in shown},
+        parties={t.id: _parties(t) for t in shown},
         me=me,
         truth=truth,
         pending_injects=tuple(inject_to_json(i) for i in state.pending_injects)
@@ -335,3 +342,56 @@ def view_json(
 ) -> JSONDict:
     """``view_for(...).to_json()``: the view as a JSON-safe dict (bots, review exports)."""
     return view_for(state, viewer, lang=lang, deterrence=deterrence).to_json()
+
+
+_SHARED: list[tuple[GameState, JSONDict, dict[int, JSON]]] = []
+"""The bots' shared reading of the most recent state (see :func:`bot_view_json`): the state,
+the JSON of every field of its view but ``treaties``, ``parties`` and ``me``, and the JSON of
+each treaty by its place in ``state.treaties``."""
+_PER_VIEWER = ("treaties", "parties", "me")
+
+
+def bot_view_json(state: GameState, viewer: str, *, deterrence: bool = True) -> JSONDict:
+    """``view_json(state, viewer, deterrence=deterrence)`` for a state's bot, equal to it, with
+    what every state sees alike of one game state converted once and shared (speed: the bots of
+    a table each read the same state in turn). Only ``me`` and the treaties shown (a draft is
+    seen by its parties only) are the viewer's own. The values are shared between the views of
+    one state: a reader must not change them (the bots only read). A finished game (the reveal)
+    or a viewer other than a state takes :func:`view_json`."""
+    if state.game_over or viewer not in state.nations:
+        return view_json(state, viewer, deterrence=deterrence)
+    held = _SHARED[0] if _SHARED and _SHARED[0][0] is state else None
+    if held is None:
+        full = view_json(state, viewer, deterrence=deterrence)
+        public = {k: v for k, v in full.items() if k not in _PER_VIEWER}
+        treaties = full["treaties"]
+        assert isinstance(treaties, list)
+        shown = [n for n, t in enumerate(state.treaties) if treaty_visible(t, viewer)]
+        tj: dict[int, JSON] = dict(zip(shown, treaties, strict=True))
+        _SHARED[:] = [(state, public, tj)]
+        return full
+    _, public, tj = held
+    treaties_js: list[JSON] = []
+    parties: JSONDict = {}
+    for n, t in enumerate(state.treaties):
+        if not treaty_visible(t, viewer):
+            continue
+        js = tj.get(n)
+        if js is None:
+            js = tj[n] = _treaty_view(t, state.scenario).to_json()
+        treaties_js.append(js)
+        parties[t.id] = list(_parties(t))
+    out: JSONDict = {}
+    for name in _VIEW_FIELDS:
+        if name == "treaties":
+            out[name] = treaties_js
+        elif name == "parties":
+            out[name] = parties
+        elif name == "me":
+            out[name] = _me(state, viewer, deterrence=deterrence).to_json()
+        else:
+            out[name] = public[name]
+    return out
+
+
+_VIEW_FIELDS = tuple(f.name for f in fields(View))

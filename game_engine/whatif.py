@@ -72,7 +72,7 @@ def belief_state(state: GameState, viewer: str | None) -> GameState:
     # the pairs equal a full evaluate's).
     ctx = thaw(belief, WHAT_IF_SEED, belief.turn)
     ctx.init = True
-    phase_perception(ctx, 0.0)
+    phase_perception(ctx, 0.0, skip=viewer)  # the viewer's own pairs are kept as they are
     rebuilt = {k: (state.pairs[k] if k[0] == viewer else ctx.pr[k]) for k in state.pairs}
     return replace(belief, pairs=rebuilt)
 

@@ -63,7 +63,7 @@ from game_engine.orders import active_consent
 from game_engine.params import CLASS_ORDER
 from game_engine.rng import u01
 from game_engine.state import GameState
-from game_engine.visibility import view_json
+from game_engine.visibility import bot_view_json
 
 NEGOTIATING_POLICIES: tuple[str, ...] = (
     "hawk",
@@ -134,8 +134,10 @@ class Table:
         self.actor = actor
         self.seed = seed
         # Only the cheater reads its deterrence thresholds (its covert build, orders.py): the
-        # other policies' reading - and the orders made from it - leave them out (speed).
-        self.view = view_json(state, actor, deterrence=policy in DETERRENCE_READERS)
+        # other policies' reading - and the orders made from it - leave them out (speed). The
+        # public part of the view is shared with the other bots reading the same state: the
+        # view is only read, never changed.
+        self.view = bot_view_json(state, actor, deterrence=policy in DETERRENCE_READERS)
         me = self.view.get("me")
         self.me: Mapping[str, object] = me if isinstance(me, Mapping) else {}
         self.turn = _int(self.view.get("turn"))

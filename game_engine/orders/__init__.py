@@ -84,6 +84,7 @@ from game_engine.orders.types import (
     Sign,
     Withdraw,
     WithdrawDeployment,
+    canonical_positions,
     is_command,
 )
 
@@ -147,6 +148,7 @@ __all__ = [
     "Withdraw",
     "WithdrawDeployment",
     "active_consent",
+    "canonical_positions",
     "ceil_int",
     "check_order",
     "has_agreement",

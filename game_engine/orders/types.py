@@ -11,6 +11,7 @@ identity for sorting (B3 step 2), so stored games replay byte-identical.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import ClassVar, Literal, TypeAlias, TypeGuard
 
@@ -53,6 +54,25 @@ class OrderBase:
     def sort_key(self) -> tuple[int, int, str]:
         """Canonical order within one state: (priority, TYPE_RANK, content)."""
         return (self.priority, TYPE_RANK.get(self.TYPE, 99), self.content_key())
+
+
+def canonical_positions(orders: Sequence[OrderBase]) -> list[int]:
+    """Positions of ``orders`` in canonical order: sorted by ``(o.sort_key(), position)``.
+
+    The content key (canonical JSON, the dear part of ``sort_key``) is computed only for orders
+    that share their priority and type rank with another: for an order alone in its (priority,
+    rank) group it cannot change its place, so an empty key stands in for it."""
+    heads = [(o.priority, TYPE_RANK.get(o.TYPE, 99)) for o in orders]
+    if len(heads) < 2:
+        return list(range(len(heads)))
+    seen: set[tuple[int, int]] = set()
+    tied: set[tuple[int, int]] = set()
+    for h in heads:
+        if h in seen:
+            tied.add(h)
+        seen.add(h)
+    keys = [(h, orders[i].content_key() if h in tied else "", i) for i, h in enumerate(heads)]
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 _JSON_NAMES: dict[str, tuple[tuple[str, str], ...]] = {}

@@ -260,9 +260,12 @@ def phase_compliance(ctx: Ctx) -> None:
             )
             cst[sid] = ctx.rf(f.clamp(newt, 0.0, 100.0))
         ctx.treaties[tid] = replace(t, cs=cs, cs_true=cst)
+    # The loop above changed only compliance scores: which pairs exchange data is found once.
+    declared = any(ctx.n[j].declared is not None for j in ctx.ids)
+    de_pairs = ctx.data_exchange_pairs() if declared else set()
     for i in ctx.ids:
         for j in ctx.ids:
-            if i != j and ctx.n[j].declared is not None and ctx.data_exchange(i, j):
+            if i != j and ctx.n[j].declared is not None and (i, j) in de_pairs:
                 bad = any(
                     e.holder == i
                     and e.target == j

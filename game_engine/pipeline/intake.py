@@ -33,6 +33,7 @@ from game_engine.orders import (
     SetSensorSharing,
     Sign,
     active_consent,
+    canonical_positions,
     check_order,
     is_command,
     order_to_json,
@@ -236,8 +237,9 @@ def intake(ctx: Ctx, orders: Mapping[str, Sequence[Command]]) -> None:
             except OrderError as exc:
                 bad.setdefault(actor, {})[idx] = (str(exc.code), exc.msg)
                 lst.append((idx, o))
-        lst.sort(key=lambda io: (io[1].sort_key(), io[0]))
-        items[actor] = lst
+        # (idx, order) pairs are appended in idx order: canonical positions sort them by
+        # (sort_key, idx)
+        items[actor] = [lst[k] for k in canonical_positions([o for _, o in lst])]
     excluded: dict[tuple[str, int], tuple[str, Message]] = {
         (a, i): v for a, d in bad.items() for i, v in d.items()
     }

@@ -77,7 +77,7 @@ def _own(ctx: Ctx, i: str, j: str, de: bool) -> tuple[object, ...]:
     )
 
 
-def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
+def phase_perception(ctx: Ctx, inertia: float, skip: str | None = None) -> m.Engine:
     """Phase 8: coverage, estimates, clarity, incident decay, threat (B5.4).
 
     Returns the exchange-model engine built on the world after the estimates: phase 9 reuses
@@ -87,7 +87,11 @@ def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
     A bot's projections of one turn reach this phase with mostly the same inputs (a text that
     does not enter into force this turn changes none; one with data exchange changes only its
     parties' pairs): a pair whose inputs were perceived before is written again from memory,
-    not recomputed. A pair's result reads only its own inputs and the shared ones."""
+    not recomputed. A pair's result reads only its own inputs and the shared ones.
+
+    ``skip``: a state whose own perceptions (its pairs ``(skip, j)``) are left as they are,
+    not computed (the belief state keeps the viewer's true pairs: the others' do not read
+    them)."""
     hashed, by_value = _shared(ctx, inertia)
     known: _Known | None = None
     held = _SEEN.get(hashed)
@@ -101,10 +105,10 @@ def phase_perception(ctx: Ctx, inertia: float) -> m.Engine:
             _SEEN.clear()
         known = {}
         _SEEN.setdefault(hashed, []).append((ctx.sc, by_value, known))
-    return _perceive(ctx, inertia, known)
+    return _perceive(ctx, inertia, known, skip)
 
 
-def _perceive(ctx: Ctx, inertia: float, known: _Known) -> m.Engine:
+def _perceive(ctx: Ctx, inertia: float, known: _Known, skip: str | None = None) -> m.Engine:
     p = ctx.p
     world = ctx.world()
     public = {s: ctx.n[s].public_ledger for s in ctx.ids}
@@ -115,7 +119,7 @@ def _perceive(ctx: Ctx, inertia: float, known: _Known) -> m.Engine:
     done: dict[tuple[str, str], tuple[dict[str, object], float]] = {}
     for i in ctx.ids:
         for j in ctx.ids:
-            if i != j:
+            if i != j and i != skip:
                 key = own[(i, j)] = _own(ctx, i, j, (i, j) in de_pairs)
                 hit = known.get(key)
                 if hit is not None:
@@ -130,7 +134,7 @@ def _perceive(ctx: Ctx, inertia: float, known: _Known) -> m.Engine:
     upd: dict[tuple[str, str], dict[str, object]] = {}
     for i in ctx.ids:
         for j in ctx.ids:
-            if i == j or (i, j) in done:
+            if i in (j, skip) or (i, j) in done:
                 continue
             pr = ctx.pr[(i, j)]
             nat_i, nat_j = ctx.n[i], ctx.n[j]
@@ -176,7 +180,7 @@ def _perceive(ctx: Ctx, inertia: float, known: _Known) -> m.Engine:
     new_t: dict[tuple[str, str], float] = {}
     for i in ctx.ids:
         for j in ctx.ids:
-            if i == j or (i, j) in done:
+            if i in (j, skip) or (i, j) in done:
                 continue
             pr = ctx.pr[(i, j)]
             u = upd[(i, j)]
@@ -199,7 +203,7 @@ def _perceive(ctx: Ctx, inertia: float, known: _Known) -> m.Engine:
             new_t[(i, j)] = inertia * pr.threat + (1 - inertia) * t_star
     for i in ctx.ids:
         for j in ctx.ids:
-            if i == j:
+            if i in (j, skip):
                 continue
             key = (i, j)
             hit = done.get(key)

@@ -168,6 +168,8 @@ def phase_verification(ctx: Ctx) -> None:
     # same turn neither re-publishes nor re-charges it (issue 14)
     public_before = {vid: v.published for vid, v in ctx.violations.items()}
     redetected_now: set[str] = set()
+    # This phase changes no treaty or agreement: which pairs exchange data is found once.
+    de_pairs = ctx.data_exchange_pairs() if open_v else set()
     for v0 in open_v:
         j = v0.state
         vt = ctx.treaties.get(v0.treaty)
@@ -191,7 +193,7 @@ def phase_verification(ctx: Ctx) -> None:
                 for s in ctx.sites.values()
             ):
                 ntm += p.forward_radar_ntm_bonus
-            de = 1.0 if ctx.data_exchange(i, j) else 0.0
+            de = 1.0 if (i, j) in de_pairs else 0.0
             pn = 0.0
             if not v.published:
                 pn = f.p_ntm(

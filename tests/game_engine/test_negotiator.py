@@ -239,7 +239,8 @@ def test_the_belief_state_is_the_one_a_full_evaluate_rebuilds(slug, monkeypatch)
         for viewer in s.state_ids:
             fast = whatif.belief_state(s, viewer)
             with monkeypatch.context() as mp:
-                mp.setattr(whatif, "phase_perception", evaluate)
+                # the whole evaluate, every pair perceived (the viewer's own ones too)
+                mp.setattr(whatif, "phase_perception", lambda ctx, inertia, skip=None: evaluate(ctx, inertia))
                 full = whatif.belief_state(s, viewer)
             assert fast == full, (slug, s.turn, viewer)
 
