@@ -93,12 +93,12 @@ _KEPT_LOCK = threading.Lock()
 KEPT_CACHE_SIZE = 2048
 
 
-def _kept(key: tuple[Any, ...], held: Any, render: Callable[[], str]) -> SafeString:
-    """The HTML ``render()`` gives for ``key``, reused while ``held`` (the object whose id is in
-    the key) is the very object it was rendered from."""
+def _kept(key: tuple[Any, ...], held: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """The HTML ``render()`` gives for ``key``, reused while ``held`` (the objects whose ids are in
+    the key) are the very objects it was rendered from."""
     with _KEPT_LOCK:
         entry = _KEPT.get(key)
-        if entry is not None and entry[0] is held:
+        if entry is not None and len(entry[0]) == len(held) and all(a is b for a, b in zip(entry[0], held, strict=True)):
             _KEPT.move_to_end(key)
             return entry[1]
     html = mark_safe(render())  # noqa: S308
@@ -114,18 +114,21 @@ def forces_html(priv: selectors.PrivateView, scenario_slug: str) -> SafeString:
     me = priv.me
     if me is None:
         return SafeString("")
-    return _kept(("forces", get_language(), scenario_slug, id(me)), me, lambda: render_to_string(
+    return _kept(("forces", get_language(), scenario_slug, id(me)), (me,), lambda: render_to_string(
         f"{PRIVATE_TEMPLATE}#my-forces-body",
         {"me": me, "missile_rows": priv.missile_rows, "threat_rows": priv.threat_rows}))
 
 
 def seat_table_html(pub: selectors.PublicView) -> SafeString:
     """The seat table and the public picture: a function of the seat rows (frozen) and the public
-    view (its classes and ledger rows)."""
+    view's states and classes (the ledger rows are built from them). The states and classes are
+    held, not the view: a finished game's view is a copy per render (its translated ending) that
+    shares them, and holding the copies would fill the cache with views."""
     seats = tuple(pub.seats)
-    return _kept(("seats", get_language(), seats, id(pub.view)), pub.view, lambda: render_to_string(
-        f"{PUBLIC_TEMPLATE}#seat-list-body",
-        {"pub": {"seats": seats, "view": pub.view, "ledger_rows": pub.ledger_rows}}))
+    states, classes = pub.view.states, pub.view.classes
+    return _kept(("seats", get_language(), seats, id(states), id(classes)), (states, classes),
+                 lambda: render_to_string(f"{PUBLIC_TEMPLATE}#seat-list-body", {
+                     "pub": {"seats": seats, "view": {"classes": classes}, "ledger_rows": pub.ledger_rows}}))
 
 
 def _token() -> str:

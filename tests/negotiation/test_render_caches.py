@@ -216,3 +216,16 @@ def test_the_seat_table_is_kept_per_seat_rows_public_view_and_language(started_g
     next(n for n in state["nations"] if n["id"] == "aurel")["ds"] = 12.0
     Game.objects.filter(pk=row.pk).update(state=state)
     assert table() != online and "<td>12" in table()
+
+
+@pytest.mark.django_db
+def test_a_finished_games_seat_table_is_reused_not_kept_once_per_render(started_game):
+    """A finished game's public view is a copy per render (its ending in the reader's language);
+    the seat table holds the states and classes the copies share, so renders reuse one entry."""
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    services.game_end(game_id=started_game.pk, actor="test", reason="test")
+    first = rendering.partial_html("seat-list", _room(started_game.pk, _player(ana)))
+    kept = len(rendering._KEPT)
+    for _ in range(3):
+        assert rendering.partial_html("seat-list", _room(started_game.pk, _player(ana))) == first
+    assert len(rendering._KEPT) == kept
