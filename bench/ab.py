@@ -48,6 +48,7 @@ def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as out, tempfile.NamedTemporaryFile(suffix=".json") as seeded:
             extra: list[str] = []
+            setup: dict[str, Any] = {}
             if args.turn:
                 subprocess.run([cluster.python, str(cluster.root / "bench" / "seed.py"), "--rooms", str(args.rooms),
                                 "--big-room", "30", "--out", seeded.name], cwd=cluster.root, env=cluster.env,
@@ -67,13 +68,24 @@ def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http
             for pid in cluster.daphne_pids:
                 cmd += ["--server-pid", str(pid)]
             spy = None
-            if args.profile and label == "B":
-                spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(cluster.daphne_pids[0]), "--idle", "--nonblocking",
-                                        "--format", "raw", "--output", str(args.profile), "--rate", "50"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # py-spy records only the measured phase (from the load's "treatycraft: {setup}" line,
+            # printed once every socket is open), not the sockets' opening before it
+            load = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             try:
-                subprocess.run(cmd, check=True, timeout=900, capture_output=True)
+                assert load.stderr is not None
+                for line in load.stderr:
+                    if spy is None and args.profile and label == "B" and line.startswith("treatycraft: {"):
+                        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                                                str(cluster.daphne_pids[0]), "--idle", "--nonblocking", "--threads",
+                                                "--format", "raw", "--output", str(args.profile), "--rate", "100"],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    if line.startswith("treatycraft: {"):
+                        setup = json.loads(line.partition(": ")[2])
+                if load.wait(timeout=900) != 0:
+                    raise RuntimeError(f"load.py failed with status {load.returncode}")
             finally:
+                if load.poll() is None:
+                    load.kill()
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     spy.wait(timeout=60)
@@ -89,6 +101,10 @@ def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http
                 "last_step_cpu_pct": last["resources"]["server_cpu_pct"]}
     step = result
     res = step["resources"]
+    # the seconds whose posts had a p99 over 250 ms: [second, pushes, p50, p99, max], and the turn's second
+    hot = [row for row in step.get("timeline", {}).get("seconds", []) if (row[3] or 0) > 250]
+    shape = {"hot_seconds": hot, "turn_at_s": step.get("timeline", {}).get("turn_at_s"),
+             "connect_s": setup.get("connect_s"), "connect_retries": setup.get("connect_retries")}
     if args.turn:
         turn = step.get("turn") or {}
         room = (turn.get("rooms") or [{}])[0]
@@ -99,7 +115,9 @@ def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http
                 "turn_public_p99_ms": (turn.get("public") or {}).get("p99_ms"),
                 "turn_private_p99_ms": (turn.get("private") or {}).get("p99_ms"),
                 "resolve_http_ms": room.get("resolve_http_ms"),
-                "server_cpu_pct": res.get("server_cpu_pct"), "other_load_pct": res["other_cpu_pct_of_machine"]}
+                "server_cpu_pct": res.get("server_cpu_pct"), "other_load_pct": res["other_cpu_pct_of_machine"],
+                "postgres_cpu_pct": round(100 * res["postgres_cpu_s"] / res["wall_s"], 1),
+                "client_cpu_pct": round(100 * res["client_cpu_s"] / res["wall_s"], 1), **shape}
     posted = max(1, step["posted"])
     return {"cpu_ms_per_message": round(sum(res["server_cpu_s"]) * 1000 / posted, 2),
             "postgres_ms_per_message": round(res["postgres_cpu_s"] * 1000 / posted, 2),
