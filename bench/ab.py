@@ -11,6 +11,8 @@ Used to decide whether a change is worth adopting (docs/performance.md).
     python bench/ab.py --a . --b . --b-env SESSION_ENGINE=django.contrib.sessions.backends.db  # a setting
     python bench/ab.py --a . --b . --chat-over ws --ramp --b-env TREATYCRAFT_SOCKET_POST_THREADS=0  # saturation
     python bench/ab.py --a /work/main --b . --chat-over ws --turn --rooms 30 --per-s 300  # scenario (a), scaled
+    python bench/ab.py --a . --b . --chat-over ws --turn --rooms 100 --per-s 1000 --duration 20 --seed-once \
+        --b-env TREATYCRAFT_PUSH_HANDOFF=0 --lock /work/locks/heavy.lock   # full scale, one seeding for all runs
 
 With --turn each run is scenario (a) at --rooms rooms of 10 seated by bench/seed.py plus the 30-seat
 turn room: the paced chat at --per-s deliveries/s for --duration seconds with the turn resolved
@@ -38,22 +40,41 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import servers  # noqa: E402
 from bench.servers import BenchCluster  # noqa: E402
+
+
+def seed_template(root: Path, args: argparse.Namespace, players_file: Path) -> str:
+    """--seed-once: migrate and seed a database once (with ``root``'s code, no servers running), to
+    be copied for every run: seeding 1,000 players took minutes per run on a busy machine and
+    measures nothing the runs compare."""
+    name = f"{servers.DATABASE}_seeded"
+    cluster = BenchCluster(args.processes, args.layer, {}, root=root)
+    cluster.env["DATABASE_URL"] = servers.fresh_database(name=name) + "?pool=true"
+    cluster.manage("migrate", "--noinput")
+    cluster.manage("bootstrap")
+    subprocess.run([cluster.python, str(cluster.root / "bench" / "seed.py"), "--rooms", str(args.rooms),
+                    "--big-room", "30", "--out", str(players_file)], cwd=cluster.root, env=cluster.env,
+                   check=True, timeout=1200, capture_output=True)
+    return name
 
 
 def one(root: Path, layer: str, args: argparse.Namespace, chat_over: str = "http",
         env: list[str] | None = None, label: str = "A") -> dict[str, Any]:
-    cluster = BenchCluster(args.processes, layer, dict(item.split("=", 1) for item in env or []), root=root)
+    cluster = BenchCluster(args.processes, layer, dict(item.split("=", 1) for item in env or []), root=root,
+                           template=args.template)
     cluster.start()
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as out, tempfile.NamedTemporaryFile(suffix=".json") as seeded:
             extra: list[str] = []
             setup: dict[str, Any] = {}
             if args.turn:
-                subprocess.run([cluster.python, str(cluster.root / "bench" / "seed.py"), "--rooms", str(args.rooms),
-                                "--big-room", "30", "--out", seeded.name], cwd=cluster.root, env=cluster.env,
-                               check=True, timeout=600, capture_output=True)
-                extra = ["--players-file", seeded.name, "--turn-at", str(args.turn_at),
+                players_file = args.players_file or seeded.name
+                if not args.players_file:
+                    subprocess.run([cluster.python, str(cluster.root / "bench" / "seed.py"), "--rooms",
+                                    str(args.rooms), "--big-room", "30", "--out", seeded.name], cwd=cluster.root,
+                                   env=cluster.env, check=True, timeout=600, capture_output=True)
+                extra = ["--players-file", str(players_file), "--turn-at", str(args.turn_at),
                          "--turn-duration", str(args.duration)]
             scenario = "turn" if args.turn else "ramp" if args.ramp else "paced"
             cmd = [sys.executable, str(ROOT / "bench" / "load.py"), "--target", "treatycraft",
@@ -162,7 +183,15 @@ def main() -> None:
     ap.add_argument("--lock", type=Path, help="flock this file around each run (e.g. /work/locks/heavy.lock)")
     ap.add_argument("--profile", type=Path, help="py-spy record B's Daphne into this file (raw, collapsed)")
     ap.add_argument("--b-chat-over", choices=["http", "ws"], help="how B's players post (default: as A)")
+    ap.add_argument("--seed-once", action="store_true",
+                    help="with --turn: seed one database with A's code before the runs and copy it for each run")
     args = ap.parse_args()
+    args.template, args.players_file = None, None
+    seeded_file = tempfile.NamedTemporaryFile(suffix=".json")  # noqa: SIM115 (lives until the end of main)
+    if args.turn and args.seed_once:
+        with held(args.lock):
+            args.template = seed_template(args.a, args, Path(seeded_file.name))
+        args.players_file = Path(seeded_file.name)
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     order = ["A", "B", "B", "A"] * args.rounds
     for label in order[: 2 * args.rounds]:
