@@ -185,13 +185,17 @@ def main() -> None:
     ap.add_argument("--b-chat-over", choices=["http", "ws"], help="how B's players post (default: as A)")
     ap.add_argument("--seed-once", action="store_true",
                     help="with --turn: seed one database with A's code before the runs and copy it for each run")
+    ap.add_argument("--reuse-seed", action="store_true",
+                    help="with --seed-once: reuse the database an earlier --seed-once at this --rooms left")
     args = ap.parse_args()
     args.template, args.players_file = None, None
-    seeded_file = tempfile.NamedTemporaryFile(suffix=".json")  # noqa: SIM115 (lives until the end of main)
     if args.turn and args.seed_once:
-        with held(args.lock):
-            args.template = seed_template(args.a, args, Path(seeded_file.name))
-        args.players_file = Path(seeded_file.name)
+        # kept beside the template database, so that a later A/B at the same scale can reuse both
+        players = Path(tempfile.gettempdir()) / f"{servers.DATABASE}_seeded-{args.rooms}.json"
+        if not (args.reuse_seed and players.exists()):
+            with held(args.lock):
+                seed_template(args.a, args, players)
+        args.template, args.players_file = f"{servers.DATABASE}_seeded", players
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     order = ["A", "B", "B", "A"] * args.rounds
     for label in order[: 2 * args.rounds]:
