@@ -305,9 +305,6 @@ TREATYCRAFT = {
     "SOCKET_POST_THREADS": int(env("TREATYCRAFT_SOCKET_POST_THREADS", "4")),
     # The longest a request waits for one push to the channel layer (Redis) after its commit.
     "PUSH_TIMEOUT_MS": int(env("TREATYCRAFT_PUSH_TIMEOUT_MS", "2000")),
-    # A push from a thread of the server's loop is handed to the loop without waiting for Redis
-    # (negotiation/broadcasts.py, _send); 0 waits for each push as before (for an A/B).
-    "PUSH_HANDOFF": env_bool("TREATYCRAFT_PUSH_HANDOFF", True),
     # Daphne answers 413 to a request body over this while it arrives (config/asgi.py).
     "MAX_REQUEST_BYTES": int(env("TREATYCRAFT_MAX_REQUEST_BYTES", str(512 * 1024))),
 }

@@ -26,14 +26,12 @@ Groups:  game.<id>.public   every socket of the game (players, facilitator, obse
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import functools
 import logging
-import os
 from collections.abc import Callable, Mapping
 from typing import Any, assert_never
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
@@ -168,54 +166,19 @@ def _send(group: str, message: Mapping[str, object]) -> None:
     """One push, bounded: it runs in the request after commit, so a Redis that accepts connections
     but never answers (stopped, partitioned) would otherwise hold the request and its database
     connection forever. After a failure the layer's breaker drops pushes at once for a few seconds
-    (see negotiation/breaker.py); clients resync from the database when they reconnect.
-
-    In a thread of the server's event loop (a request, a chat frame's post, a doorbell's render)
-    the push is handed to the loop without waiting for Redis's answer: a thread that waited held
-    its request (a turn rings nine groups) and a post thread for a loop iteration and a Redis
-    round trip per push, behind every other push (docs/performance.md, "fourth pass"). The loop
-    publishes them in the order they were handed over."""
+    (see negotiation/breaker.py); clients resync from the database when they reconnect."""
     layer = get_channel_layer()
     if layer is None:
         return
     if not breaker.LAYER.allow():
         logger.debug("channel layer marked down; push to %s dropped", group)
         return
-    loop = _server_loop()
-    if loop is not None and settings.TREATYCRAFT.get("PUSH_HANDOFF", True):
-        try:
-            future = asyncio.run_coroutine_threadsafe(_bounded_group_send(layer, group, dict(message)), loop)
-        except RuntimeError:  # the loop is closing (the server stops): push as below
-            pass
-        else:
-            future.add_done_callback(functools.partial(_pushed, group))
-            return
     try:
         async_to_sync(_bounded_group_send)(layer, group, dict(message))
     except Exception:
         # A dead Redis must not undo a committed action; clients resync when they reconnect.
         breaker.LAYER.failure()
         logger.warning("channel layer unavailable; push to %s dropped", group, exc_info=True)
-    else:
-        breaker.LAYER.success()
-
-
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop this thread was started from by sync_to_async (asgiref's thread-local), if
-    it is this process's and still running; None elsewhere (a management command, the clock)."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return None
-    return loop if isinstance(loop, asyncio.AbstractEventLoop) and loop.is_running() else None
-
-
-def _pushed(group: str, future: concurrent.futures.Future[None]) -> None:
-    """A handed-over push's outcome, for the breaker and the log (what ``_send`` does inline)."""
-    if future.cancelled():
-        return
-    if future.exception() is not None:
-        breaker.LAYER.failure()
-        logger.warning("channel layer unavailable; push to %s dropped", group, exc_info=future.exception())
     else:
         breaker.LAYER.success()
 
