@@ -30,6 +30,7 @@ FACILITATOR = ("bench", "bench-password-123")
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "pubsub-batched": "negotiation.pushlayer.BatchedPubSubChannelLayer",
 }
 
 
