@@ -200,6 +200,7 @@ class Worker:
             self.by_room.setdefault(p.room.index, []).append(p)
         self.phase = -1
         self.lat: array[int] = array("q")
+        self.sent_at: array[int] = array("q")  # when each measured push's post started (ns), for the timeline
         self.received = 0
         self.first_send = 0
         self.last_recv = 0
@@ -339,6 +340,7 @@ class Worker:
                             continue
                         player.seen.add((pid, seq))
                         self.lat.append(now - sent)
+                        self.sent_at.append(sent)
                         self.received += 1
                         self.last_recv = max(self.last_recv, now)
                         if self.expected and self.received >= self.expected:
@@ -492,6 +494,7 @@ class Worker:
         self.turn_number[room.index] = turn
         t0 = time.time_ns()
         self.turn_t0[room.index] = t0
+        result["t0_ns"] = t0
         reply = await pool.request("POST", f"/facilitate/{room.game_id}/advance/", self.fac_jar, headers=hdrs,
                                    form={"phase": "orders", "turn": str(turn), "reason": "bench"})
         result["resolve_http_ms"] = round((time.time_ns() - t0) / 1e6, 1)
@@ -505,6 +508,7 @@ class Worker:
     async def run_phase(self, spec: dict[str, Any], start_ns: int) -> dict[str, Any]:
         self.phase = int(spec["id"])
         self.lat = array("q")
+        self.sent_at = array("q")
         self.received = self.expected = 0
         self.first_send = self.last_recv = 0
         self.turn_lat = {"public": array("q"), "private": array("q"), "both": array("q")}
@@ -517,14 +521,15 @@ class Worker:
         turn_rooms = [r for r in self.rooms if r.kind == "turn"] if spec.get("turn") else []
         jobs += [self.turn(r, start_ns + int(float(spec["turn"]) * 1e9)) for r in turn_rooms]
         outcomes = await asyncio.gather(*jobs)
+        t0s = [t["t0_ns"] for t in outcomes[1:] if t.get("t0_ns")]
         chat = outcomes[0]
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
         return {
-            "lat": self.lat.tobytes(), "received": self.received, "expected": chat["expected"],
+            "lat": self.lat.tobytes(), "sent_at": self.sent_at.tobytes(), "received": self.received, "expected": chat["expected"],
             "posted": chat["posted"], "post_errors": chat["post_errors"], "skipped": chat["skipped"],
             "first_send": self.first_send,
             "last_recv": self.last_recv, "send_end": chat["send_end"], "ws_errors": self.ws_errors - errors_before,
-            "turns": outcomes[1:], "turn_lat": {k: v.tobytes() for k, v in self.turn_lat.items()},
+            "turns": outcomes[1:], "turn_t0": t0s, "turn_lat": {k: v.tobytes() for k, v in self.turn_lat.items()},
             "client_cpu_s": (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime),
         }
 
@@ -703,11 +708,14 @@ class Session:
 
 def summarize(name: str, target: str, rate: float, duration: float, results: list[dict[str, Any]],
               rooms: list[Room]) -> dict[str, Any]:
-    lat = array("q")
+    lat, sent_at = array("q"), array("q")
     for r in results:
         part = array("q")
         part.frombytes(r["lat"])
         lat.extend(part)
+        part = array("q")
+        part.frombytes(r.get("sent_at", b""))
+        sent_at.extend(part)
     ms = sorted(v / 1e6 for v in lat)
     received = sum(r["received"] for r in results)
     expected = sum(r["expected"] for r in results)
@@ -730,6 +738,7 @@ def summarize(name: str, target: str, rate: float, duration: float, results: lis
         "p50_ms": _round(pct(ms, 50)), "p95_ms": _round(pct(ms, 95)), "p99_ms": _round(pct(ms, 99)),
         "max_ms": _round(ms[-1] if ms else None),
     }
+    out["timeline"] = timeline(lat, sent_at, first, [t for r in results for t in r.get("turn_t0", [])])
     turns = [t for r in results for t in r["turns"]]
     if turns:
         section: dict[str, Any] = {"rooms": turns}
@@ -745,6 +754,20 @@ def summarize(name: str, target: str, rate: float, duration: float, results: lis
         section["expected_screens"] = sum(t["players"] for t in turns)
         out["turn"] = section
     return out
+
+
+def timeline(lat: array[int], sent_at: array[int], first: int, turn_t0: list[int]) -> dict[str, Any]:
+    """Latency by the second its post started (since the phase's first post): where in the run the
+    tail is (the turn's burst at a known second, or spread over the run), and when the turn began."""
+    by_second: dict[int, list[float]] = {}
+    for v, at in zip(lat, sent_at, strict=False):
+        by_second.setdefault(max(0, (at - first) // 1_000_000_000), []).append(v / 1e6)
+    seconds = []
+    for sec in sorted(by_second):
+        values = sorted(by_second[sec])
+        seconds.append([sec, len(values), _round(pct(values, 50)), _round(pct(values, 99)), _round(values[-1])])
+    return {"columns": ["second", "pushes", "p50_ms", "p99_ms", "max_ms"], "seconds": seconds,
+            "turn_at_s": [round((t - first) / 1e9, 2) for t in turn_t0] if first else []}
 
 
 def _round(v: float | None) -> float | None:

@@ -46,7 +46,8 @@ def plan(quick: bool, smoke: bool = False) -> dict[str, Any]:
                                                 "--ramp-pause", "0.5", "--idle-wait", "2", "--drain-timeout", "3"],
                 "pages": ["--repeat", "2"], "chat": ["--repeat", "5"],
                 "engine": ["--max-states", "5", "--games", "4"],
-                "review": ["--turns", "3", "--messages", "30", "--runs", "2"]}
+                "review": ["--turns", "3", "--messages", "30", "--runs", "2"],
+                "publish": ["--busy-ms", "0,2", "--publishes", "20", "--senders", "10", "--rounds", "1"]}
     if quick:
         return {"rooms": 20, "big_room": 30, "duration": 10, "turn_duration": 10, "ramp_step": 4, "ramp_start": 150,
                 "small_rooms": 6, "pages_history": "0,200,1000", "settle": 1, "seed": False,
@@ -314,6 +315,8 @@ def main() -> None:
             if report.get("scale_out"):
                 results["scale_out"] = report["scale_out"]
     scripts = []
+    if "load" in parts:
+        scripts.append(("bench_publish.py", p.get("publish", [])))
     if "pages" in parts:
         scripts += [("bench_pages.py", ["--history", p["pages_history"], *p.get("pages", [])]),
                     ("bench_chat.py", p.get("chat", [])), ("bench_chat.py", [*p.get("chat", []), "--socket"])]

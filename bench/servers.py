@@ -30,6 +30,7 @@ FACILITATOR = ("bench", "bench-password-123")
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "pubsub-batched": "negotiation.pushlayer.BatchedPubSubChannelLayer",
 }
 
 
@@ -39,13 +40,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def fresh_database() -> str:
+def fresh_database(template: str | None = None, name: str = DATABASE) -> str:
+    """Drop and create the benchmark database (a copy of ``template`` when given: a database
+    seeded once for several runs, see bench/ab.py --seed-once); returns its URL."""
     import psycopg
 
     with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{DATABASE}"))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
 
 
 def flush_redis() -> None:
@@ -71,9 +74,11 @@ class BenchCluster:
 
     def __init__(self, processes: int = 1, layer: str = "core", extra_env: dict[str, str] | None = None,
                  root: Path = ROOT, clock: bool = True, python: str = sys.executable, db_options: str = "pool=true",
-                 classroom: bool = False) -> None:
+                 classroom: bool = False, template: str | None = None) -> None:
         """``classroom``: `make run`'s profile instead: one Daphne with its options, SQLite, the
-        in-memory channel layer and cache (no Redis), the clock inside the process."""
+        in-memory channel layer and cache (no Redis), the clock inside the process. ``template``:
+        the PostgreSQL database to copy for a fresh start (already migrated and seeded)."""
+        self.template = template
         self.root = root
         self.classroom = classroom
         self.python = python
@@ -126,7 +131,7 @@ class BenchCluster:
             for suffix in ("", "-wal", "-shm"):
                 Path(self.env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
         elif fresh:
-            self.env["DATABASE_URL"] = fresh_database() + (f"?{self.db_options}" if self.db_options else "")
+            self.env["DATABASE_URL"] = fresh_database(self.template) + (f"?{self.db_options}" if self.db_options else "")
             flush_redis()
         self.manage("migrate", "--noinput")
         self.manage("bootstrap")

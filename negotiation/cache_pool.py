@@ -79,6 +79,24 @@ class GuardedRedisCacheClient(RedisCacheClient):
         breaker.CACHE.success()
         return result
 
+    def incr_window(self, key: Any, timeout: int) -> int:
+        """One hit of a counter that lives ``timeout`` seconds from its first hit, in one round trip:
+        a pipeline creates the key at 0 with its expiry if it is absent, then increments it. Each
+        command is atomic in Redis, so processes sharing the cache share the count.
+        CacheUnavailable if Redis fails or the breaker is open."""
+        if not breaker.CACHE.allow():
+            raise CacheUnavailable("the cache is unavailable")
+        try:
+            pipe = self.get_client(key, write=True).pipeline(transaction=False)
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+            count = pipe.execute()[1]
+        except (redis.RedisError, OSError) as exc:
+            breaker.CACHE.failure()
+            raise CacheUnavailable("the cache is unavailable") from exc
+        breaker.CACHE.success()
+        return int(count)
+
     def set_many(self, data: Any, timeout: Any) -> Any:
         return self._guarded("set_many", None, data, timeout)
 
@@ -94,6 +112,12 @@ class CacheUnavailable(Exception):
 
 
 class GuardedRedisCache(RedisCache):
+    _cache: GuardedRedisCacheClient
+
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = GuardedRedisCacheClient
+
+    def incr_window(self, key: str, timeout: int) -> int:
+        """A rate limit's hit in one round trip (GuardedRedisCacheClient.incr_window)."""
+        return self._cache.incr_window(self.make_and_validate_key(key), timeout)

@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 def identify(scope: Any, game_id: int) -> tuple[Viewer | None, str]:
     """The viewer a socket acts as, and the channel its page had open (from the session)."""
-    game = Game.objects.filter(pk=game_id).first()
+    # The check reads the game's facilitator and observer key, never its engine state (~33 KB)
+    game = Game.objects.defer("state").filter(pk=game_id).first()
     session = scope.get("session")
     user = scope.get("user")
     if game is None or session is None or user is None:
@@ -107,10 +108,10 @@ def on_connect(viewer: Viewer, open_key: str = "plenary") -> str:
     except UserError:
         open_key = "plenary"
     html = rendering.resync_html(viewer.game_id, viewer, open_key)
-    game = Game.objects.get(pk=viewer.game_id)
-    summary = selectors.catch_up(game, viewer, away_since)
-    if summary:
-        html += rendering.catch_up_html(summary)
+    if away_since is not None:  # a returning player (the catch-up names the game by its id only)
+        summary = selectors.catch_up(Game(pk=viewer.game_id), viewer, away_since)
+        if summary:
+            html += rendering.catch_up_html(summary)
     return html
 
 

@@ -16,7 +16,7 @@ import game_engine
 from negotiation import channels
 from negotiation.changes import ChannelsChanged, MessagePosted, PressRulesChanged, publish
 from negotiation.channels import reader_key
-from negotiation.errors import InvalidInput, PhaseClosed
+from negotiation.errors import InvalidInput, PhaseClosed, RateLimited
 from negotiation.models import Channel, ChannelKind, ChannelRead, Game, Message, Phase, Press
 from negotiation.scenarios import state_infos, state_name
 from negotiation.services.common import cfg, lock_game, log, rate_limit
@@ -122,6 +122,18 @@ def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "ple
         raise InvalidInput(gettext("The message is empty."))
     if len(text) > limit:
         raise InvalidInput(gettext("Messages are at most %(limit)s characters (this one has %(n)s).") % {"limit": limit, "n": len(text)})
+    if viewer.role is not Role.OBSERVER:
+        # Counted before the post's transaction, so the game's row is never locked while the
+        # shared cache (Redis) answers. A refused post changes nothing; only a retry of a post
+        # stored already is answered with its row, as when the limit is not reached.
+        try:
+            rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
+        except RateLimited:
+            token = _scoped_token(viewer, channel, client_token)
+            stored = Message.objects.filter(game_id=game_id, client_token=token).first() if token else None
+            if stored is None:
+                raise
+            return stored
     try:
         return _message_insert(game_id, viewer, text, channel, client_token, remembered_token)
     except _AlreadyPosted as retry:
@@ -209,8 +221,6 @@ def _message_insert(game_id: int, viewer: Viewer, text: str, key: str, client_to
         if row is None:  # the unique (game, token) rule: this post is stored already
             assert token is not None
             raise _AlreadyPosted(token)
-        if viewer.role is not Role.OBSERVER:  # refused here, the whole post is rolled back
-            rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
         if connection.vendor != "postgresql":
             cursor.execute(_EVENT_SQL, [
                 game.pk, seq, "message.posted", label, audience_json,

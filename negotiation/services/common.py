@@ -75,17 +75,28 @@ def bump_version(game: Game) -> None:
 
 
 def rate_limit(key: str, limit: int, window_seconds: int = 60) -> None:
+    """Refuse the (limit + 1)th hit of ``key`` within a window (RateLimited). The count lives in the
+    shared cache, so every process of a deployment counts the same hits; on Redis a hit is one round
+    trip (``GuardedRedisCache.incr_window``). A refused hit counts too: it changes nothing, since
+    the window's count is over the limit already."""
     bucket = f"rl:{key}:{int(timezone.now().timestamp()) // window_seconds}"
     try:
-        count = cache.get_or_set(bucket, 0, timeout=window_seconds * 2) or 0
-        if count < limit:
-            cache.incr(bucket)
+        count = _hit(bucket, window_seconds * 2)
     except Exception:
         # The cache is a guard, not the truth: when it (Redis) is down, let the request through.
         logger.warning("rate-limit cache unavailable; %s not limited", key)
         return
-    if count >= limit:
+    if count > limit:
         raise RateLimited(gettext("Too many attempts; wait a minute and try again (limit %(limit)s per minute).") % {"limit": limit})
+
+
+def _hit(bucket: str, timeout: int) -> int:
+    """Count one hit in the bucket and return the count, this hit included."""
+    counter = getattr(cache, "incr_window", None)
+    if counter is not None:
+        return int(counter(bucket, timeout))
+    cache.add(bucket, 0, timeout=timeout)  # other backends (the in-process cache of `make run`)
+    return int(cache.incr(bucket))
 
 
 def phase_seconds(game: Game, phase: str) -> int | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -165,42 +165,81 @@ def seat_set_bot(*, game_id: int, state_id: str, policy: str, actor: str) -> Sea
     return seat
 
 
+# A socket opening (+1) or closing (-1): the seat's count (never below 0) and last-seen time, and
+# the member's last-seen time, in one statement on PostgreSQL (two in one transaction elsewhere).
+_PRESENCE_SEAT_SQL = ("UPDATE negotiation_seat SET connections = CASE WHEN connections + %s < 0 THEN 0 "
+                      "ELSE connections + %s END, last_seen_at = %s WHERE id = %s "
+                      "RETURNING game_id, state_id, connections")
+_PRESENCE_MEMBER_SQL = "UPDATE negotiation_member SET last_seen_at = %s WHERE id = %s"
+_PRESENCE_SQL_PG = ("WITH s AS (" + _PRESENCE_SEAT_SQL + "), m AS (" + _PRESENCE_MEMBER_SQL + " RETURNING 1) "  # noqa: S608 (constant text)
+                    "SELECT game_id, state_id, connections, (SELECT COUNT(*) FROM m) FROM s")
+
+
 def seat_presence(*, seat_id: int, member_id: int | None, delta: int) -> None:
-    """Count a socket opening (+1) or closing (-1) for a seat, log it, and show it to the room."""
+    """Count a socket opening (+1) or closing (-1) for a seat, log it, and show it to the room.
+
+    The counts are one write without the game's lock. Only a socket that changed the seat's online
+    state (the first one in, the last one out), or an event of a seat whose last change the log
+    coalesced (a marker in the cache), takes the game's lock to check the log and ring the room:
+    another tab or team member of an online seat writes nothing else (docs/performance.md)."""
     now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PRESENCE_SQL_PG, [delta, delta, at, seat_id, at, member_id])
+        else:
+            cursor.execute(_PRESENCE_SEAT_SQL, [delta, delta, at, seat_id])
+        row = cursor.fetchone()
+        if row is not None and member_id is not None and connection.vendor != "postgresql":
+            cursor.execute(_PRESENCE_MEMBER_SQL, [at, member_id])
+    if row is None:
+        return
+    game_id, state_id, connections = row[0], row[1], row[2]
+    # The room sees "online" per seat: ring only when this socket changed it (first one in, last
+    # one out), not for every tab or team member.
+    changed = (delta > 0 and connections == delta) or (delta < 0 and connections == 0)
+    pending = not changed and bool(cache.get(_presence_pending_key(seat_id)))
+    if not changed and not pending:
+        return
     with transaction.atomic():
-        game_id = Seat.objects.filter(pk=seat_id).values_list("game_id", flat=True).first()
-        if game_id is None:
-            return
         game = Game.objects.select_for_update().defer("state").get(pk=game_id)  # the lock, without the engine state
-        Seat.objects.filter(pk=seat_id).update(connections=F("connections") + delta, last_seen_at=now)
-        Seat.objects.filter(pk=seat_id, connections__lt=0).update(connections=0)
-        if member_id is not None:
-            Member.objects.filter(pk=member_id).update(last_seen_at=now)
-        state_id, connections = Seat.objects.values_list("state_id", "connections").get(pk=seat_id)
-        _log_presence(game, state_id, member_id, online=connections > 0, now=now)
-        # The room sees "online" per seat: ring only when this socket changed it (first one in,
-        # last one out), not for every tab or team member.
-        if (delta > 0 and connections == delta) or (delta < 0 and connections == 0):
+        connections = Seat.objects.values_list("connections", flat=True).get(pk=seat_id)  # now, under the lock
+        coalesced = _log_presence(game, seat_id, state_id, member_id, online=connections > 0, now=now)
+        if changed:
             publish(PresenceChanged(game_id, seat_id))
+    if pending and not coalesced:
+        cache.delete(_presence_pending_key(seat_id))
 
 
 PRESENCE_EVENTS = ("seat.connected", "seat.disconnected")
 PRESENCE_COALESCE = timedelta(seconds=10)
+PRESENCE_PENDING_SECONDS = 24 * 3600
 
 
-def _log_presence(game: Game, state_id: str, member_id: int | None, *, online: bool, now: datetime) -> None:
+def _presence_pending_key(seat_id: int) -> str:
+    return f"tc:presence-pending:{seat_id}"
+
+
+def _log_presence(game: Game, seat_id: int, state_id: str, member_id: int | None, *, online: bool,
+                  now: datetime) -> bool:
     """Log a seat going online or offline: once per change of state (not per socket, tab or team
     member), and coalesced: a change less than PRESENCE_COALESCE after the last logged one is not
     logged on its own; the next socket event of the seat logs the state it has then, so a reconnect
-    loop writes a bounded number of events and the log catches up with the seat's real state."""
+    loop writes a bounded number of events and the log catches up with the seat's real state. A
+    coalesced change leaves a marker in the cache, so that the seat's next socket event checks the
+    log even when it changes nothing (another tab); a lost marker only delays that check until the
+    seat next goes online or offline. Returns whether the change was coalesced (not logged yet)."""
     last = (GameEvent.objects.filter(game=game, kind__in=PRESENCE_EVENTS, data__state=state_id)
             .order_by("-seq").values_list("kind", "created_at").first())
     logged_online = last is not None and last[0] == "seat.connected"
-    if online == logged_online or (last is not None and now - last[1] < PRESENCE_COALESCE):
-        return
+    if online == logged_online:
+        return False
+    if last is not None and now - last[1] < PRESENCE_COALESCE:
+        cache.set(_presence_pending_key(seat_id), 1, PRESENCE_PENDING_SECONDS)
+        return True
     log(game, "seat.connected" if online else "seat.disconnected", f"player:{state_id}",
         {"state": state_id, "member": member_id}, audience=[game_engine.FACILITATOR])
+    return False
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 
 from negotiation import sockets
@@ -162,7 +163,8 @@ async def test_on_a_database_with_concurrent_writers_a_chat_frame_posts_on_the_p
     assert len(threads) == 2 and all(name.startswith("socket-post") for name in threads)
 
 
-async def test_without_concurrent_writers_a_chat_frame_stays_on_the_thread_sensitive_thread(monkeypatch):
+async def _post_threads(monkeypatch) -> list[str]:
+    """The threads a chat frame's post ran on, with the suite's settings (SOCKET_POST_THREADS > 0)."""
     threads: list[str] = []
     real_post = sockets.chat_post
 
@@ -171,11 +173,27 @@ async def test_without_concurrent_writers_a_chat_frame_stays_on_the_thread_sensi
         return real_post(viewer, frame)
 
     monkeypatch.setattr(sockets, "chat_post", recording_post)
-    with override_settings(CHANNEL_LAYERS=MEMORY):
+    with override_settings(CHANNEL_LAYERS=MEMORY, TREATYCRAFT={**settings.TREATYCRAFT, "SOCKET_POST_THREADS": 2}):
         game = await make_game()
         _, ana_cookie = await seat_cookie(game, "aurel", "Ana")
         a = await connected(game, ana_cookie)
         ack, _ = await reply_to(a, chat("one writer", "tok-one"))
         assert ack["type"] == "chat.ack"
         await a.disconnect()
-    assert threads and not any(name.startswith("socket-post") for name in threads)
+    assert len(threads) == 1
+    return threads
+
+
+async def test_without_concurrent_writers_a_chat_frame_stays_on_the_thread_sensitive_thread(monkeypatch):
+    """SQLite (one writer): the post pool would only queue on the database's lock."""
+    monkeypatch.setattr(sockets, "concurrent_writes", lambda: False)
+    threads = await _post_threads(monkeypatch)
+    assert not threads[0].startswith("socket-post")
+
+
+async def test_a_chat_frame_takes_the_post_pool_exactly_when_the_suites_database_takes_concurrent_writers(
+        monkeypatch):
+    """The suite's own database decides: PostgreSQL posts on the pool, SQLite on the one thread."""
+    threads = await _post_threads(monkeypatch)
+    assert threads[0].startswith("socket-post") == sockets.concurrent_writes()
+    assert sockets.concurrent_writes() == (connection.vendor == "postgresql")

@@ -36,8 +36,15 @@ PUBSUB = {
         "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tp{os.getpid()}"},
     }
 }
+BATCHED = {  # the pub/sub layer with its publishes batched per round trip (negotiation/pushlayer.py)
+    "default": {
+        "BACKEND": "negotiation.pushlayer.BatchedPubSubChannelLayer",
+        "CONFIG": {"hosts": [redis_layer_host(REDIS_TEST_URL)], "prefix": f"tb{os.getpid()}"},
+    }
+}
 LAYERS = [pytest.param(MEMORY, id="memory"), pytest.param(REDIS, id="redis", marks=pytest.mark.redis),
-          pytest.param(PUBSUB, id="redis-pubsub", marks=pytest.mark.redis)]
+          pytest.param(PUBSUB, id="redis-pubsub", marks=pytest.mark.redis),
+          pytest.param(BATCHED, id="redis-pubsub-batched", marks=pytest.mark.redis)]
 
 
 @database_sync_to_async
