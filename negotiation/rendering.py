@@ -19,6 +19,7 @@ from typing import Any, Literal, cast, get_args
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -150,6 +151,7 @@ def chat_context(game: Game, viewer: Viewer, open_key: str = "plenary", *, page:
         "channels": rows,
         "open_channel": open_row.key,
         "open_row": open_row,
+        "channel_items": partial(channel_items_html, game.pk, rows, open_row.key),
         "chat": (chat := selectors.channel_page(game, viewer, open_row.key) if page else []),
         "chat_items": partial(chat_items_html, game.pk, chat),
         "chat_error": None,
@@ -187,6 +189,17 @@ def chat_items_html(game_id: int, rows: list[selectors.ChatRow]) -> list[SafeStr
                     _ITEMS.popitem(last=False)
         out.append(html)
     return out
+
+
+def channel_items_html(game_id: int, rows: list[selectors.ChannelRow], open_key: str) -> list[SafeString]:
+    """The channel list's rows, each rendered once per row value (a ChannelRow is frozen and holds
+    what its item shows: title, members, invitation, unread count), whether it is the open one,
+    the game (its URLs) and the language."""
+    urls = (reverse("negotiation:channel-open", args=[game_id]), reverse("negotiation:coalition-respond", args=[game_id]))
+    lang = get_language()
+    return [_kept(("channel", lang, row, row.key == open_key, urls), (), partial(
+        render_to_string, f"{PRIVATE_TEMPLATE}#channel-item",
+        {"c": row, "current": row.key == open_key, "open_url": urls[0], "respond_url": urls[1]})) for row in rows]
 
 
 def chat_form_context(game: Game, viewer: Viewer, open_key: str = "plenary") -> dict[str, Any]:

@@ -229,3 +229,40 @@ def test_a_finished_games_seat_table_is_reused_not_kept_once_per_render(started_
     for _ in range(3):
         assert rendering.partial_html("seat-list", _room(started_game.pk, _player(ana))) == first
     assert len(rendering._KEPT) == kept
+
+
+def test_the_channel_rows_are_kept_per_row_value_open_channel_game_and_language(started_game, facilitator):
+    _, ana = seat_client(started_game, "aurel", "Ana")
+    _, bo = seat_client(started_game, "borun", "Bo")
+
+    def channel_list(member: Member, open_key: str = "plenary") -> str:
+        game = rendering._game(started_game.pk, selectors.ROOM_SETS, member.seat_id)
+        return rendering.partial_html("channel-list", rendering.chat_context(game, _player(member), open_key))
+
+    before = channel_list(ana)
+    assert 'data-testid="channel-bi-aurel-borun"' in before and 'data-count="0"' in before
+    assert before == channel_list(ana)
+    services.message_post(game_id=started_game.pk, viewer=_player(bo), body="Psst", channel="bi:aurel:borun")
+    unread = channel_list(ana)
+    assert 'id="unread-bi-aurel-borun" data-count="1"' in unread  # the row's count changed: drawn again
+    opened = channel_list(ana, "bi:aurel:borun")
+    assert opened != unread and opened.count('aria-current="true"') == 1
+    services.coalition_create(game_id=started_game.pk, viewer=_player(bo), title="South", invite=["aurel"])
+    english = channel_list(ana)
+    assert 'data-testid="accept-' in english  # a new row: an invitation
+    with translation.override("es"):
+        assert channel_list(ana) != english
+    # the same rows (English titles) in another language: the item's own words follow the language
+    game = rendering._game(started_game.pk, selectors.ROOM_SETS, ana.seat_id)
+    rows = selectors.channel_rows(game, _player(ana))
+    items = rendering.channel_items_html(game.pk, rows, "plenary")
+    with translation.override("es"):
+        assert rendering.channel_items_html(game.pk, rows, "plenary") != items
+    other = services.game_create(facilitator=facilitator, scenario_slug=started_game.scenario_slug, title="Other",
+                                 mode="expected")
+    services.game_start(game_id=other.pk, actor="test")
+    _, di = seat_client(Game.objects.get(pk=other.pk), "aurel", "Di")
+    game = rendering._game(other.pk, selectors.ROOM_SETS, di.seat_id)
+    elsewhere = rendering.partial_html("channel-list", rendering.chat_context(game, _player(di)))
+    assert reverse("negotiation:channel-open", args=[other.pk]) in elsewhere
+    assert reverse("negotiation:channel-open", args=[started_game.pk]) not in elsewhere
