@@ -54,7 +54,7 @@ def fixed_channel(key: str, state_ids: tuple[str, ...], names: dict[str, str]) -
     if kind == "team" and rest in state_ids:
         return ChannelKind.TEAM, gettext("Team %(name)s") % {"name": names.get(rest, rest)}, [rest]
     if kind == "fac" and rest in state_ids:
-        return ChannelKind.FACILITATOR, f"{names.get(rest, rest)} – facilitator", [rest]
+        return ChannelKind.FACILITATOR, gettext("%(name)s – facilitator") % {"name": names.get(rest, rest)}, [rest]
     return None
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 import game_engine
 from game_engine.pipeline.diplomacy import _TERM_KINDS
 from negotiation import proposalforms
+from negotiation.channels import fixed_channel
 
 
 def test_every_treaty_term_the_engine_knows_has_a_label():
@@ -24,3 +25,9 @@ def test_a_scenarios_starting_treaties_read_without_engine_keys(slug):
             lines = proposalforms.clause_lines(treaty.template, dict(treaty.terms), names)
         for key in _TERM_KINDS:
             assert not any(line.startswith(f"{key}:") for line in lines), (treaty.name, lines)
+
+
+def test_the_line_to_the_facilitator_is_named_in_the_readers_language():
+    with translation.override("es"):
+        _kind, title, _members = fixed_channel("fac:usa", ("usa",), {"usa": "EE. UU."})
+    assert title == "EE. UU. – facilitador"
