@@ -16,6 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config.collector import parse_threshold, tune_for_server  # noqa: E402
 from negotiation.middleware import cap_request_bodies  # noqa: E402
 from negotiation.origin import OriginAllowlistMiddleware  # noqa: E402
 from negotiation.routing import websocket_urlpatterns  # noqa: E402
@@ -45,3 +46,9 @@ if os.environ.get("TREATYCRAFT_CLOCK") == "inprocess":
     from negotiation.clock import InProcessClock
 
     application = InProcessClock(application)
+
+# Last, once everything the process keeps for its lifetime is loaded: the collector of a process
+# that holds a thousand sockets (config/collector.py). The tests import this module but do not
+# serve; they keep CPython's collector.
+if not settings.TESTING:
+    tune_for_server(parse_threshold(settings.TREATYCRAFT_SERVER_GC))

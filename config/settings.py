@@ -308,6 +308,9 @@ TREATYCRAFT = {
     # Daphne answers 413 to a request body over this while it arrives (config/asgi.py).
     "MAX_REQUEST_BYTES": int(env("TREATYCRAFT_MAX_REQUEST_BYTES", str(512 * 1024))),
 }
+# The server process's garbage collector (config/collector.py): "tuned", "off" or "a,b,c".
+# Never applied under the tests, which do not serve.
+TREATYCRAFT_SERVER_GC = env("TREATYCRAFT_SERVER_GC", "tuned")
 
 # --- E-mail: the console in development (mail shows in the terminal), SMTP from the environment ---
 # Mail is queued in the database (negotiation.mail) and sent by the clock process.

@@ -11,9 +11,11 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from config import network
+from config.collector import parse_threshold
 
 
 class Command(BaseCommand):
@@ -25,6 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
+        try:  # said here in one line, not as Daphne's traceback once it imports config.asgi
+            parse_threshold(settings.TREATYCRAFT_SERVER_GC)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         env = dict(os.environ)
         children = []
         if settings.REDIS_URL:
