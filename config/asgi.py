@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from django.core.asgi import get_asgi_application
@@ -48,7 +49,7 @@ if os.environ.get("TREATYCRAFT_CLOCK") == "inprocess":
     application = InProcessClock(application)
 
 # Last, once everything the process keeps for its lifetime is loaded: the collector of a process
-# that holds a thousand sockets (config/collector.py). The tests import this module but do not
-# serve; they keep CPython's collector.
-if not settings.TESTING:
+# that holds a thousand sockets (config/collector.py). The test process imports this module but
+# does not serve: it keeps CPython's collector (the browser tests' Daphne is tuned like any server).
+if "pytest" not in sys.modules:
     tune_for_server(parse_threshold(settings.TREATYCRAFT_SERVER_GC))

@@ -309,7 +309,7 @@ TREATYCRAFT = {
     "MAX_REQUEST_BYTES": int(env("TREATYCRAFT_MAX_REQUEST_BYTES", str(512 * 1024))),
 }
 # The server process's garbage collector (config/collector.py): "tuned", "off" or "a,b,c".
-# Never applied under the tests, which do not serve.
+# Not applied in the test process, which imports config.asgi but does not serve.
 TREATYCRAFT_SERVER_GC = env("TREATYCRAFT_SERVER_GC", "tuned")
 
 # --- E-mail: the console in development (mail shows in the terminal), SMTP from the environment ---
