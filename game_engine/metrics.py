@@ -16,7 +16,7 @@ from typing import Any
 from game_engine import formulas as f
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER, ClassSpec, InterceptorSpec, Params
 from game_engine.scenario import Scenario
-from game_engine.state import Agreement, Consent, Nation, Pair, Site, Treaty
+from game_engine.state import Agreement, Consent, Nation, Pair, Site, Treaty, builder
 
 Counts = Mapping[str, float]
 ForceView = Mapping[str, Counts]
@@ -68,12 +68,16 @@ class Dyad:
 
     def mirror(self) -> Dyad:
         """The same exchange seen from j's side."""
-        return Dyad(self.f_ji, self.f_ij, self.r_ji, self.r_ij, self.ratio_j, self.ratio_i)
+        return _new_dyad(self.f_ji, self.f_ij, self.r_ji, self.r_ij, self.ratio_j, self.ratio_i)
 
     @property
     def fsi(self) -> float:
         """First-strike stability ``r_i(j) r_j(i)``."""
         return self.ratio_i * self.ratio_j
+
+
+_new_dyad = builder(Dyad)
+"""``Dyad(...)``, cheaper (one per exchange computed)."""
 
 
 def site_active(w: World, s: Site) -> bool:
@@ -162,7 +166,7 @@ def defense_table(w: World) -> dict[tuple[str, str], DefenseCell]:
     return table
 
 
-_TABLES: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+_TABLES: dict[tuple[object, ...], list[tuple[object, object, object, object]]] = {}
 """Defense tables already built, by the hashable part of what :func:`defense_table` reads
 (see :func:`shared_defense_table`); each entry holds the scenario, the part compared by value
 (sites, consents) and the table. At most ``_TABLES_MAX`` keys, then afresh."""
@@ -191,9 +195,9 @@ def shared_defense_table(
     by_value = (tuple(w.sites.items()), tuple(w.consents))
     held = _TABLES.get(hashed)
     if held is not None:
-        for sc, value, table, toks in held:
+        for sc, value, found, found_toks in held:
             if sc is w.scenario and value == by_value:
-                return table, toks  # type: ignore[return-value]
+                return found, found_toks  # type: ignore[return-value]
     else:
         if len(_TABLES) >= _TABLES_MAX:
             _TABLES.clear()
@@ -426,7 +430,7 @@ class Engine:
         r_ji = self.damage(i, j, surv_i)
         ratio_i = f.clamp(r_ij / f_ij, 0.0, 1.0) if f_ij > 0 else 1.0
         ratio_j = f.clamp(r_ji / f_ji, 0.0, 1.0) if f_ji > 0 else 1.0
-        return Dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
+        return _new_dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
 
 
 class _Token:

@@ -11,7 +11,6 @@ from game_engine.pipeline.context import Ctx, half_up
 from game_engine.rng import normal
 from game_engine.state import replace
 
-
 _FORGOTTEN: list[tuple[object, object, dict[tuple[str, str], object]]] = []
 """The last few (pairs mapping of a state, parameters, its pairs after forgetting); see
 :func:`forget`."""
