@@ -402,19 +402,19 @@ def test_builder_equals_the_classes_own_init() -> None:
     """``state.builder(cls)`` builds the object ``cls(...)`` builds (equal, same repr, frozen, the real class, defaults and default factories filled in) and refuses what
     ``cls`` refuses; classes it cannot build (not frozen, inherited slots) are returned as
     they are."""
-    v_kw: dict[str, object] = dict(
-        id="V1", state="a", treaty="T1", clause="SRBM", kind="cap", magnitude=3.0,
-        severity=0.5, first_turn=2, last_turn=2, ongoing=False, covert=True, hidden_site=False,
-    )
-    e_kw: dict[str, object] = dict(
-        id="E1", holder="a", target="b", treaty="T1", kind="cap", channel="ntm", magnitude=2.0,
-        quality=0.7, p_channel=0.4, alpha_channel=0.05, is_true=True, violation="V1", turn=3,
-        weight=0.4, published=True,
-    )
-    t_kw: dict[str, object] = dict(
-        id="T1", template="OFFENSE_CAP", name="x", parties=("a", "b"), terms={"caps": {}},
-        terms_hash="h", status="draft", entry_turn=None, created_turn=1,
-    )
+    v_kw: dict[str, object] = {
+        "id": "V1", "state": "a", "treaty": "T1", "clause": "SRBM", "kind": "cap", "magnitude": 3.0,
+        "severity": 0.5, "first_turn": 2, "last_turn": 2, "ongoing": False, "covert": True, "hidden_site": False,
+    }
+    e_kw: dict[str, object] = {
+        "id": "E1", "holder": "a", "target": "b", "treaty": "T1", "kind": "cap", "channel": "ntm", "magnitude": 2.0,
+        "quality": 0.7, "p_channel": 0.4, "alpha_channel": 0.05, "is_true": True, "violation": "V1", "turn": 3,
+        "weight": 0.4, "published": True,
+    }
+    t_kw: dict[str, object] = {
+        "id": "T1", "template": "OFFENSE_CAP", "name": "x", "parties": ("a", "b"), "terms": {"caps": {}},
+        "terms_hash": "h", "status": "draft", "entry_turn": None, "created_turn": 1,
+    }
     cases = [
         (Violation, (), v_kw),
         (Violation, (), {**v_kw, "detected_by": ("b",), "published": True, "public_weight": 1.0}),
