@@ -31,7 +31,7 @@ from game_engine.orders import canonical_positions, parse_order
 from game_engine.pipeline import perception
 from game_engine.pipeline.context import thaw
 from game_engine.pipeline.diplomacy import _check_terms
-from game_engine.state import Evidence, Site, Treaty, Violation, builder, replace
+from game_engine.state import Agreement, Evidence, Site, Treaty, Violation, builder, replace
 from game_engine.whatif import WHAT_IF_SEED, belief_state
 
 SLUGS = ("meridian-sea", "shield-of-the-east", "peninsula-and-straits")
@@ -315,9 +315,19 @@ def test_data_exchange_pairs_equal_each_pairs_own_answer(slug: str) -> None:
             ctx = thaw(after, "de", after.turn)
             pairs = {(i, j) for i in ctx.ids for j in ctx.ids if i != j and ctx.data_exchange(i, j)}
             assert ctx.data_exchange_pairs() == pairs
-            checked += 1
             if w is signed:
                 assert (a, b) in pairs and (b, a) in pairs
+            # with a data-exchange agreement (stored a < b) and a party withdrawn from each
+            # data-exchange treaty
+            x, y = sorted(ctx.ids[-2:])
+            ctx.agreements.append(Agreement(kind="DATA_EXCHANGE", a=x, b=y, since=1))
+            for tid, t in list(ctx.treaties.items()):
+                if t.terms.get("data_exchange") is True and t.parties:
+                    ctx.treaties[tid] = replace(t, withdrawn=(t.parties[0],))
+            pairs = {(i, j) for i in ctx.ids for j in ctx.ids if i != j and ctx.data_exchange(i, j)}
+            assert ctx.data_exchange_pairs() == pairs
+            assert (x, y) in pairs and (y, x) in pairs
+            checked += 1
     assert checked >= 4
 
 
