@@ -16,7 +16,7 @@ from typing import Any
 from game_engine import formulas as f
 from game_engine.params import CLASS_ORDER, ITYPE_ORDER, ClassSpec, InterceptorSpec, Params
 from game_engine.scenario import Scenario
-from game_engine.state import Agreement, Consent, Nation, Pair, Site, Treaty
+from game_engine.state import Agreement, Consent, Nation, Pair, Site, Treaty, builder
 
 Counts = Mapping[str, float]
 ForceView = Mapping[str, Counts]
@@ -68,12 +68,16 @@ class Dyad:
 
     def mirror(self) -> Dyad:
         """The same exchange seen from j's side."""
-        return Dyad(self.f_ji, self.f_ij, self.r_ji, self.r_ij, self.ratio_j, self.ratio_i)
+        return _new_dyad(self.f_ji, self.f_ij, self.r_ji, self.r_ij, self.ratio_j, self.ratio_i)
 
     @property
     def fsi(self) -> float:
         """First-strike stability ``r_i(j) r_j(i)``."""
         return self.ratio_i * self.ratio_j
+
+
+_new_dyad = builder(Dyad)
+"""``Dyad(...)``, cheaper (one per exchange computed)."""
 
 
 def site_active(w: World, s: Site) -> bool:
@@ -162,6 +166,49 @@ def defense_table(w: World) -> dict[tuple[str, str], DefenseCell]:
     return table
 
 
+_TABLES: dict[tuple[object, ...], list[tuple[object, object, object, object]]] = {}
+"""Defense tables already built, by the hashable part of what :func:`defense_table` reads
+(see :func:`shared_defense_table`); each entry holds the scenario, the part compared by value
+(sites, consents) and the table. At most ``_TABLES_MAX`` keys, then afresh."""
+_TABLES_MAX = 512
+_TABLES_PER_KEY = 4
+
+
+def shared_defense_table(
+    w: World,
+) -> tuple[dict[tuple[str, str], DefenseCell], dict[tuple[object, ...], object]]:
+    """``defense_table(w)``, built once per content: a bot's projections of one turn (and the
+    engines of each projection's perception and posture) see the same sites, consents,
+    extended deterrence and detection bonuses, so they share one table. The table reads the
+    scenario (ids, parameters), the turn, every site in order (ownership, hosting, readiness,
+    outage, radar, sharing, coverage, interceptors), the consents (whether a hosted site is
+    active), each pair's extended deterrence and each nation's ``disc``; the key holds all of
+    them, the sites and consents compared by value (as perception's memo does). The shared
+    table is only read (no caller writes into it).
+
+    Also returns the memo tokens (:meth:`Engine._token`) found by the engines sharing the
+    table, by kind, pair and the two sides' profiles: with the same table and profiles, the
+    token's content is the same."""
+    eds = tuple([pr.ed for pr in w.pairs.values()])
+    discs = tuple([nat.disc for nat in w.nations.values()])
+    hashed = (w.turn, w.ids, tuple(w.pairs), eds, tuple(w.nations), discs)
+    by_value = (tuple(w.sites.items()), tuple(w.consents))
+    held = _TABLES.get(hashed)
+    if held is not None:
+        for sc, value, found, found_toks in held:
+            if sc is w.scenario and value == by_value:
+                return found, found_toks  # type: ignore[return-value]
+    else:
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        held = _TABLES[hashed] = []
+    table = defense_table(w)
+    toks: dict[tuple[object, ...], object] = {}
+    held.insert(0, (w.scenario, by_value, table, toks))
+    del held[_TABLES_PER_KEY:]  # the most recent few per key (other games' sites rarely match)
+    return table, toks
+
+
 @dataclass(slots=True)
 class Engine:
     """Caches per-view computations for one resolution phase."""
@@ -181,13 +228,18 @@ class Engine:
     _prof: dict[str, tuple[object, ...]] = field(default_factory=dict)
     _tok: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
+    _toks: dict[tuple[object, ...], object] = field(default_factory=dict)
+    """Tokens of every engine sharing this one's defense table (see shared_defense_table)."""
+
     @classmethod
     def build(cls, w: World) -> Engine:
+        table, toks = shared_defense_table(w)
         return cls(
             w=w,
-            defense=defense_table(w),
+            defense=table,
             classes={c.name: c for c in w.scenario.classes},
             itypes={t.name: t for t in w.scenario.interceptors},
+            _toks=toks,
         )
 
     def env_of(self, j: str) -> float:
@@ -330,18 +382,24 @@ class Engine:
         scenario (found once per engine and pair), so a memo key hashes no defense cells."""
         hit = self._tok.get((kind, a, b))
         if hit is None:
+            pa, pb = self._profile(a), self._profile(b)
+            shared = (kind, pa, pb)
+            hit = self._toks.get(shared)
+            if hit is not None:
+                self._tok[(kind, a, b)] = hit
+                return hit
             if kind == "dyad":
                 content: tuple[object, ...] = (
-                    kind, self._profile(a), self._profile(b), self.defense[(a, b)],
-                    self.defense[(b, a)],
+                    kind, pa, pb, self.defense[(a, b)], self.defense[(b, a)],
                 )
             else:
-                content = (kind, self._profile(a), self._profile(b), self.defense[(b, a)])
+                content = (kind, pa, pb, self.defense[(b, a)])
             memo = _memo(self.w.scenario)
             hit = memo.get(content)
             if hit is None:
                 hit = memo[content] = _Token()
             self._tok[(kind, a, b)] = hit
+            self._toks[shared] = hit
         return hit
 
     def dyad(self, i: str, j: str, ni: Counts, nj: Counts) -> Dyad:
@@ -372,7 +430,7 @@ class Engine:
         r_ji = self.damage(i, j, surv_i)
         ratio_i = f.clamp(r_ij / f_ij, 0.0, 1.0) if f_ij > 0 else 1.0
         ratio_j = f.clamp(r_ji / f_ji, 0.0, 1.0) if f_ji > 0 else 1.0
-        return Dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
+        return _new_dyad(f_ij, f_ji, r_ij, r_ji, ratio_i, ratio_j)
 
 
 class _Token:

@@ -84,6 +84,56 @@ def _replacer(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     return scope["rep"]  # type: ignore[no-any-return]
 
 
+def builder(cls: Callable[..., T]) -> Callable[..., T]:
+    """A constructor equivalent to ``cls`` (the same arguments, defaults and errors for missing
+    or unknown ones) for a frozen slotted dataclass whose slots are all its own and which has
+    no ``__post_init__``: the object is filled in as an instance of a plain twin class with the
+    same slots (ordinary slot stores, where the frozen ``__init__`` calls ``object.__setattr__``
+    once per field) and then given its real class, as :func:`replace` does, so it is exactly the
+    object ``__init__`` builds. Any other class is returned as it is. For the hot records of a
+    resolution (a violation found by accounting, a piece of evidence, a dyad)."""
+    if not isinstance(cls, type) or not dataclasses.is_dataclass(cls):
+        return cls
+    params = getattr(cls, "__dataclass_params__", None)
+    fs = dataclasses.fields(cls)
+    names = tuple(f.name for f in fs)
+    if (
+        params is None
+        or not params.frozen
+        or hasattr(cls, "__post_init__")
+        or any(not f.init for f in fs)
+        or cls.__bases__ != (object,)
+        or cls.__dict__.get("__slots__") != names
+    ):
+        return cls  # type: ignore[return-value]
+    twin = type(f"_{cls.__name__}New", (), {"__slots__": names})
+    scope: dict[str, Any] = {"new": object.__new__, "C": cls, "T": twin}
+    pos: list[str] = []
+    kw: list[str] = []
+    fill: list[str] = []
+    for k, f in enumerate(fs):
+        if f.default is not dataclasses.MISSING:
+            scope[f"_d{k}"] = f.default
+            arg = f"{f.name}=_d{k}"
+            fill.append(f"    n.{f.name} = {f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            scope[f"_f{k}"] = f.default_factory
+            scope["_MISSING"] = dataclasses.MISSING
+            arg = f"{f.name}=_MISSING"
+            fill.append(f"    n.{f.name} = _f{k}() if {f.name} is _MISSING else {f.name}")
+        else:
+            arg = f.name
+            fill.append(f"    n.{f.name} = {f.name}")
+        (kw if f.kw_only else pos).append(arg)
+    sig = ", ".join([*pos, *(["*", *kw] if kw else [])])
+    body = "\n".join(fill)
+    src = f"def make({sig}):\n    n = new(T)\n{body}\n    n.__class__ = C\n    return n\n"
+    exec(src, scope)  # noqa: S102 - generated from the class's own field names
+    make = scope["make"]
+    make.__name__ = make.__qualname__ = cls.__name__
+    return make  # type: ignore[no-any-return]
+
+
 FACILITATOR = "@facilitator"
 EXPECTED = "expected"
 STOCHASTIC = "stochastic"

@@ -214,16 +214,22 @@ class Ctx:
         de_treaties = [
             t for t in self.treaties.values() if in_force(t) and t_bool(t, "data_exchange", False)
         ]
-        # has_agreement(kind, i, j) looks for (a, b) = sorted((i, j)) among the agreements.
-        agreed = {(g.a, g.b) for g in self.agreements if g.kind == "DATA_EXCHANGE"}
+        ids = self.ids
         out: set[tuple[str, str]] = set()
-        for i in self.ids:
-            for j in self.ids:
-                if i != j and (
-                    ((i, j) if i <= j else (j, i)) in agreed
-                    or any(is_party(t, i) and is_party(t, j) for t in de_treaties)
-                ):
-                    out.add((i, j))
+        # has_agreement(kind, i, j) looks for (a, b) = sorted((i, j)) among the agreements
+        # (stored with a < b): both orders of such a pair of states.
+        for g in self.agreements:
+            if g.kind == "DATA_EXCHANGE" and g.a < g.b and g.a in ids and g.b in ids:
+                out.add((g.a, g.b))
+                out.add((g.b, g.a))
+        # A treaty binds every ordered pair of its current parties (a set: only membership is
+        # asked of it, and the same pairs whatever the order they are found in).
+        for t in de_treaties:
+            members = [x for x in ids if is_party(t, x)]
+            for i in members:
+                for j in members:
+                    if i != j:
+                        out.add((i, j))
         return out
 
     def notification(self, i: str, j: str) -> str:

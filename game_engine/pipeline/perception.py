@@ -11,16 +11,38 @@ from game_engine.pipeline.context import Ctx, half_up
 from game_engine.rng import normal
 from game_engine.state import replace
 
+_FORGOTTEN: list[tuple[object, object, dict[tuple[str, str], object]]] = []
+"""The last few (pairs mapping of a state, parameters, its pairs after forgetting); see
+:func:`forget`."""
+_FORGOTTEN_MAX = 4
+
 
 def forget(ctx: Ctx) -> None:
-    """Trust drifts back toward the prior each turn (B5.7 forgetting)."""
-    fgt = ctx.p.trust_forgetting
+    """Trust drifts back toward the prior each turn (B5.7 forgetting).
+
+    The first phase of a turn, on pairs just thawed from ``ctx.state.pairs``: it reads only
+    those pairs and two parameters. A bot's projections of one turn start from one belief
+    state (a draft adds a treaty, not pairs: the state's ``pairs`` mapping is the same
+    object), so the forgotten pairs of that mapping are remembered by identity (the mapping
+    is immutable, like every container in a state) and copied, not recomputed."""
+    p = ctx.p
+    src = ctx.state.pairs
+    fresh = ctx.pr.keys() == src.keys() and all(ctx.pr[k] is v for k, v in src.items())
+    if fresh:
+        for held, params, out in _FORGOTTEN:
+            if held is src and params is p:
+                ctx.pr.update(out)  # type: ignore[arg-type]
+                return
+    fgt = p.trust_forgetting
     for key, pr in ctx.pr.items():
         ctx.pr[key] = replace(
             pr,
             alpha=ctx.rf(pr.alpha0 + fgt * (pr.alpha - pr.alpha0)),
             beta=ctx.rf(pr.beta0 + fgt * (pr.beta - pr.beta0)),
         )
+    if fresh:
+        _FORGOTTEN.insert(0, (src, p, dict(ctx.pr)))
+        del _FORGOTTEN[_FORGOTTEN_MAX:]
 
 
 _Known = dict[tuple[object, ...], tuple[dict[str, object], float]]

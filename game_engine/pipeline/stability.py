@@ -67,7 +67,9 @@ def phase_metrics(ctx: Ctx, only: str | None = None, eng: m.Engine | None = None
         fsi_true[(i, j)] = d1.fsi
         fsi_pub[(i, j)] = d2.fsi
     cls = eng.classes
-    x_true = {s: m.x_level(world, cls, s, truth[s]) for s in ctx.ids}
+    # The true arms levels feed the arms-race pressure, the true RSI and the reports: none of
+    # them is computed for a projection (``only``), so neither are they.
+    x_true = {} if only is not None else {s: m.x_level(world, cls, s, truth[s]) for s in ctx.ids}
     x_pub = {s: m.x_level(world, cls, s, public[s]) for s in ctx.ids}
     pressure: dict[str, float] = {}
     for i in ctx.ids if only is None else ():

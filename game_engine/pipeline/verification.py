@@ -27,8 +27,12 @@ from game_engine.state import (
     Evidence,
     Limits,
     Violation,
+    builder,
     replace,
 )
+
+_new_evidence = builder(Evidence)
+"""``Evidence(...)``, cheaper (detection in expected mode adds evidence in every projection)."""
 
 
 def phase_transparency(ctx: Ctx) -> None:
@@ -301,7 +305,7 @@ def _evidence(
             ctx.evidence[e.id] = new
             return new
     eid = ctx.new_id("evidence", "E")
-    e = Evidence(
+    e = _new_evidence(
         id=eid,
         holder=holder,
         target=target,

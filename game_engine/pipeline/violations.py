@@ -9,7 +9,11 @@ from game_engine.messages import Message, msg
 from game_engine.pipeline.context import Ctx
 from game_engine.state import (
     Violation,
+    builder,
 )
+
+_new_violation = builder(Violation)
+"""``Violation(...)``, cheaper (accounting records one per breach in every bot projection)."""
 
 
 def record_violation(
@@ -27,7 +31,7 @@ def record_violation(
     """Record a breach (B2.7). Public ones are charged as newly public at once."""
     vid = ctx.new_id("violation", "V")
     hidden = covert and ctx.n[sid].conceal >= ctx.p.covert_hidden_conceal
-    v = Violation(
+    v = _new_violation(
         id=vid,
         state=sid,
         treaty=treaty,

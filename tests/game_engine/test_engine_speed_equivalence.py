@@ -5,7 +5,10 @@
   without a signed draft;
 - ``state.replace`` gives the same object as ``dataclasses.replace``;
 - the content-memoised exchange model (``Engine.dyad``, ``Engine.damage``, kill tables) gives
-  the same floats as a computation from scratch.
+  the same floats as a computation from scratch;
+- the shared defense tables, the remembered forgetting, the generated constructors
+  (``state.builder``) and the lazily built bad-term error (balance4) give what the plain code
+  gives.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from game_engine.negotiator.types import Record
 from game_engine.orders import canonical_positions, parse_order
 from game_engine.pipeline import perception
 from game_engine.pipeline.context import thaw
-from game_engine.state import replace
+from game_engine.pipeline.diplomacy import _check_terms
+from game_engine.state import Agreement, Evidence, Site, Treaty, Violation, builder, replace
 from game_engine.whatif import WHAT_IF_SEED, belief_state
 
 SLUGS = ("meridian-sea", "shield-of-the-east", "peninsula-and-straits")
@@ -311,7 +315,158 @@ def test_data_exchange_pairs_equal_each_pairs_own_answer(slug: str) -> None:
             ctx = thaw(after, "de", after.turn)
             pairs = {(i, j) for i in ctx.ids for j in ctx.ids if i != j and ctx.data_exchange(i, j)}
             assert ctx.data_exchange_pairs() == pairs
-            checked += 1
             if w is signed:
                 assert (a, b) in pairs and (b, a) in pairs
+            # with a data-exchange agreement (stored a < b) and a party withdrawn from each
+            # data-exchange treaty
+            x, y = sorted(ctx.ids[-2:])
+            ctx.agreements.append(Agreement(kind="DATA_EXCHANGE", a=x, b=y, since=1))
+            for tid, t in list(ctx.treaties.items()):
+                if t.terms.get("data_exchange") is True and t.parties:
+                    ctx.treaties[tid] = replace(t, withdrawn=(t.parties[0],))
+            pairs = {(i, j) for i in ctx.ids for j in ctx.ids if i != j and ctx.data_exchange(i, j)}
+            assert ctx.data_exchange_pairs() == pairs
+            assert (x, y) in pairs and (y, x) in pairs
+            checked += 1
     assert checked >= 4
+
+
+def _world(state: ge.GameState, **changes: object) -> m.World:
+    w = m.World(
+        scenario=state.scenario,
+        turn=state.turn,
+        nations=state.nations,
+        pairs=state.pairs,
+        sites={s.id: s for s in state.sites},
+        consents=state.consents,
+        treaties={t.id: t for t in state.treaties},
+        agreements=state.agreements,
+    )
+    return replace(w, **changes) if changes else w
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_shared_defense_table_equals_a_fresh_one(slug: str) -> None:
+    """``Engine.build``'s shared table equals ``defense_table`` of its own world, including
+    worlds that differ from one already seen only in a site's interceptors, its radar, a
+    consent, a pair's extended deterrence or a nation's ``disc`` (a key without any of them
+    returns the other world's table and fails)."""
+    changed = 0
+    for state in _states(slug, "stochastic", turns=3):
+        w = _world(state)
+        base = m.defense_table(w)
+        assert m.Engine.build(w).defense == base
+        assert m.Engine.build(w).defense is m.Engine.build(w).defense  # shared
+        variants: list[m.World] = []
+        for s in state.sites:
+            if s.owner and s.interceptors:
+                more = {k: n + 7 for k, n in s.interceptors.items()}
+                variants.append(_world(state, sites={**w.sites, s.id: replace(s, interceptors=more)}))
+                variants.append(_world(state, sites={**w.sites, s.id: replace(s, radar_q=0.99)}))
+        variants.append(_world(state, consents=()))
+        for key, pr in state.pairs.items():
+            if pr.ed > 0:
+                variants.append(_world(state, pairs={**state.pairs, key: replace(pr, ed=0.0)}))
+        for sid, nat in state.nations.items():
+            variants.append(_world(state, nations={**state.nations, sid: replace(nat, disc=nat.disc + 0.25)}))
+        variants.append(_world(state, turn=state.turn + 40))
+        for v in variants:
+            fresh = m.defense_table(v)
+            assert m.Engine.build(v).defense == fresh
+            changed += fresh != base
+            assert m.Engine.build(w).defense == base  # and the first world still gets its own
+    assert changed >= 5
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_remembered_forgetting_equals_a_fresh_one(slug: str) -> None:
+    """``forget`` recalled for a state's pairs mapping (a bot's drafts share their belief
+    state's) gives the pairs it computes from scratch; a state with other pairs (one trust
+    changed) is not served the remembered ones."""
+    checked = 0
+    for state in _states(slug, "stochastic", turns=3):
+        if state.game_over:
+            continue
+        b = belief_state(state, state.state_ids[0])
+        key = next(iter(b.pairs))
+        pr = b.pairs[key]
+        other = replace(b, pairs={**b.pairs, key: replace(pr, alpha=pr.alpha + 1.5)})
+        for w in (*_drafts(b, state.state_ids[0]), other, b):
+            ctx = thaw(w, WHAT_IF_SEED, w.turn)
+            perception.forget(ctx)  # remembered after the first world with this mapping
+            perception._FORGOTTEN.clear()
+            plain = thaw(w, WHAT_IF_SEED, w.turn)
+            perception.forget(plain)
+            assert list(ctx.pr.items()) == list(plain.pr.items())
+            checked += 1
+        # the changed world, forgotten right after b's mapping was remembered
+        ctx = thaw(b, WHAT_IF_SEED, b.turn)
+        perception.forget(ctx)
+        ctx2 = thaw(other, WHAT_IF_SEED, other.turn)
+        perception.forget(ctx2)
+        assert ctx2.pr[key].alpha != ctx.pr[key].alpha
+    assert checked >= 10
+
+
+def test_builder_equals_the_classes_own_init() -> None:
+    """``state.builder(cls)`` builds the object ``cls(...)`` builds (equal, same repr, frozen, the real class, defaults and default factories filled in) and refuses what
+    ``cls`` refuses; classes it cannot build (not frozen, inherited slots) are returned as
+    they are."""
+    v_kw: dict[str, object] = {
+        "id": "V1", "state": "a", "treaty": "T1", "clause": "SRBM", "kind": "cap", "magnitude": 3.0,
+        "severity": 0.5, "first_turn": 2, "last_turn": 2, "ongoing": False, "covert": True, "hidden_site": False,
+    }
+    e_kw: dict[str, object] = {
+        "id": "E1", "holder": "a", "target": "b", "treaty": "T1", "kind": "cap", "channel": "ntm", "magnitude": 2.0,
+        "quality": 0.7, "p_channel": 0.4, "alpha_channel": 0.05, "is_true": True, "violation": "V1", "turn": 3,
+        "weight": 0.4, "published": True,
+    }
+    t_kw: dict[str, object] = {
+        "id": "T1", "template": "OFFENSE_CAP", "name": "x", "parties": ("a", "b"), "terms": {"caps": {}},
+        "terms_hash": "h", "status": "draft", "entry_turn": None, "created_turn": 1,
+    }
+    cases = [
+        (Violation, (), v_kw),
+        (Violation, (), {**v_kw, "detected_by": ("b",), "published": True, "public_weight": 1.0}),
+        (Evidence, (), e_kw),
+        (Treaty, (), t_kw),
+        (Treaty, (), {**t_kw, "cs": {"a": 100.0}, "withdrawn": ("b",)}),
+        (m.Dyad, (0.25, 0.5, 0.125, 0.0625, 0.5, 0.125), {}),
+    ]
+    for cls, args, kw in cases:
+        make = builder(cls)
+        assert make is not cls
+        a, b = make(*args, **kw), cls(*args, **kw)
+        assert type(a) is cls and a == b and repr(a) == repr(b)
+        if cls is m.Dyad:  # the others hold dicts
+            assert hash(a) == hash(b)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(a, dataclasses.fields(a)[0].name, None)
+        with pytest.raises(TypeError):
+            make(*args, **kw, nope=1)
+    t1, t2 = builder(Treaty)(**t_kw), builder(Treaty)(**t_kw)
+    assert t1.cs == {} and t1.cs is not t2.cs  # a fresh default per object, as __init__ gives
+    with pytest.raises(TypeError):
+        builder(Violation)(id="V1")
+    with pytest.raises(TypeError):
+        builder(m.Dyad)(0.25)
+    assert builder(Site) is Site and builder(m.World) is m.World
+
+
+def test_bad_terms_raise_as_before() -> None:
+    """The bad-term error, now built only when raised: the same code, message and name."""
+    for terms, msg_id, raw in (
+        ({"caps": {"SRBM": 5}, "bogus": 1}, "rule.unknown_term", "'bogus'"),
+        ({"caps": {"SRBM": 5}, "grace_turns": -1}, "rule.bad_term", "'grace_turns'"),
+        ({"caps": {"SRBM": 5}, "weighted_cap": True}, "rule.bad_term", "'weighted_cap'"),
+        ({"caps": {"SRBM": 5}, "data_exchange": 1}, "rule.bad_term", "'data_exchange'"),
+        ({"caps": {"SRBM": 5}, "name": 3}, "rule.bad_term", "'name'"),
+        ({"caps": {"SRBM": -5}}, "rule.bad_term", "'caps'"),
+        ({"caps": {"NOPE": 5}}, "rule.bad_term", "'caps'"),
+        ({"classes": ["NOPE"]}, "rule.bad_term", "'classes'"),
+    ):
+        with pytest.raises(RuleViolation) as err:
+            _check_terms("OFFENSE_CAP", terms)
+        assert err.value.msg.id == msg_id and err.value.msg.get("raw") == raw
+        assert err.value.code == "E_BAD_PARAM"
+    _check_terms("OFFENSE_CAP", {"caps": {"SRBM": 5}, "grace_turns": 1, "data_exchange": True})
