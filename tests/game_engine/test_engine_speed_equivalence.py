@@ -115,16 +115,7 @@ def test_state_replace_equals_dataclasses_replace() -> None:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_memoised_exchange_model_equals_a_fresh_computation(slug: str) -> None:
     for state in _states(slug, "stochastic", turns=3):
-        w = m.World(
-            scenario=state.scenario,
-            turn=state.turn,
-            nations=state.nations,
-            pairs=state.pairs,
-            sites={s.id: s for s in state.sites},
-            consents=state.consents,
-            treaties={t.id: t for t in state.treaties},
-            agreements=state.agreements,
-        )
+        w = _world(state)
         for view in (
             {s: state.nations[s].missiles for s in state.state_ids},
             {s: state.nations[s].public_ledger for s in state.state_ids},
