@@ -93,6 +93,8 @@ class EngineTexts:
 
     scenario: game_engine.Scenario | None
     _tr: _Gettext = field(repr=False)
+    # The scenario's starting treaties: English name -> name in the active language.
+    _treaties: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def say(self, value: object) -> str:
         """Any stored message in the reader's language."""
@@ -146,17 +148,15 @@ class EngineTexts:
         return m
 
 
+    @property
+    def state_names(self) -> Mapping[str, str]:
+        """The scenario's states by id, named in the active language."""
+        return self._tr.names
+
     def treaty_name(self, name: str) -> str:
         """A treaty's name in the reader's language when it is one the scenario starts with (the
         snapshot and the turn reports hold its English name); the players' own keep theirs."""
-        if not name or self.scenario is None or not self.scenario.treaties:
-            return name
-        lang = get_language() or ""
-        for en, tr in zip(self.scenario.treaties, game_engine.localized_scenario(self.scenario, lang).treaties,
-                          strict=True):
-            if en.name and en.name == name:
-                return tr.name
-        return name
+        return self._treaties.get(name, name)
 
     def _localized_treaty(self, m: Message) -> Message:
         """A message naming a treaty (its ``t``, or a nested part's: "the treaty regime fell because
@@ -186,10 +186,12 @@ def in_english(value: object, names: Mapping[str, str] | None = None) -> str:
 
 def texts_for(scenario: game_engine.Scenario | None) -> EngineTexts:
     """The engine's messages in the active language, with ``scenario``'s state names."""
-    names: dict[str, str] = {}
-    if scenario is not None:
-        names = {s.id: s.name for s in game_engine.localized_info(scenario, get_language()).states}
-    return EngineTexts(scenario=scenario, _tr=_Gettext(names))
+    if scenario is None:
+        return EngineTexts(scenario=None, _tr=_Gettext({}))
+    localized = game_engine.localized_scenario(scenario, get_language())
+    names = {s.id: s.name for s in localized.info.states}
+    treaties = {en.name: tr.name for en, tr in zip(scenario.treaties, localized.treaties, strict=True) if en.name}
+    return EngineTexts(scenario=scenario, _tr=_Gettext(names), _treaties=treaties)
 
 
 ORDER_TEXTS: tuple[str, ...] = tuple(dict.fromkeys(

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 import game_engine
 from game_engine.catalogue import CATALOGUE
@@ -409,8 +409,7 @@ def order_words(state: game_engine.GameState, actor: str | None) -> tuple[dict[s
             treaties[t.id] = name
             if t.terms_hash:
                 treaties[t.terms_hash] = name
-    names = {s.id: s.name for s in game_engine.localized_info(state.scenario, get_language()).states}
-    return treaties, names
+    return treaties, dict(texts.state_names)
 
 
 def error_param(state: game_engine.GameState, actor: str, raws: Sequence[Mapping[str, Any]], raw: Mapping[str, Any]) -> str:

@@ -478,14 +478,14 @@ def knowledge(game: Game, access: ReviewAccess, state_id: str, turn: int) -> Kno
         ))
     previous = TurnRecord.objects.filter(game=game, turn=turn - 1).only("private_reports").first()
     report = previous.private_reports.get(state_id) if previous else None
+    texts = engine_views.texts_for(state.scenario)
     if isinstance(report, dict):
-        report = _report_in_language(engine_views.texts_for(state.scenario), report)
+        report = _report_in_language(texts, report)
     orders = [describe_order(o, game) for o in (record.orders.get(state_id, []) if record else [])]
     revisions = (OrderSubmission.objects.filter(game=game, seat__state_id=state_id, turn=turn)
                  .values_list("revision", flat=True).first() or 0)
     news = localized_news(game, [i for i in Inject.objects.filter(game=game, turn__lte=turn).order_by("seq")
                                  if i.audience is None or state_id in i.audience])
-    texts = engine_views.texts_for(state.scenario)
     return Knowledge(
         state_id=state_id, state_name=metas[state_id].name, turn=turn, label=choices[turn], view=view, me=me,
         others=others, orders=orders, revisions=int(revisions), report=report if isinstance(report, dict) else None,
