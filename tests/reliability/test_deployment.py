@@ -56,3 +56,28 @@ def test_the_connection_pool_covers_every_thread_that_holds_a_connection():
     assert pool_of(TREATYCRAFT_SOCKET_POST_THREADS="6") == "{'min_size': 4, 'max_size': 10}"
     assert pool_of(DATABASE_POOL_MAX_SIZE="12") == "{'min_size': 4, 'max_size': 12}"
     assert pool_of(DATABASE_POOL_MAX_SIZE="2") == "{'min_size': 2, 'max_size': 2}"
+
+
+def test_serving_an_unmigrated_database_says_what_to_run_in_one_line(tmp_path):
+    """`manage.py serve` (and the clock) on a database nobody migrated used to start and log a
+    traceback from the clock every second; they now refuse with the command that fixes it."""
+    env = production_env(SQLITE_PATH=str(tmp_path / "new.sqlite3"))
+    env.pop("DATABASE_URL", None)
+    for command in (["serve", "--port", "8798"], ["clock", "--once"]):
+        result = manage(env, *command)
+        assert result.returncode != 0, command
+        assert "Traceback" not in result.stderr, command
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert "is not up to date" in lines[0] and "migration(s) to apply" in lines[0]
+        assert "python manage.py migrate" in lines[0]
+    assert manage(env, "migrate", "--noinput").returncode == 0
+    assert manage(env, "clock", "--once").stdout.startswith("resolved 0 turn(s)")
+
+
+def test_the_clock_names_a_database_it_cannot_reach():
+    env = production_env(DATABASE_URL="postgres://postgres@127.0.0.1:1/test")
+    result = manage(env, "clock", "--once")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("CommandError: cannot open the postgresql database 'test' at 127.0.0.1:1")

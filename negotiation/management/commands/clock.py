@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from negotiation import clock
+from negotiation.management.preflight import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="check once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         if options["once"]:
             resolved = clock.tick()
             sent = clock.mail_tick(force=True)

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from config import network
 from config.collector import parse_threshold
+from negotiation.management.preflight import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             parse_threshold(settings.TREATYCRAFT_SERVER_GC)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
+        require_migrated_database()
         env = dict(os.environ)
         children = []
         if settings.REDIS_URL:
