@@ -6,7 +6,6 @@ message shown in place and status 422 (429 for rate limits), so nothing the user
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from functools import partial
 from typing import Any, cast
@@ -296,11 +295,14 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
         selectors.remembered_viewer(request.session, game_id))
     try:
         message = None
+        counted_as = None  # the rate-limit key a stale first attempt counted this post against
         if remembered is not None:
             viewer = remembered[0]
-            with contextlib.suppress(services.StaleViewer):
+            try:
                 message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
                                                 client_token=client_token, remembered_token=remembered[1])
+            except services.StaleViewer:
+                counted_as = services.chat_rate_key(game_id, viewer)
         if message is None:
             viewer = _require_viewer(request, game)
             if viewer.member_id is not None:
@@ -308,7 +310,8 @@ def chat_post(request: HttpRequest, game_id: int) -> HttpResponse:
                                 seat_id=viewer.seat_id, state_id=viewer.state_id, name=viewer.label,
                                 captain=viewer.is_captain)
             message = services.message_post(game_id=game.pk, viewer=viewer, body=body, channel=key,
-                                            client_token=client_token)
+                                            client_token=client_token,
+                                            counted=counted_as == services.chat_rate_key(game_id, viewer))
     except UserError as exc:
         game = get_object_or_404(Game.objects.defer("state"), pk=game_id)
         return _chat_reply(request, game, viewer, key, error=exc.message, body=body, status=exc.status)

@@ -9,6 +9,7 @@ from negotiation.services.bots import bot_step, bots_tick
 from negotiation.services.chat import (
     StaleViewer,
     channel_open,
+    chat_rate_key,
     coalition_create,
     coalition_invite,
     coalition_leave,
@@ -58,6 +59,7 @@ __all__ = [
     "bot_step",
     "bots_tick",
     "channel_open",
+    "chat_rate_key",
     "clock_due",
     "coalition_create",
     "coalition_invite",

@@ -111,23 +111,31 @@ class _AlreadyPosted(Exception):
         self.token = token
 
 
+def chat_rate_key(game_id: int, viewer: Viewer) -> str:
+    """What a chat post counts against in the rate limit: one author in one game."""
+    return f"chat:{game_id}:{viewer.role}:{viewer.member_id}"
+
+
 def message_post(*, game_id: int, viewer: Viewer, body: str, channel: str = "plenary",
-                 client_token: str = "", remembered_token: str | None = None) -> Message:
+                 client_token: str = "", remembered_token: str | None = None,
+                 counted: bool = False) -> Message:
     """Post to a channel the viewer may write in. Retried posts (same client token) are stored once.
     ``remembered_token``: the viewer is a player the session remembered (not read this request);
-    the post checks it against the member row under the game's lock (StaleViewer if it changed)."""
+    the post checks it against the member row under the game's lock (StaleViewer if it changed).
+    ``counted``: this request's first attempt counted the post against the rate limit already
+    (its remembered viewer was stale, and this is the same post as the viewer read again)."""
     text = body.strip()
     limit = cfg("CHAT_MAX_LENGTH")
     if not text:
         raise InvalidInput(gettext("The message is empty."))
     if len(text) > limit:
         raise InvalidInput(gettext("Messages are at most %(limit)s characters (this one has %(n)s).") % {"limit": limit, "n": len(text)})
-    if viewer.role is not Role.OBSERVER:
+    if viewer.role is not Role.OBSERVER and not counted:
         # Counted before the post's transaction, so the game's row is never locked while the
         # shared cache (Redis) answers. A refused post changes nothing; only a retry of a post
         # stored already is answered with its row, as when the limit is not reached.
         try:
-            rate_limit(f"chat:{game_id}:{viewer.role}:{viewer.member_id}", cfg("CHAT_RATE_PER_MINUTE"))
+            rate_limit(chat_rate_key(game_id, viewer), cfg("CHAT_RATE_PER_MINUTE"))
         except RateLimited:
             token = _scoped_token(viewer, channel, client_token)
             stored = Message.objects.filter(game_id=game_id, client_token=token).first() if token else None

@@ -114,3 +114,17 @@ def test_a_retried_post_from_a_remembered_viewer_is_stored_once(started_game):
     for _ in range(2):
         assert client.post(url, {"body": "once", "channel": "plenary", "client_token": "t-1"}, **HX).status_code == 200
     assert Message.objects.filter(game=started_game).count() == 1
+
+
+def test_a_post_retried_after_a_stale_viewer_counts_once_against_the_rate_limit(teams, settings):
+    """The first attempt (the remembered viewer, stale after a captaincy change) counted the post;
+    the retry as the viewer read again is the same post by the same member and must not count it
+    a second time: 30 posts a minute means 30, whatever happened to the seat."""
+    settings.TREATYCRAFT = {**settings.TREATYCRAFT, "CHAT_RATE_PER_MINUTE": 3}
+    client, _ = remembered_client(teams, "aurel", "Ana")
+    _, bo = remembered_client(teams, "aurel", "Bo", team=True)
+    services.member_make_captain(game_id=teams.pk, member_id=bo.pk, actor="test")
+    for n in range(3):
+        assert post(client, teams, f"post {n}").status_code == 200, n
+    assert post(client, teams, "one too many").status_code == 429
+    assert list(Message.objects.filter(game=teams).values_list("body", flat=True)) == ["post 0", "post 1", "post 2"]
