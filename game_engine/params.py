@@ -74,8 +74,9 @@ class Params:
     # 1 = the rules before issue 14; 2 = issue 14's equilibrium start, posture erosion, hosted-
     # site incidents, ledger fixes and same-turn consent for radar and sensor orders; 3 = issue
     # 14's crisis calibration (``esc_scale``, B10(c)); 4 = issue 14's verified-restraint term of
-    # the victory points (``vp_w_verified``, B5.12).
-    rules: int = 4
+    # the victory points (``vp_w_verified``, B5.12); 5 = the explanation of the index's move
+    # counts last turn's incident penalty (``stability.explain``: reports only, no number moves).
+    rules: int = 5
 
     # --- B3 costs and limits -------------------------------------------------------------
     covert_cost_mult: float = 1.25  # BUILD covert surcharge
@@ -279,7 +280,7 @@ class Params:
 # (lo, hi) allowed range of every numeric parameter; booleans are not listed.
 _UNIT = (0.0, 1.0)
 RANGES: dict[str, tuple[float, float]] = {
-    "rules": (1, 4),
+    "rules": (1, 5),
     "covert_cost_mult": (1.0, 3.0),
     "reduce_cost_per_unit": (0.0, 10.0),
     "test_cost": (0, 20),

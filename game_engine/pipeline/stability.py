@@ -5,11 +5,12 @@ stability, arms-race pressure, the six RSI components and the explanation of how
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from game_engine import formulas as f
 from game_engine import metrics as m
+from game_engine.events import Event
 from game_engine.jsontypes import JSONDict
 from game_engine.messages import Message, message_to_json, msg
 from game_engine.orders import (
@@ -229,8 +230,19 @@ def explain(
         "S_transp": p.rsi_w_transp,
         "S_percep": p.rsi_w_percep,
     }
-    g_before = rsi_before + pen_before
-    g_after = rsi_after + pen_after
+    if p.rules >= 5:
+        # The index before had last turn's incident penalty taken off already: the gross index
+        # is the components' own (before and after), and last turn's penalty is what separated
+        # it from the index then. Rules 1-4 took the penalty before as 0, so a steady penalty
+        # (expected mode's crisis risk, every turn) was booked as a component rise and then
+        # taken off again as "incidents", and components that had not moved were said to fall.
+        ws = [weights[k] for k in COMPONENTS]
+        g_before = f.rsi_geometric([before.get(k, after[k]) for k in COMPONENTS], ws, p.rsi_floor)
+        g_after = f.rsi_geometric([after[k] for k in COMPONENTS], ws, p.rsi_floor)
+        pen_before = f.clamp(g_before - rsi_before, 0.0, p.pinc_max)
+    else:
+        g_before = rsi_before + pen_before
+        g_after = rsi_after + pen_after
     logs: dict[str, float] = {}
     total_log = 0.0
     for k in COMPONENTS:
@@ -346,7 +358,9 @@ def explain(
                 "text": message_to_json(said),
             }
         )
-    if pen_after > 0:
+    if p.rules >= 5:
+        out.extend(_incident_change(pen_before, pen_after, public_events, inc_kinds))
+    elif pen_after > 0:
         why = [e.msg for e in public_events if e.kind in inc_kinds]
         x = f"{pen_after:.1f}"
         said = msg("explain.incidents", *why[:3], x=x) if why else msg("explain.incidents_unnamed", x=x)
@@ -361,3 +375,37 @@ def explain(
             }
         )
     return out
+
+
+def _incident_change(
+    pen_before: float, pen_after: float, public_events: Sequence[Event], kinds: Sequence[str]
+) -> list[JSONDict]:
+    """The incident penalty's part in the index's move (rules >= 5): its change since last turn,
+    said only when it moved the index by a twentieth of a point or more, like a component."""
+    change = pen_after - pen_before
+    if abs(change) < 0.05:
+        return []
+    x, d = f"{pen_after:.1f}", f"{abs(change):.1f}"
+    why = [e.msg for e in public_events if e.kind in kinds]
+    if pen_before < 0.05:
+        said = msg("explain.incidents", *why[:3], x=x) if why else msg("explain.incidents_unnamed", x=x)
+    elif change > 0:
+        said = (
+            msg("explain.incidents_more", *why[:3], x=x, d=d)
+            if why
+            else msg("explain.incidents_more_unnamed", x=x, d=d)
+        )
+    elif pen_after >= 0.05:
+        said = msg("explain.incidents_fewer", x=x, d=d)
+    else:
+        said = msg("explain.incidents_gone", d=f"{pen_before:.1f}")
+    return [
+        {
+            "metric": "rsi_pub",
+            "component": "P_inc",
+            "delta": round(-change, 2),
+            "before": round(pen_before, 4),
+            "after": round(pen_after, 4),
+            "text": message_to_json(said),
+        }
+    ]
