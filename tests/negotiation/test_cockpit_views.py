@@ -156,3 +156,19 @@ def test_the_report_phase_names_the_turn_it_reports_on_everywhere_in_the_bar(sta
     html = client.get(reverse("negotiation:room", args=[started_game.code])).content.decode()
     turn_of = re.search(r'class="turn-of muted">([^<]*)<', html)
     assert turn_of is not None and "turn 1 of 8" in turn_of.group(1), turn_of
+
+
+def test_a_turn_that_moved_nothing_says_so_under_its_results(started_game):
+    """Meridian Sea starts in equilibrium: a turn with no orders leaves the index where it was.
+    The results panel says nothing moved it, instead of reasons for a move that did not happen
+    (the explanation used to list components that "fell" and incidents that took points off)."""
+    client, _ = seat_client(started_game, "aurel", "Ana")
+    to_orders(started_game)
+    services.phase_advance(game_id=started_game.pk, expected_phase="orders", expected_turn=started_game.turn,
+                           actor="test")
+    html = client.get(reverse("negotiation:room", args=[started_game.code])).content.decode()
+    results = html[html.index('id="public-results"'):]
+    results = results[:results.index("</section>")]
+    assert "= 0.0" in results
+    assert 'data-testid="explanation"' not in results
+    assert "Nothing moved the index this turn." in results
