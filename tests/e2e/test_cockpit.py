@@ -147,7 +147,10 @@ class CockpitTests(BrowserTestCase):
         results = ana.locator("#public-results")
         expect(results).to_be_visible()
         expect(results).to_contain_text("Turn 1 resolved")
-        expect(results.get_by_test_id("explanation")).to_be_visible()
+        # Nobody ordered anything and Meridian Sea starts in equilibrium: the panel says nothing
+        # moved the index (it used to give reasons for a move that did not happen).
+        expect(results.get_by_test_id("results-move")).to_have_text("= 0.0")
+        expect(results.get_by_test_id("explanation-none")).to_have_text("Nothing moved the index this turn.")
         expect(ana.get_by_test_id("results-announcer")).to_contain_text("Turn 1 resolved")
         expect(ana.get_by_test_id("results-announcer")).to_have_attribute("aria-live", "polite")
         expect(ana.get_by_test_id("status-bar").get_by_test_id("rsi-move")).to_be_visible()
