@@ -157,6 +157,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer: in-memory (one process) by default, Redis with REDIS_URL ----------------------
 REDIS_URL = env("REDIS_URL")
+# Keys and pub/sub channels of this deployment in Redis. Pub/sub channels are shared by every
+# database number of a Redis server, so two deployments (or two test clusters) on one Redis need
+# different prefixes, or each would receive the other's pushes. Unset keeps channels_redis' "asgi"
+# and unprefixed cache keys (a rolling restart of an existing deployment keeps talking to itself).
+REDIS_PREFIX = env("REDIS_PREFIX")
 
 
 def redis_layer_host(url: str) -> dict[str, Any]:
@@ -180,6 +185,7 @@ if REDIS_URL:
                 "hosts": [redis_layer_host(REDIS_URL)],
                 "capacity": CHANNEL_CAPACITY,
                 "expiry": 60,
+                "prefix": REDIS_PREFIX or "asgi",
             },
         }
     }
@@ -189,6 +195,7 @@ if REDIS_URL:
             # a stalled Redis costs a request at most one socket timeout.
             "BACKEND": "negotiation.cache_pool.GuardedRedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
             "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1,
                         "pool_class": "negotiation.cache_pool.SharedConnectionPool"},
         }

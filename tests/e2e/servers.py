@@ -59,6 +59,9 @@ class Cluster:
             **os.environ,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
+            # Its own keys and pub/sub channels: clusters of parallel test workers share one Redis,
+            # and each has its own database whose game ids start at 1 like the others'.
+            "REDIS_PREFIX": f"tc{os.getpid()}-{self.ports[0]}",
             "DJANGO_DEBUG": "0",
             "WEBSOCKET_ALLOWED_ORIGINS": origins,
             "TREATYCRAFT_TESTING": "1",

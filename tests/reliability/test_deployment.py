@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import secrets
 import subprocess
 import sys
 
-from tests.e2e.servers import ROOT
+from channels_redis.pubsub import RedisPubSubChannelLayer
+
+from tests.e2e.servers import REDIS_TEST_URL, ROOT
 
 
 def production_env(**extra: str) -> dict[str, str]:
@@ -81,3 +85,40 @@ def test_the_clock_names_a_database_it_cannot_reach():
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("CommandError: cannot open the postgresql database 'test' at 127.0.0.1:1")
+
+
+def test_two_deployments_on_one_redis_keep_their_pushes_and_keys_apart():
+    """REDIS_PREFIX: pub/sub channels ignore Redis's database numbers, so two deployments (two
+    schools, a staging copy) on one Redis server would push to each other's sockets: game ids
+    start at 1 in both. Each one's prefix keeps its pushes and cache keys to itself."""
+    code = ("import json; from django.conf import settings as s; from django.core.cache import cache; "
+            "print(json.dumps([s.CHANNEL_LAYERS['default']['CONFIG']['prefix'], cache.make_key('rl:x')]))")
+    wired = {}
+    for prefix in ("school-a", "school-b", ""):
+        env = production_env(REDIS_URL=REDIS_TEST_URL, REDIS_PREFIX=prefix)
+        result = manage(env, "shell", "-c", code)
+        assert result.returncode == 0, result.stderr
+        wired[prefix] = json.loads(result.stdout.strip().splitlines()[-1])
+    assert wired["school-a"] == ["school-a", "school-a:1:rl:x"]
+    assert wired[""] == ["asgi", ":1:rl:x"]  # unset: what a deployment before the setting used
+
+    async def delivered(sender_prefix: str) -> bool:
+        host = {"address": REDIS_TEST_URL}
+        school_a = RedisPubSubChannelLayer(hosts=[host], prefix=wired["school-a"][0])
+        sender = RedisPubSubChannelLayer(hosts=[host], prefix=sender_prefix)
+        try:
+            channel = await school_a.new_channel()
+            await school_a.group_add("game-1", channel)
+            await asyncio.sleep(0.2)  # the subscription reaches Redis
+            await sender.group_send("game-1", {"type": "push", "html": "turn 1 resolved"})
+            try:
+                await asyncio.wait_for(school_a.receive(channel), timeout=1.5)
+                return True
+            except TimeoutError:
+                return False
+        finally:
+            await school_a.flush()
+            await sender.flush()
+
+    assert asyncio.run(delivered(wired["school-a"][0]))
+    assert not asyncio.run(delivered(wired["school-b"][0]))
