@@ -242,13 +242,13 @@ _EXPLAIN: dict[str, Entry] = {
     "explain.incidents": E(N_("Incidents took {x} points off the index: {parts}."), join="; ",
                            strip_parts=True),
     "explain.incidents_unnamed": E(N_("Incidents took {x} points off the index: incidents this turn.")),
-    "explain.incidents_more": E(N_("Incidents took {x} points off the index, {d} more than last turn: "
+    "explain.incidents_more": E(N_("Incidents took {x} points off the index, {x2} more than last turn: "
                                    "{parts}."), join="; ", strip_parts=True),
-    "explain.incidents_more_unnamed": E(N_("Incidents took {x} points off the index, {d} more than "
+    "explain.incidents_more_unnamed": E(N_("Incidents took {x} points off the index, {x2} more than "
                                            "last turn.")),
-    "explain.incidents_fewer": E(N_("Incidents took {x} points off the index, {d} fewer than last "
+    "explain.incidents_fewer": E(N_("Incidents took {x} points off the index, {x2} fewer than last "
                                     "turn.")),
-    "explain.incidents_gone": E(N_("No incidents this turn: the {d} points they took off the index "
+    "explain.incidents_gone": E(N_("No incidents this turn: the {x2} points they took off the index "
                                    "last turn are back.")),
 }
 

@@ -391,14 +391,14 @@ def _incident_change(
         said = msg("explain.incidents", *why[:3], x=x) if why else msg("explain.incidents_unnamed", x=x)
     elif change > 0:
         said = (
-            msg("explain.incidents_more", *why[:3], x=x, d=d)
+            msg("explain.incidents_more", *why[:3], x=x, x2=d)
             if why
-            else msg("explain.incidents_more_unnamed", x=x, d=d)
+            else msg("explain.incidents_more_unnamed", x=x, x2=d)
         )
     elif pen_after >= 0.05:
-        said = msg("explain.incidents_fewer", x=x, d=d)
+        said = msg("explain.incidents_fewer", x=x, x2=d)
     else:
-        said = msg("explain.incidents_gone", d=f"{pen_before:.1f}")
+        said = msg("explain.incidents_gone", x2=f"{pen_before:.1f}")
     return [
         {
             "metric": "rsi_pub",

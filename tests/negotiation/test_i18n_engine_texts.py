@@ -271,3 +271,20 @@ def test_the_public_compliance_table_names_the_starting_treaties_in_spanish(star
     assert "Tratado de No Proliferación" in names and "Non-Proliferation Treaty" not in names
     with translation.override("en"):
         assert "Non-Proliferation Treaty" in [row["name"] for row in selectors.public_view(game).compliance_rows]
+
+
+def test_the_incident_penalty_s_change_reads_with_spanish_numbers():
+    """Both numbers of the penalty's line (its size and its change since last turn) are numbers
+    to the reader's language: "10,0" for a Spanish class, as the index itself is shown."""
+    texts = engine_texts.texts_for(game_engine.load_scenario("shield-of-the-east"))
+    gone = msg("explain.incidents_gone", x2="10.0")
+    fewer = msg("explain.incidents_fewer", x="2.6", x2="0.1")
+    with translation.override("es"):
+        assert texts.explanation("P_inc", gone) == (
+            "Ningún incidente este turno: el índice recupera los 10,0 puntos que los incidentes le "
+            "restaron el turno pasado.")
+        assert texts.explanation("P_inc", fewer) == (
+            "Los incidentes restaron 2,6 puntos al índice, 0,1 menos que el turno pasado.")
+    with translation.override("en"):
+        assert texts.explanation("P_inc", gone) == (
+            "No incidents this turn: the 10.0 points they took off the index last turn are back.")
