@@ -147,7 +147,6 @@ class EngineTexts:
                 return msg("event.inject", title=tr.title, text=tr.text)
         return m
 
-
     @property
     def state_names(self) -> Mapping[str, str]:
         """The scenario's states by id, named in the active language."""

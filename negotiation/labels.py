@@ -97,6 +97,18 @@ def details(data: Mapping[str, Any], names: Mapping[str, str] | None = None) -> 
     return ", ".join(parts)
 
 
+def shown(value: float, decimal_pos: int = 1) -> Decimal:
+    """``value`` as the screens show it: rounded half up, as the floatformat filter rounds."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimal_pos), rounding=ROUND_HALF_UP)
+
+
+def shown_move(before: float, after: float) -> float:
+    """The move between two values as the screens show them (one decimal): 49.16 -> 49.96 reads
+    49.2 -> 50.0, an "up 0.8" a student can check, and 45.14 -> 45.16 reads 45.1 -> 45.2, not
+    "unchanged". Every screen that names the index's move takes it from here."""
+    return float(shown(after) - shown(before))
+
+
 def number_format(value: Any, decimal_pos: int) -> str:
     """Django's number_format, rounded half up as the floatformat filter rounds: Django's own
     truncates (49.16 -> '49.1' where the room shows 49.2)."""

@@ -499,7 +499,7 @@ def rsi_last_move(pub: PublicView) -> dict[str, Any] | None:
     rsi = (pub.report or {}).get("rsi_pub") if pub.last_turn else None
     if not isinstance(rsi, dict) or rsi.get("before") is None or rsi.get("after") is None:
         return None
-    amount = round(round(float(rsi["after"]), 1) - round(float(rsi["before"]), 1), 1)
+    amount = labels.shown_move(float(rsi["before"]), float(rsi["after"]))
     direction = "up" if amount > 0 else "down" if amount < 0 else "same"
     return {"direction": direction, "amount": abs(amount), "turn": pub.last_turn}
 

@@ -11,6 +11,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from negotiation.labels import shown_move
+
 register = template.Library()
 
 
@@ -32,7 +34,8 @@ def room_summary(pub: Any) -> RoomSummary:
     taken = [s for s in pub.seats if s.player]
     rsi_pub = (pub.report or {}).get("rsi_pub") or {}
     before, after = rsi_pub.get("before"), rsi_pub.get("after")
-    move = round(float(after) - float(before), 1) if before is not None and after is not None else None
+    # The move of the two values the wall and the console show, like the room's (labels.shown_move).
+    move = shown_move(float(before), float(after)) if before is not None and after is not None else None
     return RoomSummary(seats=taken, taken=len(taken), ready=sum(1 for s in taken if s.ready),
                        rsi=float(pub.view.rsi_pub), rsi_move=move)
 

@@ -172,3 +172,18 @@ def test_a_turn_that_moved_nothing_says_so_under_its_results(started_game):
     assert "= 0.0" in results
     assert 'data-testid="explanation"' not in results
     assert "Nothing moved the index this turn." in results
+
+
+def test_every_screen_names_the_same_move_of_the_index():
+    """The wall and the console read the move of the two values they show, like the room: 45.14 ->
+    45.16 is shown as 45.1 -> 45.2, so it is "up 0.1" everywhere, never "unchanged" beside it."""
+    from types import SimpleNamespace
+
+    from negotiation.templatetags.screens import room_summary
+
+    pub = SimpleNamespace(last_turn=1, report={"rsi_pub": {"before": 45.14, "after": 45.16}}, seats=[],
+                          view=SimpleNamespace(rsi_pub=45.16))
+    assert selectors.rsi_last_move(pub) == {"direction": "up", "amount": 0.1, "turn": 1}
+    assert room_summary(pub).rsi_move == 0.1
+    pub.report = {"rsi_pub": {"before": 45.126133773, "after": 45.126133773}}
+    assert selectors.rsi_last_move(pub)["direction"] == "same" and room_summary(pub).rsi_move == 0.0
